@@ -1,0 +1,7 @@
+/** What a command may touch of its process: injected so tests can run commands in-process too. */
+export interface CommandIO {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}

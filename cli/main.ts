@@ -1,0 +1,61 @@
+// `provspec <command>`: argv in, exit code out. Commands translate between the terminal and core/.
+import { readFileSync } from 'node:fs';
+import type { CommandIO } from './io.ts';
+import { UsageError } from './files.ts';
+import { validateCommand } from './commands/validate.ts';
+
+const HELP = `provspec — prove that SCIM 2.0 user provisioning works end to end
+
+Usage: provspec <command> [options]
+
+Commands:
+  validate <paths…>   check specs for mistakes, without sending any request
+
+Run "provspec <command> --help" for a command's options.
+Exit codes: 0 success, 1 checks or validation failed, 2 usage error.`;
+
+type Command = (argv: string[], io: CommandIO) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  validate: validateCommand,
+};
+
+export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout.write(`${HELP}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '-v' || name === '--version') {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`provspec: unknown command "${name}"\n\n${HELP}\n`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.stderr.write(`provspec ${name}: ${(error as Error).message}\nRun "provspec ${name} --help" for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+function version(): string {
+  try {
+    const url = new URL('../package.json', import.meta.url);
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,172 @@
+// The spec as the schema admits it. Only `validate` turns unknown input into these types;
+// everything after it (plan, run, report) may rely on them.
+
+export type Dialect = 'rfc7644' | 'entra' | 'entra-2020' | 'okta' | 'okta-wizard';
+export const DIALECTS: readonly Dialect[] = ['rfc7644', 'entra', 'entra-2020', 'okta', 'okta-wizard'];
+
+export type Duration = number | string;
+export type Scalar = string | number | boolean | null;
+export type IdentityValue = Scalar | Array<string | number | boolean>;
+
+export type Auth =
+  | 'none'
+  | { bearer: string }
+  | { basic: { username: string; password: string } }
+  | { header: { name: string; value: string } }
+  | { oauth2: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string } };
+
+export interface Target {
+  baseUrl: string;
+  auth: Auth;
+  dialect?: Dialect;
+  allowedOrigins?: string[];
+  timeouts?: { request?: Duration; scenario?: Duration; run?: Duration };
+  concurrency?: number;
+  headers?: Record<string, string>;
+}
+
+export interface ExtensionAttribute {
+  type?: 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'binary' | 'reference' | 'complex';
+  multiValued?: boolean;
+  required?: boolean;
+  mutability?: 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
+  subAttributes?: Record<string, ExtensionAttribute>;
+}
+
+export interface ExtensionSchema {
+  resource?: 'User' | 'Group';
+  attributes: Record<string, ExtensionAttribute>;
+}
+
+export type MappingRule =
+  | string
+  | number
+  | boolean
+  | { value: string | number | boolean; compare?: 'exact' | 'case-insensitive'; verify?: boolean };
+
+export interface Group {
+  displayName?: string;
+  externalId?: string;
+  create?: boolean;
+}
+
+export interface RoleRule {
+  name?: string;
+  when?: Record<string, Scalar | Scalar[]>;
+  memberOf?: string[];
+  notMemberOf?: string[];
+  roles?: string[];
+  entitlements?: string[];
+}
+
+export interface Expectation {
+  exists?: boolean;
+  active?: boolean;
+  attributes?: Record<string, unknown>;
+  memberOf?: string[];
+  notMemberOf?: string[];
+  findable?: boolean;
+}
+
+export type HttpMethodKey = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
+export const PROBE_METHODS: readonly HttpMethodKey[] = ['get', 'post', 'put', 'patch', 'delete', 'head'];
+
+export interface HttpExpectation {
+  status?: number | number[];
+  headers?: Record<string, string>;
+  json?: Record<string, unknown>;
+}
+
+export type Probe = Partial<Record<HttpMethodKey, string>> & {
+  headers?: Record<string, string>;
+  body?: unknown;
+  auth?: Auth;
+  expect?: HttpExpectation;
+};
+
+export type SimpleStep = 'provision' | 'deactivate' | 'reactivate' | 'deprovision';
+export const SIMPLE_STEPS: readonly SimpleStep[] = ['provision', 'deactivate', 'reactivate', 'deprovision'];
+
+export type Step =
+  | SimpleStep
+  | { provision: { groups?: boolean } }
+  | { update: Record<string, IdentityValue> }
+  | { deactivate: Record<string, never> }
+  | { reactivate: Record<string, never> }
+  | { deprovision: Record<string, never> }
+  | { assign: string[] }
+  | { unassign: string[] }
+  | { expect: Expectation }
+  | { probe: Probe }
+  | { wait: Duration }
+  | { eventually: { within: Duration; every?: Duration; expect?: Expectation; probe?: Probe } };
+
+export type StepKind = SimpleStep | 'update' | 'assign' | 'unassign' | 'expect' | 'probe' | 'wait' | 'eventually';
+export const STEP_KINDS: readonly StepKind[] = [
+  'provision', 'update', 'deactivate', 'reactivate', 'deprovision', 'assign', 'unassign', 'expect', 'probe', 'wait', 'eventually',
+];
+
+export interface LifecycleScenario {
+  description?: string;
+  identity: string;
+  dialect?: Dialect;
+  tags?: string[];
+  skip?: boolean | string;
+  timeout?: Duration;
+  steps: Step[];
+}
+
+export type RawMethodKey = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export const RAW_METHODS: readonly RawMethodKey[] = ['get', 'post', 'put', 'patch', 'delete'];
+
+export type NegativeCase = Partial<Record<RawMethodKey, string>> & {
+  description?: string;
+  create?: string;
+  without?: string[];
+  set?: Record<string, unknown>;
+  body?: unknown;
+  auth?: Auth;
+  dialect?: Dialect;
+  skip?: boolean | string;
+  expect: { status: number | number[]; scimType?: string };
+};
+
+export interface ConcurrencyCase {
+  description?: string;
+  action: 'provision' | 'add-members' | 'remove-member';
+  identity?: string;
+  identities?: string[];
+  group?: string;
+  parallel?: number;
+  dialect?: Dialect;
+  skip?: boolean | string;
+  expect?: { created?: number; conflict?: number };
+}
+
+export interface Spec {
+  $schema?: string;
+  provspec: 1;
+  name?: string;
+  description?: string;
+  variables?: Record<string, string | number | boolean>;
+  target: Target;
+  extensions?: Record<string, ExtensionSchema>;
+  identities: Record<string, Record<string, IdentityValue>>;
+  mapping: Record<string, MappingRule>;
+  groups?: Record<string, Group>;
+  roles?: RoleRule[];
+  lifecycle?: Record<string, LifecycleScenario>;
+  negative?: Record<string, NegativeCase>;
+  concurrency?: Record<string, ConcurrencyCase>;
+  conformance?: Array<'rfc7644' | 'entra' | 'okta'>;
+}
+
+/** The kind of a step, whichever of its two forms (`deactivate` or `{deactivate: {}}`) it takes. */
+export function stepKind(step: unknown): StepKind | undefined {
+  if (typeof step === 'string') return (SIMPLE_STEPS as readonly string[]).includes(step) ? (step as StepKind) : undefined;
+  if (step && typeof step === 'object' && !Array.isArray(step)) {
+    const keys = Object.keys(step);
+    if (keys.length === 1 && (STEP_KINDS as readonly string[]).includes(keys[0]!)) return keys[0] as StepKind;
+  }
+  return undefined;
+}

@@ -1,0 +1,91 @@
+// Validation: parse diagnostics, then the schema, then the semantic rules, in that order.
+// Each phase is exported on its own so that benchmarks and the language server can time or
+// cache them separately.
+import type { Diagnostic } from '../diagnostic.ts';
+import { parseDocument } from '../document/parse.ts';
+import type { ParsedDocument, SourceFormat } from '../document/types.ts';
+import type { Spec } from '../spec/types.ts';
+import { entries, obj, type Rule, type RuleContext } from './context.ts';
+import { Reporter } from './report.ts';
+import { checkExpressions } from './rules/expressions.ts';
+import { checkMapping } from './rules/mapping.ts';
+import { checkReferences } from './rules/references.ts';
+import { checkRoles } from './rules/roles.ts';
+import { checkScenarios } from './rules/scenarios.ts';
+import { checkTarget } from './rules/target.ts';
+import { schemaDiagnostics } from './schema.ts';
+
+export { SCHEMA } from './schema.ts';
+
+export const RULES: readonly Rule[] = [checkReferences, checkExpressions, checkMapping, checkRoles, checkScenarios, checkTarget];
+
+export interface ValidationResult {
+  document: ParsedDocument;
+  diagnostics: Diagnostic[];
+  /** The typed spec, present only when there is no error. */
+  spec?: Spec;
+}
+
+export function validateText(text: string, name: string, format?: SourceFormat): ValidationResult {
+  return validateDocument(parseDocument(text, name, format));
+}
+
+export function validateDocument(document: ParsedDocument): ValidationResult {
+  const report = new Reporter(document);
+  report.diagnostics.push(...document.diagnostics);
+  if (document.value === undefined) {
+    if (!document.diagnostics.some((d) => d.severity === 'error')) {
+      report.atSpan({ start: 0, end: 0 }, 'error', 'empty-spec', 'The spec is empty. Start with `provspec: 1`, a target, identities and a mapping (`npx provspec init` writes one).');
+    }
+    return { document, diagnostics: sortDiagnostics(report.diagnostics) };
+  }
+  schemaPhase(document, report);
+  semanticPhase(document, report);
+  const diagnostics = sortDiagnostics(report.diagnostics);
+  const ok = !diagnostics.some((d) => d.severity === 'error');
+  return ok ? { document, diagnostics, spec: document.value as Spec } : { document, diagnostics };
+}
+
+export function schemaPhase(document: ParsedDocument, report: Reporter): void {
+  schemaDiagnostics(document, report);
+}
+
+export function semanticPhase(document: ParsedDocument, report: Reporter): void {
+  const spec = obj(document.value);
+  if (!spec) return;
+  const ctx = ruleContext(document, spec, report);
+  for (const rule of RULES) {
+    try {
+      rule(ctx);
+    } catch (error) {
+      // A rule must never take the others (or the editor) down with it.
+      report.atSpan({ start: 0, end: 0 }, 'error', 'internal-error', `provspec failed while checking this spec (${rule.name}): ${error instanceof Error ? error.message : String(error)}. Please report this.`);
+    }
+  }
+}
+
+function ruleContext(doc: ParsedDocument, spec: Record<string, unknown>, report: Reporter): RuleContext {
+  const identityAttributes = new Set<string>();
+  for (const [, identity] of entries(spec['identities'])) for (const [key] of entries(identity)) identityAttributes.add(key);
+  for (const [, scenario] of entries(spec['lifecycle'])) {
+    const steps = obj(scenario)?.['steps'];
+    if (Array.isArray(steps)) for (const step of steps) for (const [key] of entries(obj(step)?.['update'])) identityAttributes.add(key);
+  }
+  return {
+    doc, spec, report,
+    identityNames: entries(spec['identities']).map(([k]) => k),
+    groupNames: entries(spec['groups']).map(([k]) => k),
+    variableNames: entries(spec['variables']).map(([k]) => k),
+    identityAttributes,
+  };
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2, hint: 3 } as const;
+
+function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return list.sort((a, b) =>
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    a.code.localeCompare(b.code));
+}

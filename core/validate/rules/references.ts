@@ -1,0 +1,82 @@
+// Names that point at declarations: identities and groups.
+import { joinPointer } from '../../document/pointer.ts';
+import { arr, entries, obj, str, type RuleContext } from '../context.ts';
+import { didYouMean, suggest } from '../suggest.ts';
+import { stepKind } from '../../spec/types.ts';
+
+export function checkReferences(ctx: RuleContext): void {
+  const usedIdentities = new Set<string>();
+  const usedGroups = new Set<string>();
+  const identity = (pointer: string, value: unknown) => {
+    const name = str(value);
+    if (name === undefined) return;
+    usedIdentities.add(name);
+    if (ctx.identityNames.includes(name)) return;
+    const suggestions = suggest(name, ctx.identityNames);
+    ctx.report.at(pointer, 'value', 'error', 'unknown-identity',
+      `Unknown identity "${name}".${didYouMean(suggestions)}${ctx.identityNames.length ? ` Declared identities: ${ctx.identityNames.join(', ')}.` : ' No identities are declared.'}`,
+      { suggestions, undeclared: { kind: 'identity', name }, pointer });
+  };
+  const group = (pointer: string, value: unknown) => {
+    const name = str(value);
+    if (name === undefined) return;
+    usedGroups.add(name);
+    if (ctx.groupNames.includes(name)) return;
+    const suggestions = suggest(name, ctx.groupNames);
+    ctx.report.at(pointer, 'value', 'error', 'unknown-group',
+      `Unknown group "${name}".${didYouMean(suggestions)} Declare it under "groups"${ctx.groupNames.length ? ` (declared: ${ctx.groupNames.join(', ')})` : ''}.`,
+      { suggestions, undeclared: { kind: 'group', name }, pointer });
+  };
+  const groupList = (pointer: string, value: unknown) => arr(value).forEach((g, i) => group(joinPointer(pointer, i), g));
+
+  arr(ctx.spec['roles']).forEach((rule, i) => {
+    const base = joinPointer('/roles', i);
+    groupList(joinPointer(base, 'memberOf'), obj(rule)?.['memberOf']);
+    groupList(joinPointer(base, 'notMemberOf'), obj(rule)?.['notMemberOf']);
+  });
+
+  const expectation = (pointer: string, value: unknown) => {
+    groupList(joinPointer(pointer, 'memberOf'), obj(value)?.['memberOf']);
+    groupList(joinPointer(pointer, 'notMemberOf'), obj(value)?.['notMemberOf']);
+  };
+  for (const [name, scenario] of entries(ctx.spec['lifecycle'])) {
+    const base = joinPointer('/lifecycle', name);
+    identity(joinPointer(base, 'identity'), obj(scenario)?.['identity']);
+    arr(obj(scenario)?.['steps']).forEach((step, i) => {
+      const at = joinPointer(joinPointer(base, 'steps'), i);
+      const kind = stepKind(step);
+      const body = obj(step)?.[kind ?? ''];
+      if (kind === 'assign' || kind === 'unassign') groupList(joinPointer(at, kind), body);
+      if (kind === 'expect') expectation(joinPointer(at, 'expect'), body);
+      if (kind === 'eventually') expectation(joinPointer(joinPointer(at, 'eventually'), 'expect'), obj(body)?.['expect']);
+    });
+  }
+  for (const [name, negative] of entries(ctx.spec['negative'])) {
+    identity(joinPointer(joinPointer('/negative', name), 'create'), obj(negative)?.['create']);
+  }
+  for (const [name, race] of entries(ctx.spec['concurrency'])) {
+    const base = joinPointer('/concurrency', name);
+    identity(joinPointer(base, 'identity'), obj(race)?.['identity']);
+    arr(obj(race)?.['identities']).forEach((id, i) => identity(joinPointer(joinPointer(base, 'identities'), i), id));
+    group(joinPointer(base, 'group'), obj(race)?.['group']);
+  }
+
+  // Expressions may use groups too (`${{ groups.Engineering.id }}`); they are checked there,
+  // but count as uses here.
+  for (const match of JSON.stringify(ctx.spec).matchAll(/\$\{\{\s*groups\.([A-Za-z][A-Za-z0-9_-]*)/g)) usedGroups.add(match[1]!);
+
+  const hasScenarios = ['lifecycle', 'negative', 'concurrency'].some((s) => entries(ctx.spec[s]).length > 0);
+  if (hasScenarios) {
+    for (const name of ctx.identityNames) {
+      if (!usedIdentities.has(name)) {
+        ctx.report.at(joinPointer('/identities', name), 'key', 'hint', 'unused-identity', `Identity "${name}" is not used by any scenario.`);
+      }
+    }
+  }
+  const rolesGroups = new Set(arr(ctx.spec['roles']).flatMap((r) => [...arr(obj(r)?.['memberOf']), ...arr(obj(r)?.['notMemberOf'])]));
+  for (const name of ctx.groupNames) {
+    if (!usedGroups.has(name) && !rolesGroups.has(name)) {
+      ctx.report.at(joinPointer('/groups', name), 'key', 'hint', 'unused-group', `Group "${name}" is not used by any role rule or scenario.`);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+// Scenarios: unique names, steps in an order that makes sense, cases that say what to send.
+import { joinPointer } from '../../document/pointer.ts';
+import { stepKind, RAW_METHODS, PROBE_METHODS, type StepKind } from '../../spec/types.ts';
+import { arr, entries, obj, str, type RuleContext } from '../context.ts';
+import { findExpressions } from '../expressions.ts';
+
+const SECTIONS = ['lifecycle', 'negative', 'concurrency'] as const;
+
+export function checkScenarios(ctx: RuleContext): void {
+  checkUniqueNames(ctx);
+  for (const [name, scenario] of entries(ctx.spec['lifecycle'])) checkSteps(ctx, name, obj(scenario));
+  for (const [name, negative] of entries(ctx.spec['negative'])) checkNegative(ctx, name, obj(negative));
+  for (const [name, race] of entries(ctx.spec['concurrency'])) checkRace(ctx, name, obj(race));
+}
+
+/** Scenario names share one namespace: `--scenario NAME` and check ids must be unambiguous. */
+function checkUniqueNames(ctx: RuleContext): void {
+  const first = new Map<string, string>();
+  for (const section of SECTIONS) {
+    for (const [name] of entries(ctx.spec[section])) {
+      const seen = first.get(name);
+      if (seen) {
+        ctx.report.at(joinPointer(`/${section}`, name), 'key', 'error', 'duplicate-scenario',
+          `Scenario name "${name}" is already used in ${seen}; names must be unique across lifecycle, negative and concurrency.`);
+      } else first.set(name, section);
+    }
+  }
+}
+
+type UserState = 'absent' | 'active' | 'inactive' | 'deleted';
+
+/** What each step needs from the user's state, and what it leaves. */
+function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof obj>): void {
+  if (!scenario) return;
+  const base = joinPointer(joinPointer('/lifecycle', name), 'steps');
+  const dialect = str(scenario['dialect']) ?? str(obj(ctx.spec['target'])?.['dialect']) ?? 'rfc7644';
+  const identity = obj(obj(ctx.spec['identities'])?.[str(scenario['identity']) ?? '']);
+  let state: UserState = 'absent';
+  const at = (i: number, kind: StepKind | undefined) => {
+    const p = joinPointer(base, i);
+    return kind && ctx.doc.locations.get(joinPointer(p, kind))?.key ? joinPointer(p, kind) : p;
+  };
+  arr(scenario['steps']).forEach((step, i) => {
+    const kind = stepKind(step);
+    if (!kind) return;
+    const pointer = at(i, kind);
+    const part = pointer.endsWith(`/${kind}`) ? 'key' : 'value';
+    const problem = (code: string, message: string, severity: 'error' | 'warning' = 'error') =>
+      ctx.report.at(pointer, part, severity, code, message);
+    const needsUser = ['update', 'deactivate', 'reactivate', 'deprovision', 'assign', 'unassign'].includes(kind);
+    if (needsUser && state === 'absent') {
+      problem('step-before-provision', `"${kind}" needs a provisioned user, but no step before it provisions one. Add "provision" first.`);
+    } else if (needsUser && state === 'deleted') {
+      problem('step-after-deprovision', `"${kind}" comes after "deprovision": the user no longer exists. Provision again first, or move this step up.`);
+    }
+    switch (kind) {
+      case 'provision':
+        if (state === 'active' || state === 'inactive') {
+          problem('provision-twice', 'The user is already provisioned: a second provision re-creates the same identity (expect a 409 or a no-op).', 'warning');
+        }
+        state = 'active';
+        break;
+      case 'deactivate':
+        if (state === 'inactive') problem('redundant-step', 'The user is already deactivated here.', 'warning');
+        if (state !== 'absent' && state !== 'deleted') state = 'inactive';
+        break;
+      case 'reactivate':
+        if (state === 'active') problem('redundant-step', 'The user is active here: there is nothing to reactivate. Deactivate it first.', 'warning');
+        if (state !== 'absent' && state !== 'deleted') state = 'active';
+        break;
+      case 'deprovision':
+        if (dialect === 'okta' || dialect === 'okta-wizard') {
+          problem('dialect-unsupported-step', `Okta never sends DELETE for users: with dialect "${dialect}" this step deactivates the user instead, and the checks expect it to stay readable with active false.`, 'warning');
+        }
+        if (state !== 'absent') state = 'deleted';
+        break;
+      case 'update':
+        checkUpdate(ctx, joinPointer(joinPointer(base, i), 'update'), obj(obj(step)?.['update']), identity);
+        break;
+      case 'expect': {
+        const expect = obj(obj(step)?.['expect']);
+        if (state === 'absent' && expect && Object.keys(expect).some((k) => k !== 'exists' && k !== 'findable')) {
+          problem('step-before-provision', 'This expectation needs a provisioned user, but no step before it provisions one.');
+        }
+        break;
+      }
+      case 'probe':
+        checkProbe(ctx, joinPointer(joinPointer(base, i), 'probe'), obj(obj(step)?.['probe']));
+        break;
+      case 'eventually': {
+        const body = obj(obj(step)?.['eventually']);
+        if (body && !('expect' in body) && !('probe' in body)) {
+          ctx.report.at(pointer, 'key', 'error', 'missing-property', 'eventually needs an "expect" or a "probe" to retry.', { missingProperty: 'expect' });
+        }
+        if (body?.['probe']) checkProbe(ctx, joinPointer(joinPointer(joinPointer(base, i), 'eventually'), 'probe'), obj(body['probe']));
+        break;
+      }
+      default:
+        break;
+    }
+  });
+}
+
+/** An update that changes nothing the mapping or role rules read proves nothing. */
+function checkUpdate(ctx: RuleContext, pointer: string, update: ReturnType<typeof obj>, identity: ReturnType<typeof obj>): void {
+  if (!update) return;
+  const read = new Set<string>();
+  for (const [, rule] of entries(ctx.spec['mapping'])) {
+    const text = str(rule) ?? str(obj(rule)?.['value']) ?? '';
+    for (const e of findExpressions(text)) if (e.namespace === 'identity' && e.path[0]) read.add(e.path[0]);
+  }
+  for (const rule of arr(ctx.spec['roles'])) for (const [key] of entries(obj(rule)?.['when'])) read.add(key);
+  for (const [attribute, value] of Object.entries(update)) {
+    if (!read.has(attribute)) {
+      ctx.report.at(joinPointer(pointer, attribute), 'key', 'warning', 'update-has-no-effect',
+        `No mapping or role rule reads "${attribute}": this update sends nothing to the target.`);
+    } else if (identity && JSON.stringify(identity[attribute]) === JSON.stringify(value)) {
+      ctx.report.at(joinPointer(pointer, attribute), 'value', 'warning', 'update-has-no-effect',
+        `"${attribute}" already has this value: the update changes nothing.`);
+    }
+  }
+}
+
+function checkProbe(ctx: RuleContext, pointer: string, probe: ReturnType<typeof obj>): void {
+  if (!probe) return;
+  const methods = PROBE_METHODS.filter((m) => m in probe);
+  if (methods.length === 0) {
+    ctx.report.at(pointer, 'key', 'error', 'missing-property', `A probe needs a URL under one of: ${PROBE_METHODS.join(', ')}.`, { missingProperty: 'get' });
+  } else if (methods.length > 1) {
+    ctx.report.at(joinPointer(pointer, methods[1]!), 'key', 'error', 'conflicting-properties', `A probe sends one request: it has both "${methods[0]}" and "${methods[1]}".`);
+  }
+}
+
+function checkNegative(ctx: RuleContext, name: string, negative: ReturnType<typeof obj>): void {
+  if (!negative) return;
+  const base = joinPointer('/negative', name);
+  const raw = RAW_METHODS.filter((m) => m in negative);
+  const create = 'create' in negative;
+  if (!create && raw.length === 0) {
+    ctx.report.at(base, 'key', 'error', 'missing-property', `A negative case needs "create" (an identity) or a request (${RAW_METHODS.join(', ')}).`, { missingProperty: 'create' });
+  }
+  const requests = [...(create ? ['create'] : []), ...raw];
+  if (requests.length > 1) {
+    ctx.report.at(joinPointer(base, requests[1]!), 'key', 'error', 'conflicting-properties', `A negative case sends one request: it has both "${requests[0]}" and "${requests[1]}".`);
+  }
+  if (!create) {
+    for (const key of ['without', 'set']) {
+      if (key in negative) ctx.report.at(joinPointer(base, key), 'key', 'error', 'conflicting-properties', `"${key}" alters a create request and needs "create".`);
+    }
+  } else if ('body' in negative) {
+    ctx.report.at(joinPointer(base, 'body'), 'key', 'error', 'conflicting-properties', '"body" is for raw requests; a "create" case builds its body from the mapping (alter it with "without" and "set").');
+  }
+  if (raw.length === 1 && (raw[0] === 'get' || raw[0] === 'delete') && 'body' in negative) {
+    ctx.report.at(joinPointer(base, 'body'), 'key', 'warning', 'conflicting-properties', `A ${raw[0]!.toUpperCase()} request carries no body.`);
+  }
+}
+
+function checkRace(ctx: RuleContext, name: string, race: ReturnType<typeof obj>): void {
+  if (!race) return;
+  const base = joinPointer('/concurrency', name);
+  const action = str(race['action']);
+  if (action === 'provision') {
+    if (!('identity' in race)) ctx.report.at(base, 'key', 'error', 'missing-property', 'A provision race needs "identity".', { missingProperty: 'identity' });
+    for (const key of ['identities', 'group']) {
+      if (key in race) ctx.report.at(joinPointer(base, key), 'key', 'warning', 'conflicting-properties', `"${key}" is not used by a provision race.`);
+    }
+    const parallel = typeof race['parallel'] === 'number' ? race['parallel'] : 8;
+    const expect = obj(race['expect']);
+    const created = typeof expect?.['created'] === 'number' ? expect['created'] : 0;
+    const conflict = typeof expect?.['conflict'] === 'number' ? expect['conflict'] : 0;
+    if (created + conflict > parallel) {
+      ctx.report.at(joinPointer(base, 'expect'), 'key', 'error', 'impossible-expectation',
+        `created (${created}) + conflict (${conflict}) is more than the ${parallel} parallel requests.`);
+    }
+    if (expect && typeof expect['created'] === 'number' && expect['created'] !== 1) {
+      ctx.report.at(joinPointer(joinPointer(base, 'expect'), 'created'), 'value', 'warning', 'impossible-expectation',
+        'A correct server creates exactly one user however many identical creates race.');
+    }
+  } else if (action === 'add-members' || action === 'remove-member') {
+    for (const key of ['identities', 'group']) {
+      if (!(key in race)) ctx.report.at(base, 'key', 'error', 'missing-property', `A ${action} race needs "${key}".`, { missingProperty: key });
+    }
+    if ('identity' in race) ctx.report.at(joinPointer(base, 'identity'), 'key', 'warning', 'conflicting-properties', `A ${action} race uses "identities", not "identity".`);
+    if ('expect' in race) ctx.report.at(joinPointer(base, 'expect'), 'key', 'warning', 'conflicting-properties', `A ${action} race always checks the exact final membership; "expect" is for provision races.`);
+  }
+}

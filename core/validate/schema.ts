@@ -1,0 +1,209 @@
+// JSON Schema validation, with ajv's errors turned into one located message per mistake.
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import provspecSchema from '../../schemas/provspec.schema.json' with { type: 'json' };
+import type { Diagnostic } from '../diagnostic.ts';
+import type { ParsedDocument } from '../document/types.ts';
+import { joinPointer } from '../document/pointer.ts';
+import { describePointer, describeTypes, quote, typeOfValue } from './describe.ts';
+import { didYouMean, suggest } from './suggest.ts';
+import type { Reporter } from './report.ts';
+
+export const SCHEMA = provspecSchema as Record<string, unknown>;
+
+let compiled: ValidateFunction | undefined;
+
+/** Compiled on first use and kept: compiling costs far more than validating. */
+function validator(): ValidateFunction {
+  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: false, validateFormats: false }).compile(SCHEMA);
+  return compiled;
+}
+
+interface Located {
+  pointer: string;
+  part: 'key' | 'value' | 'parent-key';
+  code: string;
+  message: string;
+  severity?: 'error' | 'warning';
+  suggestions?: string[];
+  missingProperty?: string;
+}
+
+export function schemaDiagnostics(doc: ParsedDocument, report: Reporter): void {
+  const validate = validator();
+  if (validate(doc.value)) return;
+  const errors = pruneAlternatives(validate.errors ?? [], doc.value);
+  const seen = new Set<string>();
+  const located: Located[] = [];
+  for (const error of errors) {
+    const item = locate(error);
+    if (!item) continue;
+    const key = `${item.pointer}|${item.part}|${item.code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    located.push(item);
+  }
+  // A wrong type makes every other complaint about the same value noise.
+  const typed = new Set(located.filter((l) => l.code === 'invalid-type').map((l) => l.pointer));
+  for (const item of located) {
+    if (item.code !== 'invalid-type' && item.part === 'value' && typed.has(item.pointer)) continue;
+    const data: Diagnostic['data'] = { pointer: item.pointer };
+    if (item.suggestions?.length) data.suggestions = item.suggestions;
+    if (item.missingProperty) data.missingProperty = item.missingProperty;
+    report.at(item.pointer, item.part, item.severity ?? 'error', item.code, item.message, data);
+  }
+}
+
+/**
+ * For `oneOf`/`anyOf`, keep only the errors of the branch whose type fits the data
+ * (the user meant that one), or a single type error when none fits; `if` errors only say
+ * that `then`/`else` failed, which their own errors already tell.
+ */
+function pruneAlternatives(errors: ErrorObject[], root: unknown): ErrorObject[] {
+  const drop = new Set<ErrorObject>();
+  const replacements: ErrorObject[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'if') drop.add(error);
+    if (error.keyword !== 'oneOf' && error.keyword !== 'anyOf') continue;
+    drop.add(error);
+    const branches = (error.schema as Array<Record<string, unknown>>) ?? [];
+    const data = valueAt(root, error.instancePath);
+    const fitting = branches.findIndex((b) => typeFits(b['type'], data));
+    const prefix = `${error.schemaPath}/`;
+    for (const other of errors) {
+      if (!other.schemaPath.startsWith(prefix)) continue;
+      const branch = Number(other.schemaPath.slice(prefix.length).split('/')[0]);
+      if (fitting < 0 || branch !== fitting) drop.add(other);
+    }
+    if (fitting < 0) {
+      const types = [...new Set(branches.flatMap((b) => (Array.isArray(b['type']) ? b['type'] : [b['type']])).filter(Boolean))] as string[];
+      replacements.push({ ...error, keyword: 'type', params: { type: types }, data });
+    }
+  }
+  return [...errors.filter((e) => !drop.has(e)), ...replacements];
+}
+
+function typeFits(type: unknown, data: unknown): boolean {
+  const types = Array.isArray(type) ? type : [type];
+  return types.some((t) => {
+    switch (t) {
+      case 'integer': return Number.isInteger(data);
+      case 'number': return typeof data === 'number';
+      case 'string': return typeof data === 'string';
+      case 'boolean': return typeof data === 'boolean';
+      case 'null': return data === null;
+      case 'array': return Array.isArray(data);
+      case 'object': return typeof data === 'object' && data !== null && !Array.isArray(data);
+      default: return false;
+    }
+  });
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  if (pointer === '') return root;
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[token];
+  }
+  return node;
+}
+
+function locate(error: ErrorObject): Located | undefined {
+  const at = error.instancePath;
+  const where = describePointer(at);
+  const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
+
+  // Errors about a property name (propertyNames) belong on that key.
+  if (error.propertyName !== undefined && error.keyword !== 'propertyNames') {
+    const pointer = joinPointer(at, error.propertyName);
+    const description = typeof parent['description'] === 'string' ? ` ${parent['description']}` : '';
+    return { pointer, part: 'key', code: 'invalid-name', message: `Invalid name ${quote(error.propertyName)} in ${where}.${description}` };
+  }
+
+  switch (error.keyword) {
+    case 'propertyNames':
+      return undefined; // its inner error (above) is the precise one
+    case 'additionalProperties': {
+      const name = String(params['additionalProperty']);
+      const allowed = Object.keys((parent['properties'] as Record<string, unknown> | undefined) ?? {});
+      const suggestions = suggest(name, allowed);
+      const list = allowed.length && allowed.length <= 12 && suggestions.length === 0 ? ` Allowed here: ${allowed.join(', ')}.` : '';
+      const isStep = allowed.includes('eventually') && allowed.includes('provision');
+      const what = isStep ? `Unknown step "${name}"` : `Unknown property "${name}" in ${where}`;
+      return { pointer: joinPointer(at, name), part: 'key', code: 'unknown-property', message: `${what}.${didYouMean(suggestions)}${list}`, suggestions };
+    }
+    case 'required': {
+      const name = String(params['missingProperty']);
+      const description = describeProperty(parent, name);
+      return {
+        pointer: at, part: 'parent-key', code: 'missing-property',
+        message: `Missing required property "${name}" in ${where}.${description}`, missingProperty: name,
+      };
+    }
+    case 'type':
+      return { pointer: at, part: 'value', code: 'invalid-type', message: `${where} must be ${describeTypes(params['type'] as string | string[])}, not ${typeOfValue(error.data)}.` };
+    case 'enum': {
+      const allowed = (params['allowedValues'] as unknown[]) ?? [];
+      const suggestions = typeof error.data === 'string' ? suggest(error.data, allowed.filter((a): a is string => typeof a === 'string')) : [];
+      return {
+        pointer: at, part: 'value', code: 'invalid-value',
+        message: `${quote(error.data)} is not allowed for ${where}.${didYouMean(suggestions)} Expected one of: ${allowed.map((a) => String(a)).join(', ')}.`,
+        suggestions,
+      };
+    }
+    case 'const':
+      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} must be ${quote(params['allowedValue'])}, not ${quote(error.data)}.`, suggestions: [JSON.stringify(params['allowedValue'])] };
+    case 'pattern': {
+      const description = typeof parent['description'] === 'string' ? ` ${parent['description']}` : '';
+      return { pointer: at, part: 'value', code: 'invalid-value', message: `Invalid value ${quote(error.data)} for ${where}.${description}` };
+    }
+    case 'minProperties':
+    case 'maxProperties':
+      return objectSize(error, where);
+    case 'minItems':
+      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} needs at least ${String(params['limit'])} item${params['limit'] === 1 ? '' : 's'}.` };
+    case 'maxItems':
+      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} allows at most ${String(params['limit'])} items.` };
+    case 'uniqueItems':
+      return { pointer: joinPointer(at, Number(params['i'])), part: 'value', code: 'duplicate-item', message: `Item ${Number(params['i']) + 1} of ${where} repeats item ${Number(params['j']) + 1}.` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} must be ${String(params['comparison'])} ${String(params['limit'])}, not ${quote(error.data)}.` };
+    case 'minLength':
+      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} must not be empty.` };
+    default:
+      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} ${error.message ?? 'is invalid'}.` };
+  }
+}
+
+function objectSize(error: ErrorObject, where: string): Located {
+  const params = error.params as Record<string, unknown>;
+  const data = error.data as Record<string, unknown> | null;
+  const keys = data && typeof data === 'object' ? Object.keys(data) : [];
+  const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
+  const isStep = parent['maxProperties'] === 1 && parent['minProperties'] === 1;
+  if (error.keyword === 'maxProperties' && isStep) {
+    // One step per list item: point at the first key too many.
+    return {
+      pointer: joinPointer(error.instancePath, keys[1] ?? ''), part: 'key', code: 'invalid-value',
+      message: `${where} must have exactly one key; it has ${keys.map((k) => `"${k}"`).join(', ')}. Put each in its own list item.`,
+    };
+  }
+  if (error.keyword === 'minProperties' && keys.length === 0) {
+    return { pointer: error.instancePath, part: 'value', code: 'invalid-value', message: `${where} must not be empty.` };
+  }
+  const limit = Number(params['limit']);
+  const relation = error.keyword === 'minProperties' ? 'at least' : 'at most';
+  return { pointer: error.instancePath, part: 'value', code: 'invalid-value', message: `${where} must have ${relation} ${limit} propert${limit === 1 ? 'y' : 'ies'}.` };
+}
+
+function describeProperty(parent: Record<string, unknown>, name: string): string {
+  const properties = parent['properties'] as Record<string, Record<string, unknown>> | undefined;
+  const description = properties?.[name]?.['description'];
+  return typeof description === 'string' ? ` ${description}` : '';
+}
