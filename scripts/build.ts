@@ -9,6 +9,8 @@ const shared = {
   target: 'node24',
   sourcemap: 'linked',
   legalComments: 'none',
+  // Prefer ESM builds: jsonc-parser's UMD build resolves its modules with a require() esbuild cannot follow.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
   // CommonJS dependencies (ajv) call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);" },
