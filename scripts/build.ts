@@ -1,8 +1,8 @@
 // Bundles what ships (the CLI now; the language server, extension and action as they arrive)
 // into single ESM files, so a cold start loads one file instead of hundreds.
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
-const shared = {
+const shared: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -14,6 +14,6 @@ const shared = {
   logLevel: 'warning',
   // CommonJS dependencies (ajv) call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);" },
-} as const;
+};
 
 await build({ ...shared, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist' });
