@@ -1,10 +1,11 @@
 // JSON Schema validation, with ajv's errors turned into one located message per mistake.
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { compileSchemaValidator } from './compile-schema.ts';
 import provspecSchema from '../../schemas/provspec.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../diagnostic.ts';
+import { STEP_KINDS } from '../spec/types.ts';
 import type { ParsedDocument } from '../document/types.ts';
-import { joinPointer } from '../document/pointer.ts';
+import { joinPointer, parentPointer } from '../document/pointer.ts';
 import { describePointer, describeTypes, quote, typeOfValue } from './describe.ts';
 import { didYouMean, suggest } from './suggest.ts';
 import type { Reporter } from './report.ts';
@@ -15,7 +16,7 @@ let compiled: ValidateFunction | undefined;
 
 /** Compiled on first use and kept: compiling costs far more than validating. */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: false, validateFormats: false }).compile(SCHEMA);
+  compiled ??= compileSchemaValidator();
   return compiled;
 }
 
@@ -45,8 +46,12 @@ export function schemaDiagnostics(doc: ParsedDocument, report: Reporter): void {
   }
   // A wrong type makes every other complaint about the same value noise.
   const typed = new Set(located.filter((l) => l.code === 'invalid-type').map((l) => l.pointer));
+  // A misspelt required key ("baseURL") is one mistake: its did-you-mean already names the missing one.
+  const misspelt = new Set(located.filter((l) => l.code === 'unknown-property')
+    .flatMap((l) => (l.suggestions ?? []).map((s) => `${parentPointer(l.pointer) ?? ''}|${s}`)));
   for (const item of located) {
     if (item.code !== 'invalid-type' && item.part === 'value' && typed.has(item.pointer)) continue;
+    if (item.code === 'missing-property' && misspelt.has(`${item.pointer}|${item.missingProperty}`)) continue;
     const data: Diagnostic['data'] = { pointer: item.pointer };
     if (item.suggestions?.length) data.suggestions = item.suggestions;
     if (item.missingProperty) data.missingProperty = item.missingProperty;
@@ -148,9 +153,15 @@ function locate(error: ErrorObject): Located | undefined {
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]) ?? [];
       const suggestions = typeof error.data === 'string' ? suggest(error.data, allowed.filter((a): a is string => typeof a === 'string')) : [];
+      // The short form of a step (`- deactivate`): say so, as the object form's "Unknown step" does.
+      const isStep = allowed.includes('provision') && allowed.includes('deprovision') && typeof error.data === 'string';
+      if (isStep && (STEP_KINDS as readonly string[]).includes(error.data as string)) {
+        return { pointer: at, part: 'value', code: 'invalid-value', message: `The step "${String(error.data)}" needs a value: write it as \`${String(error.data)}: …\`.` };
+      }
+      const what = isStep ? `Unknown step ${quote(error.data)}` : `${quote(error.data)} is not allowed for ${where}`;
       return {
         pointer: at, part: 'value', code: 'invalid-value',
-        message: `${quote(error.data)} is not allowed for ${where}.${didYouMean(suggestions)} Expected one of: ${allowed.map((a) => String(a)).join(', ')}.`,
+        message: `${what}.${didYouMean(suggestions)} Expected one of: ${allowed.map((a) => String(a)).join(', ')}.`,
         suggestions,
       };
     }
@@ -204,6 +215,11 @@ function objectSize(error: ErrorObject, where: string): Located {
 
 function describeProperty(parent: Record<string, unknown>, name: string): string {
   const properties = parent['properties'] as Record<string, Record<string, unknown>> | undefined;
-  const description = properties?.[name]?.['description'];
+  let description = properties?.[name]?.['description'];
+  // A bare `$ref` (e.g. target.auth) carries its description in the definition.
+  const ref = properties?.[name]?.['$ref'];
+  if (description === undefined && typeof ref === 'string' && ref.startsWith('#/$defs/')) {
+    description = (SCHEMA['$defs'] as Record<string, Record<string, unknown>>)[ref.slice('#/$defs/'.length)]?.['description'];
+  }
   return typeof description === 'string' ? ` ${description}` : '';
 }

@@ -91,6 +91,9 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
         const body = obj(obj(step)?.['eventually']);
         if (body && !('expect' in body) && !('probe' in body)) {
           ctx.report.at(pointer, 'key', 'error', 'missing-property', 'eventually needs an "expect" or a "probe" to retry.', { missingProperty: 'expect' });
+        } else if (body && 'expect' in body && 'probe' in body) {
+          ctx.report.at(joinPointer(joinPointer(joinPointer(base, i), 'eventually'), 'probe'), 'key', 'error', 'conflicting-properties',
+            'eventually retries one thing: it has both "expect" and "probe". Put each in its own eventually step.');
         }
         if (body?.['probe']) checkProbe(ctx, joinPointer(joinPointer(joinPointer(base, i), 'eventually'), 'probe'), obj(body['probe']));
         break;
