@@ -5,6 +5,7 @@ import { computeLineStarts } from './position.ts';
 import { joinPointer } from './pointer.ts';
 import { clampSpan, firstPerLine, humanLine, quote, setMember, toDiagnostics, type Problem } from './shared.ts';
 import { humanizeJsonError, type JsonErrorContext } from './json-messages.ts';
+import { findExcessiveNesting, TOO_DEEP_MESSAGE } from './nesting.ts';
 
 const OPTIONS = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true };
 
@@ -31,7 +32,10 @@ export function parseJson(text: string, name: string): ParsedDocument {
   const lineStarts = computeLineStarts(text);
   const walk: Walk = { text, lineStarts, problems: [], locations: new Map(), tooDeep: false };
   let value: unknown;
-  try {
+  const tooDeepAt = findExcessiveNesting(text, 'json');
+  if (tooDeepAt >= 0) {
+    walk.problems.push({ span: clampSpan(tooDeepAt, tooDeepAt + 1, text.length), severity: 'error', code: 'json-syntax', message: TOO_DEEP_MESSAGE });
+  } else try {
     // jsonc-parser does not skip a byte order mark; a space in its place keeps every offset.
     const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
     const errors: ParseError[] = [];

@@ -5,6 +5,7 @@ import { computeLineStarts, lineAt } from './position.ts';
 import { joinPointer } from './pointer.ts';
 import { clampSpan, describeError, humanLine, quote, setMember, toDiagnostics, type Problem } from './shared.ts';
 import { collectPackageProblems } from './yaml-errors.ts';
+import { findExcessiveNesting, TOO_DEEP_MESSAGE } from './nesting.ts';
 
 // The yaml package's own composer overflows its stack at a few hundred levels and reports that;
 // this bound only keeps our walk safe if that ever changes.
@@ -48,7 +49,10 @@ export function parseYaml(text: string, name: string): ParsedDocument {
     tooDeep: false,
   };
   let value: unknown;
-  try {
+  const tooDeepAt = findExcessiveNesting(text, 'yaml');
+  if (tooDeepAt >= 0) {
+    walk.problems.push({ span: clampSpan(tooDeepAt, tooDeepAt + 1, text.length), severity: 'error', code: 'yaml-syntax', message: TOO_DEEP_MESSAGE });
+  } else try {
     value = compose(walk);
   } catch (error) {
     // Parsing must never throw; this is a last resort for a bug in the yaml package or here.

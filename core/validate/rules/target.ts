@@ -65,8 +65,9 @@ function checkSecrets(ctx: RuleContext, pointer: string, auth: unknown): void {
   for (const [at, value] of places) {
     const text = str(value);
     if (text === undefined || text === '') continue;
-    const fromEnvironment = findExpressions(text).some((e) => e.namespace === 'env' || e.namespace === 'vars');
-    if (!fromEnvironment) {
+    // Any expression means the author meant to read it from somewhere; a wrong namespace is
+    // reported by the expression rules, not as a literal.
+    if (findExpressions(text).length === 0) {
       ctx.report.at(at, 'value', 'warning', 'literal-secret',
         'This credential is written in the spec itself. Read it from the environment instead, e.g. ${{ env.SCIM_TOKEN }}: specs get committed and shared.');
     }
