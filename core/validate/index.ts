@@ -35,7 +35,7 @@ export function validateDocument(document: ParsedDocument): ValidationResult {
   report.diagnostics.push(...document.diagnostics);
   if (document.value === undefined) {
     if (!document.diagnostics.some((d) => d.severity === 'error')) {
-      report.atSpan({ start: 0, end: 0 }, 'error', 'empty-spec', 'The spec is empty. Start with `provspec: 1`, a target, identities and a mapping (`npx provspec init` writes one).');
+      report.atSpan({ start: 0, end: 0 }, 'error', 'empty-spec', 'The spec is empty. Start with `provspec: 1`, a target, identities and a mapping.');
     }
     return { document, diagnostics: sortDiagnostics(report.diagnostics) };
   }
