@@ -1,0 +1,17 @@
+// `npm run bench`: every benchmark, each against its baseline in the same run.
+// `npm run bench -- validate` runs one.
+import { benchValidate } from './validate.ts';
+
+const BENCHES: Record<string, () => void | Promise<void>> = {
+  validate: benchValidate,
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  const bench = BENCHES[name];
+  if (!bench) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+  await bench();
+}
