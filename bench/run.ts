@@ -1,9 +1,11 @@
 // `npm run bench`: every benchmark, each against its baseline in the same run.
 // `npm run bench -- validate` runs one.
 import { benchValidate } from './validate.ts';
+import { benchServe } from './serve.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: benchValidate,
+  serve: benchServe,
 };
 
 const wanted = process.argv.slice(2);

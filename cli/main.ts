@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandIO } from './io.ts';
 import { UsageError } from './files.ts';
 import { validateCommand } from './commands/validate.ts';
+import { serveCommand } from './commands/serve.ts';
 
 const HELP = `provspec — prove that SCIM 2.0 user provisioning works end to end
 
@@ -10,6 +11,7 @@ Usage: provspec <command> [options]
 
 Commands:
   validate <paths…>   check specs for mistakes, without sending any request
+  serve               run the reference SCIM 2.0 server (in memory or --db FILE)
 
 Run "provspec <command> --help" for a command's options.
 Exit codes: 0 success, 1 checks or validation failed, 2 usage error.`;
@@ -18,6 +20,7 @@ type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
+  serve: serveCommand,
 };
 
 export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {

@@ -1,0 +1,243 @@
+// The HTTP face of the reference server: authentication, routing, body limits, SCIM response
+// framing and one structured log line per request. Everything SCIM-specific is in scim/.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ScimError, errorBody } from '../scim/errors.ts';
+import { ScimService, etagMatches, type Preconditions } from '../scim/service.ts';
+import { etagOf, project, readProjection, type Projection } from '../scim/representation.ts';
+import { resourceTypes, schemas, serviceProviderConfig } from '../scim/discovery.ts';
+import { RESOURCE_TYPES, type ResourceTypeName } from '../schema/definitions.ts';
+import { parseJsonBody, readBody } from './body.ts';
+import type { Misbehaviour } from '../misbehaviours.ts';
+
+export const BASE_PATH = '/scim/v2';
+
+export interface RequestLogLine {
+  time: string;
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+export interface HttpOptions {
+  token: string;
+  flags: ReadonlySet<Misbehaviour>;
+  maxBodyBytes: number;
+  slowMs: number;
+  log: ((line: RequestLogLine) => void) | undefined;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const SCIM_TYPE = 'application/scim+json; charset=utf-8';
+
+export function createScimServer(service: () => ScimService, options: HttpOptions): Server {
+  const tokenDigest = digest(options.token);
+  let counter = 0;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const requestId = readRequestId(request.headers['x-request-id']);
+    const url = new URL(request.url ?? '/', 'http://reference.invalid');
+    const method = request.method ?? 'GET';
+    let reply: Reply;
+    try {
+      reply = await route(request, url, method, requestId);
+    } catch (error) {
+      reply = errorReply(error, options.flags);
+      if (!(error instanceof ScimError)) console.error(`[provspec reference] ${requestId}: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+    send(response, reply, requestId, options.flags);
+    options.log?.({
+      time: new Date().toISOString(),
+      requestId,
+      method,
+      path: url.pathname,
+      status: reply.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  };
+
+  const route = async (request: IncomingMessage, url: URL, method: string, requestId: string): Promise<Reply> => {
+    void requestId;
+    if (!url.pathname.startsWith(`${BASE_PATH}/`) && url.pathname !== BASE_PATH) {
+      throw new ScimError(404, `Nothing here; the SCIM endpoint is ${BASE_PATH}.`);
+    }
+    authenticate(request.headers.authorization, tokenDigest);
+    counter++;
+    if (options.flags.has('flaky') && counter % 3 === 0) {
+      // Fail before touching anything, so a retry is always safe.
+      if ((counter / 3) % 2 === 1) throw new ScimError(429, 'Too many requests (flaky misbehaviour).', undefined, { 'retry-after': '1' });
+      throw new ScimError(500, 'Internal error (flaky misbehaviour).');
+    }
+    if (options.flags.has('slow')) await sleep(options.slowMs);
+
+    const segments = url.pathname.slice(BASE_PATH.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const [collection, id, ...extra] = segments;
+    const svc = service();
+    const baseUrl = svc.baseUrl;
+    const hasBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
+    const body = hasBody ? parseJsonBody(await readBody(request, options.maxBodyBytes), request.headers['content-type']) : undefined;
+    if (!hasBody) await drain(request, options.maxBodyBytes);
+    const typeName = collectionType(collection);
+
+    if (typeName && extra.length === 0) {
+      const preconditions: Preconditions = { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
+      const projection = readProjection(url.searchParams);
+      if (id === undefined) {
+        if (method === 'GET') return list(svc, typeName, url.searchParams, projection);
+        if (method === 'POST') {
+          const written = svc.create(typeName, body);
+          const headers: Record<string, string> = { etag: etagOf(written.stored) };
+          if (!options.flags.has('no-location')) headers['location'] = `${baseUrl}${RESOURCE_TYPES[typeName].endpoint}/${written.stored.id}`;
+          return { status: 201, body: project(written.resource, RESOURCE_TYPES[typeName], projection), headers };
+        }
+        throw methodNotAllowed(method, 'GET, POST');
+      }
+      if (id === '.search') {
+        if (method !== 'POST') throw methodNotAllowed(method, 'POST');
+        return search(svc, typeName, body);
+      }
+      if (method === 'GET') {
+        const { stored, resource } = svc.get(typeName, id);
+        if (etagMatches(stored, preconditions.ifNoneMatch)) return { status: 304, headers: { etag: etagOf(stored) } };
+        return { status: 200, body: project(resource, RESOURCE_TYPES[typeName], projection), headers: { etag: etagOf(stored) } };
+      }
+      if (method === 'PUT' || method === 'PATCH') {
+        const written = method === 'PUT' ? svc.replace(typeName, id, body, preconditions) : svc.patch(typeName, id, body, preconditions);
+        return { status: 200, body: project(written.resource, RESOURCE_TYPES[typeName], projection), headers: { etag: etagOf(written.stored) } };
+      }
+      if (method === 'DELETE') {
+        const { resource } = svc.delete(typeName, id, preconditions);
+        return options.flags.has('delete-returns-200') ? { status: 200, body: resource } : { status: 204 };
+      }
+      throw methodNotAllowed(method, 'GET, PUT, PATCH, DELETE');
+    }
+
+    if (method !== 'GET' && collection !== 'Bulk' && collection !== '.search') throw methodNotAllowed(method, 'GET');
+    switch (collection) {
+      case 'ServiceProviderConfig':
+        if (id !== undefined) break;
+        return { status: 200, body: serviceProviderConfig(baseUrl) };
+      case 'Schemas':
+        if (extra.length > 0) break;
+        return { status: 200, body: schemas(baseUrl, id) };
+      case 'ResourceTypes':
+        if (extra.length > 0) break;
+        return { status: 200, body: resourceTypes(baseUrl, id) };
+      case 'Me':
+        throw new ScimError(501, 'This server has no authenticated subject to map to a User, so /Me is not supported (RFC 7644 §3.11).');
+      case 'Bulk':
+        throw new ScimError(501, 'Bulk operations are not supported here (ServiceProviderConfig says bulk.supported false).');
+      case '.search':
+        throw new ScimError(501, 'Search across resource types is not supported; POST to /Users/.search or /Groups/.search.');
+      default:
+        break;
+    }
+    throw new ScimError(404, `No endpoint ${url.pathname}.`);
+  };
+
+  return createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 30_000 }, (request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      console.error('[provspec reference] could not answer a request:', error);
+      if (!response.headersSent) response.writeHead(500).end();
+      else response.destroy();
+    });
+  });
+}
+
+function list(svc: ScimService, typeName: ResourceTypeName, params: URLSearchParams, projection: Projection): Reply {
+  const { body } = svc.list(typeName, {
+    filter: params.get('filter') ?? undefined,
+    startIndex: params.get('startIndex') ?? undefined,
+    count: params.get('count') ?? undefined,
+    sortBy: params.get('sortBy') ?? undefined,
+    sortOrder: params.get('sortOrder') ?? undefined,
+  });
+  const type = RESOURCE_TYPES[typeName];
+  body['Resources'] = (body['Resources'] as Record<string, unknown>[]).map((r) => project(r, type, projection));
+  return { status: 200, body };
+}
+
+/** POST /.search (RFC 7644 §3.4.3): the query parameters as a SearchRequest body. */
+function search(svc: ScimService, typeName: ResourceTypeName, body: unknown): Reply {
+  if (typeof body !== 'object' || body === null) throw new ScimError(400, 'A search body must be a SearchRequest object.', 'invalidSyntax');
+  const request = body as Record<string, unknown>;
+  const params = new URLSearchParams();
+  for (const key of ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder']) {
+    if (request[key] !== undefined) params.set(key, String(request[key]));
+  }
+  return list(svc, typeName, params, readProjection(request));
+}
+
+function collectionType(collection: string | undefined): ResourceTypeName | undefined {
+  if (collection === 'Users') return 'User';
+  if (collection === 'Groups') return 'Group';
+  return undefined;
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function methodNotAllowed(method: string, allow: string): ScimError {
+  return new ScimError(405, `${method} is not allowed here.`, undefined, { allow });
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function authenticate(authorization: string | undefined, tokenDigest: Buffer): void {
+  const match = authorization === undefined ? null : /^Bearer\s+(.+)$/i.exec(authorization.trim());
+  if (!match) {
+    throw new ScimError(401, 'Send the bearer token in the Authorization header.', undefined, { 'www-authenticate': 'Bearer realm="provspec-reference"' });
+  }
+  // Comparing digests keeps the comparison constant-time whatever the lengths.
+  if (!timingSafeEqual(digest(match[1]!), tokenDigest)) {
+    throw new ScimError(401, 'The bearer token is not valid.', undefined, {
+      'www-authenticate': 'Bearer realm="provspec-reference", error="invalid_token"',
+    });
+  }
+}
+
+function readRequestId(value: string | string[] | undefined): string {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text !== undefined && /^[\x21-\x7e]{1,128}$/.test(text) ? text : randomUUID();
+}
+
+/** A body nobody asked for is still read (within the limit) so the connection can be reused. */
+async function drain(request: IncomingMessage, maxBytes: number): Promise<void> {
+  if (request.readableEnded) return;
+  await readBody(request, maxBytes);
+}
+
+function errorReply(error: unknown, flags: ReadonlySet<Misbehaviour>): Reply {
+  const scimError = error instanceof ScimError ? error : new ScimError(500, 'The server failed to handle this request.');
+  const withScimType = !(scimError.status === 409 && flags.has('no-scimtype-on-409'));
+  const headers = { ...scimError.headers };
+  // After a body was refused unread, the connection cannot carry another request.
+  if (scimError.status === 413) headers['connection'] = 'close';
+  return { status: scimError.status, body: errorBody(scimError, withScimType), headers };
+}
+
+function send(response: ServerResponse, reply: Reply, requestId: string, flags: ReadonlySet<Misbehaviour>): void {
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
+  if (reply.body === undefined) {
+    response.writeHead(reply.status, headers).end();
+    return;
+  }
+  const payload = JSON.stringify(reply.body);
+  headers['content-type'] = flags.has('wrong-content-type') ? 'application/json; charset=utf-8' : SCIM_TYPE;
+  headers['content-length'] = String(Buffer.byteLength(payload));
+  response.writeHead(reply.status, headers).end(payload);
+}

@@ -1,0 +1,88 @@
+// The embedded reference SCIM 2.0 server: started in-process by `provspec serve`,
+// `provspec run --embedded` and the tests. It never imports core/: an independent reading of the
+// RFCs, so that the runner and this server can catch each other's mistakes.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { openDatabase } from './store/database.ts';
+import { ResourceStore } from './store/resources.ts';
+import { ScimService } from './scim/service.ts';
+import { BASE_PATH, createScimServer, type RequestLogLine } from './http/server.ts';
+import { MISBEHAVIOURS, type Misbehaviour } from './misbehaviours.ts';
+
+export { MISBEHAVIOURS, MISBEHAVIOUR_DESCRIPTIONS, parseMisbehaviours, type Misbehaviour } from './misbehaviours.ts';
+export type { RequestLogLine } from './http/server.ts';
+
+export interface ReferenceServerOptions {
+  /** Interface to listen on; loopback unless said otherwise. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** SQLite file; in memory when omitted. */
+  db?: string;
+  /** Bearer token clients must send; a random one when omitted. */
+  token?: string;
+  misbehave?: readonly Misbehaviour[];
+  maxBodyBytes?: number;
+  /** Latency the `slow` misbehaviour adds to each request. */
+  slowMs?: number;
+  log?: (line: RequestLogLine) => void;
+}
+
+export interface ReferenceServer {
+  baseUrl: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const host = options.host ?? '127.0.0.1';
+  for (const flag of options.misbehave ?? []) {
+    if (!(MISBEHAVIOURS as readonly string[]).includes(flag)) throw new Error(`Unknown misbehaviour "${flag}".`);
+  }
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const db = openDatabase(options.db);
+  const store = new ResourceStore(db);
+  let service: ScimService | undefined;
+  const server = createScimServer(() => service!, {
+    token,
+    flags: new Set(options.misbehave ?? []),
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    slowMs: options.slowMs ?? 200,
+    log: options.log,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const baseUrl = `http://${urlHost}:${port}${BASE_PATH}`;
+  service = new ScimService(store, baseUrl, new Set(options.misbehave ?? []));
+  let closing: Promise<void> | undefined;
+  return {
+    baseUrl,
+    token,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          db.close();
+          resolve();
+        });
+        server.closeIdleConnections();
+        // Requests in flight get a moment to finish; then their connections are cut.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+      return closing;
+    },
+  };
+}
