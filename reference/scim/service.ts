@@ -99,7 +99,14 @@ export class ScimService {
       checkIfMatch(current, preconditions);
       const before = represent(this.store, current, this.baseUrl);
       const patched = applyPatch(before, operations);
-      const data = this.#coerce(type, patched);
+      let data: Resource;
+      try {
+        data = this.#coerce(type, patched);
+      } catch (error) {
+        // An operation that names no attribute of the schema is a bad path, not a bad body.
+        if (error instanceof ScimError && error.scimType === 'invalidSyntax') throw new ScimError(400, error.message, 'invalidPath');
+        throw error;
+      }
       const members = typeName === 'Group' ? this.#takeMembers(data) : undefined;
       if (typeName === 'User') this.#assertUniqueUserName(data, id);
       const stored = this.store.update(current, data, this.#now());
