@@ -8,6 +8,7 @@
 // validated again as a whole, so every path into the store goes through the same check.
 import { scimPatch, ScimError as PatchLibraryError, type ScimPatchOperation, type ScimResource } from 'scim-patch';
 import { ScimError } from './errors.ts';
+import { ALL_SCHEMAS } from '../schema/definitions.ts';
 
 export const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -76,7 +77,9 @@ export function readPatchRequest(body: unknown, behaviour: PatchBehaviour): Oper
 
 /** Applies the operations to a copy of `resource`; throws a ScimError and changes nothing on failure. */
 export function applyPatch(resource: Record<string, unknown>, operations: readonly Operation[]): Record<string, unknown> {
-  const expanded = operations.flatMap((operation) => expandPathless(resource, operation));
+  const expanded = operations
+    .flatMap((operation) => expandPathless(resource, operation))
+    .filter((operation) => !removesFromNothing(resource, operation));
   try {
     const copy = structuredClone(resource) as unknown as ScimResource;
     return scimPatch(copy, expanded as ScimPatchOperation[], { mutateDocument: true }) as unknown as Record<string, unknown>;
@@ -88,6 +91,21 @@ export function applyPatch(resource: Record<string, unknown>, operations: readon
     if (error instanceof ScimError) throw error;
     throw new ScimError(400, `The PATCH operation could not be applied: ${error instanceof Error ? error.message : String(error)}`, 'invalidPath');
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Removing filtered elements of an attribute that has none is a no-op, not an error. */
+function removesFromNothing(resource: Record<string, unknown>, operation: Operation): boolean {
+  if (operation.op !== 'remove' || operation.path === undefined) return false;
+  const bracket = operation.path.indexOf('[');
+  if (bracket < 0) return false;
+  const attribute = operation.path.slice(0, bracket).toLowerCase();
+  const key = Object.keys(resource).find((k) => k.toLowerCase() === attribute);
+  const value = key === undefined ? undefined : resource[key];
+  return !Array.isArray(value) || value.length === 0;
 }
 
 /**
@@ -109,8 +127,17 @@ function expandPathless(resource: Record<string, unknown>, operation: Operation)
       continue;
     }
     if (key === 'schemas' || key === 'meta') continue;
-    if (key.includes('.') || key.startsWith('urn:')) pathed.push({ op: operation.op, path: key, value: item });
-    else plain[key] = item;
+    const isSchema = ALL_SCHEMAS.some((schema) => schema.id.toLowerCase() === key.toLowerCase());
+    if (!isSchema && (key.includes('.') || key.startsWith('urn:'))) {
+      pathed.push({ op: operation.op, path: key, value: item });
+    } else if (isObject(item)) {
+      // A complex value replaces only the sub-attributes it names (RFC 7644 §3.5.2.3), so it
+      // becomes one operation per sub-attribute; an extension's object, one per attribute.
+      const separator = isSchema ? ':' : '.';
+      for (const [sub, subValue] of Object.entries(item)) pathed.push({ op: operation.op, path: `${key}${separator}${sub}`, value: subValue });
+    } else {
+      plain[key] = item;
+    }
   }
   return Object.keys(plain).length > 0 ? [{ op: operation.op, value: plain }, ...pathed] : pathed;
 }
