@@ -4,6 +4,7 @@ import type { CommandIO } from './io.ts';
 import { UsageError } from './files.ts';
 import { validateCommand } from './commands/validate.ts';
 import { serveCommand } from './commands/serve.ts';
+import { runCommand } from './commands/run.ts';
 
 const HELP = `provspec — prove that SCIM 2.0 user provisioning works end to end
 
@@ -11,6 +12,7 @@ Usage: provspec <command> [options]
 
 Commands:
   validate <paths…>   check specs for mistakes, without sending any request
+  run <paths…>        run the specs' scenarios against their SCIM target (or --embedded)
   serve               run the reference SCIM 2.0 server (in memory or --db FILE)
 
 Run "provspec <command> --help" for a command's options.
@@ -21,6 +23,7 @@ type Command = (argv: string[], io: CommandIO) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   serve: serveCommand,
+  run: runCommand,
 };
 
 export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {

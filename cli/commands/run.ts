@@ -1,0 +1,199 @@
+// `provspec run`: specs in, real HTTP out, a verdict per check with its spec line. Exit codes:
+// 0 every check passed, 1 a check failed or errored, 2 an invalid spec or a usage error.
+import { readFile, writeFile } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { validateText } from '../../core/validate/index.ts';
+import { buildPlan, parseShard, PlanError } from '../../core/plan/plan.ts';
+import { runPlan, newRunId } from '../../core/run/runner.ts';
+import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
+import type { SpecResult } from '../../core/run/result.ts';
+import { toJsonReport } from '../../core/report/json.ts';
+import { toJunit } from '../../core/report/junit.ts';
+import { failureBlock, scenarioLine, summary, type Paint, type SourceText } from '../../core/report/pretty.ts';
+import { codeFrame } from '../../core/report/code-frame.ts';
+import { parseMisbehaviours, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
+import { displayPath, findSpecFiles, UsageError } from '../files.ts';
+import { makeStyler } from '../style.ts';
+import type { CommandIO } from '../io.ts';
+
+export const RUN_HELP = `Usage: provspec run [options] <file|directory|glob>...
+
+Runs the specs' lifecycle, negative and concurrency scenarios against their SCIM target with
+real HTTP, checks every response and what it leaves behind, and removes what it created.
+
+Options:
+  --embedded              run against the built-in reference SCIM server, started on a free
+                          loopback port for this run (sets SCIM_BASE_URL and SCIM_TOKEN)
+  --misbehave A[,B…]      with --embedded: make the reference server misbehave (see provspec serve --help)
+  --base-url URL          target this SCIM base URL instead of the spec's
+  --allowed-origin URL    the only origin(s) the credential may go to (repeatable; overrides the spec)
+  --dialect D             request shapes: ${DIALECTS.join(', ')} (overrides the spec)
+  --scenario NAME         run only this scenario (repeatable)
+  --shard i/n             run every n-th scenario starting at the i-th (CI matrices)
+  --format pretty|json    terminal output (default pretty); json prints the report document
+  --junit FILE            also write JUnit XML
+  --report FILE           also write the JSON report
+  --trace FILE            also write an NDJSON trace: one event per HTTP exchange and per check
+  --color, --no-color     force or disable colour
+  -h, --help              show this help
+
+Exit codes: 0 all checks passed, 1 a check failed or errored, 2 invalid spec or usage error.`;
+
+export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      embedded: { type: 'boolean' },
+      misbehave: { type: 'string', multiple: true },
+      'base-url': { type: 'string' },
+      'allowed-origin': { type: 'string', multiple: true },
+      dialect: { type: 'string' },
+      scenario: { type: 'string', multiple: true },
+      shard: { type: 'string' },
+      format: { type: 'string', default: 'pretty' },
+      junit: { type: 'string' },
+      report: { type: 'string' },
+      trace: { type: 'string' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${RUN_HELP}\n`);
+    return 0;
+  }
+  if (values.format !== 'pretty' && values.format !== 'json') throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
+  if (values.dialect !== undefined && !(DIALECTS as readonly string[]).includes(values.dialect)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, not "${values.dialect}"`);
+  if (values.misbehave && !values.embedded) throw new UsageError('--misbehave needs --embedded');
+  if (values.embedded && values['base-url']) throw new UsageError('--embedded and --base-url exclude each other');
+  if (positionals.length === 0) throw new UsageError('name at least one spec file, directory or glob (e.g. provspec run examples/quickstart.provspec.yaml --embedded)');
+  let shard;
+  try {
+    shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  let misbehave;
+  try {
+    misbehave = parseMisbehaviours((values.misbehave ?? []).join(','));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const stylerFlag = values['no-color'] ? false : values.color;
+  const style = makeStyler(io.stdout, stylerFlag);
+  const paint: Paint = (s, text) => style(s, text);
+
+  // Validate everything first: an invalid spec stops the run before any request is sent.
+  const files = await findSpecFiles(positionals, io.cwd);
+  const loaded: Array<{ file: string; display: string; source: SourceText; result: ReturnType<typeof validateText> }> = [];
+  let invalid = false;
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`${displayPath(file, io.cwd)}: cannot read (${error.code ?? error.message})`);
+    });
+    const result = validateText(text, file);
+    const display = displayPath(file, io.cwd);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    for (const d of errors) {
+      io.stderr.write(`${display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(text, result.document.lineStarts, d.range)}\n\n`);
+    }
+    if (errors.length) invalid = true;
+    loaded.push({ file, display, source: { text, lineStarts: result.document.lineStarts }, result });
+  }
+  if (invalid) {
+    io.stderr.write('provspec run: the specs above are invalid; nothing was sent.\n');
+    return 2;
+  }
+
+  const plans = [];
+  for (const spec of loaded) {
+    try {
+      plans.push({ spec, plan: buildPlan(spec.display, spec.result.document, spec.result.spec!, {
+        ...(values.scenario?.length ? { scenarios: values.scenario } : {}),
+        ...(values.dialect ? { dialect: values.dialect as Dialect } : {}),
+        ...(shard ? { shard } : {}),
+      }) });
+    } catch (error) {
+      if (error instanceof PlanError && loaded.length > 1) continue; // --scenario names scenarios of other files
+      if (error instanceof PlanError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      io.stderr.write('provspec run: interrupted again; exiting without finishing cleanup.\n');
+      process.exit(130);
+    }
+    io.stderr.write(`provspec run: ${signal}; stopping and removing what this run created…\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let server: ReferenceServer | undefined;
+  let trace: WriteStream | undefined;
+  const runId = newRunId();
+  const startedAt = new Date();
+  const results: SpecResult[] = [];
+  try {
+    const env: Record<string, string | undefined> = { ...io.env };
+    if (values.embedded) {
+      server = await startReferenceServer({ misbehave });
+      env['SCIM_BASE_URL'] = server.baseUrl;
+      env['SCIM_TOKEN'] = server.token;
+      if (values.format === 'pretty') io.stdout.write(paint('dim', `embedded reference SCIM server on ${server.baseUrl}${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}\n`));
+    }
+    if (values.trace) trace = createWriteStream(values.trace);
+    for (const { spec, plan } of plans) {
+      if (controller.signal.aborted) break;
+      const result = await runPlan(plan, {
+        env,
+        runId,
+        signal: controller.signal,
+        ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
+        ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
+        ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
+        onScenarioEnd: (scenario) => {
+          if (values.format === 'pretty') io.stdout.write(`${scenarioLine(spec.display, scenario, paint)}\n`);
+          trace?.write(`${JSON.stringify({ type: 'scenario', runId, file: spec.display, section: scenario.section, scenario: scenario.name, status: scenario.status, ms: scenario.ms })}\n`);
+        },
+        ...(trace ? {
+          onExchange: (exchange, context) => trace!.write(`${JSON.stringify({ type: 'exchange', runId, file: spec.display, scenario: context.scenario ?? null, step: context.step ?? null, ...exchange })}\n`),
+          onCheck: (check, scenario) => trace!.write(`${JSON.stringify({ type: 'check', runId, file: spec.display, section: scenario.section, scenario: scenario.name, id: check.id, status: check.status, title: check.title, message: check.message, line: check.range.start.line + 1, column: check.range.start.character + 1, evidence: check.evidence.map((e) => e.id) })}\n`),
+        } : {}),
+      });
+      results.push(result);
+      if (values.format === 'pretty' && result.error) {
+        const where = result.error.range ? `:${result.error.range.start.line + 1}:${result.error.range.start.character + 1}` : '';
+        io.stdout.write(`${paint('yellow', '!')} ${paint('bold', `${spec.display}${where}`)} ${result.error.message}\n`);
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await server?.close();
+    if (trace) await new Promise<void>((resolve) => trace!.end(resolve));
+  }
+
+  const ms = Date.now() - startedAt.getTime();
+  const report = toJsonReport(results, { runId, startedAt: startedAt.toISOString(), ms });
+  if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.junit) await writeFile(values.junit, toJunit(results));
+  if (values.format === 'json') {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const sources = new Map(loaded.map((l) => [l.display, l.source]));
+    const failures = results.flatMap((r) => r.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => ({ file: r.file, check: c }))));
+    if (failures.length) io.stdout.write(`\n${failures.map((f) => failureBlock(f.file, f.check, sources.get(f.file), paint)).join('\n\n')}\n`);
+    io.stdout.write(`\n${summary(results, ms, paint)}\n`);
+  }
+  const failed = report.totals.fail + report.totals.error > 0 || results.some((r) => r.orphans.length > 0 || r.error);
+  return controller.signal.aborted ? 130 : failed ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+// JUnit XML for CI systems: a suite per spec, a test case per scenario, failing checks as
+// <failure> (or <error>) elements with the spec location.
+import type { SpecResult } from '../run/result.ts';
+
+function xml(text: string): string {
+  return text
+    .replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd]/gu, '')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function toJunit(specs: readonly SpecResult[]): string {
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="provspec">'];
+  for (const spec of specs) {
+    const cases = spec.scenarios;
+    const failures = cases.filter((c) => c.status === 'fail').length;
+    const errors = cases.filter((c) => c.status === 'error').length + (spec.error ? 1 : 0);
+    const skipped = cases.filter((c) => c.status === 'skipped').length;
+    out.push(`  <testsuite name="${xml(spec.name)}" file="${xml(spec.file)}" tests="${cases.length + (spec.error ? 1 : 0)}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(spec.ms / 1000).toFixed(3)}">`);
+    if (spec.error) {
+      out.push(`    <testcase classname="${xml(spec.file)}" name="run" file="${xml(spec.file)}"><error message="${xml(spec.error.message)}"/></testcase>`);
+    }
+    for (const scenario of cases) {
+      const name = `${scenario.section}.${scenario.name}`;
+      out.push(`    <testcase classname="${xml(spec.file)}" name="${xml(name)}" file="${xml(spec.file)}" line="${scenario.range.start.line + 1}" time="${(scenario.ms / 1000).toFixed(3)}">`);
+      if (scenario.status === 'skipped') out.push(`      <skipped message="${xml(scenario.skipped ?? 'skipped')}"/>`);
+      for (const check of scenario.checks) {
+        if (check.status !== 'fail' && check.status !== 'error') continue;
+        const tag = check.status === 'fail' ? 'failure' : 'error';
+        const where = `${spec.file}:${check.range.start.line + 1}:${check.range.start.character + 1}`;
+        const body = [`${where} ${check.id}`, check.message, ...('expected' in check ? [`expected: ${JSON.stringify(check.expected)}`] : []), ...('actual' in check ? [`actual: ${JSON.stringify(check.actual)}`] : [])].join('\n');
+        out.push(`      <${tag} message="${xml(`${check.title}: ${check.message}`)}" type="${xml(check.id)}">${xml(body)}</${tag}>`);
+      }
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return `${out.join('\n')}\n`;
+}

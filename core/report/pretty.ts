@@ -1,0 +1,81 @@
+// The terminal reporter: a line per scenario as it finishes, then each failure with the spec
+// line that declared it (code frame), expected vs actual and the exchange that decided it,
+// then a summary. Pure: it returns text; the CLI decides where it goes and whether it is coloured.
+import { codeFrame } from './code-frame.ts';
+import type { CheckResult, ScenarioResult, SpecResult, Totals } from '../run/result.ts';
+import { totalsOf } from '../run/result.ts';
+import type { Exchange } from '../scim/exchange.ts';
+
+export type Paint = (style: 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan', text: string) => string;
+
+export interface SourceText {
+  text: string;
+  lineStarts: readonly number[];
+}
+
+const MARK: Record<ScenarioResult['status'], [string, Parameters<Paint>[0]]> = {
+  pass: ['✔', 'green'],
+  fail: ['✖', 'red'],
+  error: ['!', 'yellow'],
+  skipped: ['-', 'dim'],
+};
+
+export function scenarioLine(file: string, scenario: ScenarioResult, paint: Paint): string {
+  const [mark, colour] = MARK[scenario.status];
+  const checks = scenario.checks.length;
+  const failed = scenario.checks.filter((c) => c.status === 'fail' || c.status === 'error').length;
+  const detail = scenario.skipped ? `skipped: ${scenario.skipped}` : failed ? `${failed} of ${checks} checks failed` : `${checks} checks`;
+  const name = scenario.section === 'setup' ? 'setup (groups)' : `${scenario.section}.${scenario.name}`;
+  return `${paint(colour, mark)} ${paint('bold', name)} ${paint('dim', `${file}:${scenario.range.start.line + 1} · ${scenario.dialect} · ${detail} · ${scenario.ms} ms`)}`;
+}
+
+export function failureBlock(file: string, check: CheckResult, source: SourceText | undefined, paint: Paint): string {
+  const colour = check.status === 'error' ? 'yellow' : 'red';
+  const out = [`${paint(colour, check.status === 'error' ? 'error' : 'fail')} ${paint('bold', `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`)} ${paint('dim', check.id)}`];
+  out.push(`  ${check.title}: ${check.message}`);
+  if (source) out.push(indent(codeFrame(source.text, source.lineStarts, check.range, (role, text) => (role === 'caret' ? paint(colour, text) : role === 'gutter' ? paint('cyan', text) : text)), '  '));
+  if ('expected' in check || 'actual' in check) {
+    out.push(`  ${paint('green', '- expected')} ${compact(check.expected)}`);
+    out.push(`  ${paint('red', '+ actual  ')} ${compact(check.actual)}`);
+  }
+  const exchange = check.evidence[check.evidence.length - 1];
+  if (exchange) out.push(...exchangeLines(exchange, paint));
+  return out.join('\n');
+}
+
+function exchangeLines(exchange: Exchange, paint: Paint): string[] {
+  const lines = [paint('dim', `  > ${exchange.method} ${exchange.url}`)];
+  if (exchange.requestBody) lines.push(paint('dim', `    ${truncate(exchange.requestBody, 300)}`));
+  if (exchange.status !== undefined) lines.push(paint('dim', `  < ${exchange.status} ${exchange.responseHeaders?.['content-type'] ?? ''} (${exchange.ms} ms, request id ${exchange.id})`));
+  if (exchange.responseBody) lines.push(paint('dim', `    ${truncate(exchange.responseBody, 300)}`));
+  if (exchange.error) lines.push(paint('dim', `  ! ${exchange.error}`));
+  return lines;
+}
+
+export function summary(specs: readonly SpecResult[], ms: number, paint: Paint): string {
+  const totals: Totals = totalsOf(specs);
+  const scenarios = specs.flatMap((s) => s.scenarios.filter((x) => x.section !== 'setup'));
+  const failedScenarios = scenarios.filter((s) => s.status === 'fail' || s.status === 'error').length;
+  const orphans = specs.flatMap((s) => s.orphans);
+  const created = specs.flatMap((s) => s.audit.filter((a) => a.action === 'created')).length;
+  const removed = specs.flatMap((s) => s.audit.filter((a) => a.action === 'removed')).length;
+  const lines: string[] = [];
+  const ok = totals.fail === 0 && totals.error === 0;
+  lines.push(paint(ok ? 'green' : 'red', `${ok ? '✔' : '✖'} ${scenarios.length - failedScenarios} of ${scenarios.length} scenarios passed · checks: ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skipped} skipped · ${(ms / 1000).toFixed(1)} s`));
+  lines.push(paint('dim', `  cleanup: ${created} resources created, ${removed} removed${orphans.length ? '' : ', nothing left behind'}`));
+  for (const orphan of orphans) lines.push(paint('yellow', `  left on the target: ${orphan.resourceType} ${orphan.id} (${orphan.display}): ${orphan.reason}`));
+  return lines.join('\n');
+}
+
+function compact(value: unknown): string {
+  return value === undefined ? '(nothing)' : truncate(JSON.stringify(value), 200);
+}
+
+function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+function indent(text: string, by: string): string {
+  return text.split('\n').map((l) => by + l).join('\n');
+}

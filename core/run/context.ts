@@ -1,0 +1,120 @@
+// What a scenario works with: the run's client, ledger and groups, its own dialect and
+// deadline, and the list its checks are recorded in. Each check is recorded once, with the
+// range of the spec node that declared it.
+import type { Range } from '../diagnostic.ts';
+import type { ParsedDocument } from '../document/index.ts';
+import type { Spec } from '../spec/types.ts';
+import type { Exchange } from '../scim/exchange.ts';
+import type { ScimClient, RequestContext } from '../scim/client.ts';
+import type { ScimDialect, PlannedRequest } from '../scim/dialects/index.ts';
+import type { SecretRegistry } from '../scim/secrets.ts';
+import type { CredentialSource } from '../scim/auth.ts';
+import type { ExpressionScope } from '../expressions/evaluate.ts';
+import type { CleanupLedger } from './ledger.ts';
+import type { CheckResult, CheckStatus } from './result.ts';
+import { rangeAt, type PlannedScenario } from '../plan/plan.ts';
+
+export interface RunGroup {
+  name: string;
+  id: string;
+  displayName: string;
+}
+
+export interface RunContext {
+  runId: string;
+  spec: Spec;
+  document: ParsedDocument;
+  client: ScimClient;
+  ledger: CleanupLedger;
+  secrets: SecretRegistry;
+  env: Readonly<Record<string, string | undefined>>;
+  vars: Readonly<Record<string, unknown>>;
+  /** Spec group name → the group on the target (created by this run or found). */
+  groups: Map<string, RunGroup>;
+  /** Why a group could not be prepared, for checks that need it. */
+  groupProblems: Map<string, string>;
+  onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
+}
+
+export class ScenarioContext {
+  readonly run: RunContext;
+  readonly planned: PlannedScenario;
+  readonly dialect: ScimDialect;
+  readonly signal: AbortSignal;
+  readonly checks: CheckResult[] = [];
+  readonly #ids = new Map<string, number>();
+  /** While true (an eventually's tries), checks are not announced as they are made. */
+  quiet = false;
+
+  constructor(run: RunContext, planned: PlannedScenario, dialect: ScimDialect, signal: AbortSignal) {
+    this.run = run;
+    this.planned = planned;
+    this.dialect = dialect;
+    this.signal = signal;
+  }
+
+  get name(): string {
+    return this.planned.name;
+  }
+
+  range(pointer: string, part: 'key' | 'value' = 'key'): Range {
+    return rangeAt(this.run.document, pointer, part);
+  }
+
+  scope(extra: Partial<ExpressionScope> = {}): ExpressionScope {
+    return {
+      env: this.run.env,
+      vars: this.run.vars,
+      run: { id: this.run.runId },
+      scenario: { name: this.planned.name },
+      groups: Object.fromEntries([...this.run.groups].map(([name, g]) => [name, { id: g.id, displayName: g.displayName }])),
+      ...extra,
+    };
+  }
+
+  /** Drops the checks recorded since `length` (an `eventually` try that will be retried). */
+  rollback(length: number): void {
+    for (const check of this.checks.splice(length)) {
+      const base = check.id.replace(/#\d+$/, '');
+      this.#ids.set(base, (this.#ids.get(base) ?? 1) - 1);
+    }
+  }
+
+  async send(request: PlannedRequest & { rawBody?: string; headers?: Record<string, string>; credentials?: false | CredentialSource }, step: string): Promise<Exchange> {
+    const context: RequestContext = { scenario: this.planned.name, step };
+    return this.run.client.send({
+      method: request.method,
+      url: request.url,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
+      ...(request.headers ? { headers: request.headers } : {}),
+      ...(request.credentials === undefined ? {} : { credentials: request.credentials }),
+      context,
+      signal: this.signal,
+    });
+  }
+
+  record(check: Omit<CheckResult, 'id'> & { id: string }): CheckResult {
+    // Ids are unique within a scenario: a repeated id gets a counter.
+    const seen = this.#ids.get(check.id) ?? 0;
+    this.#ids.set(check.id, seen + 1);
+    const result: CheckResult = { ...check, id: seen === 0 ? check.id : `${check.id}#${seen + 1}` };
+    this.checks.push(result);
+    if (!this.quiet) this.run.onCheck?.(result, this.planned);
+    return result;
+  }
+
+  verdict(id: string, title: string, range: Range, status: CheckStatus, detail: { message?: string; expected?: unknown; actual?: unknown; evidence?: Exchange[] } = {}): boolean {
+    this.record({
+      id,
+      title,
+      status,
+      range,
+      message: detail.message ?? '',
+      ...('expected' in detail ? { expected: detail.expected } : {}),
+      ...('actual' in detail ? { actual: detail.actual } : {}),
+      evidence: detail.evidence ?? [],
+    });
+    return status === 'pass';
+  }
+}

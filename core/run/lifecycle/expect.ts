@@ -1,0 +1,98 @@
+// expect: what the target must show for the scenario's user at this point, each expectation
+// checked at its own line in the spec.
+import type { ScenarioContext } from '../context.ts';
+import type { StepInfo, UserState } from './state.ts';
+import type { Expectation } from '../../spec/types.ts';
+import { joinPointer } from '../../document/index.ts';
+import { interpolateDeep } from '../../expressions/evaluate.ts';
+import { resolveAttributePath, extensionSchemas, STANDARD_SCHEMAS, CORE_USER_URN } from '../../scim-schema/index.ts';
+import { getKey, getPath, valuesMatch, type Resource } from '../../scim/resource.ts';
+import { findByUserName, verifyGroups } from './verify.ts';
+import type { Exchange } from '../../scim/exchange.ts';
+
+export async function expectState(ctx: ScenarioContext, state: UserState, step: StepInfo, expectation: Expectation, base: string): Promise<void> {
+  const at = (key: string, part: 'key' | 'value' = 'key') => ctx.range(joinPointer(base, key), part);
+  if (!state.id) {
+    ctx.verdict(`${step.label}.user`, 'a user to check', step.range, 'error', { message: 'no user was provisioned before this expectation (the provision step failed)' });
+    return;
+  }
+  if (state.deprovisioned === 'deactivated' && (expectation.exists === false || expectation.findable === false)) {
+    // This dialect deprovisions by deactivating: "gone" can only mean "inactive" here.
+    expectation = { ...expectation };
+    if (expectation.exists === false) {
+      delete expectation.exists;
+      expectation.active ??= false;
+    }
+    if (expectation.findable === false) {
+      ctx.verdict(`${step.label}.findable`, 'a userName filter does not find the user', at('findable'), 'skipped', {
+        message: `dialect ${ctx.dialect.name} never deletes users: a deprovisioned user stays findable (deactivated)`,
+      });
+      delete expectation.findable;
+    }
+  }
+  const needsRead = expectation.exists !== undefined || expectation.active !== undefined || expectation.attributes !== undefined;
+  let resource: Resource | undefined;
+  let read: Exchange | undefined;
+  if (needsRead) {
+    read = await ctx.send({ method: 'GET', url: `/Users/${state.id}` }, step.label);
+    if (read.status === 200 && read.json) resource = read.json as Resource;
+    if (read.status === undefined) {
+      ctx.verdict(`${step.label}.read`, 'the user can be read', step.range, 'error', { message: `GET ${read.url}: ${read.error}`, evidence: [read] });
+      return;
+    }
+  }
+  if (expectation.exists !== undefined && read) {
+    const exists = read.status === 200;
+    const ok = exists === expectation.exists && (exists || read.status === 404);
+    ctx.verdict(`${step.label}.exists`, expectation.exists ? 'the user exists' : 'the user does not exist', at('exists'), ok ? 'pass' : 'fail', {
+      message: ok ? '' : `GET /Users/${state.id} answered ${read.status}, expected ${expectation.exists ? 200 : 404}`,
+      expected: expectation.exists ? 200 : 404,
+      actual: read.status,
+      evidence: [read],
+    });
+  }
+  if (expectation.active !== undefined && read) {
+    const actual = resource ? getKey(resource, 'active') : undefined;
+    const ok = actual === expectation.active;
+    ctx.verdict(`${step.label}.active`, `active is ${expectation.active}`, at('active'), ok ? 'pass' : 'fail', {
+      message: ok ? '' : resource ? `active is ${JSON.stringify(actual ?? null)}, expected ${expectation.active}` : `the user could not be read (status ${read.status})`,
+      expected: expectation.active,
+      actual: actual ?? null,
+      evidence: [read],
+    });
+  }
+  if (expectation.attributes && read) {
+    const schemas = [...STANDARD_SCHEMAS, ...extensionSchemas(ctx.run.spec.extensions as never, 'User')];
+    const scope = ctx.scope({ identity: state.identity, user: { id: state.id, ...(state.userName ? { userName: state.userName } : {}) } });
+    for (const [path, raw] of Object.entries(expectation.attributes)) {
+      const pointer = joinPointer(joinPointer(base, 'attributes'), path);
+      const resolved = resolveAttributePath(path, schemas, CORE_USER_URN);
+      if (!resolved.ok) continue;
+      const expected = interpolateDeep(raw, scope);
+      const actual = resource ? getPath(resource, resolved) : undefined;
+      const ok = resource !== undefined && valuesMatch(expected, actual, 'exact');
+      ctx.verdict(`${step.label}.attribute.${path}`, `${path} is ${JSON.stringify(expected)}`, ctx.range(pointer), ok ? 'pass' : 'fail', {
+        message: ok ? '' : resource ? `${path} is ${JSON.stringify(actual ?? null)}, expected ${JSON.stringify(expected)}` : `the user could not be read (status ${read.status})`,
+        expected,
+        actual: actual ?? null,
+        evidence: [read],
+      });
+    }
+  }
+  if (expectation.memberOf || expectation.notMemberOf) {
+    const list = (names: string[] | undefined, key: string) =>
+      new Map((names ?? []).map((name, i) => [name, joinPointer(joinPointer(base, key), String(i))] as [string, string]));
+    await verifyGroups(ctx, state, { memberOf: list(expectation.memberOf, 'memberOf'), notMemberOf: list(expectation.notMemberOf, 'notMemberOf') }, step);
+  }
+  if (expectation.findable !== undefined && state.userName) {
+    const { ids, exchange } = await findByUserName(ctx, state.userName, step.label);
+    const found = ids?.includes(state.id) ?? false;
+    const ok = ids !== undefined && found === expectation.findable;
+    ctx.verdict(`${step.label}.findable`, expectation.findable ? 'a userName filter finds the user' : 'a userName filter does not find the user', at('findable'), ids ? (ok ? 'pass' : 'fail') : 'error', {
+      message: ok ? '' : !ids ? `the filter request failed (${exchange.error ?? exchange.status})` : expectation.findable ? `userName eq "${state.userName}" does not find the user` : `userName eq "${state.userName}" still finds the user`,
+      expected: expectation.findable ? 'found' : 'not found',
+      actual: found ? 'found' : 'not found',
+      evidence: [exchange],
+    });
+  }
+}

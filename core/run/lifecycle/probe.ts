@@ -1,0 +1,59 @@
+// probe: an HTTP request to a downstream system (the app itself, an access API) to prove the
+// provisioning had its effect there. A credential goes along only to allowed origins.
+import type { ScenarioContext } from '../context.ts';
+import type { StepInfo, UserState } from './state.ts';
+import { PROBE_METHODS, type Probe } from '../../spec/types.ts';
+import { joinPointer } from '../../document/index.ts';
+import { interpolate, interpolateDeep } from '../../expressions/evaluate.ts';
+import { getKey } from '../../scim/resource.ts';
+
+export async function probe(ctx: ScenarioContext, state: UserState, step: StepInfo, spec: Probe, base: string): Promise<void> {
+  const method = PROBE_METHODS.find((m) => spec[m] !== undefined)!;
+  const scope = ctx.scope({ identity: state.identity, ...(state.id ? { user: { id: state.id, ...(state.userName ? { userName: state.userName } : {}) } } : {}) });
+  const url = String(interpolate(spec[method]!, scope));
+  const headers = spec.headers ? (interpolateDeep(spec.headers, scope) as Record<string, string>) : undefined;
+  const body = spec.body === undefined ? undefined : interpolateDeep(spec.body, scope);
+  const withCredential = spec.auth !== undefined && spec.auth !== 'none';
+  const exchange = await ctx.send({
+    method: method.toUpperCase() as 'GET',
+    url,
+    ...(body === undefined ? {} : { body }),
+    ...(headers ? { headers } : {}),
+    ...(withCredential ? {} : { credentials: false as const }),
+  }, step.label);
+  const expect = spec.expect ?? { status: [200, 201, 202, 204] };
+  const at = (key: string) => ctx.range(joinPointer(joinPointer(base, 'expect'), key));
+  if (exchange.status === undefined) {
+    ctx.verdict(`${step.label}.probe`, `${method.toUpperCase()} ${url} answers`, step.range, 'error', { message: exchange.error ?? 'no response', evidence: [exchange] });
+    return;
+  }
+  if (expect.status !== undefined) {
+    const statuses = Array.isArray(expect.status) ? expect.status : [expect.status];
+    const ok = statuses.includes(exchange.status);
+    ctx.verdict(`${step.label}.probe.status`, `${method.toUpperCase()} ${url} answers ${statuses.join(' or ')}`, spec.expect ? at('status') : step.range, ok ? 'pass' : 'fail', {
+      message: ok ? '' : `${method.toUpperCase()} ${url} answered ${exchange.status}, expected ${statuses.join(' or ')}`,
+      expected: statuses.length === 1 ? statuses[0] : statuses,
+      actual: exchange.status,
+      evidence: [exchange],
+    });
+  }
+  for (const [name, value] of Object.entries(expect.headers ?? {})) {
+    const actual = exchange.responseHeaders?.[name.toLowerCase()];
+    const expected = String(interpolate(value, scope));
+    const ok = actual === expected;
+    ctx.verdict(`${step.label}.probe.header.${name}`, `header ${name} is ${expected}`, ctx.range(joinPointer(joinPointer(joinPointer(base, 'expect'), 'headers'), name)), ok ? 'pass' : 'fail', {
+      message: ok ? '' : `header ${name} is ${JSON.stringify(actual ?? null)}`, expected, actual: actual ?? null, evidence: [exchange],
+    });
+  }
+  for (const [path, value] of Object.entries(expect.json ?? {})) {
+    const expected = interpolateDeep(value, scope);
+    const actual = path.split('.').reduce<unknown>((node, key) => (Array.isArray(node) && /^\d+$/.test(key) ? node[Number(key)] : getKey(node, key)), exchange.json);
+    const ok = JSON.stringify(actual) === JSON.stringify(expected);
+    ctx.verdict(`${step.label}.probe.json.${path}`, `${path} is ${JSON.stringify(expected)}`, ctx.range(joinPointer(joinPointer(joinPointer(base, 'expect'), 'json'), path)), ok ? 'pass' : 'fail', {
+      message: ok ? '' : exchange.json === undefined ? 'the response is not JSON' : `${path} is ${JSON.stringify(actual ?? null)}`,
+      expected,
+      actual: actual ?? null,
+      evidence: [exchange],
+    });
+  }
+}

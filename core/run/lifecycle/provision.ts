@@ -1,0 +1,68 @@
+// provision: what an IdP does for a joiner. Look the account up the dialect's way, create it,
+// record it for cleanup, read it back and hold every mapped attribute to what was sent, then
+// push the groups the role rules give and check the target recorded them.
+import type { ScenarioContext } from '../context.ts';
+import type { StepInfo, UserState } from './state.ts';
+import { mappedValues, groupExpectations } from '../identity.ts';
+import { buildUser, getKey, type Resource } from '../../scim/resource.ts';
+import { expectScimMediaType, expectStatus, idOf, listResources } from '../protocol.ts';
+import { readUser, verifyAttributes, verifyGroups, verifyValues } from './verify.ts';
+import { addToGroups } from './groups.ts';
+
+export async function provision(ctx: ScenarioContext, state: UserState, step: StepInfo): Promise<void> {
+  const values = mappedValues(ctx.run.spec, ctx.scope({ identity: state.identity }));
+  const expectations = groupExpectations(ctx.run.spec.roles, state.identity);
+  const user: Resource = buildUser(values);
+  if (expectations.roles.length) user['roles'] = expectations.roles.map((value) => ({ value }));
+  if (expectations.entitlements.length) user['entitlements'] = expectations.entitlements.map((value) => ({ value }));
+  const userName = typeof user['userName'] === 'string' ? user['userName'] : undefined;
+
+  const lookup = userName === undefined ? undefined : ctx.dialect.lookupUser(userName);
+  if (lookup) {
+    const exchange = await ctx.send(lookup, step.label);
+    if (expectStatus(ctx, exchange, [200], `${step.label}.lookup`, 'the lookup before create answers 200', step.range)) {
+      const found = listResources(exchange);
+      ctx.verdict(`${step.label}.lookup.list`, 'the lookup answers a ListResponse without this run\'s user', step.range, found && found.length === 0 ? 'pass' : 'fail', {
+        message: !found ? 'the lookup did not answer a ListResponse with Resources or totalResults' : found.length ? `a user named ${userName} already exists before this run created it` : '',
+        expected: 'ListResponse, totalResults 0',
+        actual: found ? `${found.length} result(s)` : (exchange.json ?? null),
+        evidence: [exchange],
+      });
+    }
+  }
+
+  const exchange = await ctx.send(ctx.dialect.createUser(user), step.label);
+  const id = exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300 ? idOf(exchange) : undefined;
+  if (id) {
+    ctx.run.ledger.created('User', id, userName ?? id, ctx.name);
+    state.id = id;
+    state.userName = userName;
+    state.exists = true;
+  }
+  if (!expectStatus(ctx, exchange, [201], `${step.label}.created`, 'the create answers 201 Created', step.range)) return;
+  expectScimMediaType(ctx, exchange, `${step.label}.created.media-type`, step.range);
+  ctx.verdict(`${step.label}.created.id`, 'the created user has an id', step.range, id ? 'pass' : 'fail', {
+    message: id ? '' : 'the 201 response carries no "id"', evidence: [exchange],
+  });
+  if (!id) return;
+  const location = exchange.responseHeaders?.['location'];
+  const metaLocation = getKey(getKey(exchange.json, 'meta'), 'location');
+  ctx.verdict(`${step.label}.created.location`, 'the create answers a Location header naming the new user', step.range,
+    location && (metaLocation === undefined || metaLocation === location) && location.includes(id) ? 'pass' : 'fail', {
+      message: !location ? 'the 201 response has no Location header (RFC 7644 §3.3)' : !location.includes(id) ? `Location ${location} does not name the new user ${id}` : `Location ${location} differs from meta.location ${String(metaLocation)}`,
+      expected: `…/Users/${id}`,
+      actual: location ?? null,
+      evidence: [exchange],
+    });
+
+  const read = await readUser(ctx, state, step);
+  if (read?.resource) {
+    verifyAttributes(ctx, read.resource, values, step, read.exchange);
+    verifyValues(ctx, read.resource, 'roles', expectations.roles, step, read.exchange);
+    verifyValues(ctx, read.resource, 'entitlements', expectations.entitlements, step, read.exchange);
+  }
+  if (expectations.memberOf.size > 0) {
+    await addToGroups(ctx, state, expectations.memberOf.keys(), step);
+    await verifyGroups(ctx, state, expectations, step);
+  }
+}

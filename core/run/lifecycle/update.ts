@@ -1,0 +1,45 @@
+// update: the identity changes in the source of truth (a mover). The IdP sends only what the
+// mapping makes of the change, in the dialect's shape; the read-back must show every mapped
+// attribute, and role rules must move the user out of the groups it no longer qualifies for.
+import type { ScenarioContext } from '../context.ts';
+import type { StepInfo, UserState } from './state.ts';
+import type { IdentityValue } from '../../spec/types.ts';
+import { mappedValues, groupExpectations } from '../identity.ts';
+import { buildUser, type Resource } from '../../scim/resource.ts';
+import { expectStatus } from '../protocol.ts';
+import { interpolate } from '../../expressions/evaluate.ts';
+import { readUser, verifyAttributes, verifyGroups } from './verify.ts';
+import { addToGroups, removeFromGroups } from './groups.ts';
+
+export async function update(ctx: ScenarioContext, state: UserState, step: StepInfo, changes: Record<string, IdentityValue>): Promise<void> {
+  if (!state.id) return;
+  const scope = ctx.scope({ identity: state.identity });
+  const before = mappedValues(ctx.run.spec, scope);
+  const oldGroups = groupExpectations(ctx.run.spec.roles, state.identity);
+  const next: Record<string, IdentityValue> = { ...state.identity };
+  for (const [key, value] of Object.entries(changes)) next[key] = (typeof value === 'string' ? interpolate(value, scope) : value) as IdentityValue;
+  state.identity = next;
+  const after = mappedValues(ctx.run.spec, ctx.scope({ identity: next }));
+  const changed = after.filter((v) => JSON.stringify(before.find((b) => b.path === v.path)?.value) !== JSON.stringify(v.value));
+
+  if (changed.length > 0) {
+    let current: Resource | undefined;
+    if (ctx.dialect.needsCurrent.has('update')) current = (await readUser(ctx, state, { ...step, label: `${step.label}.before` }))?.resource;
+    const exchange = await ctx.send(ctx.dialect.updateUser(state.id, changed, buildUser(after), current), step.label);
+    if (!expectStatus(ctx, exchange, [200, 204], `${step.label}.updated`, 'the update succeeds', step.range)) return;
+    ctx.run.ledger.changed('User', state.id, state.userName ?? state.id, ctx.name);
+    const read = await readUser(ctx, state, step);
+    if (read?.resource) verifyAttributes(ctx, read.resource, after, step, read.exchange);
+  }
+
+  const newGroups = groupExpectations(ctx.run.spec.roles, next);
+  const leaving = [...state.groups].filter((g) => !newGroups.memberOf.has(g) && oldGroups.memberOf.has(g));
+  const joining = [...newGroups.memberOf.keys()].filter((g) => !state.groups.has(g));
+  await removeFromGroups(ctx, state, leaving, step);
+  await addToGroups(ctx, state, joining, step);
+  if (leaving.length || joining.length || newGroups.memberOf.size) {
+    const notMemberOf = new Map<string, string | undefined>(newGroups.notMemberOf);
+    for (const g of leaving) if (!notMemberOf.has(g)) notMemberOf.set(g, undefined);
+    await verifyGroups(ctx, state, { memberOf: newGroups.memberOf, notMemberOf }, step);
+  }
+}

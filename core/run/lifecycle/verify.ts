@@ -1,0 +1,106 @@
+// After every write, read the resource back and hold it to the spec: each mapped attribute
+// (checked at its mapping line), the roles and entitlements role rules grant, and group
+// membership as the role rules require it (checked at the rule).
+import type { ScenarioContext } from '../context.ts';
+import type { StepInfo, UserState } from './state.ts';
+import type { MappedValue, Resource } from '../../scim/resource.ts';
+import { getPath, valuesMatch, getKey } from '../../scim/resource.ts';
+import { expectJson, expectScimMediaType, expectStatus, listResources } from '../protocol.ts';
+import type { Exchange } from '../../scim/exchange.ts';
+
+export async function readUser(ctx: ScenarioContext, state: UserState, step: StepInfo): Promise<{ resource?: Resource; exchange: Exchange } | undefined> {
+  if (!state.id) return undefined;
+  const exchange = await ctx.send({ method: 'GET', url: `/Users/${state.id}` }, step.label);
+  if (!expectStatus(ctx, exchange, [200], `${step.label}.read-back`, 'the user can be read back by id', step.range)) return { exchange };
+  expectScimMediaType(ctx, exchange, `${step.label}.read-back.media-type`, step.range);
+  if (!expectJson(ctx, exchange, `${step.label}.read-back.json`, step.range)) return { exchange };
+  const resource = exchange.json as Resource;
+  state.current = resource;
+  return { resource, exchange };
+}
+
+export function verifyAttributes(ctx: ScenarioContext, resource: Resource, values: readonly MappedValue[], step: StepInfo, exchange: Exchange): void {
+  for (const mapped of values) {
+    if (!mapped.verify) continue;
+    const actual = getPath(resource, mapped.resolved);
+    const ok = valuesMatch(mapped.value, actual, mapped.compare);
+    ctx.verdict(`${step.label}.attribute.${mapped.path}`, `${mapped.path} is stored as sent`, ctx.range(mapped.pointer), ok ? 'pass' : 'fail', {
+      message: ok ? '' : actual === undefined
+        ? `after "${step.kind}" (step ${step.index + 1}), the server did not return ${mapped.path} (sent ${JSON.stringify(mapped.value)}): the attribute was dropped`
+        : `after "${step.kind}" (step ${step.index + 1}), ${mapped.path} is ${JSON.stringify(actual)}, but ${JSON.stringify(mapped.value)} was sent`,
+      expected: mapped.value,
+      actual: actual ?? null,
+      evidence: [exchange],
+    });
+  }
+}
+
+export function verifyValues(ctx: ScenarioContext, resource: Resource, attribute: 'roles' | 'entitlements', wanted: readonly string[], step: StepInfo, exchange: Exchange): void {
+  if (wanted.length === 0) return;
+  const list = getKey(resource, attribute);
+  const values = Array.isArray(list) ? list.map((e) => getKey(e, 'value')) : [];
+  for (const value of wanted) {
+    const ok = values.includes(value);
+    ctx.verdict(`${step.label}.${attribute}.${value}`, `${attribute} include ${value}`, step.range, ok ? 'pass' : 'fail', {
+      message: ok ? '' : `the user's ${attribute} do not include ${JSON.stringify(value)} (role rules grant it)`,
+      expected: value,
+      actual: values,
+      evidence: [exchange],
+    });
+  }
+}
+
+/** Whether the target lists the user as a member of the group: read the group, look for the id. */
+export async function membership(ctx: ScenarioContext, groupId: string, userId: string, label: string): Promise<{ member?: boolean; exchange: Exchange }> {
+  const exchange = await ctx.send({ method: 'GET', url: `/Groups/${groupId}?attributes=members` }, label);
+  if (exchange.status !== 200 || !exchange.json) return { exchange };
+  const members = getKey(exchange.json, 'members');
+  const member = Array.isArray(members) && members.some((m) => getKey(m, 'value') === userId);
+  return { member, exchange };
+}
+
+export async function verifyGroups(
+  ctx: ScenarioContext,
+  state: UserState,
+  expected: { memberOf: ReadonlyMap<string, string | undefined>; notMemberOf: ReadonlyMap<string, string | undefined> },
+  step: StepInfo,
+): Promise<void> {
+  if (!state.id) return;
+  for (const [want, list] of [[true, expected.memberOf], [false, expected.notMemberOf]] as const) {
+    for (const [name, pointer] of list) {
+      const range = pointer ? ctx.range(pointer, 'value') : step.range;
+      const id = `${step.label}.${want ? 'member-of' : 'not-member-of'}.${name}`;
+      const title = `${want ? 'is' : 'is not'} a member of ${name}`;
+      const group = ctx.run.groups.get(name);
+      if (!group) {
+        ctx.verdict(id, title, range, 'error', { message: ctx.run.groupProblems.get(name) ?? `group ${name} is not available on the target` });
+        continue;
+      }
+      const { member, exchange } = await membership(ctx, group.id, state.id, step.label);
+      if (member === undefined) {
+        ctx.verdict(id, title, range, exchange.status === undefined ? 'error' : 'fail', {
+          message: `could not read group ${name} (${exchange.error ?? `status ${exchange.status}`})`,
+          evidence: [exchange],
+        });
+        continue;
+      }
+      const ok = member === want;
+      ctx.verdict(id, title, range, ok ? 'pass' : 'fail', {
+        message: ok ? '' : want
+          ? `after "${step.kind}" (step ${step.index + 1}), the user is not a member of ${name} (${group.displayName})`
+          : `after "${step.kind}" (step ${step.index + 1}), the user is still a member of ${name} (${group.displayName})`,
+        expected: want ? `member of ${name}` : `not a member of ${name}`,
+        actual: member ? `member of ${name}` : `not a member of ${name}`,
+        evidence: [exchange],
+      });
+    }
+  }
+}
+
+/** Whether a `userName eq` filter finds the user (IdPs match accounts this way). */
+export async function findByUserName(ctx: ScenarioContext, userName: string, label: string): Promise<{ ids?: string[]; exchange: Exchange }> {
+  const exchange = await ctx.send({ method: 'GET', url: `/Users?filter=${encodeURIComponent(`userName eq ${JSON.stringify(userName)}`)}` }, label);
+  const resources = exchange.status === 200 ? listResources(exchange) : undefined;
+  if (!resources) return { exchange };
+  return { ids: resources.map((r) => getKey(r, 'id')).filter((id): id is string => typeof id === 'string'), exchange };
+}

@@ -1,0 +1,176 @@
+// Runs a plan against its target: resolve the target and credential, prepare groups, run the
+// scenarios (up to the spec's concurrency, each within its timeout), then clean up whatever
+// happened. Returns the results; never throws for anything a server does.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Plan, PlannedScenario } from '../plan/plan.ts';
+import { rangeAt } from '../plan/plan.ts';
+import { durationMs } from '../plan/duration.ts';
+import { interpolate, ExpressionError } from '../expressions/evaluate.ts';
+import { SecretRegistry } from '../scim/secrets.ts';
+import { CredentialSource, resolveAuth } from '../scim/auth.ts';
+import { ScimClient } from '../scim/client.ts';
+import type { Exchange } from '../scim/exchange.ts';
+import { dialectFor } from '../scim/dialects/index.ts';
+import { CleanupLedger } from './ledger.ts';
+import { ScenarioContext, type RunContext } from './context.ts';
+import { taggedAttributes } from './identity.ts';
+import { runLifecycle } from './lifecycle/scenario.ts';
+import { runNegative } from './negative.ts';
+import { runConcurrency } from './concurrency.ts';
+import { setUpGroups } from './setup-groups.ts';
+import { cleanUp } from './cleanup.ts';
+import { worst, type CheckResult, type ScenarioResult, type SpecResult } from './result.ts';
+import type { RequestContext } from '../scim/client.ts';
+
+export interface RunOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Stops the run (SIGINT); cleanup still happens. */
+  signal?: AbortSignal;
+  /** Overrides target.baseUrl (the Action's base-url input, --base-url). */
+  baseUrl?: string;
+  /** Overrides target.allowedOrigins (set by the workflow, not by the spec). */
+  allowedOrigins?: readonly string[];
+  runId?: string;
+  onScenarioStart?: (scenario: PlannedScenario) => void;
+  onScenarioEnd?: (result: ScenarioResult) => void;
+  onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
+  onExchange?: (exchange: Exchange, context: RequestContext) => void;
+}
+
+export function newRunId(): string {
+  return randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6);
+}
+
+export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResult> {
+  const started = performance.now();
+  const runId = options.runId ?? newRunId();
+  const { spec, document } = plan;
+  const result: SpecResult = {
+    file: plan.file, name: spec.name ?? plan.file, runId, dialect: plan.dialect, baseUrl: '', status: 'pass', ms: 0, scenarios: [], audit: [], orphans: [],
+  };
+  const secrets = new SecretRegistry();
+  const vars: Record<string, unknown> = {};
+  const baseScope = { env: options.env, vars, run: { id: runId } };
+  const evaluate = (text: string) => String(interpolate(text, baseScope));
+
+  let client: ScimClient;
+  try {
+    for (const [name, value] of Object.entries(spec.variables ?? {})) vars[name] = typeof value === 'string' ? interpolate(value, baseScope) : value;
+    const baseUrl = options.baseUrl ?? evaluate(spec.target.baseUrl);
+    let parsed: URL;
+    try {
+      parsed = new URL(baseUrl);
+    } catch {
+      throw new ExpressionError(spec.target.baseUrl, `target.baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ExpressionError(spec.target.baseUrl, `target.baseUrl must be http(s), not ${parsed.protocol}`);
+    result.baseUrl = baseUrl;
+    const timeouts = spec.target.timeouts ?? {};
+    const requestTimeoutMs = durationMs(timeouts.request, 10_000);
+    const auth = resolveAuth(spec.target.auth, evaluate, secrets);
+    const allowedOrigins = options.allowedOrigins ?? (spec.target.allowedOrigins ?? []).map(evaluate);
+    client = new ScimClient({
+      baseUrl,
+      credentials: new CredentialSource(auth, secrets, requestTimeoutMs),
+      allowedOrigins,
+      requestTimeoutMs,
+      concurrency: spec.target.concurrency ?? 4,
+      headers: Object.fromEntries(Object.entries(spec.target.headers ?? {}).map(([k, v]) => [k, evaluate(v)])),
+      secrets,
+      runId,
+      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+    });
+    // A workflow's allowed origins win over the spec's: a spec that points elsewhere never gets the token.
+    if (!client.isAllowed(baseUrl) || (options.allowedOrigins && !options.allowedOrigins.some((o) => new URL(o).origin === parsed.origin))) {
+      await client.close();
+      result.status = 'error';
+      result.error = { message: `The target ${parsed.origin} is not an allowed origin (${(options.allowedOrigins ?? []).join(', ') || 'none'}); nothing was sent and the credential stayed here.`, range: rangeAt(document, '/target/baseUrl', 'value') };
+      result.ms = Math.round(performance.now() - started);
+      return result;
+    }
+  } catch (error) {
+    result.status = 'error';
+    const message = error instanceof Error ? error.message : String(error);
+    result.error = { message: secrets.redact(message), range: rangeAt(document, '/target', 'key') };
+    result.ms = Math.round(performance.now() - started);
+    return result;
+  }
+
+  const ledger = new CleanupLedger();
+  const run: RunContext = {
+    runId, spec, document, client, ledger, secrets, env: options.env, vars, groups: new Map(), groupProblems: new Map(),
+    ...(options.onCheck ? { onCheck: options.onCheck } : {}),
+  };
+  const runTimeout = AbortSignal.timeout(durationMs(spec.target.timeouts?.run, 15 * 60_000));
+  const runSignal = options.signal ? AbortSignal.any([options.signal, runTimeout]) : runTimeout;
+  const scenarioMs = durationMs(spec.target.timeouts?.scenario, 2 * 60_000);
+  const requestTimeoutMs = durationMs(spec.target.timeouts?.request, 10_000);
+  const tagged = taggedAttributes(spec);
+
+  try {
+    const needsGroups = plan.scenarios.some((s) => !s.skip && s.section !== 'negative');
+    if (needsGroups && Object.keys(spec.groups ?? {}).length > 0) {
+      const setupPlanned: PlannedScenario = { section: 'lifecycle', name: 'setup', pointer: '/groups', range: rangeAt(document, '/groups'), dialect: plan.dialect };
+      const setup = new ScenarioContext(run, setupPlanned, dialectFor(plan.dialect), runSignal);
+      const t0 = performance.now();
+      await setUpGroups(setup);
+      result.scenarios.push({ section: 'setup', name: 'groups', range: setupPlanned.range, dialect: plan.dialect, status: worst(setup.checks.map((c) => c.status)), ms: Math.round(performance.now() - t0), checks: setup.checks });
+    }
+
+    const queue = plan.scenarios.map((planned, index) => ({ planned, index }));
+    const results: ScenarioResult[] = new Array(queue.length);
+    const workers = Array.from({ length: Math.max(1, Math.min(spec.target.concurrency ?? 4, queue.length)) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        results[next.index] = await runScenario(run, next.planned, `ps-${runId}-${next.index + 1}`, tagged, runSignal, scenarioMs, requestTimeoutMs, options);
+      }
+    });
+    await Promise.all(workers);
+    result.scenarios.push(...results.filter(Boolean));
+  } finally {
+    result.orphans = await cleanUp(client, ledger, 60_000);
+    result.audit = ledger.audit;
+    await client.close();
+  }
+  result.status = worst([...result.scenarios.map((s) => s.status), ...(result.orphans.length ? (['fail'] as const) : [])]);
+  if (result.scenarios.every((s) => s.status === 'skipped')) result.status = 'skipped';
+  result.ms = Math.round(performance.now() - started);
+  return result;
+}
+
+async function runScenario(
+  run: RunContext, planned: PlannedScenario, tag: string, tagged: ReadonlySet<string>, runSignal: AbortSignal, scenarioMs: number, requestTimeoutMs: number, options: RunOptions,
+): Promise<ScenarioResult> {
+  const base = { section: planned.section, name: planned.name, range: planned.range, dialect: planned.dialect };
+  if (planned.skip) {
+    const skipped: ScenarioResult = { ...base, status: 'skipped', ms: 0, checks: [], skipped: planned.skip };
+    options.onScenarioEnd?.(skipped);
+    return skipped;
+  }
+  if (runSignal.aborted) {
+    const skipped: ScenarioResult = { ...base, status: 'skipped', ms: 0, checks: [], skipped: options.signal?.aborted ? 'the run was interrupted' : 'the run timed out' };
+    options.onScenarioEnd?.(skipped);
+    return skipped;
+  }
+  options.onScenarioStart?.(planned);
+  const timeoutMs = planned.lifecycle?.timeout !== undefined ? durationMs(planned.lifecycle.timeout, scenarioMs) : scenarioMs;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([runSignal, timeout]);
+  const ctx = new ScenarioContext(run, planned, dialectFor(planned.dialect), signal);
+  const started = performance.now();
+  try {
+    if (planned.lifecycle) await runLifecycle(ctx, planned.lifecycle, tagged, tag);
+    else if (planned.negative) await runNegative(ctx, planned.negative, tagged, tag, requestTimeoutMs);
+    else if (planned.concurrency) await runConcurrency(ctx, planned.concurrency, tagged, tag);
+  } catch (error) {
+    const message = error instanceof ExpressionError ? error.message : `the runner failed: ${error instanceof Error ? error.message : String(error)}`;
+    ctx.verdict('runner', 'the scenario runs', planned.range, 'error', { message: run.secrets.redact(message) });
+  }
+  if (signal.aborted) {
+    const why = timeout.aborted ? `the scenario did not finish within ${timeoutMs} ms` : options.signal?.aborted ? 'the run was interrupted' : 'the run timed out';
+    ctx.verdict('deadline', 'the scenario finishes in time', planned.range, 'error', { message: why });
+  }
+  const result: ScenarioResult = { ...base, status: ctx.checks.length ? worst(ctx.checks.map((c) => c.status)) : 'pass', ms: Math.round(performance.now() - started), checks: ctx.checks };
+  options.onScenarioEnd?.(result);
+  return result;
+}

@@ -1,0 +1,272 @@
+// The HTTP client every request of a run goes through: an undici Pool per origin (keep-alive,
+// the spec's concurrency limit), per-request timeouts, a response size cap, request ids and
+// W3C trace context, credentials only for allowed origins, redirects followed by hand with each
+// hop re-checked, and 429/503 Retry-After honoured. It never throws for a server's behaviour:
+// resets, timeouts and garbage come back as an Exchange with `error`, for a check to judge.
+import { Pool, type Dispatcher } from 'undici';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Exchange } from './exchange.ts';
+import type { CredentialSource } from './auth.ts';
+import type { SecretRegistry } from './secrets.ts';
+
+export interface ClientOptions {
+  baseUrl: string;
+  credentials: CredentialSource;
+  /** Origins the credential may be sent to; the target's own origin is always one. */
+  allowedOrigins: readonly string[];
+  requestTimeoutMs: number;
+  concurrency: number;
+  headers?: Readonly<Record<string, string>>;
+  maxResponseBytes?: number;
+  maxRetries?: number;
+  /** Longest Retry-After honoured; a longer one fails the request instead of stalling the run. */
+  maxRetryAfterMs?: number;
+  secrets: SecretRegistry;
+  runId: string;
+  onExchange?: (exchange: Exchange, context: RequestContext) => void;
+}
+
+export interface RequestContext {
+  scenario?: string;
+  step?: string;
+}
+
+export interface SendOptions {
+  method: string;
+  /** Absolute, or relative to the base URL ("/Users?filter=…"). */
+  url: string;
+  body?: unknown;
+  /** A raw string body is sent as it is (negative cases send malformed JSON on purpose). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+  /** false: send no credential (negative cases); a source: use that credential instead. */
+  credentials?: CredentialSource | false;
+  context?: RequestContext;
+  signal?: AbortSignal;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_HOPS = 5;
+const EVIDENCE_LIMIT = 16 * 1024;
+
+export class ScimClient {
+  readonly baseUrl: string;
+  readonly #options: ClientOptions;
+  readonly #pools = new Map<string, Pool>();
+  readonly #allowed: Set<string>;
+  readonly #traceId = randomBytes(16).toString('hex');
+  #counter = 0;
+  #closed = false;
+
+  constructor(options: ClientOptions) {
+    this.#options = options;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#allowed = new Set([new URL(this.baseUrl).origin, ...options.allowedOrigins.map((o) => new URL(o).origin)]);
+  }
+
+  resolve(url: string): string {
+    return /^[a-z][a-z0-9+.-]*:/i.test(url) ? url : `${this.baseUrl}${url.startsWith('/') ? '' : '/'}${url}`;
+  }
+
+  isAllowed(url: string): boolean {
+    try {
+      return this.#allowed.has(new URL(url).origin);
+    } catch {
+      return false;
+    }
+  }
+
+  async send(options: SendOptions): Promise<Exchange> {
+    const maxRetries = this.#options.maxRetries ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      const exchange = await this.#sendFollowingRedirects(options, attempt);
+      const status = exchange.status;
+      if ((status === 429 || status === 503) && attempt <= maxRetries && !options.signal?.aborted) {
+        const wait = retryAfterMs(exchange.responseHeaders?.['retry-after']);
+        if (wait !== undefined && wait <= (this.#options.maxRetryAfterMs ?? 30_000)) {
+          await sleep(wait, undefined, options.signal ? { signal: options.signal } : undefined).catch(() => undefined);
+          continue;
+        }
+      }
+      if (status === 401 && attempt === 1 && options.credentials !== false) {
+        const source = options.credentials ?? this.#options.credentials;
+        if (source.invalidate()) continue; // a fetched OAuth token may have expired early
+      }
+      return exchange;
+    }
+  }
+
+  async #sendFollowingRedirects(options: SendOptions, attempt: number): Promise<Exchange> {
+    let url = this.resolve(options.url);
+    let method = options.method.toUpperCase();
+    let body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const redirects: { status: number; location: string }[] = [];
+    for (let hop = 0; ; hop++) {
+      const exchange = await this.#sendOnce(url, method, body, options, attempt);
+      if (redirects.length) exchange.redirects = redirects;
+      const location = exchange.responseHeaders?.['location'];
+      if (!exchange.status || !REDIRECTS.has(exchange.status) || !location) return exchange;
+      if (hop + 1 >= MAX_HOPS) {
+        exchange.error = `more than ${MAX_HOPS} redirects`;
+        return exchange;
+      }
+      let next: string;
+      try {
+        next = new URL(location, url).toString();
+      } catch {
+        exchange.error = `redirected to an invalid URL ${JSON.stringify(location)}`;
+        return exchange;
+      }
+      if (options.credentials !== false && !this.isAllowed(next)) {
+        exchange.error = `redirected to ${new URL(next).origin}, which is not an allowed origin; the request was not followed and no credential was sent there`;
+        return exchange;
+      }
+      redirects.push({ status: exchange.status, location: next });
+      if (exchange.status === 303 || ((exchange.status === 301 || exchange.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+
+  async #sendOnce(url: string, method: string, body: string | undefined, options: SendOptions, attempt: number): Promise<Exchange> {
+    const secrets = this.#options.secrets;
+    const id = `${this.#options.runId}-${(++this.#counter).toString(36)}`;
+    const parsed = new URL(url);
+    const headers: Record<string, string> = {
+      accept: 'application/scim+json, application/json;q=0.9',
+      'user-agent': 'provspec',
+      'x-request-id': id,
+      traceparent: `00-${this.#traceId}-${randomBytes(8).toString('hex')}-01`,
+      ...lowerKeys(this.#options.headers ?? {}),
+      ...lowerKeys(options.headers ?? {}),
+    };
+    if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/scim+json';
+    const started = performance.now();
+    const exchange: Exchange = {
+      id,
+      method,
+      url: secrets.redact(url),
+      requestHeaders: {},
+      ms: 0,
+      ...(attempt > 1 ? { attempt } : {}),
+    };
+    if (body !== undefined) exchange.requestBody = truncate(secrets.redact(body));
+    try {
+      if (options.credentials !== false) {
+        if (!this.isAllowed(url)) {
+          exchange.error = `${parsed.origin} is not an allowed origin; no credential was sent and the request was not made`;
+          return exchange;
+        }
+        const source = options.credentials ?? this.#options.credentials;
+        Object.assign(headers, await source.headers());
+      }
+      exchange.requestHeaders = redactHeaders(headers, secrets);
+      const pool = this.#pool(parsed.origin);
+      const timeout = this.#options.requestTimeoutMs;
+      const signals = [AbortSignal.timeout(timeout), ...(options.signal ? [options.signal] : [])];
+      const response = await pool.request({
+        path: `${parsed.pathname}${parsed.search}`,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: AbortSignal.any(signals),
+      });
+      exchange.status = response.statusCode;
+      exchange.responseHeaders = flattenHeaders(response.headers);
+      const limit = this.#options.maxResponseBytes ?? 10 * 1024 * 1024;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) {
+          response.body.destroy();
+          exchange.error = `the response body is larger than ${limit} bytes`;
+          break;
+        }
+        chunks.push(chunk);
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text !== '') {
+        exchange.responseBody = truncate(secrets.redact(text));
+        if (!exchange.error) {
+          try {
+            exchange.json = secrets.redactDeep(JSON.parse(text) as unknown);
+          } catch {
+            // Not JSON: left for the checks to say so, with the body as evidence.
+          }
+        }
+      }
+    } catch (error) {
+      exchange.error = describeNetworkError(error, this.#options.requestTimeoutMs, options.signal);
+    } finally {
+      exchange.ms = Math.round((performance.now() - started) * 10) / 10;
+    }
+    this.#options.onExchange?.(exchange, options.context ?? {});
+    return exchange;
+  }
+
+  #pool(origin: string): Pool {
+    if (this.#closed) throw new Error('the client is closed');
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: this.#options.concurrency, keepAliveTimeout: 10_000 });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#pools.values()].map((p) => p.destroy().catch(() => undefined)));
+    this.#pools.clear();
+  }
+}
+
+function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key']);
+
+function redactHeaders(headers: Record<string, string>, secrets: SecretRegistry): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    out[k] = SENSITIVE_HEADERS.has(k) ? `${v.split(' ')[0] === v ? '' : `${v.split(' ')[0]} `}[REDACTED]` : secrets.redact(v);
+  }
+  return out;
+}
+
+function truncate(text: string): string {
+  return text.length > EVIDENCE_LIMIT ? `${text.slice(0, EVIDENCE_LIMIT)}… [${text.length - EVIDENCE_LIMIT} more characters]` : text;
+}
+
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function describeNetworkError(error: unknown, timeoutMs: number, signal: AbortSignal | undefined): string {
+  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (signal?.aborted) return 'the run was stopped before the response arrived';
+  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'AbortError') {
+    return `no complete response within ${timeoutMs} ms`;
+  }
+  const code = e.code ?? e.cause?.code;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset by the server';
+  if (code === 'ECONNREFUSED') return 'the connection was refused (is the server running?)';
+  return `${code ? `${code}: ` : ''}${e.message ?? String(error)}`;
+}

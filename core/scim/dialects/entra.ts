@@ -1,0 +1,46 @@
+// Microsoft Entra ID's provisioning service (default behaviour), as Microsoft documents it for
+// SCIM apps: look up by userName before creating; capitalised PATCH ops ("Replace", "Add",
+// "Remove"); active sent as the string "False"/"True"; group members added as
+// [{"$ref": null, "value": id}] and removed with a value array; groups created with Microsoft's
+// legacy group schema alongside the core one.
+import type { MappedValue, Resource } from '../resource.ts';
+import { BaseDialect, CORE_GROUP_URN, patch, type MemberRef, type PlannedRequest } from './types.ts';
+
+export const MICROSOFT_GROUP_SCHEMA = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
+
+export class EntraDialect extends BaseDialect {
+  readonly name: 'entra' | 'entra-2020' = 'entra';
+
+  override createUser(user: Resource): PlannedRequest {
+    return { method: 'POST', url: '/Users', body: { ...user, active: user['active'] ?? true, meta: { resourceType: 'User' } } };
+  }
+
+  override updateUser(id: string, changes: readonly MappedValue[], _desired: Resource, current: Resource | undefined): PlannedRequest {
+    return patch(`/Users/${id}`, changes.map((c) => ({ op: 'Replace', path: c.path, value: entraValue(c.value) })));
+  }
+
+  override setActive(id: string, active: boolean): PlannedRequest {
+    return patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: active ? 'True' : 'False' }]);
+  }
+
+  override createGroup(displayName: string, externalId: string | undefined): PlannedRequest {
+    return {
+      method: 'POST',
+      url: '/Groups',
+      body: { schemas: [CORE_GROUP_URN, MICROSOFT_GROUP_SCHEMA], displayName, ...(externalId ? { externalId } : {}), members: [] },
+    };
+  }
+
+  override addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
+    return patch(`/Groups/${groupId}`, [{ op: 'Add', path: 'members', value: members.map((m) => ({ $ref: null, value: m.id })) }]);
+  }
+
+  override removeMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
+    return patch(`/Groups/${groupId}`, [{ op: 'Remove', path: 'members', value: members.map((m) => ({ value: m.id })) }]);
+  }
+}
+
+/** Entra sends booleans of its own attributes as "True"/"False" strings. */
+function entraValue(value: unknown): unknown {
+  return typeof value === 'boolean' ? (value ? 'True' : 'False') : value;
+}

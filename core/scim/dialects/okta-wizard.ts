@@ -1,0 +1,20 @@
+// Okta integrations built with the App Integration Wizard: PUT for every user change,
+// deactivation and reactivation included.
+import type { Resource } from '../resource.ts';
+import { OktaDialect } from './okta.ts';
+import type { PlannedRequest } from './types.ts';
+
+export class OktaWizardDialect extends OktaDialect {
+  override readonly name = 'okta-wizard' as const;
+  override readonly needsCurrent: ReadonlySet<'update' | 'deactivate' | 'reactivate'> = new Set(['update', 'deactivate', 'reactivate'] as const);
+
+  override setActive(id: string, active: boolean, current: Resource | undefined): PlannedRequest {
+    const body: Resource = { ...stripReadOnly(current ?? {}), id, active };
+    return { method: 'PUT', url: `/Users/${id}`, body };
+  }
+}
+
+function stripReadOnly(resource: Resource): Resource {
+  const { meta: _meta, groups: _groups, ...rest } = resource;
+  return rest;
+}

@@ -1,0 +1,34 @@
+// Okta's SCIM 2.0 provisioning (catalogue integrations), as Okta documents it: look up with
+// startIndex=1&count=100 before creating; creates carry active, a password and "groups": []; profile
+// updates are a GET followed by a full PUT; deactivation is a path-less replace of active; users
+// are never deleted; group members are added with their display and removed by value filter.
+import { randomBytes } from 'node:crypto';
+import type { MappedValue, Resource } from '../resource.ts';
+import { BaseDialect, eqFilter, patch, replacement, type MemberRef, type PlannedRequest } from './types.ts';
+
+export class OktaDialect extends BaseDialect {
+  readonly name: 'okta' | 'okta-wizard' = 'okta';
+  override readonly deprovision = 'deactivate' as const;
+  override readonly needsCurrent: ReadonlySet<'update' | 'deactivate' | 'reactivate'> = new Set(['update'] as const);
+
+  override lookupUser(userName: string): PlannedRequest {
+    return { method: 'GET', url: `/Users?filter=${encodeURIComponent(eqFilter('userName', userName))}&startIndex=1&count=100` };
+  }
+
+  override createUser(user: Resource): PlannedRequest {
+    // Okta generates a password when the app does not sync one; it is never reused.
+    return { method: 'POST', url: '/Users', body: { ...user, active: user['active'] ?? true, password: randomBytes(12).toString('base64url'), groups: [] } };
+  }
+
+  override updateUser(id: string, _changes: readonly MappedValue[], desired: Resource, current: Resource | undefined): PlannedRequest {
+    return { method: 'PUT', url: `/Users/${id}`, body: replacement(current, desired, id) };
+  }
+
+  override setActive(id: string, active: boolean, _current: Resource | undefined): PlannedRequest {
+    return patch(`/Users/${id}`, [{ op: 'replace', value: { active } }]);
+  }
+
+  override addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
+    return patch(`/Groups/${groupId}`, [{ op: 'add', path: 'members', value: members.map((m) => ({ value: m.id, ...(m.display ? { display: m.display } : {}) })) }]);
+  }
+}

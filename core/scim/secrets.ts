@@ -1,0 +1,46 @@
+// Every secret a run handles is registered here as soon as it is known (resolved from the
+// environment, fetched from a token endpoint), and every text that leaves the runner (evidence,
+// reports, traces, terminal) passes through redact(). Redaction by value, not by field name,
+// also catches a server that echoes the token back in an error body.
+export const REDACTED = '[REDACTED]';
+
+export class SecretRegistry {
+  readonly #secrets = new Set<string>();
+
+  add(secret: string | undefined): void {
+    // Very short values would redact half the output and protect nothing.
+    if (secret && secret.length >= 4) {
+      this.#secrets.add(secret);
+      const basic = Buffer.from(secret).toString('base64');
+      if (basic.length >= 8) this.#secrets.add(basic);
+    }
+  }
+
+  /** For basic auth: the credential as it travels, base64 of "user:password". */
+  addBasic(username: string, password: string): void {
+    this.add(password);
+    this.#secrets.add(Buffer.from(`${username}:${password}`).toString('base64'));
+  }
+
+  redact(text: string): string {
+    let out = text;
+    // Longest first, so a secret containing another is replaced whole.
+    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    return out;
+  }
+
+  redactDeep<T>(value: T): T {
+    if (typeof value === 'string') return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactDeep(v)])) as T;
+    }
+    return value;
+  }
+
+  get size(): number {
+    return this.#secrets.size;
+  }
+}
