@@ -56,7 +56,14 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
 
   let client: ScimClient;
   try {
-    for (const [name, value] of Object.entries(spec.variables ?? {})) vars[name] = typeof value === 'string' ? interpolate(value, baseScope) : value;
+    // Variables are evaluated when first used: an unset APP_URL only matters to the probe that needs it.
+    for (const [name, value] of Object.entries(spec.variables ?? {})) {
+      let cached: { value: unknown } | undefined;
+      Object.defineProperty(vars, name, {
+        enumerable: true,
+        get: () => (cached ??= { value: typeof value === 'string' ? interpolate(value, baseScope) : value }).value,
+      });
+    }
     const baseUrl = options.baseUrl ?? evaluate(spec.target.baseUrl);
     let parsed: URL;
     try {
