@@ -53,7 +53,8 @@ export function createScimServer(service: () => ScimService, options: HttpOption
       reply = await route(request, url, method, requestId);
     } catch (error) {
       reply = errorReply(error, options.flags);
-      if (!(error instanceof ScimError)) console.error(`[provspec reference] ${requestId}: ${error instanceof Error ? error.stack : String(error)}`);
+      // A client that hangs up mid-request is not a server fault worth a stack trace.
+      if (!(error instanceof ScimError) && !request.destroyed) console.error(`[provspec reference] ${requestId}: ${error instanceof Error ? error.stack : String(error)}`);
     }
     send(response, reply, requestId, options.flags);
     options.log?.({

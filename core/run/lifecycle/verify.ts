@@ -97,8 +97,14 @@ export async function verifyGroups(
   }
 }
 
-/** Whether a `userName eq` filter finds the user (IdPs match accounts this way). */
+/**
+ * Whether a `userName eq` filter finds the user (IdPs match accounts this way). When the spec
+ * maps userName with `compare: case-insensitive` (as Entra and Okta match), the filter is sent
+ * in upper case: userName is caseExact false (RFC 7643 §4.1.1), so the server must still find it.
+ */
 export async function findByUserName(ctx: ScenarioContext, userName: string, label: string): Promise<{ ids?: string[]; exchange: Exchange }> {
+  const rule = Object.entries(ctx.run.spec.mapping).find(([path]) => path.toLowerCase() === 'username')?.[1];
+  if (typeof rule === 'object' && rule.compare === 'case-insensitive') userName = userName.toUpperCase();
   const exchange = await ctx.send({ method: 'GET', url: `/Users?filter=${encodeURIComponent(`userName eq ${JSON.stringify(userName)}`)}` }, label);
   const resources = exchange.status === 200 ? listResources(exchange) : undefined;
   if (!resources) return { exchange };

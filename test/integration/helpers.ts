@@ -1,0 +1,48 @@
+// Running specs in-process against a real reference server over loopback HTTP.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateText } from '../../core/validate/index.ts';
+import { buildPlan, type PlanOptions } from '../../core/plan/plan.ts';
+import { runPlan, type RunOptions } from '../../core/run/runner.ts';
+import type { SpecResult } from '../../core/run/result.ts';
+import { startReferenceServer, type Misbehaviour, type ReferenceServer } from '../../reference/index.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export async function withServer<T>(misbehave: Misbehaviour[], work: (server: ReferenceServer) => Promise<T>, options: { slowMs?: number } = {}): Promise<T> {
+  const server = await startReferenceServer({ misbehave, ...options });
+  try {
+    return await work(server);
+  } finally {
+    await server.close();
+  }
+}
+
+export async function runSpecFile(file: string, server: ReferenceServer, plan: PlanOptions = {}, run: Partial<RunOptions> = {}): Promise<SpecResult> {
+  const absolute = path.resolve(ROOT, file);
+  const validation = validateText(readFileSync(absolute, 'utf8'), absolute);
+  if (!validation.spec) throw new Error(`${file} is invalid: ${validation.diagnostics.map((d) => d.message).join('; ')}`);
+  return runPlan(buildPlan(file, validation.document, validation.spec, plan), {
+    env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, ...run.env },
+    ...run,
+  });
+}
+
+/** Users and groups left on the server (by anyone), read over HTTP. */
+export async function leftOnServer(server: ReferenceServer): Promise<{ users: number; groups: number }> {
+  const count = async (what: string): Promise<number> => {
+    // A flaky server fails some requests on purpose; ask until it answers.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const response = await fetch(`${server.baseUrl}/${what}?count=0`, { headers: { authorization: `Bearer ${server.token}` } });
+      const body = (await response.json()) as { totalResults?: number };
+      if (response.status === 200 && typeof body.totalResults === 'number') return body.totalResults;
+    }
+    throw new Error(`could not list ${what}`);
+  };
+  return { users: await count('Users'), groups: await count('Groups') };
+}
+
+export function failing(result: SpecResult): Array<{ scenario: string; id: string; line: number; status: string; message: string }> {
+  return result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => ({ scenario: s.name, id: c.id, line: c.range.start.line + 1, status: c.status, message: c.message })));
+}
