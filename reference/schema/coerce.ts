@@ -59,7 +59,7 @@ export function coerceResource(type: ResourceType, body: unknown, options: Coerc
     setCoerced(out, attribute, value, attribute.name, options);
   }
   for (const attribute of type.schema.attributes) {
-    if (attribute.required && attribute.mutability !== 'readOnly' && isMissing(out[attribute.name])) {
+    if ((attribute.required || type.alsoRequired.includes(attribute.name)) && attribute.mutability !== 'readOnly' && isMissing(out[attribute.name])) {
       throw new ScimError(400, `A ${type.name} needs "${attribute.name}".`, 'invalidValue');
     }
   }

@@ -45,6 +45,11 @@ export interface ResourceType {
   extensions: readonly SchemaDefinition[];
   /** Schema URNs a client may list in `schemas` and that are dropped on the way in. */
   ignoredSchemas: readonly string[];
+  /**
+   * Attributes the RFC text requires although the §8.7.1 schema listing says required false
+   * (Group displayName: RFC 7643 §4.2 "REQUIRED").
+   */
+  alsoRequired: readonly string[];
 }
 
 export const RESOURCE_TYPES: Record<ResourceTypeName, ResourceType> = {
@@ -55,6 +60,7 @@ export const RESOURCE_TYPES: Record<ResourceTypeName, ResourceType> = {
     schema: USER_SCHEMA,
     extensions: [ENTERPRISE_USER_SCHEMA],
     ignoredSchemas: [],
+    alsoRequired: [],
   },
   Group: {
     name: 'Group',
@@ -63,6 +69,7 @@ export const RESOURCE_TYPES: Record<ResourceTypeName, ResourceType> = {
     schema: GROUP_SCHEMA,
     extensions: [],
     ignoredSchemas: [LEGACY_GROUP_SCHEMA],
+    alsoRequired: ['displayName'],
   },
 };
 

@@ -50,6 +50,9 @@ export function readPatchRequest(body: unknown, behaviour: PatchBehaviour): Oper
     if (path !== undefined && (typeof path !== 'string' || path.trim() === '')) {
       throw new ScimError(400, `Operation ${index + 1} has an invalid path.`, 'invalidPath');
     }
+    if (path !== undefined && /^(id|meta|groups)([.[]|$)/i.test(path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i, ''))) {
+      throw new ScimError(400, `"${path}" is read-only: a PATCH cannot change it.`, 'mutability');
+    }
     if (path === undefined && op === 'remove') throw new ScimError(400, `Operation ${index + 1} removes without a path.`, 'noTarget');
     if (path === undefined && behaviour.ignorePathlessPatch) return;
     if (path !== undefined && behaviour.noValuePathPatch && path.includes('[')) {

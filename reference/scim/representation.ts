@@ -72,6 +72,7 @@ interface PathRef {
 
 function parseAttributePath(type: ResourceType, path: string): PathRef {
   const lower = path.toLowerCase();
+  if (lower === 'schemas') return { top: 'schemas', rest: [] };
   for (const schema of [type.schema, ...type.extensions]) {
     const urn = schema.id.toLowerCase();
     if (lower === urn) return { top: schema === type.schema ? '' : schema.id, rest: [] };

@@ -1,0 +1,134 @@
+// `provspec run` as a process: exit codes, the embedded server, reports on disk, SIGINT
+// mid-run (cleanup first, then exit), and a known token that must appear in no output at all.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { startReferenceServer } from '../../reference/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'provspec.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}, interruptAfterMs?: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'run', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    if (interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const STACK = /^\s+at .+:\d+:\d+\)?$/m;
+
+describe('provspec run', () => {
+  it('runs the quickstart against the embedded server: exit 0, a line per scenario, a summary, nothing left', async () => {
+    const result = await run(['examples/quickstart.provspec.yaml', '--embedded']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /✔ lifecycle\.joiner examples\/quickstart\.provspec\.yaml:\d+ · rfc7644 · \d+ checks/);
+    assert.match(result.stdout, /✔ 6 of 6 scenarios passed/);
+    assert.match(result.stdout, /nothing left behind/);
+  });
+
+  it('exits 1 with the failing spec line when a check fails', async () => {
+    const result = await run(['examples/quickstart.provspec.yaml', '--embedded', '--misbehave', 'delete-returns-200', '--scenario', 'leaver']);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /fail examples\/quickstart\.provspec\.yaml:\d+:\d+ \d-deprovision\.deleted/);
+    assert.match(result.stdout, /answered 200, expected 204/);
+    assert.doesNotMatch(result.stdout + result.stderr, STACK);
+  });
+
+  it('exits 2 for an invalid spec, with located errors and nothing sent', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'provspec-run-'));
+    try {
+      const file = path.join(dir, 'bad.provspec.yaml');
+      writeFileSync(file, 'provspec: 1\nname: bad\ntarget:\n  baseUrl: http://127.0.0.1:9/scim/v2\n  auth: none\nidentities: {}\nmapping:\n  userName: x\nlifecycle:\n  a:\n    identity: nobody\n    steps: [provision]\n');
+      const result = await run([file]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /bad\.provspec\.yaml:11:15: error unknown-identity/);
+      assert.match(result.stderr, /nothing was sent/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 on usage errors', async () => {
+    assert.equal((await run([])).code, 2);
+    assert.equal((await run(['examples/', '--dialect', 'azure'])).code, 2);
+    assert.equal((await run(['examples/quickstart.provspec.yaml', '--shard', '5/4'])).code, 2);
+    assert.equal((await run(['examples/quickstart.provspec.yaml', '--misbehave', 'slow'])).code, 2);
+  });
+
+  it('on SIGINT mid-run, stops, removes what it created and exits 130', async () => {
+    const log: Array<{ method: string; path: string; status: number }> = [];
+    const server = await startReferenceServer({ log: (line) => log.push(line) });
+    const dir = mkdtempSync(path.join(tmpdir(), 'provspec-run-'));
+    try {
+      const file = path.join(dir, 'slow.provspec.yaml');
+      writeFileSync(file, [
+        'provspec: 1', 'name: slow', 'target:', '  baseUrl: ${{ env.SCIM_BASE_URL }}', '  auth: { bearer: "${{ env.SCIM_TOKEN }}" }',
+        'identities:', '  ann: { email: ann@example.test }', 'mapping:', '  userName: ${{ identity.email }}',
+        'groups:', '  Team: {}', 'roles:', '  - memberOf: [Team]',
+        'lifecycle:', '  waits:', '    identity: ann', '    steps:', '      - provision', '      - wait: 30s', '      - deprovision', '',
+      ].join('\n'));
+      const started = Date.now();
+      // Long enough to provision (and create the group), well inside the 30 s wait.
+      const result = await run([file, '--format', 'pretty'], { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token }, 2000);
+      const elapsed = Date.now() - started;
+      assert.equal(result.code, 130, result.stdout + result.stderr);
+      assert.ok(elapsed < 20_000, `exited after ${elapsed} ms, not after the 30 s wait`);
+      assert.match(result.stderr, /stopping and removing what this run created/);
+      assert.ok(log.some((l) => l.method === 'POST' && l.path.endsWith('/Users') && l.status === 201), 'a user was created before the interrupt');
+      assert.ok(log.some((l) => l.method === 'DELETE' && l.path.includes('/Users/') && l.status === 204), 'and deleted by the cleanup');
+      const users = await fetch(`${server.baseUrl}/Users`, { headers: { authorization: `Bearer ${server.token}` } });
+      assert.equal(((await users.json()) as { totalResults: number }).totalResults, 0);
+      const groups = await fetch(`${server.baseUrl}/Groups`, { headers: { authorization: `Bearer ${server.token}` } });
+      assert.equal(((await groups.json()) as { totalResults: number }).totalResults, 0);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never shows the token: stdout, stderr, JSON report, JUnit and trace are scanned for it', async () => {
+    const token = 'canary-T0ken-9f8e7d6c5b4a';
+    const server = await startReferenceServer({ token, misbehave: ['delete-returns-200'] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'provspec-leak-'));
+    try {
+      const files = { report: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), trace: path.join(dir, 'trace.ndjson') };
+      const env = { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: token };
+      const pretty = await run(['examples/quickstart.provspec.yaml', '--report', files.report, '--junit', files.junit, '--trace', files.trace], env);
+      const json = await run(['examples/quickstart.provspec.yaml', '--format', 'json'], env);
+      assert.equal(pretty.code, 1, 'a failing check, so failure output (with evidence) is printed too');
+      const outputs = {
+        'pretty stdout': pretty.stdout, 'pretty stderr': pretty.stderr, 'json stdout': json.stdout, 'json stderr': json.stderr,
+        report: readFileSync(files.report, 'utf8'), junit: readFileSync(files.junit, 'utf8'), trace: readFileSync(files.trace, 'utf8'),
+      };
+      assert.ok(outputs.trace.split('\n').filter(Boolean).length > 20, 'the trace has the exchanges');
+      assert.match(outputs.trace, /"authorization":"Bearer \[REDACTED\]"/);
+      for (const [name, text] of Object.entries(outputs)) {
+        assert.ok(!text.includes(token), `${name} contains the token`);
+        assert.ok(!text.includes(Buffer.from(token).toString('base64')), `${name} contains the token in base64`);
+      }
+      const report = JSON.parse(outputs.report) as { totals: { fail: number }; specs: Array<{ scenarios: Array<{ checks: Array<{ status: string; line: number; file: string }> }> }> };
+      const failed = report.specs[0]!.scenarios.flatMap((s) => s.checks).find((c) => c.status === 'fail');
+      assert.ok(failed && failed.line > 0 && failed.file === 'examples/quickstart.provspec.yaml');
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
