@@ -2,10 +2,12 @@
 // `npm run bench -- validate` runs one.
 import { benchValidate } from './validate.ts';
 import { benchServe } from './serve.ts';
+import { benchRunner } from './runner.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: benchValidate,
   serve: benchServe,
+  runner: benchRunner,
 };
 
 const wanted = process.argv.slice(2);

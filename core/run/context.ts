@@ -33,6 +33,8 @@ export interface RunContext {
   groups: Map<string, RunGroup>;
   /** Why a group could not be prepared, for checks that need it. */
   groupProblems: Map<string, string>;
+  /** Whether the target honours `members[value eq …]` group filters (probed once per run). */
+  memberFilter?: Promise<boolean>;
   onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
 }
 

@@ -4,7 +4,7 @@
 import type { IdentityValue, MappingRule, RoleRule, Spec } from '../spec/types.ts';
 import { findExpressions } from '../validate/expressions.ts';
 import { interpolate, type ExpressionScope } from '../expressions/evaluate.ts';
-import { resolveAttributePath, extensionSchemas, STANDARD_SCHEMAS, CORE_USER_URN } from '../scim-schema/index.ts';
+import { resolveAttributePath, extensionSchemas, STANDARD_SCHEMAS, CORE_USER_URN, type ResolvedPath } from '../scim-schema/index.ts';
 import { joinPointer } from '../document/index.ts';
 import type { MappedValue } from '../scim/resource.ts';
 
@@ -47,11 +47,8 @@ function ruleText(rule: MappingRule): string | number | boolean {
  * send. Attributes whose source value the identity lacks are not sent (as an IdP would not).
  */
 export function mappedValues(spec: Spec, scope: ExpressionScope): MappedValue[] {
-  const schemas = [...STANDARD_SCHEMAS, ...extensionSchemas(spec.extensions as never, 'User')];
   const out: MappedValue[] = [];
-  for (const [path, rule] of Object.entries(spec.mapping)) {
-    const resolved = resolveAttributePath(path, schemas, CORE_USER_URN);
-    if (!resolved.ok) continue; // validation reported it
+  for (const { path, rule, resolved } of resolvedMapping(spec)) {
     const raw = ruleText(rule);
     let value: unknown;
     try {
@@ -65,6 +62,23 @@ export function mappedValues(spec: Spec, scope: ExpressionScope): MappedValue[] 
     out.push({ path, resolved, value, compare, verify, pointer: joinPointer('/mapping', path) });
   }
   return out;
+}
+
+const RESOLVED = new WeakMap<Spec, Array<{ path: string; rule: MappingRule; resolved: ResolvedPath }>>();
+
+/** The mapping's attribute paths resolved against the schemas once per spec, not once per user. */
+function resolvedMapping(spec: Spec): Array<{ path: string; rule: MappingRule; resolved: ResolvedPath }> {
+  let list = RESOLVED.get(spec);
+  if (!list) {
+    const schemas = [...STANDARD_SCHEMAS, ...extensionSchemas(spec.extensions as never, 'User')];
+    list = [];
+    for (const [path, rule] of Object.entries(spec.mapping)) {
+      const resolved = resolveAttributePath(path, schemas, CORE_USER_URN);
+      if (resolved.ok) list.push({ path, rule, resolved }); // invalid paths were reported by validation
+    }
+    RESOLVED.set(spec, list);
+  }
+  return list;
 }
 
 /** Role rules whose `when` holds for the identity (equal value, or one of a list). */

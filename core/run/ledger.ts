@@ -14,10 +14,12 @@ export interface LedgerEntry {
 
 export class CleanupLedger {
   readonly #entries: LedgerEntry[] = [];
+  readonly #live = new Set<string>();
   readonly audit: AuditEntry[] = [];
 
   created(resourceType: LedgerEntry['resourceType'], id: string, display: string, scenario: string): void {
-    if (this.#entries.some((e) => e.id === id && e.resourceType === resourceType && !e.removed)) return;
+    if (this.#live.has(`${resourceType}/${id}`)) return;
+    this.#live.add(`${resourceType}/${id}`);
     this.#entries.push({ resourceType, id, display, scenario, removed: false });
     this.audit.push({ action: 'created', resourceType, id, display, scenario });
   }
@@ -27,6 +29,7 @@ export class CleanupLedger {
   }
 
   removed(resourceType: LedgerEntry['resourceType'], id: string, scenario: string): void {
+    if (!this.#live.delete(`${resourceType}/${id}`)) return;
     for (const entry of this.#entries) {
       if (entry.id === id && entry.resourceType === resourceType && !entry.removed) {
         entry.removed = true;

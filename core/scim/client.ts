@@ -57,6 +57,8 @@ export class ScimClient {
   readonly #pools = new Map<string, Pool>();
   readonly #allowed: Set<string>;
   readonly #traceId = randomBytes(16).toString('hex');
+  /** Span ids are this prefix and the request counter: unique within the trace, no syscall each. */
+  readonly #spanPrefix = randomBytes(4).toString('hex');
   #counter = 0;
   #closed = false;
 
@@ -71,6 +73,8 @@ export class ScimClient {
   }
 
   isAllowed(url: string): boolean {
+    // Most URLs are under an allowed origin; a prefix test spares parsing them.
+    for (const origin of this.#allowed) if (url.startsWith(`${origin}/`)) return true;
     try {
       return this.#allowed.has(new URL(url).origin);
     } catch {
@@ -140,7 +144,7 @@ export class ScimClient {
       accept: 'application/scim+json, application/json;q=0.9',
       'user-agent': 'provspec',
       'x-request-id': id,
-      traceparent: `00-${this.#traceId}-${randomBytes(8).toString('hex')}-01`,
+      traceparent: `00-${this.#traceId}-${this.#spanPrefix}${(this.#counter & 0xffffffff).toString(16).padStart(8, '0')}-01`,
       ...lowerKeys(this.#options.headers ?? {}),
       ...lowerKeys(options.headers ?? {}),
     };
@@ -166,8 +170,9 @@ export class ScimClient {
       }
       exchange.requestHeaders = redactHeaders(headers, secrets);
       const pool = this.#pool(parsed.origin);
+      // undici's headers and body timeouts bound each request; the scenario's signal (its own
+      // deadline, the run's, Ctrl-C) bounds a body dribbled out slower than that.
       const timeout = this.#options.requestTimeoutMs;
-      const signals = [AbortSignal.timeout(timeout), ...(options.signal ? [options.signal] : [])];
       const response = await pool.request({
         path: `${parsed.pathname}${parsed.search}`,
         method: method as Dispatcher.HttpMethod,
@@ -175,7 +180,7 @@ export class ScimClient {
         ...(body === undefined ? {} : { body }),
         headersTimeout: timeout,
         bodyTimeout: timeout,
-        signal: AbortSignal.any(signals),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       exchange.status = response.statusCode;
       exchange.responseHeaders = flattenHeaders(response.headers);
@@ -193,14 +198,9 @@ export class ScimClient {
       }
       const text = Buffer.concat(chunks).toString('utf8');
       if (text !== '') {
-        exchange.responseBody = truncate(secrets.redact(text));
-        if (!exchange.error) {
-          try {
-            exchange.json = secrets.redactDeep(JSON.parse(text) as unknown);
-          } catch {
-            // Not JSON: left for the checks to say so, with the body as evidence.
-          }
-        }
+        const redacted = secrets.redact(text);
+        exchange.responseBody = truncate(redacted);
+        if (!exchange.error) exchange.json = parseRedacted(text, redacted, secrets);
       }
     } catch (error) {
       exchange.error = describeNetworkError(error, this.#options.requestTimeoutMs, options.signal);
@@ -246,6 +246,24 @@ function redactHeaders(headers: Record<string, string>, secrets: SecretRegistry)
     out[k] = SENSITIVE_HEADERS.has(k) ? `${v.split(' ')[0] === v ? '' : `${v.split(' ')[0]} `}[REDACTED]` : secrets.redact(v);
   }
   return out;
+}
+
+/**
+ * The body as JSON with secrets redacted. Parsing the already-redacted text is the cheap way;
+ * only if redaction broke the JSON (a secret spanning an escape) is the original parsed and
+ * walked. Not JSON at all: undefined, for the checks to report with the body as evidence.
+ */
+function parseRedacted(text: string, redacted: string, secrets: SecretRegistry): unknown {
+  try {
+    return JSON.parse(redacted) as unknown;
+  } catch {
+    if (redacted === text) return undefined;
+    try {
+      return secrets.redactDeep(JSON.parse(text) as unknown);
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 function truncate(text: string): string {

@@ -6,6 +6,8 @@ export const REDACTED = '[REDACTED]';
 
 export class SecretRegistry {
   readonly #secrets = new Set<string>();
+  /** Longest first, so a secret containing another is replaced whole. */
+  #ordered: string[] = [];
 
   add(secret: string | undefined): void {
     // Very short values would redact half the output and protect nothing.
@@ -13,19 +15,24 @@ export class SecretRegistry {
       this.#secrets.add(secret);
       const basic = Buffer.from(secret).toString('base64');
       if (basic.length >= 8) this.#secrets.add(basic);
+      this.#order();
     }
+  }
+
+  #order(): void {
+    this.#ordered = [...this.#secrets].sort((a, b) => b.length - a.length);
   }
 
   /** For basic auth: the credential as it travels, base64 of "user:password". */
   addBasic(username: string, password: string): void {
     this.add(password);
     this.#secrets.add(Buffer.from(`${username}:${password}`).toString('base64'));
+    this.#order();
   }
 
   redact(text: string): string {
     let out = text;
-    // Longest first, so a secret containing another is replaced whole.
-    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
+    for (const secret of this.#ordered) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out;

@@ -166,6 +166,14 @@ function ordered(op: string, attrPath: string, diff: (actual: unknown) => number
 
 /** `userName eq "x"` and friends, answered from an index instead of a scan. */
 export function indexedEquality(filter: Filter): { attribute: 'userName' | 'externalId' | 'displayName' | 'id'; value: string } | undefined {
+  // `id eq "g" and members[value eq "u"]` (Entra's membership check): the indexed side narrows.
+  if (filter.op === 'and') {
+    for (const part of filter.filters) {
+      const found = indexedEquality(part);
+      if (found) return found;
+    }
+    return undefined;
+  }
   if (filter.op !== 'eq' || typeof filter.compValue !== 'string') return undefined;
   const name = filter.attrPath.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, '');
   const attribute = ({ username: 'userName', externalid: 'externalId', displayname: 'displayName', id: 'id' } as const)[name];

@@ -19,7 +19,7 @@ export interface PatchBehaviour {
   noValuePathPatch: boolean;
 }
 
-interface Operation {
+export interface Operation {
   op: 'add' | 'replace' | 'remove';
   path?: string;
   value?: unknown;

@@ -97,6 +97,21 @@ export class ScimService {
     return transaction(this.store.db, () => {
       const current = this.#find(typeName, id);
       checkIfMatch(current, preconditions);
+      const membership = typeName === 'Group' ? memberChanges(operations) : undefined;
+      if (membership) {
+        // Adding or removing members touches those rows only, not the whole member list.
+        for (const change of membership) {
+          if (change.op === 'remove') {
+            this.store.removeMember(id, change.value);
+            continue;
+          }
+          const memberType = this.store.typeOf(change.value);
+          if (!memberType) throw new ScimError(400, `Member ${JSON.stringify(change.value)} is not a User or Group here.`, 'invalidValue');
+          this.store.addMember(id, change.value, memberType);
+        }
+        const stored = this.store.update(current, current.data, this.#now());
+        return { stored, resource: represent(this.store, stored, this.baseUrl) };
+      }
       const before = represent(this.store, current, this.baseUrl);
       const patched = applyPatch(before, operations);
       let data: Resource;
@@ -200,6 +215,32 @@ export class ScimService {
     }
     return members;
   }
+}
+
+/**
+ * The operations as single-member changes, when that is all they are: `add members [{value}]`
+ * and `remove members[value eq "id"]` (Entra's value-array removes arrive already split).
+ */
+function memberChanges(operations: ReturnType<typeof readPatchRequest>): Array<{ op: 'add' | 'remove'; value: string }> | undefined {
+  const out: Array<{ op: 'add' | 'remove'; value: string }> = [];
+  for (const operation of operations) {
+    const path = operation.path?.toLowerCase();
+    if (operation.op === 'add' && path === 'members' && Array.isArray(operation.value)) {
+      for (const item of operation.value as unknown[]) {
+        const value = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['value'] : undefined;
+        if (typeof value !== 'string') return undefined;
+        out.push({ op: 'add', value });
+      }
+      continue;
+    }
+    const match = operation.op === 'remove' && operation.path !== undefined ? /^members\[value eq "((?:[^"\\]|\\.)*)"\]$/i.exec(operation.path) : null;
+    if (match) {
+      out.push({ op: 'remove', value: JSON.parse(`"${match[1]}"`) as string });
+      continue;
+    }
+    return undefined;
+  }
+  return out;
 }
 
 function checkIfMatch(stored: StoredResource, preconditions: Preconditions): void {

@@ -61,6 +61,8 @@ export class ResourceStore {
   readonly #groupsOf: StatementSync;
   readonly #addMember: StatementSync;
   readonly #clearMembers: StatementSync;
+  readonly #appendMember: StatementSync;
+  readonly #removeMember: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -93,6 +95,11 @@ export class ResourceStore {
       `INSERT OR IGNORE INTO members (group_id, member_id, member_type, seq) VALUES (?, ?, ?, ?)`,
     );
     this.#clearMembers = db.prepare('DELETE FROM members WHERE group_id = ?');
+    this.#appendMember = db.prepare(
+      `INSERT OR IGNORE INTO members (group_id, member_id, member_type, seq)
+       VALUES (?1, ?2, ?3, (SELECT coalesce(max(seq), -1) + 1 FROM members WHERE group_id = ?1))`,
+    );
+    this.#removeMember = db.prepare('DELETE FROM members WHERE group_id = ? AND member_id = ?');
   }
 
   get(type: ResourceTypeName, id: string): StoredResource | undefined {
@@ -155,6 +162,15 @@ export class ResourceStore {
   setMembers(groupId: string, members: readonly { value: string; type: ResourceTypeName }[]): void {
     this.#clearMembers.run(groupId);
     members.forEach((m, i) => this.#addMember.run(groupId, m.value, m.type, i));
+  }
+
+  /** Adds one member at the end (no-op if already a member): a membership PATCH touches one row. */
+  addMember(groupId: string, memberId: string, type: ResourceTypeName): void {
+    this.#appendMember.run(groupId, memberId, type);
+  }
+
+  removeMember(groupId: string, memberId: string): void {
+    this.#removeMember.run(groupId, memberId);
   }
 
   get db(): DatabaseSync {

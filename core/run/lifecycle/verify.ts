@@ -50,8 +50,20 @@ export function verifyValues(ctx: ScenarioContext, resource: Resource, attribute
   }
 }
 
-/** Whether the target lists the user as a member of the group: read the group, look for the id. */
+/**
+ * Whether the target lists the user as a member of the group. Asked the way Entra asks it, by
+ * filter (`id eq "g" and members[value eq "u"]`), so a group of 50,000 members is not read
+ * whole; a server that cannot filter on members is read whole instead.
+ */
 export async function membership(ctx: ScenarioContext, groupId: string, userId: string, label: string): Promise<{ member?: boolean; exchange: Exchange }> {
+  // A server that ignored the member part of the filter would make every user a member: probe
+  // once per run with an id that is nobody's, and read groups whole if it answers the group.
+  ctx.run.memberFilter ??= askMembership(ctx, groupId, '00000000-0000-4000-8000-00000000dead', label)
+    .then(({ found }) => found !== undefined && found.length === 0);
+  if (await ctx.run.memberFilter) {
+    const { found, exchange } = await askMembership(ctx, groupId, userId, label);
+    if (found) return { member: found.some((g) => getKey(g, 'id') === groupId), exchange };
+  }
   const exchange = await ctx.send({ method: 'GET', url: `/Groups/${groupId}?attributes=members` }, label);
   if (exchange.status !== 200 || !exchange.json) return { exchange };
   const members = getKey(exchange.json, 'members');
@@ -95,6 +107,13 @@ export async function verifyGroups(
       });
     }
   }
+}
+
+async function askMembership(ctx: ScenarioContext, groupId: string, userId: string, label: string): Promise<{ found?: unknown[]; exchange: Exchange }> {
+  const filter = `id eq ${JSON.stringify(groupId)} and members[value eq ${JSON.stringify(userId)}]`;
+  const exchange = await ctx.send({ method: 'GET', url: `/Groups?filter=${encodeURIComponent(filter)}&excludedAttributes=members` }, label);
+  const found = exchange.status === 200 ? listResources(exchange) : undefined;
+  return { ...(found ? { found } : {}), exchange };
 }
 
 /**

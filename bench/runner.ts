@@ -1,0 +1,122 @@
+// bench/runner: the quickstart's joiner/mover/leaver ×200 scenarios through provspec's runner
+// against the reference server at concurrency 16, versus a raw undici loop that issues the very
+// same requests (recorded from the runner's own run, with ids and run tags substituted) at the
+// same concurrency, in the same process, against a fresh server. The ratio is the runner's
+// overhead: planning, checks, evidence, redaction, cleanup bookkeeping.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { parse, stringify } from 'yaml';
+import { Pool } from 'undici';
+import { validateText } from '../core/validate/index.ts';
+import { buildPlan } from '../core/plan/plan.ts';
+import { runPlan } from '../core/run/runner.ts';
+import type { Exchange } from '../core/scim/exchange.ts';
+import { startReferenceServer } from '../reference/index.ts';
+import { median, ms, table } from './stats.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SCENARIOS = Number(process.env['BENCH_SCENARIOS'] ?? 200);
+const CONCURRENCY = 16;
+
+interface Recorded {
+  scenario: string;
+  method: string;
+  url: string;
+  body?: string;
+  responseId?: string;
+}
+
+function bigSpec(count: number): string {
+  const spec = parse(readFileSync(path.join(ROOT, 'examples', 'quickstart.provspec.yaml'), 'utf8')) as Record<string, unknown>;
+  const base = spec['lifecycle'] as Record<string, unknown>;
+  const names = Object.keys(base);
+  const lifecycle: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) lifecycle[`${names[i % names.length]}-${i}`] = base[names[i % names.length]!];
+  spec['lifecycle'] = lifecycle;
+  delete spec['negative'];
+  delete spec['concurrency'];
+  (spec['target'] as Record<string, unknown>)['concurrency'] = CONCURRENCY;
+  return stringify(spec);
+}
+
+export async function benchRunner(): Promise<void> {
+  // A small round first, so neither side pays for JIT warm-up (of the client, or of the
+  // in-process server both talk to); then three measured rounds, each in both orders' favour.
+  await round(20);
+  const rounds: Array<Awaited<ReturnType<typeof round>>> = [];
+  for (let i = 0; i < 3; i++) rounds.push(await round(SCENARIOS));
+  const pick = (key: 'runnerMs' | 'rawMs') => median(rounds.map((r) => r[key]));
+  const { requests, checks } = rounds[0]!;
+  const runnerMs = pick('runnerMs');
+  const rawMs = pick('rawMs');
+  console.log(`\nbench/runner: ${SCENARIOS} lifecycle scenarios (quickstart joiner/mover/leaver), concurrency ${CONCURRENCY}, ${requests} requests, ${checks} checks; median of 3 rounds\n`);
+  console.log(table([
+    ['', 'wall', 'req/s', 'ratio'],
+    ['raw undici loop, same requests (baseline)', ms(rawMs), (requests / (rawMs / 1000)).toFixed(0), '1.00x'],
+    ['provspec runner', ms(runnerMs), (requests / (runnerMs / 1000)).toFixed(0), `${(runnerMs / rawMs).toFixed(2)}x`],
+  ]));
+}
+
+async function round(count: number): Promise<{ runnerMs: number; rawMs: number; requests: number; checks: number }> {
+  const text = bigSpec(count);
+  const validation = validateText(text, 'bench.provspec.yaml');
+  if (!validation.spec) throw new Error(validation.diagnostics.map((d) => d.message).join('; '));
+
+  // 1. provspec's runner, recording every exchange.
+  const recorded: Recorded[] = [];
+  const first = await startReferenceServer();
+  const t0 = performance.now();
+  const result = await runPlan(buildPlan('bench.provspec.yaml', validation.document, validation.spec), {
+    env: { SCIM_BASE_URL: first.baseUrl, SCIM_TOKEN: first.token },
+    runId: 'benchA',
+    onExchange: (e: Exchange, context) => recorded.push({
+      scenario: context.scenario ?? '', method: e.method, url: e.url,
+      ...(e.requestBody === undefined ? {} : { body: e.requestBody }),
+      ...(typeof (e.json as { id?: unknown } | undefined)?.id === 'string' && e.method === 'POST' ? { responseId: (e.json as { id: string }).id } : {}),
+    }),
+  });
+  const runnerMs = performance.now() - t0;
+  await first.close();
+  const failed = result.scenarios.flatMap((s) => s.checks).filter((c) => c.status !== 'pass').length;
+  if (failed || result.orphans.length) throw new Error(`the runner's own run was not clean (${failed} failing checks)`);
+  const checks = result.scenarios.reduce((n, s) => n + s.checks.length, 0);
+
+  // 2. The same requests with raw undici: per scenario in order, scenarios 16 at a time.
+  const second = await startReferenceServer();
+  const origin = new URL(second.baseUrl).origin;
+  const oldOrigin = new URL(recorded[0]!.url).origin;
+  const pool = new Pool(origin, { connections: CONCURRENCY });
+  const ids = new Map<string, string>();
+  const substitute = (s: string) =>
+    s.split(oldOrigin).join(origin).split('benchA').join('benchB').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => ids.get(id) ?? id);
+  const send = async (r: Recorded) => {
+    const url = new URL(substitute(r.url));
+    const response = await pool.request({
+      method: r.method as 'GET', path: url.pathname + url.search,
+      headers: { authorization: `Bearer ${second.token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' },
+      ...(r.body === undefined ? {} : { body: substitute(r.body) }),
+    });
+    const body = await response.body.text();
+    if (r.responseId && response.statusCode === 201) ids.set(r.responseId, (JSON.parse(body) as { id: string }).id);
+  };
+  const byScenario = new Map<string, Recorded[]>();
+  for (const r of recorded) byScenario.set(r.scenario, [...(byScenario.get(r.scenario) ?? []), r]);
+  const setup = byScenario.get('setup') ?? [];
+  const cleanup = byScenario.get('cleanup') ?? [];
+  const scenarios = [...byScenario].filter(([name]) => name !== 'setup' && name !== 'cleanup').map(([, list]) => list);
+  const t1 = performance.now();
+  for (const r of setup) await send(r);
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    for (let list = scenarios.shift(); list; list = scenarios.shift()) for (const r of list) await send(r);
+  }));
+  for (const r of cleanup) await send(r);
+  const rawMs = performance.now() - t1;
+  await pool.close();
+  await second.close();
+
+  return { runnerMs, rawMs, requests: recorded.length, checks };
+}
+
+if (import.meta.main) await benchRunner();
