@@ -5,6 +5,7 @@ import { UsageError } from './files.ts';
 import { validateCommand } from './commands/validate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { runCommand } from './commands/run.ts';
+import { initCommand } from './commands/init.ts';
 
 const HELP = `provspec — prove that SCIM 2.0 user provisioning works end to end
 
@@ -14,6 +15,7 @@ Commands:
   validate <paths…>   check specs for mistakes, without sending any request
   run <paths…>        run the specs' scenarios against their SCIM target (or --embedded)
   serve               run the reference SCIM 2.0 server (in memory or --db FILE)
+  init [file]         write a starter spec
 
 Run "provspec <command> --help" for a command's options.
 Exit codes: 0 success, 1 checks or validation failed, 2 usage error.`;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   serve: serveCommand,
   run: runCommand,
+  init: initCommand,
 };
 
 export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {

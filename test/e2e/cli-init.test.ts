@@ -1,0 +1,47 @@
+// `provspec init` writes a starter spec that validates clean and passes against the embedded
+// server, and never overwrites a file.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const BIN = path.join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'provspec.js');
+const exec = promisify(execFile);
+
+async function provspec(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('provspec init', () => {
+  it('writes a starter spec that validates and passes with --embedded, and refuses to overwrite it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'provspec-init-'));
+    try {
+      const init = await provspec(['init'], dir);
+      assert.equal(init.code, 0, init.stderr);
+      assert.match(init.stdout, /Wrote provisioning\.provspec\.yaml/);
+      const validate = await provspec(['validate', '.'], dir);
+      assert.equal(validate.code, 0, validate.stdout);
+      assert.match(validate.stdout, /✔ 1 spec valid/);
+      const run = await provspec(['run', 'provisioning.provspec.yaml', '--embedded'], dir);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      writeFileSync(path.join(dir, 'provisioning.provspec.yaml'), 'mine');
+      const again = await provspec(['init'], dir);
+      assert.equal(again.code, 2);
+      assert.match(again.stderr, /already exists/);
+      assert.equal(readFileSync(path.join(dir, 'provisioning.provspec.yaml'), 'utf8'), 'mine');
+      assert.equal((await provspec(['init', 'spec.yaml'], dir)).code, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
