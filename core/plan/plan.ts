@@ -4,6 +4,8 @@ import type { Range } from '../diagnostic.ts';
 import type { ParsedDocument } from '../document/index.ts';
 import { locate, spanToRange, joinPointer } from '../document/index.ts';
 import type { ConcurrencyCase, Dialect, LifecycleScenario, NegativeCase, Spec } from '../spec/types.ts';
+
+export type ConformanceSuite = 'rfc7644' | 'entra' | 'okta';
 import type { Section } from '../run/result.ts';
 
 export interface PlannedScenario {
@@ -16,6 +18,7 @@ export interface PlannedScenario {
   lifecycle?: LifecycleScenario;
   negative?: NegativeCase;
   concurrency?: ConcurrencyCase;
+  conformance?: ConformanceSuite;
 }
 
 export interface Plan {
@@ -55,6 +58,11 @@ export function buildPlan(file: string, document: ParsedDocument, spec: Spec, op
   for (const [name, scenario] of Object.entries(spec.lifecycle ?? {})) add('lifecycle', name, scenario, { lifecycle: scenario });
   for (const [name, negative] of Object.entries(spec.negative ?? {})) add('negative', name, negative, { negative });
   for (const [name, race] of Object.entries(spec.concurrency ?? {})) add('concurrency', name, race, { concurrency: race });
+  (spec.conformance ?? []).forEach((suite, index) => {
+    // Each suite is a scenario of its own, declared by its item in the list.
+    const pointer = `/conformance/${index}`;
+    all.push({ section: 'conformance', name: suite, pointer, range: rangeAt(document, pointer, 'value'), dialect: suite === 'rfc7644' ? dialect : suite, conformance: suite });
+  });
 
   let scenarios = all;
   if (options.scenarios?.length) {

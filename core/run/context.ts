@@ -2,7 +2,7 @@
 // deadline, and the list its checks are recorded in. Each check is recorded once, with the
 // range of the spec node that declared it.
 import type { Range } from '../diagnostic.ts';
-import type { ParsedDocument } from '../document/index.ts';
+import { locate, type ParsedDocument } from '../document/index.ts';
 import type { Spec } from '../spec/types.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import type { ScimClient, RequestContext } from '../scim/client.ts';
@@ -59,8 +59,9 @@ export class ScenarioContext {
     return this.planned.name;
   }
 
+  /** The range of a spec node; the scenario's own range for nodes a built-in suite made up. */
   range(pointer: string, part: 'key' | 'value' = 'key'): Range {
-    return rangeAt(this.run.document, pointer, part);
+    return locate(this.run.document, pointer) ? rangeAt(this.run.document, pointer, part) : this.planned.range;
   }
 
   scope(extra: Partial<ExpressionScope> = {}): ExpressionScope {

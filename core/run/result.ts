@@ -4,7 +4,7 @@ import type { Range } from '../diagnostic.ts';
 import type { Exchange } from '../scim/exchange.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'error' | 'skipped';
-export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'setup';
+export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'conformance' | 'setup';
 
 export interface CheckResult {
   /** Stable id: section.scenario.step.check, e.g. lifecycle.leaver.3-deactivate.active. */

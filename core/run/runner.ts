@@ -20,6 +20,8 @@ import { runNegative } from './negative.ts';
 import { runConcurrency } from './concurrency.ts';
 import { setUpGroups } from './setup-groups.ts';
 import { cleanUp } from './cleanup.ts';
+import { rfc7644Suite } from './conformance/rfc7644.ts';
+import { idpShapesSuite } from './conformance/idp-shapes.ts';
 import { worst, type CheckResult, type ScenarioResult, type SpecResult } from './result.ts';
 import type { RequestContext } from '../scim/client.ts';
 
@@ -169,6 +171,8 @@ async function runScenario(
     if (planned.lifecycle) await runLifecycle(ctx, planned.lifecycle, tagged, tag);
     else if (planned.negative) await runNegative(ctx, planned.negative, tagged, tag, requestTimeoutMs);
     else if (planned.concurrency) await runConcurrency(ctx, planned.concurrency, tagged, tag);
+    else if (planned.conformance === 'rfc7644') await rfc7644Suite(ctx, tagged, tag);
+    else if (planned.conformance) await idpShapesSuite(ctx, tagged, tag);
   } catch (error) {
     const message = error instanceof ExpressionError ? error.message : `the runner failed: ${error instanceof Error ? error.message : String(error)}`;
     ctx.verdict('runner', 'the scenario runs', planned.range, 'error', { message: run.secrets.redact(message) });
