@@ -170,8 +170,8 @@ export class ScimClient {
       }
       exchange.requestHeaders = redactHeaders(headers, secrets);
       const pool = this.#pool(parsed.origin);
-      // undici's headers and body timeouts bound each request; the scenario's signal (its own
-      // deadline, the run's, Ctrl-C) bounds a body dribbled out slower than that.
+      // undici's connect, headers and body timeouts bound the waits; the body loop below bounds
+      // the whole; the scenario's signal (its deadline, the run's, Ctrl-C) cuts in at any point.
       const timeout = this.#options.requestTimeoutMs;
       const response = await pool.request({
         path: `${parsed.pathname}${parsed.search}`,
@@ -192,6 +192,13 @@ export class ScimClient {
         if (size > limit) {
           response.body.destroy();
           exchange.error = `the response body is larger than ${limit} bytes`;
+          break;
+        }
+        // undici's body timeout only bounds the gaps between chunks; a body dribbled out
+        // byte by byte is cut here, at the request's whole budget.
+        if (performance.now() - started > timeout) {
+          response.body.destroy();
+          exchange.error = `no complete response within ${timeout} ms (the body was still arriving)`;
           break;
         }
         chunks.push(chunk);
@@ -215,7 +222,7 @@ export class ScimClient {
     if (this.#closed) throw new Error('the client is closed');
     let pool = this.#pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: this.#options.concurrency, keepAliveTimeout: 10_000 });
+      pool = new Pool(origin, { connections: this.#options.concurrency, keepAliveTimeout: 10_000, connectTimeout: this.#options.requestTimeoutMs });
       this.#pools.set(origin, pool);
     }
     return pool;
