@@ -60,9 +60,9 @@ async function provisionRace(ctx: ScenarioContext, race: ConcurrencyCase, tagged
       evidence: untyped.slice(0, 1),
     });
   }
-  const { ids, exchange } = await findByUserName(ctx, userName, 'verify');
+  const { ids, exchange, filter } = await findByUserName(ctx, userName, 'verify');
   ctx.verdict('one-user', 'afterwards exactly one user has this userName', ctx.planned.range, ids?.length === 1 ? 'pass' : ids ? 'fail' : 'error', {
-    message: ids?.length === 1 ? '' : ids ? `${ids.length} users have userName ${userName}` : `the filter request failed (${exchange.error ?? exchange.status})`,
+    message: ids?.length === 1 ? '' : ids ? `the filter ${filter} finds ${ids.length} users` : `the filter request failed (${exchange.error ?? exchange.status})`,
     expected: 1,
     actual: ids?.length ?? null,
     evidence: [exchange],

@@ -66,7 +66,9 @@ export function expectScimError(ctx: ScenarioContext, exchange: Exchange, id: st
   else {
     if (!Array.isArray(json.schemas) || !json.schemas.includes(ERROR_SCHEMA)) problems.push(`"schemas" does not list ${ERROR_SCHEMA}`);
     if (json.status !== String(exchange.status)) problems.push(`"status" is ${JSON.stringify(json.status)}, not the string "${exchange.status}"`);
-    if (scimType !== undefined && json.scimType !== scimType) problems.push(`"scimType" is ${JSON.stringify(json.scimType ?? null)}, not "${scimType}"`);
+    if (scimType !== undefined && json.scimType !== scimType) {
+      problems.push(json.scimType === undefined ? `there is no "scimType" (expected "${scimType}")` : `"scimType" is ${JSON.stringify(json.scimType)}, not "${scimType}"`);
+    }
   }
   return ctx.verdict(id, scimType ? `SCIM error with scimType ${scimType}` : 'SCIM error body', range, problems.length ? 'fail' : 'pass', {
     message: problems.join('; '),

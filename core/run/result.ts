@@ -7,7 +7,11 @@ export type CheckStatus = 'pass' | 'fail' | 'error' | 'skipped';
 export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'conformance' | 'setup';
 
 export interface CheckResult {
-  /** Stable id: section.scenario.step.check, e.g. lifecycle.leaver.3-deactivate.active. */
+  /**
+   * Stable within its scenario: step.check, e.g. "3-deactivate.active" (step 3 of the scenario,
+   * a deactivate), or check alone for negative, concurrency and conformance scenarios. Unique
+   * across a run together with the scenario's section and name.
+   */
   id: string;
   status: CheckStatus;
   /** One line: what was checked. */

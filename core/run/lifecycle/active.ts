@@ -30,10 +30,10 @@ export async function verifyActive(ctx: ScenarioContext, state: UserState, step:
     });
   }
   if (!active && state.userName) {
-    const { ids, exchange } = await findByUserName(ctx, state.userName, step.label);
+    const { ids, exchange, filter } = await findByUserName(ctx, state.userName, step.label);
     const found = ids?.includes(state.id!) ?? false;
     ctx.verdict(`${step.label}.findable`, 'the deactivated user is still found by a userName filter', step.range, found ? 'pass' : ids ? 'fail' : 'error', {
-      message: found ? '' : ids ? `a userName eq "${state.userName}" filter no longer finds the deactivated user: an IdP cannot match it to reactivate it` : `the filter request failed (${exchange.error ?? exchange.status})`,
+      message: found ? '' : ids ? `the filter ${filter} no longer finds the deactivated user: an IdP cannot match it to reactivate it` : `the filter request failed (${exchange.error ?? exchange.status})`,
       expected: 'found',
       actual: found ? 'found' : 'not found',
       evidence: [exchange],

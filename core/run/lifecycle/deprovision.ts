@@ -28,10 +28,10 @@ export async function verifyGone(ctx: ScenarioContext, state: UserState, step: S
   const read = await ctx.send({ method: 'GET', url: `/Users/${state.id}` }, step.label);
   expectStatus(ctx, read, [404], `${step.label}.gone`, 'the deleted user is gone (404 by id)', step.range);
   if (state.userName) {
-    const { ids, exchange } = await findByUserName(ctx, state.userName, step.label);
+    const { ids, exchange, filter } = await findByUserName(ctx, state.userName, step.label);
     const found = ids?.includes(state.id!) ?? false;
     ctx.verdict(`${step.label}.gone.filter`, 'the deleted user is absent from filters', step.range, ids ? (found ? 'fail' : 'pass') : 'error', {
-      message: !ids ? `the filter request failed (${exchange.error ?? exchange.status})` : found ? `a userName filter still finds the deleted user ${state.id}` : '',
+      message: !ids ? `the filter request failed (${exchange.error ?? exchange.status})` : found ? `the filter ${filter} still finds the deleted user ${state.id}` : '',
       evidence: [exchange],
     });
   }

@@ -85,11 +85,11 @@ export async function expectState(ctx: ScenarioContext, state: UserState, step: 
     await verifyGroups(ctx, state, { memberOf: list(expectation.memberOf, 'memberOf'), notMemberOf: list(expectation.notMemberOf, 'notMemberOf') }, step);
   }
   if (expectation.findable !== undefined && state.userName) {
-    const { ids, exchange } = await findByUserName(ctx, state.userName, step.label);
+    const { ids, exchange, filter } = await findByUserName(ctx, state.userName, step.label);
     const found = ids?.includes(state.id) ?? false;
     const ok = ids !== undefined && found === expectation.findable;
     ctx.verdict(`${step.label}.findable`, expectation.findable ? 'a userName filter finds the user' : 'a userName filter does not find the user', at('findable'), ids ? (ok ? 'pass' : 'fail') : 'error', {
-      message: ok ? '' : !ids ? `the filter request failed (${exchange.error ?? exchange.status})` : expectation.findable ? `userName eq "${state.userName}" does not find the user` : `userName eq "${state.userName}" still finds the user`,
+      message: ok ? '' : !ids ? `the filter request failed (${exchange.error ?? exchange.status})` : expectation.findable ? `the filter ${filter} does not find the user` : `the filter ${filter} still finds the user`,
       expected: expectation.findable ? 'found' : 'not found',
       actual: found ? 'found' : 'not found',
       evidence: [exchange],

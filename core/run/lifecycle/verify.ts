@@ -121,11 +121,13 @@ async function askMembership(ctx: ScenarioContext, groupId: string, userId: stri
  * maps userName with `compare: case-insensitive` (as Entra and Okta match), the filter is sent
  * in upper case: userName is caseExact false (RFC 7643 §4.1.1), so the server must still find it.
  */
-export async function findByUserName(ctx: ScenarioContext, userName: string, label: string): Promise<{ ids?: string[]; exchange: Exchange }> {
+export async function findByUserName(ctx: ScenarioContext, userName: string, label: string): Promise<{ ids?: string[]; exchange: Exchange; filter: string }> {
   const rule = Object.entries(ctx.run.spec.mapping).find(([path]) => path.toLowerCase() === 'username')?.[1];
-  if (typeof rule === 'object' && rule.compare === 'case-insensitive') userName = userName.toUpperCase();
-  const exchange = await ctx.send({ method: 'GET', url: `/Users?filter=${encodeURIComponent(`userName eq ${JSON.stringify(userName)}`)}` }, label);
+  const value = typeof rule === 'object' && rule.compare === 'case-insensitive' ? userName.toUpperCase() : userName;
+  /** The filter as sent, for messages: it is what the server failed to answer. */
+  const filter = `userName eq ${JSON.stringify(value)}`;
+  const exchange = await ctx.send({ method: 'GET', url: `/Users?filter=${encodeURIComponent(filter)}` }, label);
   const resources = exchange.status === 200 ? listResources(exchange) : undefined;
-  if (!resources) return { exchange };
-  return { ids: resources.map((r) => getKey(r, 'id')).filter((id): id is string => typeof id === 'string'), exchange };
+  if (!resources) return { exchange, filter };
+  return { ids: resources.map((r) => getKey(r, 'id')).filter((id): id is string => typeof id === 'string'), exchange, filter };
 }
