@@ -1,8 +1,9 @@
 // bench/runner: the quickstart's joiner/mover/leaver ×200 scenarios through provspec's runner
 // against the reference server at concurrency 16, versus a raw undici loop that issues the very
 // same requests (recorded from the runner's own run, with ids and run tags substituted) at the
-// same concurrency, in the same process, against a fresh server. The ratio is the runner's
-// overhead: planning, checks, evidence, redaction, cleanup bookkeeping.
+// same concurrency, against a fresh server. The server runs in its own process (`provspec serve`),
+// as a real target would, so the ratio is the runner's own overhead: planning, checks, evidence,
+// redaction, cleanup bookkeeping.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ import { validateText } from '../core/validate/index.ts';
 import { buildPlan } from '../core/plan/plan.ts';
 import { runPlan } from '../core/run/runner.ts';
 import type { Exchange } from '../core/scim/exchange.ts';
-import { startReferenceServer } from '../reference/index.ts';
+import { spawn } from 'node:child_process';
 import { median, ms, table } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -59,6 +60,28 @@ export async function benchRunner(): Promise<void> {
   ]));
 }
 
+/** `provspec serve` in a child process, on a free port, in memory. */
+async function serve(): Promise<{ baseUrl: string; token: string; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'provspec.js'), 'serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      if (/SCIM_TOKEN=\S+\n/.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`provspec serve exited ${code}`)));
+  });
+  return {
+    baseUrl: /SCIM_BASE_URL=(\S+)/.exec(out)![1]!,
+    token: /SCIM_TOKEN=(\S+)/.exec(out)![1]!,
+    close: () => new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
 async function round(count: number): Promise<{ runnerMs: number; rawMs: number; requests: number; checks: number }> {
   const text = bigSpec(count);
   const validation = validateText(text, 'bench.provspec.yaml');
@@ -66,7 +89,7 @@ async function round(count: number): Promise<{ runnerMs: number; rawMs: number; 
 
   // 1. provspec's runner, recording every exchange.
   const recorded: Recorded[] = [];
-  const first = await startReferenceServer();
+  const first = await serve();
   const t0 = performance.now();
   const result = await runPlan(buildPlan('bench.provspec.yaml', validation.document, validation.spec), {
     env: { SCIM_BASE_URL: first.baseUrl, SCIM_TOKEN: first.token },
@@ -84,7 +107,7 @@ async function round(count: number): Promise<{ runnerMs: number; rawMs: number; 
   const checks = result.scenarios.reduce((n, s) => n + s.checks.length, 0);
 
   // 2. The same requests with raw undici: per scenario in order, scenarios 16 at a time.
-  const second = await startReferenceServer();
+  const second = await serve();
   const origin = new URL(second.baseUrl).origin;
   const oldOrigin = new URL(recorded[0]!.url).origin;
   const pool = new Pool(origin, { connections: CONCURRENCY });

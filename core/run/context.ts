@@ -33,6 +33,8 @@ export interface RunContext {
   groups: Map<string, RunGroup>;
   /** Why a group could not be prepared, for checks that need it. */
   groupProblems: Map<string, string>;
+  /** Source ranges by part and pointer, computed on first use. */
+  ranges: Map<string, Range>;
   /** Whether the target honours `members[value eq …]` group filters (probed once per run). */
   memberFilter?: Promise<boolean>;
   onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
@@ -61,7 +63,14 @@ export class ScenarioContext {
 
   /** The range of a spec node; the scenario's own range for nodes a built-in suite made up. */
   range(pointer: string, part: 'key' | 'value' = 'key'): Range {
-    return locate(this.run.document, pointer) ? rangeAt(this.run.document, pointer, part) : this.planned.range;
+    // Thousands of checks point at the same few dozen nodes: ranges are computed once per run.
+    const key = `${part}:${pointer}`;
+    let range = this.run.ranges.get(key);
+    if (!range) {
+      range = locate(this.run.document, pointer) ? rangeAt(this.run.document, pointer, part) : undefined;
+      if (range) this.run.ranges.set(key, range);
+    }
+    return range ?? this.planned.range;
   }
 
   scope(extra: Partial<ExpressionScope> = {}): ExpressionScope {

@@ -14,13 +14,15 @@ export interface LedgerEntry {
 
 export class CleanupLedger {
   readonly #entries: LedgerEntry[] = [];
-  readonly #live = new Set<string>();
+  /** Entries not yet removed, by type/id. */
+  readonly #live = new Map<string, LedgerEntry>();
   readonly audit: AuditEntry[] = [];
 
   created(resourceType: LedgerEntry['resourceType'], id: string, display: string, scenario: string): void {
     if (this.#live.has(`${resourceType}/${id}`)) return;
-    this.#live.add(`${resourceType}/${id}`);
-    this.#entries.push({ resourceType, id, display, scenario, removed: false });
+    const entry: LedgerEntry = { resourceType, id, display, scenario, removed: false };
+    this.#live.set(`${resourceType}/${id}`, entry);
+    this.#entries.push(entry);
     this.audit.push({ action: 'created', resourceType, id, display, scenario });
   }
 
@@ -29,13 +31,11 @@ export class CleanupLedger {
   }
 
   removed(resourceType: LedgerEntry['resourceType'], id: string, scenario: string): void {
-    if (!this.#live.delete(`${resourceType}/${id}`)) return;
-    for (const entry of this.#entries) {
-      if (entry.id === id && entry.resourceType === resourceType && !entry.removed) {
-        entry.removed = true;
-        this.audit.push({ action: 'removed', resourceType, id, display: entry.display, scenario });
-      }
-    }
+    const entry = this.#live.get(`${resourceType}/${id}`);
+    if (!entry) return;
+    this.#live.delete(`${resourceType}/${id}`);
+    entry.removed = true;
+    this.audit.push({ action: 'removed', resourceType, id, display: entry.display, scenario });
   }
 
   owns(resourceType: LedgerEntry['resourceType'], id: string): boolean {

@@ -108,7 +108,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
 
   const ledger = new CleanupLedger();
   const run: RunContext = {
-    runId, spec, document, client, ledger, secrets, env: options.env, vars, groups: new Map(), groupProblems: new Map(),
+    runId, spec, document, client, ledger, secrets, env: options.env, vars, groups: new Map(), groupProblems: new Map(), ranges: new Map(),
     ...(options.onCheck ? { onCheck: options.onCheck } : {}),
   };
   const runTimeout = AbortSignal.timeout(durationMs(spec.target.timeouts?.run, 15 * 60_000));

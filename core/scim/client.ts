@@ -207,7 +207,7 @@ export class ScimClient {
       if (text !== '') {
         const redacted = secrets.redact(text);
         exchange.responseBody = truncate(redacted);
-        if (!exchange.error) exchange.json = parseRedacted(text, redacted, secrets);
+        if (!exchange.error) lazyJson(exchange, text, redacted, secrets);
       }
     } catch (error) {
       exchange.error = describeNetworkError(error, this.#options.requestTimeoutMs, options.signal);
@@ -253,6 +253,21 @@ function redactHeaders(headers: Record<string, string>, secrets: SecretRegistry)
     out[k] = SENSITIVE_HEADERS.has(k) ? `${v.split(' ')[0] === v ? '' : `${v.split(' ')[0]} `}[REDACTED]` : secrets.redact(v);
   }
   return out;
+}
+
+/**
+ * Many responses are never looked into (a membership PATCH echoing a group of thousands), so
+ * the body is parsed when a check first reads `json`, once. The property stays enumerable, so
+ * reports and traces that serialise the exchange still carry it.
+ */
+function lazyJson(exchange: Exchange, text: string, redacted: string, secrets: SecretRegistry): void {
+  let parsed: { value: unknown } | undefined;
+  Object.defineProperty(exchange, 'json', {
+    enumerable: true,
+    configurable: true,
+    get: () => (parsed ??= { value: parseRedacted(text, redacted, secrets) }).value,
+    set: (value: unknown) => (parsed = { value }),
+  });
 }
 
 /**
