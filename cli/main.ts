@@ -2,10 +2,6 @@
 import { readFileSync } from 'node:fs';
 import type { CommandIO } from './io.ts';
 import { UsageError } from './files.ts';
-import { validateCommand } from './commands/validate.ts';
-import { serveCommand } from './commands/serve.ts';
-import { runCommand } from './commands/run.ts';
-import { initCommand } from './commands/init.ts';
 
 const HELP = `provspec — prove that SCIM 2.0 user provisioning works end to end
 
@@ -16,17 +12,21 @@ Commands:
   run <paths…>        run the specs' scenarios against their SCIM target (or --embedded)
   serve               run the reference SCIM 2.0 server (in memory or --db FILE)
   init [file]         write a starter spec
+  lsp --stdio         run the language server
 
 Run "provspec <command> --help" for a command's options.
 Exit codes: 0 success, 1 checks or validation failed, 2 usage error.`;
 
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  validate: validateCommand,
-  serve: serveCommand,
-  run: runCommand,
-  init: initCommand,
+// Each command is loaded when it runs: `validate` must not pay for the runner, the reference
+// server or the language server at start-up (the bundle splits them into their own chunks).
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./commands/validate.ts')).validateCommand,
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  init: async () => (await import('./commands/init.ts')).initCommand,
+  lsp: async () => (await import('./commands/lsp.ts')).lspCommand,
 };
 
 export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
@@ -39,13 +39,13 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     io.stdout.write(`${version()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.stderr.write(`provspec: unknown command "${name}"\n\n${HELP}\n`);
     return 2;
   }
   try {
-    return await command(rest, io);
+    return await (await load())(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
       io.stderr.write(`provspec ${name}: ${(error as Error).message}\nRun "provspec ${name} --help" for usage.\n`);

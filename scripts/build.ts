@@ -1,4 +1,4 @@
-// Bundles what ships (the CLI now; the language server, extension and action as they arrive)
+// Bundles what ships (the CLI and the language server; the extension and the action have their own builds)
 // into single ESM files, so a cold start loads one file instead of hundreds.
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -38,4 +38,5 @@ const shared: BuildOptions = {
   banner: { js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);" },
 };
 
-await build({ ...shared, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist' });
+// Splitting puts each command (and what only it needs) in its own chunk, loaded when it runs.
+await build({ ...shared, entryPoints: { cli: 'cli/main.ts', server: 'server/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]' });

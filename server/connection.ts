@@ -1,0 +1,143 @@
+// The language server's glue: LSP messages in, the pure service functions, LSP messages out.
+// Diagnostics: a lone edit is validated at once (on the next turn of the event loop); edits that
+// arrive together are validated once, for the newest version; results for older versions are
+// dropped.
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, ResponseError, type Connection, type Diagnostic } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
+import { DocumentCache, formatOf, isSpecDocument } from './service/documents.ts';
+import { toLspDiagnostic } from './service/diagnostics.ts';
+import { complete } from './service/completion.ts';
+import { hover } from './service/hover.ts';
+import { codeActions } from './service/code-actions.ts';
+import { documentSymbols } from './service/symbols.ts';
+import { definition, prepareRename, references, rename, RenameError } from './service/navigation.ts';
+import { foldingRanges, format } from './service/layout.ts';
+import { codeLenses } from './service/code-lens.ts';
+import { runDocument, type RunRequest, type RunResponse } from './service/run.ts';
+
+export const RUN_REQUEST = 'provspec/run';
+
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+  const documents = new TextDocuments(TextDocument);
+  const cache = new DocumentCache();
+  const pending = new Set<string>();
+  const runDiagnostics = new Map<string, Diagnostic[]>();
+
+  const spec = (uri: string): TextDocument | undefined => {
+    const document = documents.get(uri);
+    return document && isSpecDocument(uri, document.getText()) ? document : undefined;
+  };
+  const parsedOf = (document: TextDocument) => cache.parsed(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
+
+  const publish = (uri: string) => {
+    pending.delete(uri);
+    const document = spec(uri);
+    if (!document) return;
+    const version = document.version;
+    const { diagnostics } = cache.validated(uri, version, document.getText(), formatOf(uri, document.languageId));
+    if (documents.get(uri)?.version !== version) return; // an edit arrived meanwhile: its own validation follows
+    void connection.sendDiagnostics({ uri, version, diagnostics: [...diagnostics.map(toLspDiagnostic), ...(runDiagnostics.get(uri) ?? [])] });
+  };
+  const schedule = (uri: string) => {
+    if (pending.has(uri)) return;
+    pending.add(uri);
+    setImmediate(() => publish(uri));
+  };
+
+  connection.onInitialize(() => ({
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [':', ' ', '.', '-', '"', '{'] },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      documentSymbolProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      foldingRangeProvider: true,
+      documentFormattingProvider: true,
+      codeLensProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: 'provspec' },
+  }));
+
+  documents.onDidChangeContent(({ document }) => {
+    runDiagnostics.delete(document.uri); // run results describe an older text
+    schedule(document.uri);
+  });
+  documents.onDidClose(({ document }) => {
+    cache.forget(document.uri);
+    runDiagnostics.delete(document.uri);
+    void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  });
+
+  const offsetOf = (document: TextDocument, position: { line: number; character: number }) => document.offsetAt(position);
+
+  connection.onCompletion(({ textDocument, position }) => {
+    const document = spec(textDocument.uri);
+    if (!document) return [];
+    return complete(document.getText(), offsetOf(document, position), formatOf(document.uri, document.languageId));
+  });
+  connection.onHover(({ textDocument, position }) => {
+    const document = spec(textDocument.uri);
+    return document ? hover(parsedOf(document), offsetOf(document, position)) : null;
+  });
+  connection.onCodeAction(({ textDocument, context }) => {
+    const document = spec(textDocument.uri);
+    return document ? codeActions(parsedOf(document), textDocument.uri, context.diagnostics) : [];
+  });
+  connection.onDocumentSymbol(({ textDocument }) => {
+    const document = spec(textDocument.uri);
+    return document ? documentSymbols(parsedOf(document)) : [];
+  });
+  connection.onDefinition(({ textDocument, position }) => {
+    const document = spec(textDocument.uri);
+    return document ? definition(parsedOf(document), textDocument.uri, offsetOf(document, position)) : null;
+  });
+  connection.onReferences(({ textDocument, position, context }) => {
+    const document = spec(textDocument.uri);
+    return document ? references(parsedOf(document), textDocument.uri, offsetOf(document, position), context.includeDeclaration) : [];
+  });
+  connection.onPrepareRename(({ textDocument, position }) => {
+    const document = spec(textDocument.uri);
+    return document ? prepareRename(parsedOf(document), offsetOf(document, position)) : null;
+  });
+  connection.onRenameRequest(({ textDocument, position, newName }) => {
+    const document = spec(textDocument.uri);
+    if (!document) return null;
+    try {
+      return rename(parsedOf(document), textDocument.uri, offsetOf(document, position), newName);
+    } catch (error) {
+      if (error instanceof RenameError) throw new ResponseError(-32602, error.message);
+      throw error;
+    }
+  });
+  connection.onFoldingRanges(({ textDocument }) => {
+    const document = spec(textDocument.uri);
+    return document ? foldingRanges(parsedOf(document)) : [];
+  });
+  connection.onDocumentFormatting(({ textDocument, options }) => {
+    const document = spec(textDocument.uri);
+    return document ? format(parsedOf(document), options.tabSize) : [];
+  });
+  connection.onCodeLens(({ textDocument }) => {
+    const document = spec(textDocument.uri);
+    return document ? codeLenses(parsedOf(document), textDocument.uri) : [];
+  });
+  connection.onRequest(RUN_REQUEST, async (request: RunRequest, token): Promise<RunResponse> => {
+    const document = spec(request.uri);
+    if (!document) throw new ResponseError(-32602, `${request.uri} is not an open provspec spec`);
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    const file = request.uri.startsWith('file:') ? fileURLToPath(request.uri) : request.uri;
+    const { response, diagnostics } = await runDocument(parsedOf(document), file, request, process.env, controller.signal);
+    runDiagnostics.set(request.uri, diagnostics);
+    publish(request.uri);
+    return response;
+  });
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}

@@ -1,0 +1,140 @@
+// What the cursor is on, in a document that may be half-typed. A placeholder is put where the
+// user is typing (a key, a value or a list item), the result is parsed, and the placeholder's
+// JSON pointer says where in the spec the cursor is. The same document model (core/document)
+// as validation, so completion and diagnostics agree on what a node is.
+import { parseDocument, parsePointer, positionAt, type ParsedDocument, type SourceFormat } from '../../core/document/index.ts';
+
+export const PLACEHOLDER = 'provspec_cursor_placeholder';
+
+export interface CursorContext {
+  kind: 'key' | 'value' | 'item';
+  /** The object or array the cursor is in (for a value: the member's own pointer). */
+  pointer: string;
+  /** For values: the key whose value is being typed. */
+  key?: string;
+  /** What has been typed of the word at the cursor, and where it starts (offset). */
+  prefix: string;
+  prefixStart: number;
+  /** Text of the current line before the cursor. */
+  linePrefix: string;
+  /** Column where a key at this position starts (for indentation of inserted text). */
+  indent: number;
+}
+
+export function lineBounds(text: string, offset: number): { start: number; end: number } {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  let end = text.indexOf('\n', offset);
+  if (end < 0) end = text.length;
+  return { start, end };
+}
+
+export function cursorContext(text: string, offset: number, format: SourceFormat): CursorContext | undefined {
+  return format === 'json' ? jsonContext(text, offset) : yamlContext(text, offset);
+}
+
+function yamlContext(text: string, offset: number): CursorContext | undefined {
+  const { start, end } = lineBounds(text, offset);
+  const linePrefix = text.slice(start, offset);
+  const lineRest = text.slice(offset, end);
+  const indent = linePrefix.length - linePrefix.trimStart().length;
+  const word = /[^\s:{},[\]'"]*$/.exec(linePrefix)?.[0] ?? '';
+  const prefixStart = offset - word.length;
+
+  // "key: partial" — a value.
+  const keyValue = /^(\s*)(?:- +)?([^\s:#][^:#]*?):\s+(.*)$/.exec(linePrefix);
+  if (keyValue) {
+    const typed = keyValue[3] ?? '';
+    if (!/[[{]/.test(typed)) {
+      const valueStart = offset - typed.length;
+      const found = locatePlaceholder(`${text.slice(0, valueStart)}${PLACEHOLDER}${text.slice(end)}`, 'yaml');
+      if (found) {
+        const tokens = parsePointer(found);
+        const quoted = /^["']/.test(typed);
+        return { kind: 'value', pointer: found, key: tokens[tokens.length - 1], prefix: quoted ? typed.slice(1) : typed, prefixStart: valueStart + (quoted ? 1 : 0), linePrefix, indent };
+      }
+    }
+  }
+  // "- partial" — a list item (or a key of a mapping that starts on the item's line).
+  const item = /^(\s*)- +([^\s:]*)$/.exec(linePrefix);
+  if (item) {
+    const asItem = `${text.slice(0, prefixStart)}${PLACEHOLDER}${text.slice(end)}`;
+    const found = locatePlaceholder(asItem, 'yaml');
+    if (found) return { kind: 'item', pointer: parentOf(found), prefix: word, prefixStart, linePrefix, indent: (item[1]?.length ?? 0) + 2 };
+  }
+  // "partial" alone on its line — a key.
+  if (/^\s*[^\s:#]*$/.test(linePrefix) && !lineRest.includes(':')) {
+    const candidate = `${text.slice(0, prefixStart)}${PLACEHOLDER}: x${text.slice(end)}`;
+    const found = locatePlaceholder(candidate, 'yaml');
+    if (found) return { kind: 'key', pointer: parentOf(found), prefix: word, prefixStart, linePrefix, indent };
+  }
+  return undefined;
+}
+
+function jsonContext(text: string, offset: number): CursorContext | undefined {
+  const { start } = lineBounds(text, offset);
+  const linePrefix = text.slice(start, offset);
+  const stringStart = findOpenString(text, offset);
+  const word = stringStart !== undefined ? text.slice(stringStart + 1, offset) : '';
+  const prefixStart = stringStart !== undefined ? stringStart + 1 : offset;
+  const indent = linePrefix.length - linePrefix.trimStart().length;
+  const closeQuote = stringStart !== undefined && text[offset] === '"' ? 1 : 0;
+  const head = text.slice(0, stringStart ?? offset);
+  const tail = text.slice(offset + closeQuote);
+  const before = head.trimEnd();
+  const last = before[before.length - 1];
+  if (last === ':') {
+    const candidate = `${head}"${PLACEHOLDER}"${tail}`;
+    const found = locatePlaceholder(candidate, 'json');
+    if (found) {
+      const tokens = parsePointer(found);
+      return { kind: 'value', pointer: found, key: tokens[tokens.length - 1], prefix: word, prefixStart, linePrefix, indent };
+    }
+  }
+  if (last === '{' || last === ',') {
+    const asKey = `${head}"${PLACEHOLDER}": 0${tail}`;
+    const found = locatePlaceholder(asKey, 'json');
+    if (found) return { kind: 'key', pointer: parentOf(found), prefix: word, prefixStart, linePrefix, indent };
+  }
+  if (last === '[' || last === ',') {
+    const asItem = `${head}"${PLACEHOLDER}"${tail}`;
+    const found = locatePlaceholder(asItem, 'json');
+    if (found) return { kind: 'item', pointer: parentOf(found), prefix: word, prefixStart, linePrefix, indent };
+  }
+  return undefined;
+}
+
+function findOpenString(text: string, offset: number): number | undefined {
+  const { start } = lineBounds(text, offset);
+  let open: number | undefined;
+  for (let i = start; i < offset; i++) {
+    if (text[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (text[i] === '"') open = open === undefined ? i : undefined;
+  }
+  return open;
+}
+
+function escape(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function parentOf(pointer: string): string {
+  const tokens = parsePointer(pointer);
+  return tokens.length <= 1 ? '' : `/${tokens.slice(0, -1).map(escape).join('/')}`;
+}
+
+/** Pointer of the placeholder (as a key or a value) in a document, if it parses there. */
+function locatePlaceholder(text: string, format: SourceFormat): string | undefined {
+  const doc: ParsedDocument = parseDocument(text, 'cursor', format);
+  for (const [pointer, location] of doc.locations) {
+    const keyText = location.key ? text.slice(location.key.start, location.key.end).replace(/^["']|["']$/g, '') : undefined;
+    if (keyText === PLACEHOLDER) return pointer;
+    const valueText = text.slice(location.value.start, location.value.end).replace(/^["']|["']$/g, '');
+    if (valueText === PLACEHOLDER) return pointer;
+  }
+  return undefined;
+}
+
+export { positionAt };

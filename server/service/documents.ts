@@ -1,0 +1,46 @@
+// Which documents are specs, and one parse + validation per document version, shared by every
+// feature that asks.
+import { parseDocument, detectFormat, type ParsedDocument } from '../../core/document/index.ts';
+import { validateDocument, type ValidationResult } from '../../core/validate/index.ts';
+
+/** A *.provspec.* file, or any YAML/JSON whose `$schema` or modeline names the provspec schema. */
+export function isSpecDocument(uri: string, text: string): boolean {
+  if (/\.provspec\.(ya?ml|json)$/i.test(uri)) return true;
+  const head = text.slice(0, 4096);
+  return /provspec\.schema\.json/.test(head) && /(\$schema|yaml-language-server)/.test(head);
+}
+
+export function formatOf(uri: string, languageId: string): 'yaml' | 'json' {
+  if (languageId === 'json' || languageId === 'jsonc') return 'json';
+  if (languageId === 'yaml' || languageId === 'provspec') return 'yaml';
+  return detectFormat(uri);
+}
+
+interface Entry {
+  version: number;
+  document: ParsedDocument;
+  validation?: ValidationResult;
+}
+
+export class DocumentCache {
+  readonly #entries = new Map<string, Entry>();
+
+  parsed(uri: string, version: number, text: string, format: 'yaml' | 'json'): ParsedDocument {
+    const entry = this.#entries.get(uri);
+    if (entry && entry.version === version) return entry.document;
+    const document = parseDocument(text, uri, format);
+    this.#entries.set(uri, { version, document });
+    return document;
+  }
+
+  validated(uri: string, version: number, text: string, format: 'yaml' | 'json'): ValidationResult {
+    const document = this.parsed(uri, version, text, format);
+    const entry = this.#entries.get(uri)!;
+    entry.validation ??= validateDocument(document);
+    return entry.validation;
+  }
+
+  forget(uri: string): void {
+    this.#entries.delete(uri);
+  }
+}

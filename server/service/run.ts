@@ -1,0 +1,59 @@
+// Running a spec from the editor: the core runner, its failing checks turned into diagnostics on
+// the steps that failed (expected vs actual in the message), and a plain-text report for the
+// output channel.
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
+import { validateDocument } from '../../core/validate/index.ts';
+import { buildPlan } from '../../core/plan/plan.ts';
+import { runPlan } from '../../core/run/runner.ts';
+import type { ParsedDocument } from '../../core/document/index.ts';
+import type { SpecResult } from '../../core/run/result.ts';
+import { failureBlock, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
+
+export interface RunRequest {
+  uri: string;
+  scenarios?: string[];
+  env?: Record<string, string>;
+}
+
+export interface RunResponse {
+  text: string;
+  passed: number;
+  failed: number;
+  errored: number;
+}
+
+const plain: Paint = (_style, text) => text;
+
+export async function runDocument(doc: ParsedDocument, file: string, request: RunRequest, env: Readonly<Record<string, string | undefined>>, signal?: AbortSignal): Promise<{ response: RunResponse; diagnostics: Diagnostic[] }> {
+  const validation = validateDocument(doc);
+  if (!validation.spec) {
+    const errors = validation.diagnostics.filter((d) => d.severity === 'error').length;
+    return { response: { text: `${file}: the spec has ${errors} error(s); fix them before running.`, passed: 0, failed: 0, errored: 1 }, diagnostics: [] };
+  }
+  const plan = buildPlan(file, doc, validation.spec, request.scenarios?.length ? { scenarios: request.scenarios } : {});
+  const result: SpecResult = await runPlan(plan, { env: { ...env, ...request.env }, ...(signal ? { signal } : {}) });
+  const lines: string[] = [];
+  for (const scenario of result.scenarios) lines.push(scenarioLine(file, scenario, plain));
+  if (result.error) lines.push(`! ${result.error.message}`);
+  const failures = result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error'));
+  for (const check of failures) lines.push('', failureBlock(file, check, { text: doc.text, lineStarts: doc.lineStarts }, plain));
+  lines.push('', summary([result], result.ms, plain));
+  const diagnostics: Diagnostic[] = failures.map((check) => ({
+    range: check.range,
+    severity: check.status === 'error' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
+    source: 'provspec run',
+    code: check.id,
+    message: `${check.title}: ${check.message}${'expected' in check ? `\nexpected: ${JSON.stringify(check.expected)}` : ''}${'actual' in check ? `\nactual: ${JSON.stringify(check.actual)}` : ''}`,
+  }));
+  if (result.error?.range) diagnostics.push({ range: result.error.range, severity: DiagnosticSeverity.Error, source: 'provspec run', message: result.error.message });
+  const all = result.scenarios.flatMap((s) => s.checks);
+  return {
+    response: {
+      text: lines.join('\n'),
+      passed: all.filter((c) => c.status === 'pass').length,
+      failed: all.filter((c) => c.status === 'fail').length,
+      errored: all.filter((c) => c.status === 'error').length + (result.error ? 1 : 0),
+    },
+    diagnostics,
+  };
+}
