@@ -3,11 +3,13 @@
 import { benchValidate } from './validate.ts';
 import { benchServe } from './serve.ts';
 import { benchRunner } from './runner.ts';
+import { benchLsp } from './lsp.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: benchValidate,
   serve: benchServe,
   runner: benchRunner,
+  lsp: benchLsp,
 };
 
 const wanted = process.argv.slice(2);

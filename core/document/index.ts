@@ -4,3 +4,4 @@ export { parseJson } from './json.ts';
 export { parseYaml } from './yaml.ts';
 export { computeLineStarts, lineAt, offsetAt, positionAt, spanToRange } from './position.ts';
 export { escapeToken, joinPointer, parentPointer, parsePointer, pointerFromTokens, unescapeToken } from './pointer.ts';
+export { reparse } from './incremental.ts';

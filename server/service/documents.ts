@@ -1,6 +1,6 @@
 // Which documents are specs, and one parse + validation per document version, shared by every
 // feature that asks.
-import { parseDocument, detectFormat, type ParsedDocument } from '../../core/document/index.ts';
+import { parseDocument, detectFormat, reparse, type ParsedDocument } from '../../core/document/index.ts';
 import { validateDocument, type ValidationResult } from '../../core/validate/index.ts';
 
 /** A *.provspec.* file, or any YAML/JSON whose `$schema` or modeline names the provspec schema. */
@@ -28,7 +28,8 @@ export class DocumentCache {
   parsed(uri: string, version: number, text: string, format: 'yaml' | 'json'): ParsedDocument {
     const entry = this.#entries.get(uri);
     if (entry && entry.version === version) return entry.document;
-    const document = parseDocument(text, uri, format);
+    // Typing in a value patches the previous parse instead of re-reading the whole file.
+    const document = entry && entry.document.format === format ? reparse(entry.document, text, uri) : parseDocument(text, uri, format);
     this.#entries.set(uri, { version, document });
     return document;
   }
