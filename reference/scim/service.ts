@@ -82,12 +82,7 @@ export class ScimService {
     return transaction(this.store.db, () => {
       const current = this.#find(typeName, id);
       checkIfMatch(current, preconditions);
-      const members = typeName === 'Group' ? this.#takeMembers(data) : undefined;
-      if (typeName === 'User') this.#assertUniqueUserName(data, id);
-      const stored = this.store.update(current, data, this.#now());
-      if (members) this.store.setMembers(id, members);
-      else if (typeName === 'Group') this.store.setMembers(id, []);
-      return { stored, resource: represent(this.store, stored, this.baseUrl) };
+      return this.#write(current, data);
     });
   }
 
@@ -122,13 +117,17 @@ export class ScimService {
         if (error instanceof ScimError && error.scimType === 'invalidSyntax') throw new ScimError(400, error.message, 'invalidPath');
         throw error;
       }
-      const members = typeName === 'Group' ? this.#takeMembers(data) : undefined;
-      if (typeName === 'User') this.#assertUniqueUserName(data, id);
-      const stored = this.store.update(current, data, this.#now());
-      if (members) this.store.setMembers(id, members);
-      else if (typeName === 'Group') this.store.setMembers(id, []);
-      return { stored, resource: represent(this.store, stored, this.baseUrl) };
+      return this.#write(current, data);
     });
+  }
+
+  /** Stores a full new representation of an existing resource (PUT, and PATCH's result). */
+  #write(current: StoredResource, data: Resource): Written {
+    const members = current.type === 'Group' ? this.#takeMembers(data) : undefined;
+    if (current.type === 'User') this.#assertUniqueUserName(data, current.id);
+    const stored = this.store.update(current, data, this.#now());
+    if (current.type === 'Group') this.store.setMembers(current.id, members ?? []);
+    return { stored, resource: represent(this.store, stored, this.baseUrl) };
   }
 
   delete(typeName: ResourceTypeName, id: string, preconditions: Preconditions): Written {
