@@ -22,7 +22,7 @@ describe('incremental re-parse', () => {
   it('patches a typed value: same value, locations and lines as a full parse', () => {
     const text = EXAMPLES[0]!.text;
     const before = parseDocument(text, 'q.provspec.yaml');
-    for (const [from, to] of [['dialect: rfc7644', 'dialect: rfc7644x'], ['givenName: Alice', 'givenName: Al'], ['parallel: 8', 'parallel: 12'], ['department: Sales', 'department: true']]) {
+    for (const [from, to] of ([['dialect: rfc7644', 'dialect: rfc7644x'], ['givenName: Alice', 'givenName: Al'], ['parallel: 8', 'parallel: 12'], ['department: Sales', 'department: true']] as [string, string][])) {
       const after = text.replace(from, to);
       const patched = patchScalarEdit(before, after);
       assert.ok(patched, `${from} → ${to} was patched`);
@@ -33,7 +33,7 @@ describe('incremental re-parse', () => {
   it('falls back to a full parse for edits that may change structure', () => {
     const text = EXAMPLES[0]!.text;
     const before = parseDocument(text, 'q.provspec.yaml');
-    for (const [from, to] of [['dialect: rfc7644', 'dialect: a: b'], ['  bob:\n', '  bobby:\n'], ['givenName: Alice', 'givenName: Alice # hi'], ['[Engineering]', '[Engineering, Sales]']]) {
+    for (const [from, to] of ([['dialect: rfc7644', 'dialect: a: b'], ['  bob:\n', '  bobby:\n'], ['givenName: Alice', 'givenName: Alice # hi'], ['[Engineering]', '[Engineering, Sales]']] as [string, string][])) {
       const after = text.replace(from, to);
       assert.equal(patchScalarEdit(before, after), undefined, `${from} → ${to}`);
       same(reparse(before, after, 'q.provspec.yaml'), parseDocument(after, 'q.provspec.yaml'));
