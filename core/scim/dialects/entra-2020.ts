@@ -11,9 +11,10 @@ export class Entra2020Dialect extends EntraDialect {
   override updateUser(id: string, changes: readonly MappedValue[], _desired: Resource, _current: Resource | undefined): PlannedRequest {
     const plain = changes.filter((c) => !c.path.includes('['));
     const filtered = changes.filter((c) => c.path.includes('['));
-    const operations: unknown[] = [];
+    // Compatibility page, "Requests to replace multiple attributes > With feature flag": filtered paths
+    // keep their own replace and come first, then one path-less replace of the rest.
+    const operations: unknown[] = filtered.map((c) => ({ op: 'replace', path: c.path, value: c.value }));
     if (plain.length > 0) operations.push({ op: 'replace', value: Object.fromEntries(plain.map((c) => [c.path, c.value])) });
-    for (const c of filtered) operations.push({ op: 'add', path: c.path, value: c.value });
     return patch(`/Users/${id}`, operations);
   }
 

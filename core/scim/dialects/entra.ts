@@ -1,8 +1,8 @@
 // Microsoft Entra ID's provisioning service (default behaviour), as Microsoft documents it for
 // SCIM apps: look up by userName before creating; capitalised PATCH ops ("Replace", "Add",
-// "Remove"); active sent as the string "False"/"True"; group members added as
-// [{"$ref": null, "value": id}] and removed with a value array; groups created with Microsoft's
-// legacy group schema alongside the core one.
+// "Remove"); active sent as the string "False"/"True"; group members added and removed as
+// [{"$ref": null, "value": id}]; groups created with Microsoft's legacy group schema alongside
+// the core one.
 import type { MappedValue, Resource } from '../resource.ts';
 import { BaseDialect, CORE_GROUP_URN, patch, type MemberRef, type PlannedRequest } from './types.ts';
 
@@ -24,10 +24,11 @@ export class EntraDialect extends BaseDialect {
   }
 
   override createGroup(displayName: string, externalId: string | undefined): PlannedRequest {
+    // Tutorial "Create Group" request: meta.resourceType, no members key (members come by PATCH).
     return {
       method: 'POST',
       url: '/Groups',
-      body: { schemas: [CORE_GROUP_URN, MICROSOFT_GROUP_SCHEMA], displayName, ...(externalId ? { externalId } : {}), members: [] },
+      body: { schemas: [CORE_GROUP_URN, MICROSOFT_GROUP_SCHEMA], ...(externalId ? { externalId } : {}), displayName, meta: { resourceType: 'Group' } },
     };
   }
 
@@ -36,7 +37,8 @@ export class EntraDialect extends BaseDialect {
   }
 
   override removeMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
-    return patch(`/Groups/${groupId}`, [{ op: 'Remove', path: 'members', value: members.map((m) => ({ value: m.id })) }]);
+    // Tutorial "Update Group [Remove Members]" request carries "$ref": null like the add.
+    return patch(`/Groups/${groupId}`, [{ op: 'Remove', path: 'members', value: members.map((m) => ({ $ref: null, value: m.id })) }]);
   }
 }
 

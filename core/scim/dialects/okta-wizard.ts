@@ -9,12 +9,7 @@ export class OktaWizardDialect extends OktaDialect {
   override readonly needsCurrent: ReadonlySet<'update' | 'deactivate' | 'reactivate'> = new Set(['update', 'deactivate', 'reactivate'] as const);
 
   override setActive(id: string, active: boolean, current: Resource | undefined): PlannedRequest {
-    const body: Resource = { ...stripReadOnly(current ?? {}), id, active };
-    return { method: 'PUT', url: `/Users/${id}`, body };
+    // Okta SCIM 2.0 reference, "Delete Users": AIW apps PUT active; body as in "Update the User".
+    return { method: 'PUT', url: `/Users/${id}`, body: { ...current, id, active } };
   }
-}
-
-function stripReadOnly(resource: Resource): Resource {
-  const { meta: _meta, groups: _groups, ...rest } = resource;
-  return rest;
 }

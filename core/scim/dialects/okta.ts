@@ -1,10 +1,11 @@
 // Okta's SCIM 2.0 provisioning (catalogue integrations), as Okta documents it: look up with
 // startIndex=1&count=100 before creating; creates carry active, a password and "groups": []; profile
-// updates are a GET followed by a full PUT; deactivation is a path-less replace of active; users
-// are never deleted; group members are added with their display and removed by value filter.
+// updates are a GET followed by a PUT of what was read, changed; deactivation is a path-less replace
+// of active; users are never deleted; groups are pushed with "members": [], members added with
+// their display and removed by value filter.
 import { randomBytes } from 'node:crypto';
 import type { MappedValue, Resource } from '../resource.ts';
-import { BaseDialect, eqFilter, patch, replacement, type MemberRef, type PlannedRequest } from './types.ts';
+import { BaseDialect, CORE_GROUP_URN, eqFilter, patch, replacement, type MemberRef, type PlannedRequest } from './types.ts';
 
 export class OktaDialect extends BaseDialect {
   readonly name: 'okta' | 'okta-wizard' = 'okta';
@@ -26,6 +27,11 @@ export class OktaDialect extends BaseDialect {
 
   override setActive(id: string, active: boolean, _current: Resource | undefined): PlannedRequest {
     return patch(`/Users/${id}`, [{ op: 'replace', value: { active } }]);
+  }
+
+  override createGroup(displayName: string, _externalId: string | undefined): PlannedRequest {
+    // Okta SCIM 2.0 reference, "Create Groups": core schema, displayName and "members": [], no externalId.
+    return { method: 'POST', url: '/Groups', body: { schemas: [CORE_GROUP_URN], displayName, members: [] } };
   }
 
   override addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {

@@ -45,11 +45,10 @@ export function patch(url: string, operations: unknown[]): PlannedRequest {
   return { method: 'PATCH', url, body: { schemas: [PATCH_OP_SCHEMA], Operations: operations } };
 }
 
-/** A full replacement built from the current representation and the desired attributes. */
+/** A full replacement: the current representation with the desired attributes written over it. */
 export function replacement(current: Resource | undefined, desired: Resource, id: string): Resource {
-  const out: Resource = { ...desired, id };
-  if (current && 'active' in current && !('active' in desired)) out['active'] = current['active'];
-  return out;
+  // Okta SCIM 2.0 reference, "Update a specific User (PUT)": the GET body, changed, is PUT back whole.
+  return { ...current, ...desired, id };
 }
 
 /** Shapes shared by every RFC-following client; dialects override what their IdP does differently. */
