@@ -1,7 +1,7 @@
 // `provspec <command>`: argv in, exit code out. Commands translate between the terminal and core/.
-import { readFileSync } from 'node:fs';
 import type { CommandIO } from './io.ts';
 import { UsageError } from './files.ts';
+import { version } from './version.ts';
 
 const HELP = `provspec — prove that SCIM 2.0 user provisioning works end to end
 
@@ -10,6 +10,7 @@ Usage: provspec <command> [options]
 Commands:
   validate <paths…>   check specs for mistakes, without sending any request
   run <paths…>        run the specs' scenarios against their SCIM target (or --embedded)
+  merge <reports…>    combine the JSON reports of a sharded run into one
   serve               run the reference SCIM 2.0 server (in memory or --db FILE)
   init [file]         write a starter spec
   lsp --stdio         run the language server
@@ -24,6 +25,7 @@ type Command = (argv: string[], io: CommandIO) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.ts')).validateCommand,
   run: async () => (await import('./commands/run.ts')).runCommand,
+  merge: async () => (await import('./commands/merge.ts')).mergeCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   init: async () => (await import('./commands/init.ts')).initCommand,
   lsp: async () => (await import('./commands/lsp.ts')).lspCommand,
@@ -58,13 +60,4 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
 function isParseArgsError(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
-}
-
-function version(): string {
-  try {
-    const url = new URL('../package.json', import.meta.url);
-    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }

@@ -3,14 +3,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { validateText } from '../../core/validate/index.ts';
-import { buildPlan, parseShard, PlanError } from '../../core/plan/plan.ts';
-import { runPlan, newRunId } from '../../core/run/runner.ts';
+import { parseShard, PlanError } from '../../core/plan/plan.ts';
+import { newRunId } from '../../core/run/runner.ts';
+import { traceCallbacks } from '../../core/report/trace.ts';
+import { checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/run/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
-import type { SpecResult } from '../../core/run/result.ts';
-import { toJsonReport } from '../../core/report/json.ts';
 import { toJunit } from '../../core/report/junit.ts';
-import { failureBlock, scenarioLine, summary, type Paint, type SourceText } from '../../core/report/pretty.ts';
+import { failureBlock, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
 import { parseMisbehaviours, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import { displayPath, findSpecFiles, UsageError } from '../files.ts';
@@ -88,39 +87,34 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
 
   // Validate everything first: an invalid spec stops the run before any request is sent.
   const files = await findSpecFiles(positionals, io.cwd);
-  const loaded: Array<{ file: string; display: string; source: SourceText; result: ReturnType<typeof validateText> }> = [];
-  let invalid = false;
+  const sources: SpecSource[] = [];
   for (const file of files) {
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`${displayPath(file, io.cwd)}: cannot read (${error.code ?? error.message})`);
     });
-    const result = validateText(text, file);
-    const display = displayPath(file, io.cwd);
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    for (const d of errors) {
-      io.stderr.write(`${display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(text, result.document.lineStarts, d.range)}\n\n`);
-    }
-    if (errors.length) invalid = true;
-    loaded.push({ file, display, source: { text, lineStarts: result.document.lineStarts }, result });
+    sources.push({ display: displayPath(file, io.cwd), text });
   }
-  if (invalid) {
+  const checked = checkSources(sources);
+  for (const { source, result, errors } of checked) {
+    for (const d of errors) {
+      io.stderr.write(`${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`);
+    }
+  }
+  if (checked.some((c) => c.errors.length)) {
     io.stderr.write('provspec run: the specs above are invalid; nothing was sent.\n');
     return 2;
   }
 
-  const plans = [];
-  for (const spec of loaded) {
-    try {
-      plans.push({ spec, plan: buildPlan(spec.display, spec.result.document, spec.result.spec!, {
-        ...(values.scenario?.length ? { scenarios: values.scenario } : {}),
-        ...(values.dialect ? { dialect: values.dialect as Dialect } : {}),
-        ...(shard ? { shard } : {}),
-      }) });
-    } catch (error) {
-      if (error instanceof PlanError && loaded.length > 1) continue; // --scenario names scenarios of other files
-      if (error instanceof PlanError) throw new UsageError(error.message);
-      throw error;
-    }
+  let plans;
+  try {
+    plans = planSpecs(checked, {
+      ...(values.scenario?.length ? { scenarios: values.scenario } : {}),
+      ...(values.dialect ? { dialect: values.dialect as Dialect } : {}),
+      ...(shard ? { shard } : {}),
+    });
+  } catch (error) {
+    if (error instanceof PlanError) throw new UsageError(error.message);
+    throw error;
   }
 
   const controller = new AbortController();
@@ -139,9 +133,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
 
   let server: ReferenceServer | undefined;
   let trace: WriteStream | undefined;
-  const runId = newRunId();
-  const startedAt = new Date();
-  const results: SpecResult[] = [];
+  let session: Session;
   try {
     const env: Record<string, string | undefined> = { ...io.env };
     if (values.embedded) {
@@ -150,31 +142,33 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       env['SCIM_TOKEN'] = server.token;
       if (values.format === 'pretty') io.stdout.write(paint('dim', `embedded reference SCIM server on ${server.baseUrl}${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}\n`));
     }
+    const runId = newRunId();
     if (values.trace) trace = createWriteStream(values.trace);
-    for (const { spec, plan } of plans) {
-      if (controller.signal.aborted) break;
-      const result = await runPlan(plan, {
-        env,
-        runId,
-        signal: controller.signal,
-        ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
-        ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
-        ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
-        onScenarioEnd: (scenario) => {
-          if (values.format === 'pretty') io.stdout.write(`${scenarioLine(spec.display, scenario, paint)}\n`);
-          trace?.write(`${JSON.stringify({ type: 'scenario', runId, file: spec.display, section: scenario.section, scenario: scenario.name, status: scenario.status, ms: scenario.ms })}\n`);
-        },
-        ...(trace ? {
-          onExchange: (exchange, context) => trace!.write(`${JSON.stringify({ type: 'exchange', runId, file: spec.display, scenario: context.scenario ?? null, step: context.step ?? null, ...exchange })}\n`),
-          onCheck: (check, scenario) => trace!.write(`${JSON.stringify({ type: 'check', runId, file: spec.display, section: scenario.section, scenario: scenario.name, id: check.id, status: check.status, title: check.title, message: check.message, line: check.range.start.line + 1, column: check.range.start.character + 1, evidence: check.evidence.map((e) => e.id) })}\n`),
-        } : {}),
-      });
-      results.push(result);
-      if (values.format === 'pretty' && result.error) {
-        const where = result.error.range ? `:${result.error.range.start.line + 1}:${result.error.range.start.character + 1}` : '';
-        io.stdout.write(`${paint('yellow', '!')} ${paint('bold', `${spec.display}${where}`)} ${result.error.message}\n`);
-      }
-    }
+    const traceOf = traceCallbacks((line) => trace?.write(line), runId);
+    session = await runPlans(plans, {
+      env,
+      runId,
+      signal: controller.signal,
+      ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
+      ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
+      ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
+      perPlan: (plan) => {
+        const traced = trace ? traceOf(plan) : {};
+        return {
+          ...traced,
+          onScenarioEnd: (scenario) => {
+            if (values.format === 'pretty') io.stdout.write(`${scenarioLine(plan.file, scenario, paint)}\n`);
+            traced.onScenarioEnd?.(scenario);
+          },
+        };
+      },
+      onSpecEnd: (result) => {
+        if (values.format === 'pretty' && result.error) {
+          const where = result.error.range ? `:${result.error.range.start.line + 1}:${result.error.range.start.character + 1}` : '';
+          io.stdout.write(`${paint('yellow', '!')} ${paint('bold', `${result.file}${where}`)} ${result.error.message}\n`);
+        }
+      },
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -182,16 +176,16 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     if (trace) await new Promise<void>((resolve) => trace!.end(resolve));
   }
 
-  const ms = Date.now() - startedAt.getTime();
-  const report = toJsonReport(results, { runId, startedAt: startedAt.toISOString(), ms });
+  const { results, report } = session;
+  const ms = report.ms;
   if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
   if (values.junit) await writeFile(values.junit, toJunit(results));
   if (values.format === 'json') {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    const sources = new Map(loaded.map((l) => [l.display, l.source]));
+    const frames = new Map(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));
     const failures = results.flatMap((r) => r.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => ({ file: r.file, check: c }))));
-    if (failures.length) io.stdout.write(`\n${failures.map((f) => failureBlock(f.file, f.check, sources.get(f.file), paint)).join('\n\n')}\n`);
+    if (failures.length) io.stdout.write(`\n${failures.map((f) => failureBlock(f.file, f.check, frames.get(f.file), paint)).join('\n\n')}\n`);
     io.stdout.write(`\n${summary(results, ms, paint)}\n`);
   }
   const failed = report.totals.fail + report.totals.error > 0 || results.some((r) => r.orphans.length > 0 || r.error);

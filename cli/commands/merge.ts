@@ -1,0 +1,85 @@
+// `provspec merge results/*.json`: the JSON reports of a sharded run become one report, with
+// the terminal summary, JUnit, SARIF and Markdown written once.
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { fromJsonReport, mergeReports, parseJsonReport, ReportFormatError } from '../../core/report/merge.ts';
+import { toJunit } from '../../core/report/junit.ts';
+import { toSarif } from '../../core/report/sarif.ts';
+import { checkAnnotations } from '../../core/report/annotations.ts';
+import { toMarkdownSummary } from '../../core/report/markdown.ts';
+import { failureBlock, summary, type Paint } from '../../core/report/pretty.ts';
+import { displayPath, findFiles, UsageError } from '../files.ts';
+import { makeStyler } from '../style.ts';
+import type { CommandIO } from '../io.ts';
+import { version } from '../version.ts';
+
+export const MERGE_HELP = `Usage: provspec merge [options] <report.json|glob>...
+
+Combines the JSON reports that the shards of one run wrote (provspec run --shard i/n --report F)
+into one report, and prints its failures and summary once.
+
+Options:
+  --report FILE           write the merged JSON report
+  --junit FILE            write JUnit XML
+  --sarif FILE            write SARIF 2.1.0 (code scanning)
+  --markdown FILE         write the Markdown summary (as the Action's job summary)
+  --format pretty|json    terminal output (default pretty); json prints the merged report
+  --color, --no-color     force or disable colour
+  -h, --help              show this help
+
+Exit codes: 0 all checks passed, 1 a check failed or errored, 2 unreadable reports or usage error.`;
+
+export async function mergeCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      report: { type: 'string' },
+      junit: { type: 'string' },
+      sarif: { type: 'string' },
+      markdown: { type: 'string' },
+      format: { type: 'string', default: 'pretty' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${MERGE_HELP}\n`);
+    return 0;
+  }
+  if (values.format !== 'pretty' && values.format !== 'json') throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
+  if (positionals.length === 0) throw new UsageError('name the JSON reports to merge (e.g. provspec merge results/*.json)');
+  const files = await findFiles(positionals, io.cwd);
+  const reports = [];
+  for (const file of files) {
+    const name = displayPath(file, io.cwd);
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`${name}: cannot read (${error.code ?? error.message})`);
+    });
+    try {
+      reports.push(parseJsonReport(text, name));
+    } catch (error) {
+      if (error instanceof ReportFormatError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const merged = mergeReports(reports);
+  const results = fromJsonReport(merged);
+  if (values.report) await writeFile(values.report, `${JSON.stringify(merged, null, 2)}\n`);
+  if (values.junit) await writeFile(values.junit, toJunit(results));
+  if (values.sarif) await writeFile(values.sarif, toSarif(checkAnnotations(results), { version: version() }));
+  if (values.markdown) await writeFile(values.markdown, toMarkdownSummary({ specs: results, ms: merged.ms, runId: merged.runId }));
+  if (values.format === 'json') {
+    io.stdout.write(`${JSON.stringify(merged, null, 2)}\n`);
+  } else {
+    const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
+    const paint: Paint = (s, text) => style(s, text);
+    io.stdout.write(paint('dim', `merged ${reports.length} report${reports.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, io.cwd)).join(', ')}\n`));
+    const failures = results.flatMap((r) => r.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => ({ file: r.file, check: c }))));
+    if (failures.length) io.stdout.write(`\n${failures.map((f) => failureBlock(f.file, f.check, undefined, paint)).join('\n\n')}\n`);
+    io.stdout.write(`\n${summary(results, merged.ms, paint)}\n`);
+  }
+  const failed = merged.totals.fail + merged.totals.error > 0 || results.some((r) => r.orphans.length > 0 || r.error);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,84 @@
+// Shards of one run write one JSON report each; merging them gives the report the whole run
+// would have written, so annotations, summary and JUnit are emitted once.
+import type { Range } from '../diagnostic.ts';
+import { totalsOf, worst, type SpecResult } from '../run/result.ts';
+import { REPORT_VERSION, type JsonRange, type JsonReport } from './json.ts';
+
+export class ReportFormatError extends Error {}
+
+/** Checks the parts of a report that merging and the reporters rely on. */
+export function parseJsonReport(text: string, name: string): JsonReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ReportFormatError(`${name}: not JSON (${(error as Error).message})`);
+  }
+  const report = value as Partial<JsonReport> | null;
+  if (!report || typeof report !== 'object' || Array.isArray(report)) throw new ReportFormatError(`${name}: not a provspec report (expected an object)`);
+  if (report.report !== REPORT_VERSION) throw new ReportFormatError(`${name}: not a provspec report of version ${REPORT_VERSION} ("report": ${JSON.stringify(report.report)})`);
+  if (typeof report.runId !== 'string' || !Array.isArray(report.specs)) throw new ReportFormatError(`${name}: a provspec report needs "runId" and "specs"`);
+  report.specs.forEach((spec, i) => {
+    if (!spec || typeof spec.file !== 'string' || !Array.isArray(spec.scenarios) || !Array.isArray(spec.audit) || !Array.isArray(spec.orphans)) {
+      throw new ReportFormatError(`${name}: specs[${i}] needs "file", "scenarios", "audit" and "orphans"`);
+    }
+    spec.scenarios.forEach((scenario, j) => {
+      if (!scenario || !Array.isArray(scenario.checks) || typeof scenario.line !== 'number') throw new ReportFormatError(`${name}: specs[${i}].scenarios[${j}] needs "line" and "checks"`);
+    });
+  });
+  return report as JsonReport;
+}
+
+/**
+ * One report from several: a spec that several shards ran becomes one spec with every shard's
+ * scenarios (in source order), audit and orphans. The run id is the first report's when all
+ * agree, else the ids joined.
+ */
+export function mergeReports(reports: readonly JsonReport[]): JsonReport {
+  const specs = new Map<string, JsonReport['specs'][number]>();
+  for (const report of reports) {
+    for (const spec of report.specs) {
+      const seen = specs.get(spec.file);
+      if (!seen) {
+        specs.set(spec.file, { ...spec, scenarios: [...spec.scenarios], audit: [...spec.audit], orphans: [...spec.orphans] });
+        continue;
+      }
+      seen.scenarios.push(...spec.scenarios);
+      seen.audit.push(...spec.audit);
+      seen.orphans.push(...spec.orphans);
+      seen.ms += spec.ms;
+      if (spec.error && !seen.error) seen.error = spec.error;
+      seen.status = worst([seen.status, spec.status]);
+    }
+  }
+  for (const spec of specs.values()) spec.scenarios.sort((a, b) => a.line - b.line || a.column - b.column);
+  const runIds = [...new Set(reports.map((r) => r.runId))];
+  const merged = [...specs.values()];
+  const startedAt = reports.map((r) => r.startedAt).sort()[0] ?? new Date(0).toISOString();
+  return {
+    report: REPORT_VERSION,
+    runId: runIds.join('+'),
+    startedAt,
+    // Shards run side by side: the merged run took as long as its slowest shard.
+    ms: Math.max(0, ...reports.map((r) => r.ms)),
+    totals: totalsOf(fromJsonReport({ specs: merged })),
+    specs: merged,
+  };
+}
+
+function toRange(r: JsonRange): Range {
+  return { start: { line: r.line - 1, character: r.column - 1 }, end: { line: r.endLine - 1, character: r.endColumn - 1 } };
+}
+
+/** Back to the in-memory result model, so every reporter can render a merged report. */
+export function fromJsonReport(report: Pick<JsonReport, 'specs'>): SpecResult[] {
+  return report.specs.map(({ error, scenarios, ...spec }) => ({
+    ...spec,
+    ...(error ? { error: { message: error.message, ...(error.line !== undefined ? { range: toRange(error as JsonRange) } : {}) } } : {}),
+    scenarios: scenarios.map(({ line, column, endLine, endColumn, checks, ...scenario }) => ({
+      ...scenario,
+      range: toRange({ line, column, endLine, endColumn }),
+      checks: checks.map(({ line: l, column: c, endLine: el, endColumn: ec, file: _file, ...check }) => ({ ...check, range: toRange({ line: l, column: c, endLine: el, endColumn: ec }) })),
+    })),
+  }));
+}
