@@ -1,27 +1,7 @@
 // Bundles what ships (the CLI and the language server; the extension and the action have their own builds)
 // into single ESM files, so a cold start loads one file instead of hundreds.
-import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import standalone from 'ajv/dist/standalone/index.js';
-import path from 'node:path';
-import provspecSchema from '../schemas/provspec.schema.json' with { type: 'json' };
-import { AJV_OPTIONS } from '../core/validate/compile-schema.ts';
-
-/** Swaps the runtime schema compilation for ajv's precompiled standalone validator. */
-const precompiledSchema: Plugin = {
-  name: 'precompiled-schema',
-  setup(b) {
-    b.onLoad({ filter: /core[\\/]validate[\\/]compile-schema\.ts$/ }, (args) => {
-      const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true, esm: true } });
-      const code = standalone.default(ajv, ajv.compile(provspecSchema));
-      return {
-        contents: `${code}\nexport const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\nexport function compileSchemaValidator() { return validate; }\n`,
-        loader: 'js',
-        resolveDir: path.dirname(args.path),
-      };
-    });
-  },
-};
+import { build, type BuildOptions } from 'esbuild';
+import { precompiledSchema } from './esbuild-plugins.ts';
 
 const shared: BuildOptions = {
   bundle: true,
