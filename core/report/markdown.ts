@@ -74,7 +74,7 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
   const passed = scenarios.filter((s) => s.status === 'pass').length;
   const invalid = (input.diagnostics ?? []).some((d) => d.diagnostics.some((x) => x.severity === 'error'));
   const ok = totals.fail === 0 && totals.error === 0 && !invalid;
-  const out: string[] = [`## provspec ${ok ? '✅' : '❌'} ${input.specs.length ? `${passed} of ${scenarios.length} scenarios passed` : 'no scenarios ran'}`];
+  const out: string[] = [`## provspec ${!ok ? '❌' : input.specs.length ? '✅' : '⏭️'} ${input.specs.length ? `${passed} of ${scenarios.length} scenarios passed` : 'no scenarios ran'}`];
   if (input.specs.length) out.push('', `Checks: **${totals.pass}** passed, **${totals.fail}** failed, **${totals.error}** errored, **${totals.skipped}** skipped${input.ms !== undefined ? ` · ${(input.ms / 1000).toFixed(1)} s` : ''}${input.runId ? ` · run \`${input.runId.replace(/`/g, '')}\`` : ''}`);
   for (const note of input.notes ?? []) out.push('', `> ${note.replace(/\n/g, '\n> ')}`);
 

@@ -1,0 +1,50 @@
+// `provspec merge`: shard reports written by `provspec run --shard` become one report.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(ROOT, 'bin', 'provspec.js');
+
+async function provspec(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('provspec merge', () => {
+  it('merges the shards of a run: every scenario once, totals summed, JUnit and SARIF written once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'provspec-merge-'));
+    const spec = path.join(ROOT, 'examples', 'quickstart.provspec.yaml');
+    for (const i of [1, 2]) {
+      const run = await provspec(['run', spec, '--embedded', '--misbehave', 'no-location', '--shard', `${i}/2`, '--report', path.join(dir, `shard-${i}.json`)]);
+      assert.equal(run.code, 1, run.stderr);
+    }
+    const merged = await provspec(['merge', path.join(dir, 'shard-*.json'), '--report', path.join(dir, 'merged.json'), '--junit', path.join(dir, 'junit.xml'), '--sarif', path.join(dir, 'r.sarif')]);
+    assert.equal(merged.code, 1, merged.stderr);
+    assert.match(merged.stdout, /merged 2 reports/);
+    assert.match(merged.stdout, /3 of 6 scenarios passed · checks: \d+ passed, 3 failed, 0 errored/);
+    const report = JSON.parse(readFileSync(path.join(dir, 'merged.json'), 'utf8'));
+    assert.deepEqual(report.specs.map((s: { file: string }) => s.file), [path.relative(ROOT, spec)]);
+    assert.equal(report.totals.fail, 3);
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'r.sarif'), 'utf8')).runs[0].results.length, 3);
+    assert.equal((readFileSync(path.join(dir, 'junit.xml'), 'utf8').match(/<failure /g) ?? []).length, 3);
+  });
+
+  it('exits 2 with the file named when a report is not one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'provspec-merge-'));
+    writeFileSync(path.join(dir, 'bad.json'), '{"nope":1}');
+    const run = await provspec(['merge', 'bad.json'], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /bad\.json: not a provspec report of version 1/);
+  });
+});

@@ -1,0 +1,94 @@
+// The pure reporters the Action and `provspec merge` share: merging shard reports, annotation
+// ranges, the size-bounded Markdown summary, and the log fence for server text.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CheckResult, ScenarioResult, SpecResult } from '../../core/run/result.ts';
+import { toJsonReport } from '../../core/report/json.ts';
+import { fromJsonReport, mergeReports, parseJsonReport, ReportFormatError } from '../../core/report/merge.ts';
+import { checkAnnotations } from '../../core/report/annotations.ts';
+import { fenced, toMarkdownSummary } from '../../core/report/markdown.ts';
+import { untrusted } from '../../action/src/log.ts';
+
+const range = (line: number, from: number, to: number, endLine = line) => ({ start: { line, character: from }, end: { line: endLine, character: to } });
+
+function check(id: string, status: CheckResult['status'], line: number, body = ''): CheckResult {
+  return {
+    id, status, title: `title of ${id}`, message: status === 'pass' ? '' : `why ${id} failed`, range: range(line, 6, 15),
+    ...(status === 'fail' ? { expected: 201, actual: 400 } : {}),
+    evidence: body ? [{ id: 'r-1', method: 'POST', url: 'http://127.0.0.1:1/Users', requestHeaders: { authorization: 'Bearer [REDACTED]' }, status: 400, responseBody: body, ms: 3 }] : [],
+  };
+}
+
+function scenario(name: string, line: number, checks: CheckResult[]): ScenarioResult {
+  return { section: 'lifecycle', name, range: range(line, 2, 2 + name.length), dialect: 'rfc7644', status: checks.some((c) => c.status === 'fail') ? 'fail' : 'pass', ms: 5, checks };
+}
+
+function spec(scenarios: ScenarioResult[]): SpecResult {
+  return { file: 'a.provspec.yaml', name: 'A', runId: 'r', dialect: 'rfc7644', baseUrl: 'http://127.0.0.1:1', status: 'fail', ms: 10, scenarios, audit: [], orphans: [] };
+}
+
+describe('merge', () => {
+  it('combines shards of one spec in source order with totals recomputed, and round-trips ranges', () => {
+    const one = toJsonReport([spec([scenario('b', 20, [check('1-provision.created', 'fail', 21)])])], { runId: 'x', startedAt: '2026-12-01T00:00:01Z', ms: 300 });
+    const two = toJsonReport([spec([scenario('a', 10, [check('1-provision.created', 'pass', 11)])])], { runId: 'x', startedAt: '2026-12-01T00:00:00Z', ms: 500 });
+    const merged = mergeReports([one, two]);
+    assert.equal(merged.specs.length, 1);
+    assert.deepEqual(merged.specs[0]!.scenarios.map((s) => s.name), ['a', 'b']);
+    assert.deepEqual(merged.totals, { pass: 1, fail: 1, error: 0, skipped: 0 });
+    assert.equal(merged.runId, 'x');
+    assert.equal(merged.ms, 500);
+    assert.equal(merged.startedAt, '2026-12-01T00:00:00Z');
+    const back = fromJsonReport(merged);
+    assert.deepEqual(back[0]!.scenarios[1]!.checks[0]!.range, range(21, 6, 15));
+  });
+
+  it('names what is wrong with a file that is not a report', () => {
+    assert.throws(() => parseJsonReport('{', 'r.json'), (e: Error) => e instanceof ReportFormatError && /^r\.json: not JSON/.test(e.message));
+    assert.throws(() => parseJsonReport('{"report":2}', 'r.json'), /not a provspec report of version 1/);
+    assert.throws(() => parseJsonReport('{"report":1,"runId":"x","specs":[{"file":"a"}]}', 'r.json'), /specs\[0\] needs/);
+  });
+});
+
+describe('annotations', () => {
+  it('carry 1-based ranges; columns only on one line', () => {
+    const c = check('2-update.department', 'fail', 4);
+    const multi = { ...check('3-expect.active', 'fail', 7), range: range(7, 4, 3, 9) };
+    const [a, b] = checkAnnotations([spec([scenario('mover', 2, [c, multi, check('1-provision.created', 'pass', 3)])])]);
+    assert.deepEqual({ ...a, message: undefined }, { level: 'error', file: 'a.provspec.yaml', line: 5, endLine: 5, column: 7, endColumn: 16, title: 'provspec failed: lifecycle.mover › title of 2-update.department', message: undefined, rule: 'lifecycle/update.department' });
+    assert.equal(a!.message, 'why 2-update.department failed\nexpected: 201\nactual:   400');
+    assert.deepEqual([b!.line, b!.endLine, b!.column, b!.endColumn], [8, 10, undefined, undefined]);
+  });
+});
+
+describe('markdown summary', () => {
+  it('fences server text with a fence longer than any backtick run in it', () => {
+    assert.equal(fenced('a ``` b', 'text'), '````text\na ``` b\n````');
+  });
+
+  it('stays under the byte limit by cutting evidence first, then counting failures, and says so', () => {
+    const big = 'x'.repeat(50_000);
+    const checks = Array.from({ length: 40 }, (_, i) => check(`${i + 1}-provision.created`, 'fail', i, big));
+    const input = { specs: [spec([scenario('many', 1, checks)])] };
+    const full = toMarkdownSummary(input, { maxBytes: 10_000_000 });
+    assert.ok(!full.includes('shortened'));
+    const limited = toMarkdownSummary(input, { maxBytes: 100_000 });
+    assert.ok(Buffer.byteLength(limited) <= 100_000);
+    assert.match(limited, /This summary was shortened to stay under GitHub's 1 MiB limit: request and response bodies were cut to 500 characters/);
+    const tiny = toMarkdownSummary(input, { maxBytes: 8_000 });
+    assert.ok(Buffer.byteLength(tiny) <= 8_000);
+    assert.match(tiny, /failures are only counted, not shown/);
+  });
+});
+
+describe('log fence', () => {
+  it('wraps text in stop-commands with a fresh random end token', () => {
+    const out: string[] = [];
+    untrusted((t) => out.push(t), '::set-output name=passed::999\n::error::pwned');
+    untrusted((t) => out.push(t), 'again');
+    const [first, second] = out;
+    const token = /^::stop-commands::(provspec-[0-9a-f]{32})\n/.exec(first!)?.[1];
+    assert.ok(token);
+    assert.ok(first!.endsWith(`\n::${token}::\n`));
+    assert.ok(!second!.includes(token!), 'each block has its own token');
+  });
+});
