@@ -26,6 +26,11 @@ declare const PROVSPEC_VERSION: string;
 
 const plain: Paint = (_style, text) => text;
 
+/** Names from a spec (scenarios, files) are the pull request's text: one line, so never a command. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
 interface Outcome {
   results: SpecResult[];
   report: JsonReport;
@@ -48,7 +53,7 @@ async function run(inputs: ActionInputs, workspace: string): Promise<Outcome> {
   const sources = await Promise.all(files.map(async (file) => ({ display: displayPath(file, workspace), text: await readFile(file, 'utf8') })));
   const checked = checkSources(sources);
   const empty = (): Outcome['report'] => toJsonReport([], { runId: newRunId(), startedAt: new Date().toISOString(), ms: 0 });
-  core.info(`provspec: ${files.length} spec${files.length === 1 ? '' : 's'}: ${sources.map((s) => s.display).join(', ')}`);
+  core.info(oneLine(`provspec: ${files.length} spec${files.length === 1 ? '' : 's'}: ${sources.map((s) => s.display).join(', ')}`));
   if (checked.some((c) => c.errors.length)) {
     return { results: [], report: empty(), checked, notes: ['The specs have errors (annotated on their lines); nothing was sent.'] };
   }
@@ -98,7 +103,7 @@ async function run(inputs: ActionInputs, workspace: string): Promise<Outcome> {
       perPlan: (plan) => {
         const traced = trace ? traceOf(plan) : {};
         return { ...traced, onScenarioEnd: (scenario) => {
-          core.info(scenarioLine(plan.file, scenario, plain));
+          core.info(oneLine(scenarioLine(plan.file, scenario, plain)));
           traced.onScenarioEnd?.(scenario);
         } };
       },
@@ -129,9 +134,8 @@ async function finish(inputs: ActionInputs, workspace: string, outcome: Outcome)
   // The log: failures with their spec line; server text fenced off from the command parser.
   const frames = new Map<string, SourceText>(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));
   const failures = results.flatMap((r) => r.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => failureBlock(r.file, c, frames.get(r.file), plain))));
-  if (failures.length) untrusted((text) => process.stdout.write(text), failures.join('\n\n'));
-  for (const r of results) if (r.error) untrusted((text) => process.stdout.write(text), `${r.file}: ${r.error.message}`);
-  if (results.length) core.info(textSummary(results, report.ms, plain));
+  const log = [...failures, ...results.flatMap((r) => (r.error ? [`${r.file}: ${r.error.message}`] : [])), ...(results.length ? [textSummary(results, report.ms, plain)] : [])];
+  if (log.length) untrusted((text) => process.stdout.write(text), log.join('\n\n'));
 
   // Reports.
   const reportPath = path.resolve(workspace, inputs.report);

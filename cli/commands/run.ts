@@ -9,6 +9,10 @@ import { traceCallbacks } from '../../core/report/trace.ts';
 import { checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/run/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { toJunit } from '../../core/report/junit.ts';
+import { toSarif } from '../../core/report/sarif.ts';
+import { checkAnnotations } from '../../core/report/annotations.ts';
+import { toMarkdownSummary } from '../../core/report/markdown.ts';
+import { version } from '../version.ts';
 import { failureBlock, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
 import { parseMisbehaviours, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
@@ -33,6 +37,8 @@ Options:
   --format pretty|json    terminal output (default pretty); json prints the report document
   --junit FILE            also write JUnit XML
   --report FILE           also write the JSON report
+  --sarif FILE            also write SARIF 2.1.0 (code scanning)
+  --markdown FILE         also write a Markdown summary (as the GitHub Action's job summary)
   --trace FILE            also write an NDJSON trace: one event per HTTP exchange and per check
   --color, --no-color     force or disable colour
   -h, --help              show this help
@@ -54,6 +60,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       format: { type: 'string', default: 'pretty' },
       junit: { type: 'string' },
       report: { type: 'string' },
+      sarif: { type: 'string' },
+      markdown: { type: 'string' },
       trace: { type: 'string' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
@@ -180,6 +188,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const ms = report.ms;
   if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
   if (values.junit) await writeFile(values.junit, toJunit(results));
+  if (values.sarif) await writeFile(values.sarif, toSarif(checkAnnotations(results), { version: version() }));
+  if (values.markdown) await writeFile(values.markdown, toMarkdownSummary({ specs: results, ms: report.ms, runId: report.runId }));
   if (values.format === 'json') {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
