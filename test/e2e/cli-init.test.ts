@@ -2,25 +2,10 @@
 // server, and never overwrites a file.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
-
-const BIN = path.join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'provspec.js');
-const exec = promisify(execFile);
-
-async function provspec(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { BIN, provspec } from './cli.ts';
 
 describe('provspec init', () => {
   it('writes a starter spec that validates and passes with --embedded, and refuses to overwrite it', async () => {
