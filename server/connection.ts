@@ -14,7 +14,7 @@ import { documentSymbols } from './service/symbols.ts';
 import { definition, prepareRename, references, rename, RenameError } from './service/navigation.ts';
 import { foldingRanges, format } from './service/layout.ts';
 import { codeLenses } from './service/code-lens.ts';
-import { runDocument, type RunRequest, type RunResponse } from './service/run.ts';
+import type { RunRequest, RunResponse } from './service/run.ts';
 
 export const RUN_REQUEST = 'provspec/run';
 
@@ -131,7 +131,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     const file = request.uri.startsWith('file:') ? fileURLToPath(request.uri) : request.uri;
-    const { response, diagnostics } = await runDocument(parsedOf(document), file, request, process.env, controller.signal);
+    // Loaded on the first run: the runner's HTTP client (undici) needs Node >= 22.19, while everything
+    // else here also works in the Node 20 that older VS Code versions run extensions on.
+    let run: typeof import('./service/run.ts');
+    try {
+      run = await import('./service/run.ts');
+    } catch (error) {
+      throw new ResponseError(-32603, `Running scenarios needs Node.js 22.19 or later; this language server runs on Node.js ${process.versions.node} (${error instanceof Error ? error.message : String(error)}).`);
+    }
+    const { response, diagnostics } = await run.runDocument(parsedOf(document), file, request, process.env, controller.signal);
     runDiagnostics.set(request.uri, diagnostics);
     publish(request.uri);
     return response;

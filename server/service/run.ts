@@ -1,10 +1,13 @@
 // Running a spec from the editor: the core runner, its failing checks turned into diagnostics on
 // the steps that failed (expected vs actual in the message), and a plain-text report for the
 // output channel.
+import { createWriteStream } from 'node:fs';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import { validateDocument } from '../../core/validate/index.ts';
 import { buildPlan } from '../../core/plan/plan.ts';
-import { runPlan } from '../../core/run/runner.ts';
+import { newRunId, runPlan } from '../../core/run/runner.ts';
+import { traceCallbacks } from '../../core/report/trace.ts';
+import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import type { ParsedDocument } from '../../core/document/index.ts';
 import type { SpecResult } from '../../core/run/result.ts';
 import { failureBlock, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
@@ -13,6 +16,10 @@ export interface RunRequest {
   uri: string;
   scenarios?: string[];
   env?: Record<string, string>;
+  /** The dialect for a spec whose target names none (the editor's default-dialect setting). */
+  defaultDialect?: Dialect;
+  /** Also write the run's NDJSON trace (as `provspec run --trace`) to this file. */
+  trace?: string;
 }
 
 export interface RunResponse {
@@ -30,9 +37,20 @@ export async function runDocument(doc: ParsedDocument, file: string, request: Ru
     const errors = validation.diagnostics.filter((d) => d.severity === 'error').length;
     return { response: { text: `${file}: the spec has ${errors} error(s); fix them before running.`, passed: 0, failed: 0, errored: 1 }, diagnostics: [] };
   }
-  const plan = buildPlan(file, doc, validation.spec, request.scenarios?.length ? { scenarios: request.scenarios } : {});
-  const result: SpecResult = await runPlan(plan, { env: { ...env, ...request.env }, ...(signal ? { signal } : {}) });
+  const dialect = validation.spec.target.dialect ?? (DIALECTS.includes(request.defaultDialect as Dialect) ? request.defaultDialect : undefined);
+  const plan = buildPlan(file, doc, validation.spec, { ...(request.scenarios?.length ? { scenarios: request.scenarios } : {}), ...(dialect ? { dialect } : {}) });
+  const runId = newRunId();
+  const trace = request.trace ? createWriteStream(request.trace) : undefined;
+  let traceError: Error | undefined;
+  trace?.on('error', (error) => (traceError ??= error));
+  let result: SpecResult;
+  try {
+    result = await runPlan(plan, { env: { ...env, ...request.env }, runId, ...(signal ? { signal } : {}), ...(trace ? traceCallbacks((line) => trace.write(line), runId)(plan) : {}) });
+  } finally {
+    if (trace) await new Promise<void>((resolve) => (trace.destroyed ? resolve() : trace.end(() => resolve())));
+  }
   const lines: string[] = [];
+  if (traceError) lines.push(`! the trace could not be written: ${traceError.message}`);
   for (const scenario of result.scenarios) lines.push(scenarioLine(file, scenario, plain));
   if (result.error) lines.push(`! ${result.error.message}`);
   const failures = result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error'));

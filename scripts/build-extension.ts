@@ -1,0 +1,40 @@
+// Builds the VS Code extension into extension/dist/: the client (extension.js) and the language
+// server (server.js) as one CommonJS file each for Node 20 (VS Code 1.91's extension host), the
+// spec schema the manifest contributes to JSON/YAML tooling, and the icon (drawn in code).
+// Usage: node scripts/build-extension.ts
+import { build, type BuildOptions } from 'esbuild';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { precompiledSchema } from './esbuild-plugins.ts';
+import { iconPng } from './extension-icon.ts';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const EXTENSION_DIR = path.join(ROOT, 'extension');
+const DIST = path.join(EXTENSION_DIR, 'dist');
+
+const shared: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Prefer ESM builds: jsonc-parser's UMD build resolves its modules with a require() esbuild cannot follow.
+  mainFields: ['module', 'main'],
+  legalComments: 'eof',
+  logLevel: 'warning',
+  absWorkingDir: ROOT,
+};
+
+export async function buildExtension(): Promise<void> {
+  await rm(DIST, { recursive: true, force: true });
+  await mkdir(DIST, { recursive: true });
+  await Promise.all([
+    build({ ...shared, entryPoints: ['extension/src/extension.ts'], outfile: path.join(DIST, 'extension.js'), external: ['vscode'] }),
+    // The language server, schema validator precompiled (no ajv code generation at runtime).
+    build({ ...shared, entryPoints: ['server/main.ts'], outfile: path.join(DIST, 'server.js'), plugins: [precompiledSchema] }),
+    copyFile(path.join(ROOT, 'schemas', 'provspec.schema.json'), path.join(DIST, 'provspec.schema.json')),
+    writeFile(path.join(DIST, 'icon.png'), iconPng(128)),
+  ]);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildExtension();
