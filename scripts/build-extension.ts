@@ -11,7 +11,6 @@ import { iconPng } from './extension-icon.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const EXTENSION_DIR = path.join(ROOT, 'extension');
-const DIST = path.join(EXTENSION_DIR, 'dist');
 
 const shared: BuildOptions = {
   bundle: true,
@@ -25,15 +24,16 @@ const shared: BuildOptions = {
   absWorkingDir: ROOT,
 };
 
-export async function buildExtension(): Promise<void> {
-  await rm(DIST, { recursive: true, force: true });
-  await mkdir(DIST, { recursive: true });
+/** Builds into `dist` (extension/dist by default; the packaging builds into a staging copy). */
+export async function buildExtension(dist = path.join(EXTENSION_DIR, 'dist')): Promise<void> {
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(dist, { recursive: true });
   await Promise.all([
-    build({ ...shared, entryPoints: ['extension/src/extension.ts'], outfile: path.join(DIST, 'extension.js'), external: ['vscode'] }),
+    build({ ...shared, entryPoints: ['extension/src/extension.ts'], outfile: path.join(dist, 'extension.js'), external: ['vscode'] }),
     // The language server, schema validator precompiled (no ajv code generation at runtime).
-    build({ ...shared, entryPoints: ['server/main.ts'], outfile: path.join(DIST, 'server.js'), plugins: [precompiledSchema] }),
-    copyFile(path.join(ROOT, 'schemas', 'provspec.schema.json'), path.join(DIST, 'provspec.schema.json')),
-    writeFile(path.join(DIST, 'icon.png'), iconPng(128)),
+    build({ ...shared, entryPoints: ['server/main.ts'], outfile: path.join(dist, 'server.js'), plugins: [precompiledSchema] }),
+    copyFile(path.join(ROOT, 'schemas', 'provspec.schema.json'), path.join(dist, 'provspec.schema.json')),
+    writeFile(path.join(dist, 'icon.png'), iconPng(128)),
   ]);
 }
 

@@ -99,12 +99,12 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
 
   before(() => {
     const started = performance.now();
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    unpacked = mkdtempSync(path.join(tmpdir(), 'provspec-vsix-'));
+    const vsix = path.join(unpacked, `provspec-${rootManifest.version}.vsix`);
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts'), '--out', vsix], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
     assert.equal(result.status, 0, `package-vsix failed:\n${result.stdout}\n${result.stderr}`);
-    const vsix = path.join(ROOT, 'extension', `provspec-${rootManifest.version}.vsix`);
     assert.ok(existsSync(vsix), `${vsix} was not written`);
     files = new Map(readZip(readFileSync(vsix)).map((e) => [e.name, e.data]));
-    unpacked = mkdtempSync(path.join(tmpdir(), 'provspec-vsix-'));
     for (const name of ['extension/dist/server.js', 'extension/dist/extension.js']) writeFileSync(path.join(unpacked, path.basename(name)), files.get(name)!);
     manifest = JSON.parse(files.get('extension/package.json')!.toString('utf8'));
     process.stderr.write(`# built and packaged in ${Math.round(performance.now() - started)} ms\n`);

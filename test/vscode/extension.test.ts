@@ -1,0 +1,196 @@
+// The extension in a real VS Code: code-server with the packaged .vsix installed, driven through
+// chromium like a person would. A broken spec shows its squiggle and its Problems row (our code,
+// message and position); typing the fix clears both; hover and the Run lenses come from our
+// server, and a lens click runs the scenario against a real SCIM server with the variables of the
+// workspace's .env. Negative controls: a YAML file that is not a spec gets nothing, and the same
+// workspace in a VS Code without the extension shows no squiggle.
+// Needs scripts/setup-vscode-e2e.sh (skipped with the reason when missing; a failure when CI=true).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startReferenceServer } from '../../reference/index.ts';
+import { openSession, ROOT, toolsMissing, type Page, type Session } from './code-server.ts';
+
+const missing = toolsMissing();
+const inCi = process.env.CI === 'true';
+
+const QUICKSTART = readFileSync(path.join(ROOT, 'examples', 'quickstart.provspec.yaml'), 'utf8');
+const BROKEN = QUICKSTART.replace('identity: alice', 'identity: alcie'); // line 52, column 15
+const MODELINE = QUICKSTART.split('\n')[0]!;
+assert.match(MODELINE, /^# yaml-language-server: \$schema=.*provspec\.schema\.json$/);
+const NOT_A_SPEC = BROKEN.replace(`${MODELINE}\n`, ''); // same text, but no name or modeline makes it a spec
+
+const ms = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+async function openFromExplorer(page: Page, name: string): Promise<void> {
+  await page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: name }).first().click();
+  await page.locator('.tabs-container .tab.active').filter({ hasText: name }).waitFor({ state: 'visible' });
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+}
+
+async function goTo(page: Page, lineColumn: string): Promise<void> {
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible' });
+  await page.keyboard.type(lineColumn);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').first().waitFor({ state: 'hidden' });
+}
+
+async function problems(page: Page): Promise<string[]> {
+  return page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+}
+
+/** Polls until `check` holds (it returns a message while it does not), within `ms`. */
+async function until(what: string, ms: number, check: () => Promise<string | undefined>): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: string | undefined;
+  for (;;) {
+    last = await check();
+    if (last === undefined) return;
+    if (Date.now() > deadline) assert.fail(`${what} within ${ms / 1000} s: ${last}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('the extension in a real VS Code (code-server + chromium)', { skip: missing && !inCi ? missing : false, timeout: 420_000 }, () => {
+  let scratch: string;
+  let vsix: string;
+
+  before(() => {
+    if (missing) assert.fail(`CI=true, and the real VS Code test cannot run: ${missing}`);
+    scratch = mkdtempSync(path.join(tmpdir(), 'provspec-vscode-test-'));
+    vsix = path.join(scratch, 'provspec.vsix');
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts'), '--out', vsix], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    assert.equal(result.status, 0, `package-vsix failed:\n${result.stdout}\n${result.stderr}`);
+  });
+  after(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('shows our diagnostic as a squiggle and in Problems, clears it when the fix is typed, hovers, and runs a scenario from its lens', async () => {
+    const scim = await startReferenceServer({});
+    let session: Session | undefined;
+    const started = performance.now();
+    try {
+      session = await openSession({
+        vsix,
+        files: {
+          'broken.provspec.yaml': BROKEN,
+          'notes.yaml': NOT_A_SPEC,
+          'modeline.yaml': BROKEN,
+          '.env': `# read through provspec.run.envFile (default .env)\nSCIM_BASE_URL=${scim.baseUrl}\nSCIM_TOKEN="${scim.token}"\n`,
+        },
+      });
+      const { page } = session;
+      process.stderr.write(`# workbench loaded after ${ms(started)}\n`);
+
+      // The squiggle, on our spec, in our language.
+      await openFromExplorer(page, 'broken.provspec.yaml');
+      await goTo(page, '52:15');
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 90_000 });
+      process.stderr.write(`# squiggle after ${ms(started)}\n`);
+      assert.match(await page.locator('.statusbar').innerText(), /\bprovspec\b/, 'the status bar names the language provspec');
+      assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 1, 'exactly one error squiggle');
+
+      // The Problems panel: our message, source, code and position.
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel .monaco-list-row').first().waitFor({ state: 'visible' });
+      await until('the Problems row for unknown-identity', 20_000, async () => {
+        const rows = await problems(page);
+        const row = rows.find((r) => r.includes('Unknown identity "alcie"'));
+        if (!row) return JSON.stringify(rows);
+        for (const part of ['Did you mean "alice"?', 'provspec', 'unknown-identity', '[Ln 52, Col 15]']) if (!row.includes(part)) return `${part} missing from ${JSON.stringify(row)}`;
+        return undefined;
+      });
+      assert.equal((await problems(page)).filter((r) => r.includes('unknown-identity')).length, 1);
+
+      // Hover comes from our server: the SCIM attribute behind a mapping key.
+      await goTo(page, '27:3');
+      await page.keyboard.press('Control+K'); // "Show or Focus Hover" at the cursor
+      await page.keyboard.press('Control+I');
+      await until('the hover for userName', 15_000, async () => {
+        const hovers = await page.locator('.monaco-hover').allInnerTexts();
+        return hovers.some((h) => h.includes('Unique identifier for the User') && h.includes('readWrite')) ? undefined : JSON.stringify(hovers);
+      });
+      await page.keyboard.press('Escape');
+
+      // The fix, typed: the squiggle and the Problems row go.
+      await goTo(page, '52:15');
+      await page.keyboard.press('Shift+End');
+      await page.keyboard.type('alice');
+      await page.locator('.view-line').filter({ hasText: 'identity: alice' }).first().waitFor({ state: 'visible' });
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 20_000 });
+      await until('the Problems row to go', 20_000, async () => {
+        const rows = await problems(page);
+        return rows.some((r) => r.includes('unknown-identity')) ? JSON.stringify(rows) : undefined;
+      });
+      process.stderr.write(`# fixed after ${ms(started)}\n`);
+
+      // Negative control: the same broken text in a YAML file that is no spec gets nothing from us…
+      await openFromExplorer(page, 'notes.yaml');
+      await goTo(page, '51:15');
+      assert.doesNotMatch(await page.locator('.statusbar').innerText(), /\bprovspec\b/, 'notes.yaml is plain YAML');
+      await page.waitForTimeout(5000); // after the spec's diagnostics came in well under a second
+      assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 0, 'no squiggle in notes.yaml');
+      assert.ok(!(await problems(page)).some((r) => r.includes('unknown-identity')), 'no provspec problem for notes.yaml');
+      // …while a YAML file whose modeline names the provspec schema is served like a spec.
+      await openFromExplorer(page, 'modeline.yaml');
+      await goTo(page, '52:15');
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20_000 });
+      await until('the Problems row for modeline.yaml', 20_000, async () => {
+        const rows = await problems(page);
+        return rows.some((r) => r.includes('modeline.yaml')) && rows.some((r) => r.includes('unknown-identity')) ? undefined : JSON.stringify(rows);
+      });
+
+      // "▶ Run scenario" above `joiner` in the fixed spec: the run goes through our server to the
+      // SCIM server named in .env, and the report comes back in the "provspec" output channel.
+      await openFromExplorer(page, 'broken.provspec.yaml');
+      await goTo(page, '50:1');
+      const lens = page.locator('.codelens-decoration a').filter({ hasText: 'Run scenario' }).first();
+      await lens.waitFor({ state: 'visible', timeout: 20_000 });
+      await lens.click();
+      await until('the run report in the provspec output channel', 60_000, async () => {
+        const output = await page.locator('.panel .output-view .view-lines, .panel [id="workbench.panel.output"] .view-lines').allInnerTexts();
+        const text = output.join('\n').replace(/\u00a0/g, ' ');
+        return /lifecycle\.joiner/.test(text) && /1 of 1 scenarios? passed/.test(text) ? undefined : text.slice(-800) || '(no output yet)';
+      });
+      const notifications = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
+      assert.match(notifications, /provspec: all \d+ checks passed/);
+      const output = (await page.locator('.panel .output-view .view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+      assert.doesNotMatch(output, /lifecycle\.mover|lifecycle\.leaver/, 'only the scenario of the lens ran');
+      assert.ok(!output.includes(scim.token), 'the token is not shown');
+      process.stderr.write(`# scenario run after ${ms(started)}\n`);
+    } catch (error) {
+      if (session) {
+        const shot = path.join(ROOT, 'test', '.tmp', `vscode-failure-${Date.now()}.png`);
+        await session.page.screenshot({ path: shot }).catch(() => {});
+        throw new Error(`${(error as Error).message}\n(screenshot: ${shot})\ncode-server log (tail):\n${session.log().slice(-3000)}`, { cause: error });
+      }
+      throw error;
+    } finally {
+      await session?.close();
+      await scim.close();
+    }
+  });
+
+  it('negative control: without the extension, the same broken spec shows no squiggle', async () => {
+    const session = await openSession({ files: { 'broken.provspec.yaml': BROKEN } });
+    try {
+      const { page } = session;
+      await openFromExplorer(page, 'broken.provspec.yaml');
+      await goTo(page, '52:15');
+      await page.locator('.view-line').filter({ hasText: 'identity: alcie' }).first().waitFor({ state: 'visible' });
+      await page.waitForTimeout(8000);
+      assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 0);
+      await page.keyboard.press('Control+Shift+M');
+      await page.waitForTimeout(500);
+      assert.ok(!(await problems(page)).some((r) => r.includes('unknown-identity')));
+    } finally {
+      await session.close();
+    }
+  });
+});
