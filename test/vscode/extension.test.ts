@@ -2,7 +2,8 @@
 // chromium like a person would. A broken spec shows its squiggle and its Problems row (our code,
 // message and position); typing the fix clears both; hover and the Run lenses come from our
 // server, and a lens click runs the scenario against a real SCIM server with the variables of the
-// workspace's .env. Negative controls: a YAML file that is not a spec gets nothing, and the same
+// workspace's .env; Open trace shows that run's trace and Validate sums up the workspace's specs.
+// Negative controls: a YAML file that is not a spec gets nothing, and the same
 // workspace in a VS Code without the extension shows no squiggle.
 // Needs scripts/setup-vscode-e2e.sh (skipped with the reason when missing; a failure when CI=true).
 import { after, before, describe, it } from 'node:test';
@@ -36,6 +37,15 @@ async function goTo(page: Page, lineColumn: string): Promise<void> {
   await page.keyboard.press('Control+G');
   await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible' });
   await page.keyboard.type(lineColumn);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').first().waitFor({ state: 'hidden' });
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible' });
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').first().waitFor({ state: 'hidden' });
 }
@@ -169,6 +179,20 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip: mis
       assert.doesNotMatch(output, /lifecycle\.mover|lifecycle\.leaver/, 'only the scenario of the lens ran');
       assert.ok(!output.includes(scim.token), 'the token is not shown');
       process.stderr.write(`# scenario run after ${ms(started)}\n`);
+
+      // The other commands, from the command palette: Open trace shows the run's NDJSON trace…
+      await runCommand(page, 'provspec: Open trace');
+      await page.locator('.tabs-container .tab.active').filter({ hasText: 'last-run.trace.ndjson' }).waitFor({ state: 'visible', timeout: 20_000 });
+      await until('the trace in the editor', 20_000, async () => {
+        const text = (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+        return /"type":"exchange"/.test(text) && /"scenario":"joiner"/.test(text) ? undefined : text.slice(0, 400);
+      });
+      // …and Validate checks every spec of the workspace (one, now valid).
+      await runCommand(page, 'provspec: Validate');
+      await until('the validation summary', 20_000, async () => {
+        const toasts = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
+        return /provspec: 1 spec\(s\) validated, 0 error\(s\), 0 warning\(s\)/.test(toasts) ? undefined : toasts || '(no notification)';
+      });
     } catch (error) {
       if (session) {
         const shot = path.join(ROOT, 'test', '.tmp', `vscode-failure-${Date.now()}.png`);
