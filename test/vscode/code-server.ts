@@ -29,6 +29,7 @@ export interface Locator {
   click(options?: { timeout?: number; position?: { x: number; y: number } }): Promise<void>;
   hover(options?: { timeout?: number }): Promise<void>;
   innerText(options?: { timeout?: number }): Promise<string>;
+  isVisible(): Promise<boolean>;
   allInnerTexts(): Promise<string[]>;
   waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
   locator(selector: string): Locator;

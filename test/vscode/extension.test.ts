@@ -3,13 +3,16 @@
 // message and position); typing the fix clears both; hover and the Run lenses come from our
 // server, and a lens click runs the scenario against a real SCIM server with the variables of the
 // workspace's .env; Open trace shows that run's trace and Validate sums up the workspace's specs.
+// Ctrl+Space offers a key only our schema knows (with its description), and a Quick Fix
+// ("Change to "alice"") repairs a did-you-mean mistake, saved to disk. Screenshots of the key
+// moments go to test/.tmp/vscode/ (or $PROVSPEC_ARTIFACTS) and are named in the test's output.
 // Negative controls: a YAML file that is not a spec gets nothing, and the same
-// workspace in a VS Code without the extension shows no squiggle.
+// workspace in a VS Code without the extension shows no squiggle and no provspec completion.
 // Needs scripts/setup-vscode-e2e.sh (skipped with the reason when missing; a failure when CI=true).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startReferenceServer } from '../../reference/index.ts';
@@ -23,6 +26,8 @@ const BROKEN = QUICKSTART.replace('identity: alice', 'identity: alcie'); // line
 const MODELINE = QUICKSTART.split('\n')[0]!;
 assert.match(MODELINE, /^# yaml-language-server: \$schema=.*provspec\.schema\.json$/);
 const NOT_A_SPEC = BROKEN.replace(`${MODELINE}\n`, ''); // same text, but no name or modeline makes it a spec
+
+const ARTIFACTS = process.env.PROVSPEC_ARTIFACTS || path.join(ROOT, 'test', '.tmp', 'vscode');
 
 const ms = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
@@ -54,6 +59,29 @@ async function problems(page: Page): Promise<string[]> {
   return page.locator('.markers-panel .monaco-list-row').allInnerTexts();
 }
 
+/** A PNG of the whole page into ARTIFACTS; returns its path. */
+async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Ctrl+Space at the cursor until the suggest widget lists `label` (again every 3 s in case a busy workbench dropped it). */
+async function suggestUntil(page: Page, label: string, ms: number): Promise<void> {
+  let tries = 0;
+  await until(`the suggestion ${label}`, ms, async () => {
+    const rows = await page.locator('.suggest-widget .monaco-list-row').allInnerTexts();
+    if (rows.some((r) => r.includes(label))) return undefined;
+    if (tries++ % 12 === 0) {
+      // Ctrl+Space in an open widget toggles its details instead of asking again: close it first.
+      if (tries > 1) await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+Space');
+    }
+    return JSON.stringify(rows);
+  });
+}
+
 /** Polls until `check` holds (it returns a message while it does not), within `ms`. */
 async function until(what: string, ms: number, check: () => Promise<string | undefined>): Promise<void> {
   const deadline = Date.now() + ms;
@@ -81,7 +109,7 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip: mis
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('shows our diagnostic as a squiggle and in Problems, clears it when the fix is typed, hovers, and runs a scenario from its lens', async () => {
+  it('shows our diagnostic as a squiggle and in Problems, clears it when the fix is typed, hovers, completes, quick-fixes, and runs a scenario from its lens', async (t) => {
     const scim = await startReferenceServer({});
     let session: Session | undefined;
     const started = performance.now();
@@ -117,6 +145,7 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip: mis
         return undefined;
       });
       assert.equal((await problems(page)).filter((r) => r.includes('unknown-identity')).length, 1);
+      const shots = [await screenshot(page, '1-diagnostic')];
 
       // Hover comes from our server: the SCIM attribute behind a mapping key.
       await goTo(page, '27:3');
@@ -145,6 +174,27 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip: mis
       });
       process.stderr.write(`# fixed after ${ms(started)}\n`);
 
+      // Completion: under `target:` (line 13 is blank), Ctrl+Space offers allowedOrigins, a key only
+      // our schema has, with its description in the details; accepting it inserts our snippet.
+      await goTo(page, '13:1');
+      await page.keyboard.type('  allow');
+      await suggestUntil(page, 'allowedOrigins', 20_000);
+      const details = page.locator('.monaco-editor .suggest-details').first();
+      if (!(await details.isVisible())) await page.keyboard.press('Control+Space'); // "Read More": the focused item's documentation
+      await until('the description of allowedOrigins in the suggestion details', 10_000, async () => {
+        const text = (await details.isVisible()) ? await details.innerText() : '(details hidden)';
+        return text.includes('The only origins the credential is ever sent to') ? undefined : text;
+      });
+      shots.push(await screenshot(page, '2-completion'));
+      await page.keyboard.press('Enter');
+      await page.locator('.view-line').filter({ hasText: 'allowedOrigins: []' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Escape'); // leave the snippet
+      await goTo(page, '13:1');
+      await page.keyboard.press('Shift+End');
+      await page.keyboard.press('Backspace');
+      await page.locator('.view-line').filter({ hasText: 'allowedOrigins' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+      process.stderr.write(`# completion after ${ms(started)}\n`);
+
       // Negative control: the same broken text in a YAML file that is no spec gets nothing from us…
       await openFromExplorer(page, 'notes.yaml');
       await goTo(page, '51:15');
@@ -160,6 +210,34 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip: mis
         const rows = await problems(page);
         return rows.some((r) => r.includes('modeline.yaml')) && rows.some((r) => r.includes('unknown-identity')) ? undefined : JSON.stringify(rows);
       });
+
+      // Quick Fix on `alcie`: our "Change to "alice"" repairs the line, the squiggle and the
+      // Problems row go, and Ctrl+S writes exactly the original quickstart.
+      let quickFix = 0;
+      const fix = page.locator('.action-widget .monaco-list-row').filter({ hasText: 'Change to "alice"' }).first();
+      await until('the Quick Fix "Change to "alice""', 20_000, async () => {
+        if (await fix.isVisible()) return undefined;
+        if (quickFix++ % 12 === 0) {
+          if (quickFix > 1) await page.keyboard.press('Escape');
+          await page.keyboard.press('Control+.');
+        }
+        return JSON.stringify(await page.locator('.action-widget .monaco-list-row').allInnerTexts());
+      });
+      await fix.click();
+      await page.locator('.editor-group-container.active .view-line').filter({ hasText: 'identity: alcie' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 20_000 });
+      await until('the Problems row for modeline.yaml to go', 20_000, async () => {
+        const rows = await problems(page);
+        return rows.some((r) => r.includes('unknown-identity')) ? JSON.stringify(rows) : undefined;
+      });
+      shots.push(await screenshot(page, '3-quick-fixed'));
+      await page.keyboard.press('Control+S');
+      await until('modeline.yaml saved with the fix', 10_000, async () => {
+        const saved = readFileSync(path.join(session!.workspace, 'modeline.yaml'), 'utf8');
+        return saved === QUICKSTART ? undefined : saved.split('\n')[51];
+      });
+      process.stderr.write(`# quick fix after ${ms(started)}\n`);
+      t.diagnostic(`screenshots: ${shots.join(', ')}`);
 
       // "▶ Run scenario" above `joiner` in the fixed spec: the run goes through our server to the
       // SCIM server named in .env, and the report comes back in the "provspec" output channel.
@@ -195,8 +273,7 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip: mis
       });
     } catch (error) {
       if (session) {
-        const shot = path.join(ROOT, 'test', '.tmp', `vscode-failure-${Date.now()}.png`);
-        await session.page.screenshot({ path: shot }).catch(() => {});
+        const shot = await screenshot(session.page, `failure-${Date.now()}`).catch(() => '(none)');
         throw new Error(`${(error as Error).message}\n(screenshot: ${shot})\ncode-server log (tail):\n${session.log().slice(-3000)}`, { cause: error });
       }
       throw error;
@@ -218,6 +295,12 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip: mis
       await page.keyboard.press('Control+Shift+M');
       await page.waitForTimeout(500);
       assert.ok(!(await problems(page)).some((r) => r.includes('unknown-identity')));
+      // …and Ctrl+Space under `target:` offers no allowedOrigins (at most words of the file).
+      await goTo(page, '13:1');
+      await page.keyboard.type('  allow');
+      await page.keyboard.press('Control+Space');
+      await page.waitForTimeout(2000);
+      assert.ok(!(await page.locator('.suggest-widget .monaco-list-row').allInnerTexts()).some((r) => r.includes('allowedOrigins')));
     } finally {
       await session.close();
     }
