@@ -131,14 +131,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     const file = request.uri.startsWith('file:') ? fileURLToPath(request.uri) : request.uri;
-    // Loaded on the first run: the runner's HTTP client (undici) needs Node >= 22.19, while everything
-    // else here also works in the Node 20 that older VS Code versions run extensions on.
-    let run: typeof import('./service/run.ts');
-    try {
-      run = await import('./service/run.ts');
-    } catch (error) {
-      throw new ResponseError(-32603, `Running scenarios needs Node.js 22.19 or later; this language server runs on Node.js ${process.versions.node} (${error instanceof Error ? error.message : String(error)}).`);
-    }
+    // The runner (HTTP client, dialects, checks) loads on the first run: editing never pays for it.
+    const run = await import('./service/run.ts');
     const { response, diagnostics } = await run.runDocument(parsedOf(document), file, request, process.env, controller.signal);
     runDiagnostics.set(request.uri, diagnostics);
     publish(request.uri);
