@@ -29,6 +29,9 @@ export async function buildAction(outdir: string): Promise<void> {
     logLevel: 'warning',
     define: { PROVSPEC_VERSION: JSON.stringify(version) },
     plugins: [precompiledSchema],
+    // @actions/github and @actions/http-client pin their own undici (for fetch and ProxyAgent);
+    // the Action runs on Node 24, where the runner's undici serves them too: one copy, not three.
+    alias: { undici: './node_modules/undici' },
     banner: { js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);" },
   });
 }
