@@ -41,9 +41,25 @@ export function validateDocument(document: ParsedDocument): ValidationResult {
   }
   schemaPhase(document, report);
   semanticPhase(document, report);
-  const diagnostics = sortDiagnostics(report.diagnostics);
+  const diagnostics = sortDiagnostics(withoutSyntaxCascade(document.diagnostics, report.diagnostics));
   const ok = !diagnostics.some((d) => d.severity === 'error');
   return ok ? { document, diagnostics, spec: document.value as Spec } : { document, diagnostics };
+}
+
+const SYNTAX = new Set(['yaml-syntax', 'json-syntax', 'tab-indent']);
+// A name swallowed by a syntax error looks undeclared, and a declaration swallowed looks unused.
+const REFERENCES = new Set(['unknown-identity', 'unknown-group', 'unknown-variable', 'unknown-identity-attribute', 'unknown-expression-property', 'unused-identity', 'unused-group']);
+
+/**
+ * One mistake, one message: while the text has syntax errors, what the schema and the rules say
+ * on the same lines, and what they say about names (which the broken text may have swallowed),
+ * is a cascade of the syntax error, not news.
+ */
+function withoutSyntaxCascade(parsed: readonly Diagnostic[], all: readonly Diagnostic[]): Diagnostic[] {
+  const syntax = parsed.filter((d) => SYNTAX.has(d.code) && d.severity === 'error');
+  if (syntax.length === 0) return [...all];
+  const fromParse = new Set(parsed);
+  return all.filter((d) => fromParse.has(d) || (!REFERENCES.has(d.code) && !syntax.some((e) => d.range.start.line >= e.range.start.line && d.range.start.line <= e.range.end.line)));
 }
 
 export function schemaPhase(document: ParsedDocument, report: Reporter): void {
