@@ -41,7 +41,7 @@ export async function runNegative(ctx: ScenarioContext, negative: NegativeCase, 
     if (negative.auth === 'none') request.credentials = false;
     else {
       const auth = resolveAuth(negative.auth, (text) => String(interpolate(text, ctx.scope())), ctx.run.secrets);
-      request.credentials = new CredentialSource(auth, ctx.run.secrets, requestTimeoutMs);
+      request.credentials = new CredentialSource(auth, ctx.run.secrets, requestTimeoutMs, (url) => ctx.run.client.isAllowed(url));
     }
   }
   const exchange = await ctx.send(request, 'request');

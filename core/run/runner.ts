@@ -81,7 +81,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     const allowedOrigins = options.allowedOrigins ?? (spec.target.allowedOrigins ?? []).map(evaluate);
     client = new ScimClient({
       baseUrl,
-      credentials: new CredentialSource(auth, secrets, requestTimeoutMs),
+      // The client is assigned before any request can ask for a token.
+      credentials: new CredentialSource(auth, secrets, requestTimeoutMs, (url) => client.isAllowed(url)),
       allowedOrigins,
       requestTimeoutMs,
       concurrency: spec.target.concurrency ?? 4,

@@ -53,10 +53,14 @@ export class CredentialSource {
   #token: { value: string; expires: number } | undefined;
   #fetching: Promise<string> | undefined;
 
-  constructor(auth: ResolvedAuth, secrets: SecretRegistry, timeoutMs: number) {
+  readonly #isAllowed: (url: string) => boolean;
+
+  /** `isAllowed` guards the token endpoint as the client guards the target: the secret goes only to allowed origins. */
+  constructor(auth: ResolvedAuth, secrets: SecretRegistry, timeoutMs: number, isAllowed: (url: string) => boolean) {
     this.auth = auth;
     this.#secrets = secrets;
     this.#timeoutMs = timeoutMs;
+    this.#isAllowed = isAllowed;
   }
 
   async headers(): Promise<Record<string, string>> {
@@ -90,6 +94,9 @@ export class CredentialSource {
 
   async #fetchToken(): Promise<string> {
     const auth = this.auth as Extract<ResolvedAuth, { kind: 'oauth2' }>;
+    if (!this.#isAllowed(auth.tokenUrl)) {
+      throw new AuthError(`The token endpoint ${originOf(auth.tokenUrl)} is not an allowed origin, so the client secret was not sent there. Add it to target.allowedOrigins (or the Action's allowed-origins).`);
+    }
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (auth.scope) form.set('scope', auth.scope);
     if (auth.audience) form.set('audience', auth.audience);
@@ -124,5 +131,13 @@ export class CredentialSource {
     const lifetime = typeof body.expires_in === 'number' ? body.expires_in : 3600;
     this.#token = { value: body.access_token, expires: Date.now() + Math.max(lifetime - 30, 5) * 1000 };
     return body.access_token;
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return JSON.stringify(url);
   }
 }

@@ -85,4 +85,24 @@ describe('oauth2 client credentials', () => {
       }
     });
   });
+
+  it('never sends the client secret to a token endpoint outside the allowed origins', async () => {
+    await withServer([], async (server) => {
+      const tokens = await startTokenServer([server.token]);
+      try {
+        // As the Action runs it: the workflow allows only the SCIM target, the spec names a token endpoint elsewhere.
+        const result = await runSpecFile('test/integration/fixtures/oauth2.provspec.yaml', server, {}, {
+          env: { SCIM_BASE_URL: server.baseUrl, TOKEN_URL: tokens.url, CLIENT_ID: 'c', CLIENT_SECRET: SECRET },
+          allowedOrigins: [new URL(server.baseUrl).origin],
+        });
+        assert.equal(tokens.requests.length, 0, 'the token endpoint was never contacted');
+        const errors = failing(result);
+        assert.ok(errors.length > 0);
+        assert.ok(errors.every((e) => e.status === 'error'), JSON.stringify(errors));
+        assert.ok(errors.some((e) => /The token endpoint http:\/\/127\.0\.0\.1:\d+ is not an allowed origin, so the client secret was not sent there/.test(e.message)), JSON.stringify(errors));
+      } finally {
+        await tokens.close();
+      }
+    });
+  });
 });

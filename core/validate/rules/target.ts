@@ -42,6 +42,15 @@ export function checkTarget(ctx: RuleContext): void {
         { suggestions: [base.origin] });
     }
   }
+  const literalOrigins = origins.every((o) => typeof o === 'string' && !o.includes('${{'));
+  if (tokenUrl && base && literalOrigins && tokenUrl.origin !== base.origin) {
+    const allowed = origins.map((o) => literalUrl(o)?.origin).filter(Boolean);
+    if (!allowed.includes(tokenUrl.origin)) {
+      ctx.report.at('/target/auth/oauth2/tokenUrl', 'value', 'error', 'origin-not-allowed',
+        `The token endpoint's origin ${tokenUrl.origin} is not in allowedOrigins: the client secret is only ever sent to allowed origins, so no token could be fetched.`,
+        { suggestions: [tokenUrl.origin] });
+    }
+  }
   origins.forEach((o, i) => {
     const url = literalUrl(o);
     if (url && url.protocol === 'http:' && !isLoopback(url)) {
