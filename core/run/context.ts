@@ -27,6 +27,8 @@ export interface RunContext {
   client: ScimClient;
   ledger: CleanupLedger;
   secrets: SecretRegistry;
+  /** Per-request budget (target.timeouts.request), for credentials that fetch tokens. */
+  requestTimeoutMs: number;
   env: Readonly<Record<string, string | undefined>>;
   vars: Readonly<Record<string, unknown>>;
   /** Spec group name → the group on the target (created by this run or found). */
@@ -110,7 +112,16 @@ export class ScenarioContext {
     // Ids are unique within a scenario: a repeated id gets a counter.
     const seen = this.#ids.get(check.id) ?? 0;
     this.#ids.set(check.id, seen + 1);
-    const result: CheckResult = { ...check, id: seen === 0 ? check.id : `${check.id}#${seen + 1}` };
+    // Titles and messages quote URLs and values a spec may have filled with a secret.
+    const secrets = this.run.secrets;
+    const result: CheckResult = {
+      ...check,
+      id: seen === 0 ? check.id : `${check.id}#${seen + 1}`,
+      title: secrets.redact(check.title),
+      message: secrets.redact(check.message),
+      ...('expected' in check ? { expected: secrets.redactDeepLazily(check.expected) } : {}),
+      ...('actual' in check ? { actual: secrets.redactDeepLazily(check.actual) } : {}),
+    };
     this.checks.push(result);
     if (!this.quiet) this.run.onCheck?.(result, this.planned);
     return result;

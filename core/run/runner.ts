@@ -108,14 +108,14 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
   }
 
   const ledger = new CleanupLedger();
+  const requestTimeoutMs = durationMs(spec.target.timeouts?.request, 10_000);
   const run: RunContext = {
-    runId, spec, document, client, ledger, secrets, env: options.env, vars, groups: new Map(), groupProblems: new Map(), ranges: new Map(),
+    runId, spec, document, client, ledger, secrets, requestTimeoutMs, env: options.env, vars, groups: new Map(), groupProblems: new Map(), ranges: new Map(),
     ...(options.onCheck ? { onCheck: options.onCheck } : {}),
   };
   const runTimeout = AbortSignal.timeout(durationMs(spec.target.timeouts?.run, 15 * 60_000));
   const runSignal = options.signal ? AbortSignal.any([options.signal, runTimeout]) : runTimeout;
   const scenarioMs = durationMs(spec.target.timeouts?.scenario, 2 * 60_000);
-  const requestTimeoutMs = durationMs(spec.target.timeouts?.request, 10_000);
   const tagged = taggedAttributes(spec);
 
   try {

@@ -140,12 +140,14 @@ export class ScimClient {
     const secrets = this.#options.secrets;
     const id = `${this.#options.runId}-${(++this.#counter).toString(36)}`;
     const parsed = new URL(url);
+    const allowed = this.isAllowed(url);
     const headers: Record<string, string> = {
       accept: 'application/scim+json, application/json;q=0.9',
       'user-agent': 'provspec',
       'x-request-id': id,
       traceparent: `00-${this.#traceId}-${this.#spanPrefix}${(this.#counter & 0xffffffff).toString(16).padStart(8, '0')}-01`,
-      ...lowerKeys(this.#options.headers ?? {}),
+      // target.headers belong to the target (they often carry a key): only allowed origins get them.
+      ...(allowed ? lowerKeys(this.#options.headers ?? {}) : {}),
       ...lowerKeys(options.headers ?? {}),
     };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/scim+json';
@@ -160,8 +162,14 @@ export class ScimClient {
     };
     if (body !== undefined) exchange.requestBody = truncate(secrets.redact(body));
     try {
+      // A secret written into a probe's URL, headers or body is a credential too.
+      if (!allowed && [url, body ?? '', ...Object.values(headers)].some((text) => secrets.contains(text))) {
+        exchange.requestHeaders = redactHeaders(headers, secrets);
+        exchange.error = `the request to ${parsed.origin} carries a secret (a credential of this run) and ${parsed.origin} is not an allowed origin; it was not sent`;
+        return exchange;
+      }
       if (options.credentials !== false) {
-        if (!this.isAllowed(url)) {
+        if (!allowed) {
           exchange.error = `${parsed.origin} is not an allowed origin; no credential was sent and the request was not made`;
           return exchange;
         }

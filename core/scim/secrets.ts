@@ -30,12 +30,35 @@ export class SecretRegistry {
     this.#order();
   }
 
+  /** Whether a text carries any registered secret (as it is, or base64 as basic auth sends it). */
+  contains(text: string): boolean {
+    for (const secret of this.#ordered) if (text.includes(secret)) return true;
+    return false;
+  }
+
   redact(text: string): string {
     let out = text;
     for (const secret of this.#ordered) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out;
+  }
+
+  /** As redactDeep, but returns the value itself (no copy) when it carries no secret. */
+  redactDeepLazily<T>(value: T): T {
+    if (typeof value === 'string') return (this.contains(value) ? this.redact(value) : value) as T;
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) {
+      const items = value.map((v) => this.redactDeepLazily(v));
+      return (items.some((v, i) => v !== value[i]) ? items : value) as T;
+    }
+    let changed = false;
+    const entries = Object.entries(value).map(([k, v]) => {
+      const r = this.redactDeepLazily(v);
+      if (r !== v) changed = true;
+      return [k, r] as const;
+    });
+    return (changed ? Object.fromEntries(entries) : value) as T;
   }
 
   redactDeep<T>(value: T): T {

@@ -6,6 +6,7 @@ import { PROBE_METHODS, type Probe } from '../../spec/types.ts';
 import { joinPointer } from '../../document/index.ts';
 import { interpolate, interpolateDeep } from '../../expressions/evaluate.ts';
 import { getKey } from '../../scim/resource.ts';
+import { CredentialSource, resolveAuth } from '../../scim/auth.ts';
 
 export async function probe(ctx: ScenarioContext, state: UserState, step: StepInfo, spec: Probe, base: string): Promise<void> {
   const method = PROBE_METHODS.find((m) => spec[m] !== undefined)!;
@@ -13,13 +14,17 @@ export async function probe(ctx: ScenarioContext, state: UserState, step: StepIn
   const url = String(interpolate(spec[method]!, scope));
   const headers = spec.headers ? (interpolateDeep(spec.headers, scope) as Record<string, string>) : undefined;
   const body = spec.body === undefined ? undefined : interpolateDeep(spec.body, scope);
-  const withCredential = spec.auth !== undefined && spec.auth !== 'none';
+  // The probed system's own credential, never the target's; like any credential it goes only to
+  // allowed origins (the client refuses others).
+  const credentials = spec.auth === undefined || spec.auth === 'none'
+    ? false as const
+    : new CredentialSource(resolveAuth(spec.auth, (text) => String(interpolate(text, scope)), ctx.run.secrets), ctx.run.secrets, ctx.run.requestTimeoutMs, (u) => ctx.run.client.isAllowed(u));
   const exchange = await ctx.send({
     method: method.toUpperCase() as 'GET',
     url,
     ...(body === undefined ? {} : { body }),
     ...(headers ? { headers } : {}),
-    ...(withCredential ? {} : { credentials: false as const }),
+    credentials,
   }, step.label);
   const expect = spec.expect ?? { status: [200, 201, 202, 204] };
   const at = (key: string) => ctx.range(joinPointer(joinPointer(base, 'expect'), key));
