@@ -21,6 +21,7 @@ import { failureBlock, scenarioLine, summary as textSummary, type Paint, type So
 import { readInputs, InputError, type ActionInputs } from './inputs.ts';
 import { annotate, type CheckRunTarget } from './annotate.ts';
 import { untrusted } from './log.ts';
+import { specEnvironment } from './spec-env.ts';
 
 declare const PROVSPEC_VERSION: string;
 
@@ -73,11 +74,7 @@ async function run(inputs: ActionInputs, workspace: string): Promise<Outcome> {
   const notes: string[] = [];
   if (inputs.allowedOrigins.length === 0) notes.push('Neither `base-url` nor `allowed-origins` was given, so the credential may go nowhere: a target that only a spec names is not trusted.');
 
-  // The specs see the workflow's environment without the Action's own inputs, plus the two
-  // variables a spec uses for its target.
-  const env: Record<string, string | undefined> = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
-  env['SCIM_TOKEN'] = inputs.token;
-  if (inputs.baseUrl) env['SCIM_BASE_URL'] = inputs.baseUrl;
+  const env = specEnvironment(process.env, { token: inputs.token, ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}) });
 
   const controller = new AbortController();
   const stop = (signal: string) => {

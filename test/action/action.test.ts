@@ -177,6 +177,24 @@ describe('the GitHub Action (action/dist as a process)', () => {
     }
   });
 
+  it('keeps the runner\'s own credentials (ACTIONS_* runtime tokens, GITHUB_TOKEN, inputs) out of the specs\' reach', async () => {
+    const bird = await canary();
+    try {
+      const probes = ['tag=${{ env.APP_TAG }}', 'rt=${{ env.ACTIONS_RUNTIME_TOKEN }}', 'gh=${{ env.GITHUB_TOKEN }}', 'in=${{ env.INPUT_TOKEN }}']
+        .map((query) => `      - probe:\n          get: ${bird.url}/?${query}\n          expect: { status: 500 }\n`).join('');
+      const text = manyJoiners(1).replace('      - provision\n', `      - provision\n${probes}`);
+      const run = await runAction(workspace({ 'probe.provspec.yaml': text }), { specs: 'probe.provspec.yaml', 'base-url': server.baseUrl, token: server.token }, {
+        APP_TAG: 'visible-tag', ACTIONS_RUNTIME_TOKEN: 'runtime-secret-1a2b', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret-3c4d', GITHUB_TOKEN: 'ghs_exported_5e6f',
+      });
+      const seen = bird.hits.map((h) => h.url).join('\n');
+      assert.match(seen, /tag=visible-tag/, 'the workflow\'s own variables are there (the probe ran)');
+      for (const secret of ['runtime-secret-1a2b', 'oidc-secret-3c4d', 'ghs_exported_5e6f', server.token]) assert.ok(!seen.includes(secret), `${secret} never left`);
+      assert.ok(!run.stdout.replace(`::add-mask::${server.token}`, '').includes('runtime-secret-1a2b'));
+    } finally {
+      await bird.close();
+    }
+  });
+
   it('without a token (a fork pull request), validates, annotates validation errors, and explains the skip', async () => {
     const ok = await runAction(workspace({ [SPEC]: QUICKSTART }), { specs: SPEC, 'base-url': server.baseUrl });
     assert.equal(ok.code, 0, ok.stdout);
