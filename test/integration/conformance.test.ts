@@ -27,6 +27,8 @@ describe('conformance suites', () => {
     ['delete-returns-200', 'rfc7644', 'delete'],
     ['reject-string-booleans', 'entra', '3-deactivate.deactivated'],
     ['ignore-pathless-patch', 'okta', '3-deactivate.active'],
+    ['ignore-pathless-patch', 'okta', 'group-push.renamed'],
+    ['case-sensitive-op', 'entra', 'group-push.rename'],
     ['case-sensitive-op', 'entra', '2-update.updated'],
   ];
   for (const [flag, suite, check] of cases) {

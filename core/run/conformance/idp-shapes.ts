@@ -1,10 +1,11 @@
 // The `entra` and `okta` conformance suites: a full joiner → mover → leaver cycle for a
 // run-scoped user, sent in exactly that IdP's request shapes (the scenario's dialect), with the
-// same read-back checks as a spec's own lifecycle scenarios. A server that passes handles what
-// that IdP really sends.
+// same read-back checks as a spec's own lifecycle scenarios, then a group push and rename. A
+// server that passes handles what that IdP really sends.
 import type { ScenarioContext } from '../context.ts';
 import type { LifecycleScenario, Step } from '../../spec/types.ts';
 import { runLifecycle } from '../lifecycle/scenario.ts';
+import { groupPushRename } from './group-push.ts';
 import { findExpressions } from '../../validate/expressions.ts';
 
 export async function idpShapesSuite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
@@ -17,6 +18,7 @@ export async function idpShapesSuite(ctx: ScenarioContext, tagged: ReadonlySet<s
   steps.push('deactivate', 'reactivate', 'deprovision');
   const scenario: LifecycleScenario = { identity, steps };
   await runLifecycle(ctx, scenario, tagged, tag);
+  await groupPushRename(ctx, tag);
 }
 
 function mappedIdentityAttributes(ctx: ScenarioContext): string[] {

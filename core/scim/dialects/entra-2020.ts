@@ -22,6 +22,11 @@ export class Entra2020Dialect extends EntraDialect {
     return patch(`/Users/${id}`, [{ op: 'replace', path: 'active', value: active }]);
   }
 
+  override renameGroup(groupId: string, displayName: string): PlannedRequest {
+    // With the flag, ops are lowercase.
+    return patch(`/Groups/${groupId}`, [{ op: 'replace', path: 'displayName', value: displayName }]);
+  }
+
   override addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
     return patch(`/Groups/${groupId}`, [{ op: 'add', path: 'members', value: members.map((m) => ({ value: m.id })) }]);
   }

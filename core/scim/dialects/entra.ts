@@ -32,6 +32,11 @@ export class EntraDialect extends BaseDialect {
     };
   }
 
+  override renameGroup(groupId: string, displayName: string): PlannedRequest {
+    // Group attributes other than members change the way user attributes do: a capitalised Replace.
+    return patch(`/Groups/${groupId}`, [{ op: 'Replace', path: 'displayName', value: displayName }]);
+  }
+
   override addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
     return patch(`/Groups/${groupId}`, [{ op: 'Add', path: 'members', value: members.map((m) => ({ $ref: null, value: m.id })) }]);
   }

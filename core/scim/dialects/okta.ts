@@ -34,6 +34,11 @@ export class OktaDialect extends BaseDialect {
     return { method: 'POST', url: '/Groups', body: { schemas: [CORE_GROUP_URN], displayName, members: [] } };
   }
 
+  override renameGroup(groupId: string, displayName: string): PlannedRequest {
+    // Okta SCIM 2.0 reference, "Update a specific Group name": a path-less replace carrying id and displayName.
+    return patch(`/Groups/${groupId}`, [{ op: 'replace', value: { id: groupId, displayName } }]);
+  }
+
   override addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
     return patch(`/Groups/${groupId}`, [{ op: 'add', path: 'members', value: members.map((m) => ({ value: m.id, ...(m.display ? { display: m.display } : {}) })) }]);
   }

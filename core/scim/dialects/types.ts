@@ -32,6 +32,8 @@ export interface ScimDialect {
   deleteUser(id: string): PlannedRequest;
   lookupGroup(displayName: string): PlannedRequest;
   createGroup(displayName: string, externalId: string | undefined): PlannedRequest;
+  /** A group renamed in the IdP, pushed to the target. */
+  renameGroup(groupId: string, displayName: string): PlannedRequest;
   addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest;
   removeMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest;
   deleteGroup(id: string): PlannedRequest;
@@ -83,6 +85,10 @@ export abstract class BaseDialect implements ScimDialect {
 
   createGroup(displayName: string, externalId: string | undefined): PlannedRequest {
     return { method: 'POST', url: '/Groups', body: { schemas: [CORE_GROUP_URN], displayName, ...(externalId ? { externalId } : {}) } };
+  }
+
+  renameGroup(groupId: string, displayName: string): PlannedRequest {
+    return patch(`/Groups/${groupId}`, [{ op: 'replace', path: 'displayName', value: displayName }]);
   }
 
   addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
