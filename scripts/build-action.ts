@@ -3,18 +3,20 @@
 // fails when the committed file differs (the check-dist convention).
 //   node scripts/build-action.ts [--outdir DIR]
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { precompiledSchema } from './esbuild-plugins.ts';
+import { thirdPartyNotices } from './third-party-notices.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function buildAction(outdir: string): Promise<void> {
   const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
-  await build({
+  const result = await build({
     absWorkingDir: root,
+    metafile: true,
     entryPoints: ['action/src/main.ts'],
     outfile: path.join(outdir, 'index.mjs'),
     bundle: true,
@@ -34,6 +36,7 @@ export async function buildAction(outdir: string): Promise<void> {
     alias: { undici: './node_modules/undici' },
     banner: { js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);" },
   });
+  writeFileSync(path.join(outdir, 'THIRD_PARTY_NOTICES.txt'), thirdPartyNotices(result.metafile, root, 'The provspec GitHub Action (index.mjs)'));
 }
 
 if (import.meta.main) {

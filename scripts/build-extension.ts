@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { precompiledSchema } from './esbuild-plugins.ts';
 import { iconPng } from './extension-icon.ts';
+import { thirdPartyNotices } from './third-party-notices.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const EXTENSION_DIR = path.join(ROOT, 'extension');
@@ -28,15 +29,17 @@ const shared: BuildOptions = {
 export async function buildExtension(dist = path.join(EXTENSION_DIR, 'dist')): Promise<void> {
   await rm(dist, { recursive: true, force: true });
   await mkdir(dist, { recursive: true });
-  await Promise.all([
-    build({ ...shared, entryPoints: ['extension/src/extension.ts'], outfile: path.join(dist, 'extension.js'), external: ['vscode'] }),
+  const [client, server] = await Promise.all([
+    build({ ...shared, metafile: true, entryPoints: ['extension/src/extension.ts'], outfile: path.join(dist, 'extension.js'), external: ['vscode'] }),
     // The language server, schema validator precompiled (no ajv code generation at runtime).
     // undici 8 needs Node >= 22.19; VS Code 1.91 runs extensions on Node 20, so the server bundle
     // carries undici 6 (same Pool/request API, Node >= 18.17) and can run scenarios there too.
-    build({ ...shared, entryPoints: ['server/main.ts'], outfile: path.join(dist, 'server.js'), plugins: [precompiledSchema], alias: { undici: 'undici-node20' } }),
+    build({ ...shared, metafile: true, entryPoints: ['server/main.ts'], outfile: path.join(dist, 'server.js'), plugins: [precompiledSchema], alias: { undici: 'undici-node20' } }),
     copyFile(path.join(ROOT, 'schemas', 'provspec.schema.json'), path.join(dist, 'provspec.schema.json')),
     writeFile(path.join(dist, 'icon.png'), iconPng(128)),
   ]);
+  const metafile = { inputs: { ...client.metafile.inputs, ...server.metafile.inputs }, outputs: {} };
+  await writeFile(path.join(dist, 'THIRD_PARTY_NOTICES.txt'), thirdPartyNotices(metafile, ROOT, 'The provspec VS Code extension (dist/)'));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildExtension();

@@ -1,7 +1,9 @@
 // Bundles what ships (the CLI and the language server; the extension and the action have their own builds)
 // into single ESM files, so a cold start loads one file instead of hundreds.
 import { build, type BuildOptions } from 'esbuild';
+import { writeFileSync } from 'node:fs';
 import { precompiledSchema } from './esbuild-plugins.ts';
+import { thirdPartyNotices } from './third-party-notices.ts';
 
 const shared: BuildOptions = {
   bundle: true,
@@ -19,4 +21,5 @@ const shared: BuildOptions = {
 };
 
 // Splitting puts each command (and what only it needs) in its own chunk, loaded when it runs.
-await build({ ...shared, entryPoints: { cli: 'cli/main.ts', server: 'server/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+const result = await build({ ...shared, entryPoints: { cli: 'cli/main.ts', server: 'server/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true });
+writeFileSync('dist/THIRD_PARTY_NOTICES.txt', thirdPartyNotices(result.metafile, process.cwd(), 'provspec (dist/)'));

@@ -113,11 +113,12 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
     if (unpacked) rmSync(unpacked, { recursive: true, force: true });
   });
 
-  it('carries only the manifest, the two bundles, the schema, the grammars, the language configuration, the icon, README and LICENSE', () => {
+  it('carries only the manifest, the two bundles, the schema, the grammars, the language configuration, the icon, README, LICENSE and the bundled packages\' notices', () => {
     assert.deepEqual([...files.keys()].sort(), [
       '[Content_Types].xml',
       'extension.vsixmanifest',
       'extension/LICENSE.txt',
+      'extension/dist/THIRD_PARTY_NOTICES.txt',
       'extension/dist/extension.js',
       'extension/dist/icon.png',
       'extension/dist/provspec.schema.json',
