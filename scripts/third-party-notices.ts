@@ -16,7 +16,8 @@ function packageRoot(input: string): string | undefined {
 }
 
 function licenceText(dir: string): string {
-  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying|notice)(\.(md|txt))?$/i.test(f));
+  // Sorted: directory order differs between file systems, and the committed notices must not.
+  const file = readdirSync(dir).sort().find((f) => /^(licen[cs]e|copying|notice)(\.(md|txt))?$/i.test(f));
   return file ? readFileSync(path.join(dir, file), 'utf8').trim() : '';
 }
 
