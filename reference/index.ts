@@ -7,6 +7,7 @@ import { openDatabase } from './store/database.ts';
 import { ResourceStore } from './store/resources.ts';
 import { ScimService } from './scim/service.ts';
 import { BASE_PATH, createScimServer, type RequestLogLine } from './http/server.ts';
+import { DEMO_APP_PATH } from './http/demo-app.ts';
 import { MISBEHAVIOURS, type Misbehaviour } from './misbehaviours.ts';
 
 export { MISBEHAVIOURS, MISBEHAVIOUR_DESCRIPTIONS, parseMisbehaviours, type Misbehaviour } from './misbehaviours.ts';
@@ -30,6 +31,8 @@ export interface ReferenceServerOptions {
 
 export interface ReferenceServer {
   baseUrl: string;
+  /** A stand-in downstream app (GET {appUrl}/api/access/{userId}: 200 while the user is active). */
+  appUrl: string;
   token: string;
   port: number;
   close(): Promise<void>;
@@ -70,6 +73,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   let closing: Promise<void> | undefined;
   return {
     baseUrl,
+    appUrl: `http://${urlHost}:${port}${DEMO_APP_PATH}`,
     token,
     port,
     close() {

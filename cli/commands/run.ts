@@ -27,7 +27,8 @@ real HTTP, checks every response and what it leaves behind, and removes what it 
 
 Options:
   --embedded              run against the built-in reference SCIM server, started on a free
-                          loopback port for this run (sets SCIM_BASE_URL and SCIM_TOKEN)
+                          loopback port for this run (sets SCIM_BASE_URL and SCIM_TOKEN, and
+                          APP_URL to its stand-in downstream app unless APP_URL is set)
   --misbehave A[,B…]      with --embedded: make the reference server misbehave (see provspec serve --help)
   --base-url URL          target this SCIM base URL instead of the spec's
   --allowed-origin URL    the only origin(s) the credential may go to (repeatable; overrides the spec)
@@ -148,6 +149,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       server = await startReferenceServer({ misbehave });
       env['SCIM_BASE_URL'] = server.baseUrl;
       env['SCIM_TOKEN'] = server.token;
+      // Specs that probe a downstream app get the embedded stand-in unless they name their own.
+      env['APP_URL'] ??= server.appUrl;
       if (values.format === 'pretty') io.stdout.write(paint('dim', `embedded reference SCIM server on ${server.baseUrl}${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}\n`));
     }
     const runId = newRunId();

@@ -10,7 +10,7 @@ export const DEFAULT_PORT = 7644;
 export const SERVE_HELP = `Usage: provspec serve [options]
 
 Runs the reference SCIM 2.0 server (RFC 7643/7644) until interrupted. Prints
-SCIM_BASE_URL=… and SCIM_TOKEN=… for your shell or spec, then one JSON line per request.
+SCIM_BASE_URL=…, SCIM_TOKEN=… and APP_URL=… (a stand-in downstream app) for your shell or spec, then one JSON line per request.
 
 Options:
   --port N              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -71,7 +71,7 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
     io.stderr.write(`provspec serve: could not start: ${reason}\n`);
     return 1;
   }
-  io.stdout.write(`SCIM_BASE_URL=${server.baseUrl}\nSCIM_TOKEN=${server.token}\n`);
+  io.stdout.write(`SCIM_BASE_URL=${server.baseUrl}\nSCIM_TOKEN=${server.token}\nAPP_URL=${server.appUrl}\n`);
   io.stderr.write(`provspec reference SCIM server on ${server.baseUrl}${values.db ? ` (data in ${values.db})` : ' (in memory)'}${misbehave.length ? `, misbehaving: ${misbehave.join(', ')}` : ''}. Ctrl-C stops it.\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {

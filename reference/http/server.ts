@@ -1,6 +1,7 @@
 // The HTTP face of the reference server: authentication, routing, body limits, SCIM response
 // framing and one structured log line per request. Everything SCIM-specific is in scim/.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { DEMO_APP_PATH, demoApp } from './demo-app.ts';
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -69,6 +70,10 @@ export function createScimServer(service: () => ScimService, options: HttpOption
 
   const route = async (request: IncomingMessage, url: URL, method: string, requestId: string): Promise<Reply> => {
     void requestId;
+    if (url.pathname.startsWith(`${DEMO_APP_PATH}/`)) {
+      await drain(request, options.maxBodyBytes);
+      return demoApp(service(), url.pathname, method);
+    }
     if (!url.pathname.startsWith(`${BASE_PATH}/`) && url.pathname !== BASE_PATH) {
       throw new ScimError(404, `Nothing here; the SCIM endpoint is ${BASE_PATH}.`);
     }

@@ -43,6 +43,13 @@ describe('provspec run', () => {
     assert.match(result.stdout, /nothing left behind/);
   });
 
+  it('runs every example against the embedded server, the downstream probe included', async () => {
+    const { code, stdout } = await run(['examples/', '--embedded']);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /✔ lifecycle\.leaver examples\/entra\.provspec\.yaml/);
+    assert.match(stdout, /nothing left behind/);
+  });
+
   it('exits 1 with the failing spec line when a check fails', async () => {
     const result = await run(['examples/quickstart.provspec.yaml', '--embedded', '--misbehave', 'delete-returns-200', '--scenario', 'leaver']);
     assert.equal(result.code, 1);

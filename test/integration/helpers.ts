@@ -19,7 +19,7 @@ export async function withServer<T>(misbehave: Misbehaviour[], work: (server: Re
   }
 }
 
-export async function runSpecFile(file: string, server: ReferenceServer, plan: PlanOptions = {}, run: Partial<RunOptions> = {}): Promise<SpecResult> {
+export async function runSpecFile(file: string, server: Pick<ReferenceServer, 'baseUrl' | 'token'>, plan: PlanOptions = {}, run: Partial<RunOptions> = {}): Promise<SpecResult> {
   const absolute = path.resolve(ROOT, file);
   const validation = validateText(readFileSync(absolute, 'utf8'), absolute);
   if (!validation.spec) throw new Error(`${file} is invalid: ${validation.diagnostics.map((d) => d.message).join('; ')}`);
