@@ -7,6 +7,8 @@ export type FailOn = 'error' | 'warning' | 'never';
 
 export interface ActionInputs {
   mode: 'run' | 'merge';
+  /** Run against the built-in reference server instead of base-url/token (no secrets needed). */
+  embedded: boolean;
   specs: string[];
   results: string[];
   baseUrl?: string;
@@ -68,9 +70,12 @@ export function readInputs(read: Read): ActionInputs {
   }
   const specs = read('specs').split(/\s+/).filter(Boolean);
   const results = read('results').split(/\s+/).filter(Boolean);
+  const embedded = (optional('embedded') ?? 'false').toLowerCase() === 'true';
+  if (embedded && (baseUrl || token || allowedInput.length)) throw new InputError('Input "embedded" runs against the built-in reference server: leave base-url, token and allowed-origins empty.');
   if (mode === 'merge' && results.length === 0) throw new InputError('Input "results" names the JSON reports to merge (e.g. results/*.json) when mode is merge.');
   return {
     mode,
+    embedded,
     specs: specs.length ? specs : ['.'],
     results,
     ...(baseUrl ? { baseUrl } : {}),

@@ -19,6 +19,7 @@ import { toMarkdownSummary } from '../../core/report/markdown.ts';
 import { traceCallbacks } from '../../core/report/trace.ts';
 import { failureBlock, scenarioLine, summary as textSummary, type Paint, type SourceText } from '../../core/report/pretty.ts';
 import { readInputs, InputError, type ActionInputs } from './inputs.ts';
+import { startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import { annotate, type CheckRunTarget } from './annotate.ts';
 import { untrusted } from './log.ts';
 import { specEnvironment } from './spec-env.ts';
@@ -49,19 +50,38 @@ async function main(): Promise<void> {
   await finish(inputs, workspace, outcome);
 }
 
-async function run(inputs: ActionInputs, workspace: string): Promise<Outcome> {
+function emptyReport(): JsonReport {
+  return toJsonReport([], { runId: newRunId(), startedAt: new Date().toISOString(), ms: 0 });
+}
+
+async function run(given: ActionInputs, workspace: string): Promise<Outcome> {
+  let inputs = given;
   const files = await findSpecFiles(inputs.specs, workspace);
   const sources = await Promise.all(files.map(async (file) => ({ display: displayPath(file, workspace), text: await readFile(file, 'utf8') })));
   const checked = checkSources(sources);
-  const empty = (): Outcome['report'] => toJsonReport([], { runId: newRunId(), startedAt: new Date().toISOString(), ms: 0 });
   core.info(oneLine(`provspec: ${files.length} spec${files.length === 1 ? '' : 's'}: ${sources.map((s) => s.display).join(', ')}`));
   if (checked.some((c) => c.errors.length)) {
-    return { results: [], report: empty(), checked, notes: ['The specs have errors (annotated on their lines); nothing was sent.'] };
+    return { results: [], report: emptyReport(), checked, notes: ['The specs have errors (annotated on their lines); nothing was sent.'] };
   }
+  let server: ReferenceServer | undefined;
+  if (inputs.embedded) {
+    server = await startReferenceServer({});
+    core.setSecret(server.token);
+    core.info(`provspec: embedded reference SCIM server on ${server.baseUrl}`);
+    inputs = { ...inputs, baseUrl: server.baseUrl, token: server.token, allowedOrigins: [new URL(server.baseUrl).origin] };
+  }
+  try {
+    return await runChecked(inputs, workspace, checked, server);
+  } finally {
+    await server?.close();
+  }
+}
+
+async function runChecked(inputs: ActionInputs, workspace: string, checked: CheckedSpec[], server: ReferenceServer | undefined): Promise<Outcome> {
   if (!inputs.token) {
     return {
       results: [],
-      report: empty(),
+      report: emptyReport(),
       checked,
       notes: ['The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from forks get no secrets; run the specs on a branch of this repository, or in a workflow whose environment holds the SCIM token.'],
     };
@@ -71,10 +91,11 @@ async function run(inputs: ActionInputs, workspace: string): Promise<Outcome> {
     ...(inputs.dialect ? { dialect: inputs.dialect } : {}),
     ...(inputs.shard ? { shard: inputs.shard } : {}),
   });
-  const notes: string[] = [];
+  const notes: string[] = server ? [`Ran against the built-in reference SCIM server (input \`embedded\`), not your endpoint: this shows the specs are sound and what a correct server answers.`] : [];
   if (inputs.allowedOrigins.length === 0) notes.push('Neither `base-url` nor `allowed-origins` was given, so the credential may go nowhere: a target that only a spec names is not trusted.');
 
   const env = specEnvironment(process.env, { token: inputs.token, ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}) });
+  if (server) env['APP_URL'] ??= server.appUrl;
 
   const controller = new AbortController();
   const stop = (signal: string) => {

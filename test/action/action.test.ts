@@ -233,6 +233,19 @@ describe('the GitHub Action (action/dist as a process)', () => {
     assert.deepEqual(report.specs[0].scenarios.filter((s: { section: string }) => s.section !== 'setup').map((s: { name: string }) => s.name), ['joiner', 'mover', 'leaver', 'missing-userName', 'bad-token', 'duplicate-create']);
   });
 
+  it('with embedded: true, runs the specs against the built-in reference server, no secrets needed', async () => {
+    const run = await runAction(workspace({ [SPEC]: QUICKSTART, 'specs/entra.provspec.yaml': readFileSync(path.join(ROOT, 'examples', 'entra.provspec.yaml'), 'utf8') }), { specs: 'specs/', embedded: 'true' });
+    assert.equal(run.code, 0, run.stdout);
+    assert.ok(Number(run.outputs['passed']) > 300, run.outputs['passed']);
+    assert.equal(run.outputs['failed'], '0');
+    assert.match(run.summary, /^## provspec ✅ \d+ of \d+ scenarios passed$/m);
+    assert.match(run.summary, /Ran against the built-in reference SCIM server \(input `embedded`\)/);
+    assert.match(run.stdout, /^::add-mask::\S+$/m, 'the embedded server\'s token is masked too');
+    const refused = await runAction(workspace({ [SPEC]: QUICKSTART }), { specs: SPEC, embedded: 'true', token: 'x' });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /Input "embedded" runs against the built-in reference server: leave base-url, token and allowed-origins empty\./);
+  });
+
   it('refuses bad inputs with one clear error', async () => {
     const run = await runAction(workspace({ [SPEC]: QUICKSTART }), { specs: SPEC, shard: '5/4' });
     assert.equal(run.code, 1);
