@@ -54,7 +54,10 @@ export function lineAt(lineStarts: readonly number[], offset: number): number {
  * negative offsets can be clamped, since line starts do not record where the last line ends.
  */
 export function positionAt(lineStarts: readonly number[], offset: number, text?: string): Position {
-  const at = clampOffset(offset, text);
+  let at = clampOffset(offset, text);
+  // An offset between the CR and the LF of a CRLF is inside the line break: LSP has no position
+  // there, so it is the end of the line's content.
+  if (text !== undefined && at > 0 && text.charCodeAt(at - 1) === CR && text.charCodeAt(at) === LF) at--;
   const line = lineAt(lineStarts, at);
   return { line, character: at - (lineStarts[line] ?? 0) };
 }

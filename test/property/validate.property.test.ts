@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import './seed.ts';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import { validateText } from '../../core/validate/index.ts';
@@ -168,6 +169,13 @@ function mutate(text: string, m: Mutation): string {
 }
 
 describe('validateText on mutated example specs', () => {
+  // Counterexamples that random runs found, kept as fixed cases.
+  it('regression: a YAML error span ending between the CR and LF of a CRLF stays inside its line', () => {
+    const entra = EXAMPLES.find((e) => e.name === 'entra.provspec.yaml') ?? assert.fail('no entra example');
+    const mutations: Mutation[] = [{ kind: 'insert-char', at: 0.9997227612974772, text: '\u{10000}\u{10000}' }, { kind: 'insert-line', line: 0.03968253968253968, text: '|\u{10000}' }, { kind: 'delete-line', line: 0 }];
+    checkBoth(mutations.reduce(mutate, entra.text).replace(/\n/g, '\r\n'), entra.name);
+  });
+
   for (const example of EXAMPLES) {
     it(`${example.name}: random edits`, () => {
       fc.assert(

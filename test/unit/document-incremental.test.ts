@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import '../property/seed.ts';
 import { parseDocument } from '../../core/document/parse.ts';
 import { patchScalarEdit, reparse } from '../../core/document/incremental.ts';
 import type { ParsedDocument } from '../../core/document/types.ts';

@@ -52,6 +52,13 @@ describe('positionAt', () => {
     assert.deepEqual(positionAt(starts, 2.7), { line: 0, character: 2 });
   });
 
+  it('puts an offset between the CR and LF of a line break at the end of the line content', () => {
+    // Offset 3 is between "\r" and "\n" of "ab\r\n": no editor position lies there.
+    assert.deepEqual(positionAt(starts, 3, text), { line: 0, character: 2 });
+    // At a lone CR: the end of its line.
+    assert.deepEqual(positionAt(starts, 11, text), { line: 2, character: 4 });
+  });
+
   it('finds lines by binary search', () => {
     assert.equal(lineAt(starts, 0), 0);
     assert.equal(lineAt(starts, 3), 0);
