@@ -1,0 +1,100 @@
+// mode: run - find and validate the specs, then run them against the endpoint the workflow
+// names (or the built-in reference server), with the credential kept to the allowed origins.
+import * as core from '@actions/core';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { displayPath, findSpecFiles } from '../../core/files.ts';
+import { checkSources, planSpecs, runPlans, type CheckedSpec } from '../../core/run/session.ts';
+import { newRunId } from '../../core/run/runner.ts';
+import { toJsonReport, type JsonReport } from '../../core/report/json.ts';
+import { traceCallbacks } from '../../core/report/trace.ts';
+import { scenarioLine } from '../../core/report/pretty.ts';
+import { startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
+import type { ActionInputs } from './inputs.ts';
+import { oneLine, plain, type Outcome } from './outcome.ts';
+import { specEnvironment } from './spec-env.ts';
+
+function emptyReport(): JsonReport {
+  return toJsonReport([], { runId: newRunId(), startedAt: new Date().toISOString(), ms: 0 });
+}
+
+export async function runSpecs(given: ActionInputs, workspace: string): Promise<Outcome> {
+  let inputs = given;
+  const files = await findSpecFiles(inputs.specs, workspace);
+  const sources = await Promise.all(files.map(async (file) => ({ display: displayPath(file, workspace), text: await readFile(file, 'utf8') })));
+  const checked = checkSources(sources);
+  core.info(oneLine(`provspec: ${files.length} spec${files.length === 1 ? '' : 's'}: ${sources.map((s) => s.display).join(', ')}`));
+  if (checked.some((c) => c.errors.length)) {
+    return { results: [], report: emptyReport(), checked, notes: ['The specs have errors (annotated on their lines); nothing was sent.'] };
+  }
+  let server: ReferenceServer | undefined;
+  if (inputs.embedded) {
+    server = await startReferenceServer({});
+    core.setSecret(server.token);
+    core.info(`provspec: embedded reference SCIM server on ${server.baseUrl}`);
+    inputs = { ...inputs, baseUrl: server.baseUrl, token: server.token, allowedOrigins: [new URL(server.baseUrl).origin] };
+  }
+  try {
+    return await runChecked(inputs, workspace, checked, server);
+  } finally {
+    await server?.close();
+  }
+}
+
+async function runChecked(inputs: ActionInputs, workspace: string, checked: CheckedSpec[], server: ReferenceServer | undefined): Promise<Outcome> {
+  if (!inputs.token) {
+    return {
+      results: [],
+      report: emptyReport(),
+      checked,
+      notes: ['The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from forks get no secrets; run the specs on a branch of this repository, or in a workflow whose environment holds the SCIM token.'],
+    };
+  }
+  const plans = planSpecs(checked, {
+    ...(inputs.scenarios.length ? { scenarios: inputs.scenarios } : {}),
+    ...(inputs.dialect ? { dialect: inputs.dialect } : {}),
+    ...(inputs.shard ? { shard: inputs.shard } : {}),
+  });
+  const notes: string[] = server ? [`Ran against the built-in reference SCIM server (input \`embedded\`), not your endpoint: this shows the specs are sound and what a correct server answers.`] : [];
+  if (inputs.allowedOrigins.length === 0) notes.push('Neither `base-url` nor `allowed-origins` was given, so the credential may go nowhere: a target that only a spec names is not trusted.');
+
+  const env = specEnvironment(process.env, { token: inputs.token, ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}) });
+  if (server) env['APP_URL'] ??= server.appUrl;
+
+  const controller = new AbortController();
+  const stop = (signal: string) => {
+    core.info(`provspec: ${signal}; stopping and removing what this run created…`);
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let trace: WriteStream | undefined;
+  const runId = newRunId();
+  try {
+    if (inputs.trace) {
+      await mkdir(path.dirname(path.resolve(workspace, inputs.trace)), { recursive: true });
+      trace = createWriteStream(path.resolve(workspace, inputs.trace));
+    }
+    const traceOf = traceCallbacks((line) => trace?.write(line), runId);
+    const session = await runPlans(plans, {
+      env,
+      runId,
+      signal: controller.signal,
+      allowedOrigins: inputs.allowedOrigins,
+      ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}),
+      perPlan: (plan) => {
+        const traced = trace ? traceOf(plan) : {};
+        return { ...traced, onScenarioEnd: (scenario) => {
+          core.info(oneLine(scenarioLine(plan.file, scenario, plain)));
+          traced.onScenarioEnd?.(scenario);
+        } };
+      },
+    });
+    return { results: session.results, report: session.report, checked, notes };
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    if (trace) await new Promise<void>((resolve) => trace!.end(resolve));
+  }
+}
