@@ -3,7 +3,7 @@
 // dependencies of provspec). Every session is isolated (its own HOME, XDG dirs, user data and
 // extensions) and its whole process tree is killed on close.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,12 @@ const PLAYWRIGHT = path.join(TOOLS, 'node_modules', 'playwright-core', 'index.mj
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Why the tools are not there, or undefined when they are. */
+/** Why the set-up script could not install the tools on this machine, when it could not. */
+export function toolsUnavailable(): string | undefined {
+  const marker = path.join(ROOT, '.tools', 'vscode-e2e', 'UNAVAILABLE');
+  return existsSync(marker) ? readFileSync(marker, 'utf8').trim() : undefined;
+}
+
 export function toolsMissing(): string | undefined {
   const missing = [CODE_SERVER, PLAYWRIGHT, CHROMIUM].filter((file) => !existsSync(file));
   return missing.length ? `not installed: ${missing.join(', ')}; run scripts/setup-vscode-e2e.sh` : undefined;

@@ -8,7 +8,8 @@
 // moments go to test/.tmp/vscode/ (or $PROVSPEC_ARTIFACTS) and are named in the test's output.
 // Negative controls: a YAML file that is not a spec gets nothing, and the same
 // workspace in a VS Code without the extension shows no squiggle and no provspec completion.
-// Needs scripts/setup-vscode-e2e.sh (skipped with the reason when missing; a failure when CI=true).
+// Needs scripts/setup-vscode-e2e.sh (skipped with the reason when missing, a failure when CI=true,
+// unless the script recorded why this machine cannot install them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,10 +17,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startReferenceServer } from '../../reference/index.ts';
-import { openSession, ROOT, toolsMissing, type Page, type Session } from './code-server.ts';
+import { openSession, ROOT, toolsMissing, toolsUnavailable, type Page, type Session } from './code-server.ts';
 
 const missing = toolsMissing();
 const inCi = process.env.CI === 'true';
+// The set-up script tried and this machine could not install the tools: skipped, with its reason.
+const unavailable = missing ? toolsUnavailable() : undefined;
 
 const QUICKSTART = readFileSync(path.join(ROOT, 'examples', 'quickstart.provspec.yaml'), 'utf8');
 const BROKEN = QUICKSTART.replace('identity: alice', 'identity: alcie'); // line 52, column 15
@@ -94,7 +97,9 @@ async function until(what: string, ms: number, check: () => Promise<string | und
   }
 }
 
-describe('the extension in a real VS Code (code-server + chromium)', { skip: missing && !inCi ? missing : false, timeout: 420_000 }, () => {
+const skip = unavailable ? `the tools could not be installed on this machine: ${unavailable}` : missing && !inCi ? missing : false;
+
+describe('the extension in a real VS Code (code-server + chromium)', { skip, timeout: 420_000 }, () => {
   let scratch: string;
   let vsix: string;
 
