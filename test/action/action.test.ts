@@ -246,6 +246,25 @@ describe('the GitHub Action (action/dist as a process)', () => {
     assert.match(refused.stdout, /Input "embedded" runs against the built-in reference server: leave base-url, token and allowed-origins empty\./);
   });
 
+  it('when the workflow is cancelled (SIGINT) mid-run, removes what it created before exiting', async () => {
+    const slow = await startReferenceServer({ misbehave: ['slow'], slowMs: 40 });
+    try {
+      const started = Date.now();
+      const run = await runAction(workspace({ 'many.provspec.yaml': manyJoiners(40) }), { specs: 'many.provspec.yaml', 'base-url': slow.baseUrl, token: slow.token }, {}, 1500);
+      assert.ok(Date.now() - started < 30_000, 'it stopped promptly');
+      assert.match(run.stdout, /provspec: SIGINT; stopping and removing what this run created/);
+      assert.match(run.summary, /cleanup|Audit trail/);
+      const count = async (what: string) => ((await (await fetch(`${slow.baseUrl}/${what}?count=0`, { headers: { authorization: `Bearer ${slow.token}` } })).json()) as { totalResults: number }).totalResults;
+      assert.equal(await count('Users'), 0, 'no user left behind');
+      assert.equal(await count('Groups'), 0, 'no group left behind');
+      const report = JSON.parse(readFileSync(run.outputs['report']!, 'utf8'));
+      assert.ok(report.specs[0].audit.some((a: { action: string }) => a.action === 'created'), 'it had created users before the interrupt');
+      assert.deepEqual(report.specs[0].orphans, []);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('refuses bad inputs with one clear error', async () => {
     const run = await runAction(workspace({ [SPEC]: QUICKSTART }), { specs: SPEC, shard: '5/4' });
     assert.equal(run.code, 1);

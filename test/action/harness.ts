@@ -44,7 +44,7 @@ export function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
-export async function runAction(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
+export async function runAction(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, interruptAfterMs?: number): Promise<ActionRun> {
   const runnerDir = mkdtempSync(path.join(tmpdir(), 'provspec-runner-'));
   const files = { summary: path.join(runnerDir, 'summary.md'), output: path.join(runnerDir, 'output'), event: path.join(runnerDir, 'event.json') };
   writeFileSync(files.summary, '');
@@ -75,6 +75,8 @@ export async function runAction(dir: string, inputs: Record<string, string>, ext
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  // A cancelled workflow run: the runner sends SIGINT first.
+  if (interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
   return { code, stdout, stderr, summary: readFileSync(files.summary, 'utf8'), outputs: parseOutputs(readFileSync(files.output, 'utf8')), workspace: dir };
