@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Diagnostic } from '../../core/diagnostic.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
+import { diagnosticAnnotations } from '../../core/report/annotations.ts';
+import { toSarif } from '../../core/report/sarif.ts';
+import { version } from '../version.ts';
 import { validateText } from '../../core/validate/index.ts';
 import { displayPath, findSpecFiles, UsageError } from '../files.ts';
 import { makeStyler, type Styler } from '../style.ts';
@@ -14,7 +17,8 @@ Checks provisioning specs against the format and its semantic rules, without sen
 any request. A directory is searched for *.provspec.yaml, *.provspec.yml and *.provspec.json.
 
 Options:
-  --format text|json   output format (default: text)
+  --format text|json|sarif
+                       output format (default: text); sarif for code-scanning uploads
   --color, --no-color  force or disable colour (default: on for a terminal, off with NO_COLOR)
   --hints              also print hints (unused identities and groups)
   -h, --help           show this help
@@ -49,7 +53,7 @@ export async function validateCommand(argv: string[], io: CommandIO): Promise<nu
     io.stdout.write(`${VALIDATE_HELP}\n`);
     return 0;
   }
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  if (values.format !== 'text' && values.format !== 'json' && values.format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${values.format}"`);
   if (positionals.length === 0) throw new UsageError('name at least one spec file, directory or glob (e.g. provspec validate examples/)');
 
   const files = await findSpecFiles(positionals, io.cwd);
@@ -66,6 +70,8 @@ export async function validateCommand(argv: string[], io: CommandIO): Promise<nu
   if (values.format === 'json') {
     const out: JsonDiagnostic[] = results.flatMap((r) => r.diagnostics.map((d) => toJson(r.file, d)));
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else if (values.format === 'sarif') {
+    io.stdout.write(toSarif(results.flatMap((r) => diagnosticAnnotations(r.file, r.diagnostics)), { version: version() }));
   } else {
     const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
     io.stdout.write(renderText(results, style, values.hints ?? false));

@@ -147,6 +147,22 @@ describe('provspec validate: text output', () => {
   });
 });
 
+describe('provspec validate --format sarif', () => {
+  it('prints SARIF 2.1.0 with each finding at its 1-based region, for code scanning', async () => {
+    const cwd = project({ 'specs/typo.provspec.yaml': TYPO });
+    const result = await run(['validate', '--format', 'sarif', 'specs/typo.provspec.yaml'], { cwd });
+    assert.equal(result.code, 1);
+    const sarif = JSON.parse(result.stdout) as { version: string; runs: Array<{ tool: { driver: { name: string; rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; level: string; locations: unknown[] }> }> };
+    assert.equal(sarif.version, '2.1.0');
+    const [only] = sarif.runs[0]!.results;
+    assert.equal(sarif.runs[0]!.results.length, 1);
+    assert.equal(only!.ruleId, 'unknown-identity-attribute');
+    assert.equal(only!.level, 'error');
+    assert.deepEqual(only!.locations, [{ physicalLocation: { artifactLocation: { uri: 'specs/typo.provspec.yaml' }, region: { startLine: 10, endLine: 10, startColumn: 17, endColumn: 31 } } }]);
+    assert.deepEqual(sarif.runs[0]!.tool.driver.rules.map((r) => r.id), ['unknown-identity-attribute']);
+  });
+});
+
 describe('provspec validate --format json', () => {
   it('prints an array of 1-based located diagnostics', async () => {
     const cwd = project({ 'specs/typo.provspec.yaml': TYPO });
@@ -199,7 +215,7 @@ describe('provspec exit codes and usage errors', () => {
     ['a missing file', ['validate', 'missing.provspec.yaml'], /missing\.provspec\.yaml: no such file or directory/],
     ['validate without arguments', ['validate'], /name at least one spec file/],
     ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
-    ['a bad --format', ['validate', '--format', 'xml', 'ok.provspec.yaml'], /--format must be text or json/],
+    ['a bad --format', ['validate', '--format', 'xml', 'ok.provspec.yaml'], /--format must be text, json or sarif/],
     ['a directory with no spec files', ['validate', 'empty'], /empty: no \*\.provspec\.yaml/],
     ['a glob that matches nothing', ['validate', '*.nothing.provspec.yaml'], /no file matches this pattern/],
   ];
