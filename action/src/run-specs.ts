@@ -48,7 +48,7 @@ async function runChecked(inputs: ActionInputs, workspace: string, checked: Chec
       results: [],
       report: emptyReport(),
       checked,
-      notes: ['The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from forks get no secrets; run the specs on a branch of this repository, or in a workflow whose environment holds the SCIM token.'],
+      notes: ['The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from forks get no secrets; run the specs on a branch of this repository, or in a workflow whose environment holds the SCIM token; `embedded: true` runs them against the built-in reference server without any secret.'],
     };
   }
   const plans = planSpecs(checked, {
