@@ -62,6 +62,9 @@ export async function benchRunner(): Promise<void> {
     ['provspec runner', ms(runnerMs), (requests / (runnerMs / 1000)).toFixed(0), `${median(ratios).toFixed(2)}x`],
   ]));
   console.log(`\nratio per round (runner / raw, paired): ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}`);
+  // Client and server share the cores: the client's own CPU time is what the runner adds.
+  const cpu = (key: 'runnerCpuMs' | 'rawCpuMs') => median(rounds.map((r) => r[key]));
+  console.log(`client CPU (median): raw loop ${ms(cpu('rawCpuMs'))} (${(cpu('rawCpuMs') * 1000 / requests).toFixed(0)} µs/request), runner ${ms(cpu('runnerCpuMs'))} (${(cpu('runnerCpuMs') * 1000 / requests).toFixed(0)} µs/request, checks and evidence included)`);
 }
 
 /** `provspec serve` in a child process, on a free port, in memory. */
@@ -86,7 +89,7 @@ async function serve(): Promise<{ baseUrl: string; token: string; close: () => P
   };
 }
 
-async function round(count: number): Promise<{ runnerMs: number; rawMs: number; requests: number; checks: number }> {
+async function round(count: number): Promise<{ runnerMs: number; rawMs: number; runnerCpuMs: number; rawCpuMs: number; requests: number; checks: number }> {
   const text = bigSpec(count);
   const validation = validateText(text, 'bench.provspec.yaml');
   if (!validation.spec) throw new Error(validation.diagnostics.map((d) => d.message).join('; '));
@@ -95,6 +98,7 @@ async function round(count: number): Promise<{ runnerMs: number; rawMs: number; 
   const recorded: Recorded[] = [];
   const first = await serve();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const result = await runPlan(buildPlan('bench.provspec.yaml', validation.document, validation.spec), {
     env: { SCIM_BASE_URL: first.baseUrl, SCIM_TOKEN: first.token },
     runId: 'benchA',
@@ -105,6 +109,7 @@ async function round(count: number): Promise<{ runnerMs: number; rawMs: number; 
     }),
   });
   const runnerMs = performance.now() - t0;
+  const runnerCpuMs = cpuMs(process.cpuUsage(c0));
   await first.close();
   const failed = result.scenarios.flatMap((s) => s.checks).filter((c) => c.status !== 'pass').length;
   if (failed || result.orphans.length) throw new Error(`the runner's own run was not clean (${failed} failing checks)`);
@@ -134,16 +139,22 @@ async function round(count: number): Promise<{ runnerMs: number; rawMs: number; 
   const cleanup = byScenario.get('cleanup') ?? [];
   const scenarios = [...byScenario].filter(([name]) => name !== 'setup' && name !== 'cleanup').map(([, list]) => list);
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   for (const r of setup) await send(r);
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     for (let list = scenarios.shift(); list; list = scenarios.shift()) for (const r of list) await send(r);
   }));
   for (const r of cleanup) await send(r);
   const rawMs = performance.now() - t1;
+  const rawCpuMs = cpuMs(process.cpuUsage(c1));
   await pool.close();
   await second.close();
 
-  return { runnerMs, rawMs, requests: recorded.length, checks };
+  return { runnerMs, rawMs, runnerCpuMs, rawCpuMs, requests: recorded.length, checks };
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 if (import.meta.main) await benchRunner();
