@@ -40,6 +40,18 @@ export interface RunOptions {
   onExchange?: (exchange: Exchange, context: RequestContext) => void;
 }
 
+/**
+ * target.headers, evaluated. A value taken from the environment is treated as a credential (an API
+ * key, a tenant secret): redacted wherever it would be shown, and never sent to other origins.
+ */
+function targetHeaders(headers: Record<string, string>, evaluate: (text: string) => string, secrets: SecretRegistry): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, template]) => {
+    const value = evaluate(template);
+    if (/\$\{\{\s*env\./.test(template)) secrets.add(value);
+    return [name, value];
+  }));
+}
+
 export function newRunId(): string {
   return randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6);
 }
@@ -86,7 +98,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
       allowedOrigins,
       requestTimeoutMs,
       concurrency: spec.target.concurrency ?? 4,
-      headers: Object.fromEntries(Object.entries(spec.target.headers ?? {}).map(([k, v]) => [k, evaluate(v)])),
+      headers: targetHeaders(spec.target.headers ?? {}, evaluate, secrets),
       secrets,
       runId,
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),

@@ -94,6 +94,8 @@ describe('probe credentials', () => {
     assert.equal(app.seen.length, 1);
     assert.equal(app.seen[0]!['authorization'], undefined);
     assert.equal(app.seen[0]!['x-tenant-key'], undefined, 'target.headers stay with the target');
+    // The SCIM requests did carry it; their evidence does not show it.
+    assert.ok(!JSON.stringify(result).includes('tenant-key-93c2'), 'a target header taken from the environment is redacted like a credential');
   });
 
   it('does not send a request that would carry the target\'s token elsewhere, wherever it is written', async () => {
