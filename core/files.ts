@@ -27,16 +27,25 @@ export async function findSpecFiles(args: readonly string[], cwd = process.cwd()
       files.forEach(add);
     } else if (info) {
       add(arg);
-    } else if (/[*?[\]{}]/.test(arg)) {
-      const matches: string[] = [];
-      for await (const match of glob(arg, { cwd, exclude: (name) => name === 'node_modules' })) matches.push(match);
-      if (matches.length === 0) throw new UsageError(`${arg}: no file matches this pattern`);
-      matches.sort().forEach(add);
+    } else if (isGlob(arg)) {
+      (await globMatches(arg, cwd)).forEach(add);
     } else {
       throw new UsageError(`${arg}: no such file or directory`);
     }
   }
   return found;
+}
+
+function isGlob(arg: string): boolean {
+  return /[*?[\]{}]/.test(arg);
+}
+
+/** A pattern's matches (absolute, sorted), outside node_modules; matching nothing is a usage error. */
+async function globMatches(pattern: string, cwd: string): Promise<string[]> {
+  const matches: string[] = [];
+  for await (const match of glob(pattern, { cwd, exclude: (name) => name === 'node_modules' })) matches.push(path.resolve(cwd, match));
+  if (matches.length === 0) throw new UsageError(`${pattern}: no file matches this pattern`);
+  return matches.sort();
 }
 
 async function specFilesIn(directory: string): Promise<string[]> {
@@ -61,11 +70,8 @@ export async function findFiles(args: readonly string[], cwd = process.cwd()): P
     const info = await stat(path.resolve(cwd, arg)).catch(() => undefined);
     if (info?.isFile()) {
       found.add(path.resolve(cwd, arg));
-    } else if (/[*?[\]{}]/.test(arg)) {
-      const matches: string[] = [];
-      for await (const match of glob(arg, { cwd })) matches.push(path.resolve(cwd, match));
-      if (matches.length === 0) throw new UsageError(`${arg}: no file matches this pattern`);
-      matches.sort().forEach((m) => found.add(m));
+    } else if (isGlob(arg)) {
+      (await globMatches(arg, cwd)).forEach((m) => found.add(m));
     } else {
       throw new UsageError(`${arg}: ${info ? 'not a file' : 'no such file'}`);
     }
