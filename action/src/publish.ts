@@ -4,12 +4,12 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { totalsOf, type SpecResult } from '../../core/run/result.ts';
+import { runFailed, totalsOf, type SpecResult } from '../../core/run/result.ts';
 import { checkAnnotations, diagnosticAnnotations, type Annotation } from '../../core/report/annotations.ts';
 import { toJunit } from '../../core/report/junit.ts';
 import { toSarif } from '../../core/report/sarif.ts';
 import { toMarkdownSummary } from '../../core/report/markdown.ts';
-import { failureBlock, summary as textSummary, type SourceText } from '../../core/report/pretty.ts';
+import { failureBlocks, summary as textSummary, type SourceText } from '../../core/report/pretty.ts';
 import type { ActionInputs } from './inputs.ts';
 import { annotate, type CheckRunTarget } from './annotate.ts';
 import { untrusted } from './log.ts';
@@ -22,11 +22,11 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
   const totals = totalsOf(results);
   const invalid = checked.some((c) => c.errors.length);
   const warnings = checked.reduce((n, c) => n + c.warnings.length, 0);
-  const failing = totals.fail + totals.error > 0 || results.some((r) => r.error || r.orphans.length);
+  const failing = runFailed(results);
 
   // The log: failures with their spec line; server text fenced off from the command parser.
   const frames = new Map<string, SourceText>(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));
-  const failures = results.flatMap((r) => r.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => failureBlock(r.file, c, frames.get(r.file), plain))));
+  const failures = failureBlocks(results, frames, plain);
   const log = [...failures, ...results.flatMap((r) => (r.error ? [`${r.file}: ${r.error.message}`] : [])), ...(results.length ? [textSummary(results, report.ms, plain)] : [])];
   if (log.length) untrusted((text) => process.stdout.write(text), log.join('\n\n'));
 

@@ -7,7 +7,8 @@ import { toJunit } from '../../core/report/junit.ts';
 import { toSarif } from '../../core/report/sarif.ts';
 import { checkAnnotations } from '../../core/report/annotations.ts';
 import { toMarkdownSummary } from '../../core/report/markdown.ts';
-import { failureBlock, summary, type Paint } from '../../core/report/pretty.ts';
+import { failureBlocks, summary, type Paint } from '../../core/report/pretty.ts';
+import { runFailed } from '../../core/run/result.ts';
 import { displayPath, findFiles, UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
 import type { CommandIO } from '../io.ts';
@@ -76,10 +77,9 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
     const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
     const paint: Paint = (s, text) => style(s, text);
     io.stdout.write(paint('dim', `merged ${reports.length} report${reports.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, io.cwd)).join(', ')}\n`));
-    const failures = results.flatMap((r) => r.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => ({ file: r.file, check: c }))));
-    if (failures.length) io.stdout.write(`\n${failures.map((f) => failureBlock(f.file, f.check, undefined, paint)).join('\n\n')}\n`);
+    const failures = failureBlocks(results, new Map(), paint);
+    if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
     io.stdout.write(`\n${summary(results, merged.ms, paint)}\n`);
   }
-  const failed = merged.totals.fail + merged.totals.error > 0 || results.some((r) => r.orphans.length > 0 || r.error);
-  return failed ? 1 : 0;
+  return runFailed(results) ? 1 : 0;
 }

@@ -5,6 +5,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseShard, PlanError } from '../../core/plan/plan.ts';
 import { newRunId } from '../../core/run/runner.ts';
+import { runFailed } from '../../core/run/result.ts';
 import { traceCallbacks } from '../../core/report/trace.ts';
 import { checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/run/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
@@ -13,7 +14,7 @@ import { toSarif } from '../../core/report/sarif.ts';
 import { checkAnnotations } from '../../core/report/annotations.ts';
 import { toMarkdownSummary } from '../../core/report/markdown.ts';
 import { version } from '../version.ts';
-import { failureBlock, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
+import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
 import { parseMisbehaviours, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import { displayPath, findSpecFiles, UsageError } from '../files.ts';
@@ -197,10 +198,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const frames = new Map(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));
-    const failures = results.flatMap((r) => r.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => ({ file: r.file, check: c }))));
-    if (failures.length) io.stdout.write(`\n${failures.map((f) => failureBlock(f.file, f.check, frames.get(f.file), paint)).join('\n\n')}\n`);
+    const failures = failureBlocks(results, frames, paint);
+    if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
     io.stdout.write(`\n${summary(results, ms, paint)}\n`);
   }
-  const failed = report.totals.fail + report.totals.error > 0 || results.some((r) => r.orphans.length > 0 || r.error);
-  return controller.signal.aborted ? 130 : failed ? 1 : 0;
+  return controller.signal.aborted ? 130 : runFailed(results) ? 1 : 0;
 }

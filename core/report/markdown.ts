@@ -3,7 +3,7 @@
 // text only ever appears inside code fences longer than any backtick run it contains, so it
 // cannot break out into Markdown or HTML.
 import type { Diagnostic } from '../diagnostic.ts';
-import { totalsOf, type AuditEntry, type CheckResult, type SpecResult } from '../run/result.ts';
+import { failingChecks, isFailing, totalsOf, type AuditEntry, type CheckResult, type SpecResult } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
 
 export interface SummaryInput {
@@ -94,12 +94,12 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
       out.push('', '| Scenario | Checks | Result | Duration |', '|---|---|---|---|');
       for (const s of spec.scenarios) {
         const name = s.section === 'setup' ? 'setup (groups)' : `${s.section}.${s.name}`;
-        const failed = s.checks.filter((c) => c.status === 'fail' || c.status === 'error').length;
+        const failed = s.checks.filter(isFailing).length;
         const result = s.skipped ? `${ICON.skipped} skipped: ${cell(s.skipped)}` : failed ? `${ICON[s.status]} ${failed} of ${s.checks.length} failed` : `${ICON[s.status]} ${s.status}`;
         out.push(`| ${cell(name)} | ${s.checks.length} | ${result} | ${s.ms} ms |`);
       }
     }
-    const failures = spec.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => ({ scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`, check: c })));
+    const failures = failingChecks([spec]).map(({ scenario: s, check }) => ({ scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`, check }));
     if (failures.length) {
       out.push('', '#### Failures', '');
       for (const f of failures) {

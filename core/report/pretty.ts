@@ -3,7 +3,7 @@
 // then a summary. Pure: it returns text; the CLI decides where it goes and whether it is coloured.
 import { codeFrame } from './code-frame.ts';
 import type { CheckResult, ScenarioResult, SpecResult, Totals } from '../run/result.ts';
-import { totalsOf } from '../run/result.ts';
+import { failingChecks, isFailing, totalsOf } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
 
 export type Paint = (style: 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan', text: string) => string;
@@ -23,7 +23,7 @@ const MARK: Record<ScenarioResult['status'], [string, Parameters<Paint>[0]]> = {
 export function scenarioLine(file: string, scenario: ScenarioResult, paint: Paint): string {
   const [mark, colour] = MARK[scenario.status];
   const checks = scenario.checks.length;
-  const failed = scenario.checks.filter((c) => c.status === 'fail' || c.status === 'error').length;
+  const failed = scenario.checks.filter(isFailing).length;
   const detail = scenario.skipped ? `skipped: ${scenario.skipped}` : failed ? `${failed} of ${checks} checks failed` : `${checks} checks`;
   const name = scenario.section === 'setup' ? 'setup (groups)' : `${scenario.section}.${scenario.name}`;
   return `${paint(colour, mark)} ${paint('bold', name)} ${paint('dim', `${file}:${scenario.range.start.line + 1} · ${scenario.dialect} · ${detail} · ${scenario.ms} ms`)}`;
@@ -50,6 +50,11 @@ function exchangeLines(exchange: Exchange, paint: Paint): string[] {
   if (exchange.responseBody) lines.push(paint('dim', `    ${truncate(exchange.responseBody, 300)}`));
   if (exchange.error) lines.push(paint('dim', `  ! ${exchange.error}`));
   return lines;
+}
+
+/** Each failing check's block, for the specs' sources where they are known (code frames). */
+export function failureBlocks(specs: readonly SpecResult[], sources: ReadonlyMap<string, SourceText>, paint: Paint): string[] {
+  return failingChecks(specs).map(({ file, check }) => failureBlock(file, check, sources.get(file), paint));
 }
 
 export function summary(specs: readonly SpecResult[], ms: number, paint: Paint): string {

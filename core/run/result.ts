@@ -86,3 +86,18 @@ export function worst(statuses: Iterable<CheckStatus>): CheckStatus {
   for (const s of statuses) if (rank[s] > rank[result]) result = s;
   return result;
 }
+
+export function isFailing(check: Pick<CheckResult, 'status'>): boolean {
+  return check.status === 'fail' || check.status === 'error';
+}
+
+/** Every failed or errored check, with the spec file that declared it, in report order. */
+export function failingChecks(specs: readonly SpecResult[]): Array<{ file: string; scenario: ScenarioResult; check: CheckResult }> {
+  return specs.flatMap((spec) => spec.scenarios.flatMap((scenario) => scenario.checks.filter(isFailing).map((check) => ({ file: spec.file, scenario, check }))));
+}
+
+/** A run fails when a check failed or errored, a spec could not run, or something was left behind. */
+export function runFailed(specs: readonly SpecResult[]): boolean {
+  const totals = totalsOf(specs);
+  return totals.fail + totals.error > 0 || specs.some((spec) => spec.error !== undefined || spec.orphans.length > 0);
+}
