@@ -86,7 +86,6 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
       throw new ExpressionError(spec.target.baseUrl, `target.baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ExpressionError(spec.target.baseUrl, `target.baseUrl must be http(s), not ${parsed.protocol}`);
-    result.baseUrl = baseUrl;
     const timeouts = spec.target.timeouts ?? {};
     const requestTimeoutMs = durationMs(timeouts.request, 10_000);
     const auth = resolveAuth(spec.target.auth, evaluate, secrets);
@@ -103,6 +102,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
       runId,
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
     });
+    // Reported only now, when every credential is registered: a key in the URL is redacted too.
+    result.baseUrl = secrets.redact(baseUrl);
     // A workflow's allowed origins win over the spec's: a spec that points elsewhere never gets the token.
     if (!client.isAllowed(baseUrl) || (options.allowedOrigins && !options.allowedOrigins.some((o) => new URL(o).origin === parsed.origin))) {
       await client.close();
