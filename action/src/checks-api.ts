@@ -33,9 +33,15 @@ export async function publishCheckRun(client: ChecksClient, options: { name: str
     ...(last ? { status: 'completed', conclusion: options.conclusion } : { status: 'in_progress' }),
     output: output(batches[0]),
   });
-  for (let i = 1; i < batches.length; i++) {
-    const final = i === batches.length - 1;
-    await client.update(created.id, { ...(final ? { status: 'completed', conclusion: options.conclusion } : {}), output: output(batches[i]) });
+  try {
+    for (let i = 1; i < batches.length; i++) {
+      const final = i === batches.length - 1;
+      await client.update(created.id, { ...(final ? { status: 'completed', conclusion: options.conclusion } : {}), output: output(batches[i]) });
+    }
+  } catch (error) {
+    // Never leave a check run in progress on the pull request: close it, then report the failure.
+    await client.update(created.id, { status: 'completed', conclusion: options.conclusion }).catch(() => undefined);
+    throw error;
   }
   return { id: created.id, ...(created.html_url ? { url: created.html_url } : {}), requests: Math.max(1, batches.length) };
 }

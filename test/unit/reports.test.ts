@@ -92,3 +92,24 @@ describe('log fence', () => {
     assert.ok(!second!.includes(token!), 'each block has its own token');
   });
 });
+
+describe('check run publishing', () => {
+  it('sends annotations 50 per request and, when an update fails, still completes the run before reporting it', async () => {
+    const { publishCheckRun } = await import('../../action/src/checks-api.ts');
+    const annotation = (line: number) => ({ level: 'error' as const, file: 'a.provspec.yaml', line, endLine: line, title: 't', message: 'm', rule: 'r' });
+    const calls: Array<{ kind: string; body: Record<string, unknown> }> = [];
+    let updates = 0;
+    const client = {
+      create: async (body: Record<string, unknown>) => (calls.push({ kind: 'create', body }), { id: 7 }),
+      update: async (_id: number, body: Record<string, unknown>) => {
+        calls.push({ kind: 'update', body });
+        if (++updates === 1) throw Object.assign(new Error('rate limited'), { status: 403 });
+      },
+    };
+    const options = { name: 'provspec', headSha: 'abc', conclusion: 'failure' as const, title: 't', summary: 's', annotations: Array.from({ length: 120 }, (_, i) => annotation(i + 1)) };
+    await assert.rejects(publishCheckRun(client, options), /rate limited/);
+    assert.deepEqual(calls.map((c) => c.kind), ['create', 'update', 'update']);
+    assert.equal((calls[0]!.body['output'] as { annotations: unknown[] }).annotations.length, 50);
+    assert.deepEqual(calls[2]!.body, { status: 'completed', conclusion: 'failure' });
+  });
+});
