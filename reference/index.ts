@@ -9,8 +9,10 @@ import { ScimService } from './scim/service.ts';
 import { BASE_PATH, createScimServer, type RequestLogLine } from './http/server.ts';
 import { DEMO_APP_PATH } from './http/demo-app.ts';
 import { MISBEHAVIOURS, type Misbehaviour } from './misbehaviours.ts';
+import { VARIANTS, opaqueId, type Variant } from './variants.ts';
 
 export { MISBEHAVIOURS, MISBEHAVIOUR_DESCRIPTIONS, parseMisbehaviours, type Misbehaviour } from './misbehaviours.ts';
+export { VARIANTS, VARIANT_DESCRIPTIONS, parseVariants, type Variant } from './variants.ts';
 export type { RequestLogLine } from './http/server.ts';
 
 export interface ReferenceServerOptions {
@@ -23,6 +25,8 @@ export interface ReferenceServerOptions {
   /** Bearer token clients must send; a random one when omitted. */
   token?: string;
   misbehave?: readonly Misbehaviour[];
+  /** Legal variants: behaviours RFC 7643/7644 permit, under which a correct client reports no failure. */
+  variants?: readonly Variant[];
   maxBodyBytes?: number;
   /** Latency the `slow` misbehaviour adds to each request. */
   slowMs?: number;
@@ -43,13 +47,18 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   for (const flag of options.misbehave ?? []) {
     if (!(MISBEHAVIOURS as readonly string[]).includes(flag)) throw new Error(`Unknown misbehaviour "${flag}".`);
   }
+  for (const variant of options.variants ?? []) {
+    if (!(VARIANTS as readonly string[]).includes(variant)) throw new Error(`Unknown variant "${variant}".`);
+  }
+  const variants: ReadonlySet<Variant> = new Set(options.variants ?? []);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const db = openDatabase(options.db);
-  const store = new ResourceStore(db);
+  const store = new ResourceStore(db, variants.has('opaque-ids') ? { newId: opaqueId } : {});
   let service: ScimService | undefined;
   const server = createScimServer(() => service!, {
     token,
     flags: new Set(options.misbehave ?? []),
+    variants,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     slowMs: options.slowMs ?? 200,
     log: options.log,
@@ -69,7 +78,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const baseUrl = `http://${urlHost}:${port}${BASE_PATH}`;
-  service = new ScimService(store, baseUrl, new Set(options.misbehave ?? []));
+  service = new ScimService(store, baseUrl, new Set(options.misbehave ?? []), variants);
   let closing: Promise<void> | undefined;
   return {
     baseUrl,

@@ -4,11 +4,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseShard, PlanError } from '../../core/plan/plan.ts';
+import { missingEnvironment } from '../../core/plan/environment.ts';
 import { newRunId } from '../../core/run/runner.ts';
 import { runFailed } from '../../core/run/result.ts';
 import { traceCallbacks } from '../../core/report/trace.ts';
 import { checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/run/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
+import { PROFILES, type Profile } from '../../core/checks/rules.ts';
 import { toJunit } from '../../core/report/junit.ts';
 import { toSarif } from '../../core/report/sarif.ts';
 import { checkAnnotations } from '../../core/report/annotations.ts';
@@ -16,7 +18,7 @@ import { toMarkdownSummary } from '../../core/report/markdown.ts';
 import { version } from '../version.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
-import { parseMisbehaviours, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
+import { parseMisbehaviours, parseVariants, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import { displayPath, findSpecFiles, UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
 import type { CommandIO } from '../io.ts';
@@ -31,6 +33,8 @@ Options:
                           loopback port for this run (sets SCIM_BASE_URL and SCIM_TOKEN, and
                           APP_URL to its stand-in downstream app unless APP_URL is set)
   --misbehave A[,B…]      with --embedded: make the reference server misbehave (see provspec serve --help)
+  --variant A[,B…]        with --embedded: legal behaviours the reference server takes on, which a
+                          correct client must handle (see provspec serve --help)
   --base-url URL          target this SCIM base URL instead of the spec's
   --allowed-origin URL    the only origin(s) the credential may go to (repeatable; overrides the spec)
   --dialect D             request shapes: ${DIALECTS.join(', ')} (overrides the spec)
@@ -42,10 +46,15 @@ Options:
   --sarif FILE            also write SARIF 2.1.0 (code scanning)
   --markdown FILE         also write a Markdown summary (as the GitHub Action's job summary)
   --trace FILE            also write an NDJSON trace: one event per HTTP exchange and per check
+  --profile P             whose needs decide verdicts: ${PROFILES.join(', ')} (default: each scenario's
+                          dialect's IdP). A deviation an IdP demonstrably tolerates only warns
+                          under its profile; docs/checks.md lists every check's basis and level
+  --strict                warnings (SHOULDs, tolerated deviations) fail the run too
   --color, --no-color     force or disable colour
   -h, --help              show this help
 
-Exit codes: 0 all checks passed, 1 a check failed or errored, 2 invalid spec or usage error.`;
+Exit codes: 0 all checks passed (warnings allowed unless --strict), 1 a check failed or errored,
+2 invalid spec, unset environment variable or usage error.`;
 
 export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -54,6 +63,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     options: {
       embedded: { type: 'boolean' },
       misbehave: { type: 'string', multiple: true },
+      variant: { type: 'string', multiple: true },
       'base-url': { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
       dialect: { type: 'string' },
@@ -65,6 +75,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       sarif: { type: 'string' },
       markdown: { type: 'string' },
       trace: { type: 'string' },
+      profile: { type: 'string' },
+      strict: { type: 'boolean' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -75,8 +87,10 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     return 0;
   }
   if (values.format !== 'pretty' && values.format !== 'json') throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
+  if (values.profile !== undefined && !(PROFILES as readonly string[]).includes(values.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}, not "${values.profile}"`);
   if (values.dialect !== undefined && !(DIALECTS as readonly string[]).includes(values.dialect)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, not "${values.dialect}"`);
   if (values.misbehave && !values.embedded) throw new UsageError('--misbehave needs --embedded');
+  if (values.variant && !values.embedded) throw new UsageError('--variant needs --embedded');
   if (values.embedded && values['base-url']) throw new UsageError('--embedded and --base-url exclude each other');
   if (positionals.length === 0) throw new UsageError('name at least one spec file, directory or glob (e.g. provspec run examples/quickstart.provspec.yaml --embedded)');
   let shard;
@@ -86,8 +100,10 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     throw new UsageError((error as Error).message);
   }
   let misbehave;
+  let variants;
   try {
     misbehave = parseMisbehaviours((values.misbehave ?? []).join(','));
+    variants = parseVariants((values.variant ?? []).join(','));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -127,6 +143,18 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     throw error;
   }
 
+  // Configuration a run needs is checked before anything is sent: an unset variable is a usage
+  // error at its line, not a runner error halfway through a scenario.
+  const knownEnv: Record<string, string | undefined> = values.embedded ? { SCIM_BASE_URL: '', SCIM_TOKEN: '', APP_URL: '', ...io.env } : { ...io.env };
+  const unset = plans.flatMap((plan) => missingEnvironment(plan, knownEnv, { baseUrlGiven: Boolean(values.embedded || values['base-url']) }).map((d) => ({ plan, d })));
+  if (unset.length) {
+    for (const { plan, d } of unset) {
+      io.stderr.write(`${plan.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(plan.document.text, plan.document.lineStarts, d.range)}\n\n`);
+    }
+    io.stderr.write(`provspec run: ${unset.length} environment variable use${unset.length === 1 ? ' is' : 's are'} unset; nothing was sent.\n`);
+    return 2;
+  }
+
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -147,12 +175,12 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   try {
     const env: Record<string, string | undefined> = { ...io.env };
     if (values.embedded) {
-      server = await startReferenceServer({ misbehave });
+      server = await startReferenceServer({ misbehave, variants });
       env['SCIM_BASE_URL'] = server.baseUrl;
       env['SCIM_TOKEN'] = server.token;
       // Specs that probe a downstream app get the embedded stand-in unless they name their own.
       env['APP_URL'] ??= server.appUrl;
-      if (values.format === 'pretty') io.stdout.write(paint('dim', `embedded reference SCIM server on ${server.baseUrl}${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}\n`));
+      if (values.format === 'pretty') io.stdout.write(paint('dim', `embedded reference SCIM server on ${server.baseUrl}${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}${variants.length ? ` (variants: ${variants.join(', ')})` : ''}\n`));
     }
     const runId = newRunId();
     if (values.trace) trace = createWriteStream(values.trace);
@@ -160,6 +188,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     session = await runPlans(plans, {
       env,
       runId,
+      ...(values.profile ? { profile: values.profile as Profile } : {}),
       signal: controller.signal,
       ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
       ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
@@ -202,5 +231,5 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
     io.stdout.write(`\n${summary(results, ms, paint)}\n`);
   }
-  return controller.signal.aborted ? 130 : runFailed(results) ? 1 : 0;
+  return controller.signal.aborted ? 130 : runFailed(results, { strict: values.strict === true }) ? 1 : 0;
 }

@@ -1,7 +1,10 @@
 // `provspec serve`: the embedded reference SCIM server in the foreground, for trying specs
-// against a correct (or, with --misbehave, a realistically broken) service provider.
+// against a correct (or, with --misbehave, a realistically broken) service provider; --variant
+// picks legal behaviours the RFCs permit, which a correct client must take in its stride.
 import { parseArgs } from 'node:util';
-import { MISBEHAVIOURS, MISBEHAVIOUR_DESCRIPTIONS, parseMisbehaviours, startReferenceServer, type RequestLogLine } from '../../reference/index.ts';
+import {
+  MISBEHAVIOURS, MISBEHAVIOUR_DESCRIPTIONS, VARIANTS, VARIANT_DESCRIPTIONS, parseMisbehaviours, parseVariants, startReferenceServer, type RequestLogLine,
+} from '../../reference/index.ts';
 import { UsageError } from '../files.ts';
 import type { CommandIO } from '../io.ts';
 
@@ -19,6 +22,9 @@ Options:
   --token T             bearer token clients must send (default: a random one)
   --misbehave A[,B…]    reproduce real-world server bugs, for testing your tests:
 ${MISBEHAVIOURS.map((m) => `                          ${m.padEnd(26)}${MISBEHAVIOUR_DESCRIPTIONS[m]}`).join('\n')}
+  --variant A[,B…]      legal behaviours RFC 7643/7644 permit, which a correct client must handle
+                        (combine with --misbehave freely):
+${VARIANTS.map((v) => `                          ${v.padEnd(26)}${VARIANT_DESCRIPTIONS[v]}`).join('\n')}
   --slow-ms N           latency "slow" adds (default 200)
   --max-body-bytes N    largest request body accepted (default 1048576)
   --quiet               no per-request log lines
@@ -34,6 +40,7 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
       db: { type: 'string' },
       token: { type: 'string' },
       misbehave: { type: 'string', multiple: true },
+      variant: { type: 'string', multiple: true },
       'slow-ms': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       quiet: { type: 'boolean' },
@@ -45,8 +52,10 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
     return 0;
   }
   let misbehave;
+  let variants;
   try {
     misbehave = parseMisbehaviours((values.misbehave ?? []).join(','));
+    variants = parseVariants((values.variant ?? []).join(','));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -55,6 +64,7 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
     host: values.host ?? '127.0.0.1',
     port: integer(values.port, '--port', DEFAULT_PORT, 0, 65535),
     misbehave,
+    variants,
     slowMs: integer(values['slow-ms'], '--slow-ms', 200, 0, 600_000),
     maxBodyBytes: integer(values['max-body-bytes'], '--max-body-bytes', 1024 * 1024, 1, 1024 ** 3),
     ...(values.db === undefined ? {} : { db: values.db }),
@@ -72,7 +82,7 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
     return 1;
   }
   io.stdout.write(`SCIM_BASE_URL=${server.baseUrl}\nSCIM_TOKEN=${server.token}\nAPP_URL=${server.appUrl}\n`);
-  io.stderr.write(`provspec reference SCIM server on ${server.baseUrl}${values.db ? ` (data in ${values.db})` : ' (in memory)'}${misbehave.length ? `, misbehaving: ${misbehave.join(', ')}` : ''}. Ctrl-C stops it.\n`);
+  io.stderr.write(`provspec reference SCIM server on ${server.baseUrl}${values.db ? ` (data in ${values.db})` : ' (in memory)'}${misbehave.length ? `, misbehaving: ${misbehave.join(', ')}` : ''}${variants.length ? `, variants: ${variants.join(', ')}` : ''}. Ctrl-C stops it.\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -78,7 +78,7 @@ negative:
     description: A create without userName is refused.
     create: alice
     without: [userName]
-    expect: { status: 400, scimType: invalidValue }
+    expect: { status: 400 } # scimType is OPTIONAL (RFC 7644 §3.12); add \`scimType: invalidValue\` to require one
   bad-token:
     description: A wrong bearer token is refused.
     auth: { bearer: not-the-token }

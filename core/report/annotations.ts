@@ -36,9 +36,9 @@ function shown(value: unknown): string {
   return value === undefined ? '(nothing)' : JSON.stringify(value);
 }
 
-/** The kind of a check, without the step number that makes its id unique in its scenario. */
-export function checkRule(scenario: Pick<ScenarioResult, 'section'>, check: Pick<CheckResult, 'id'>): string {
-  return `${scenario.section}/${check.id.replace(/^\d+-/, '')}`;
+/** The kind of a check: its rule (core/checks/rules.ts), the same wherever it is made. */
+export function checkRule(_scenario: Pick<ScenarioResult, 'section'>, check: Pick<CheckResult, 'id' | 'rule'>): string {
+  return check.rule;
 }
 
 export function checkAnnotations(specs: readonly SpecResult[]): Annotation[] {
@@ -50,17 +50,17 @@ export function checkAnnotations(specs: readonly SpecResult[]): Annotation[] {
     }
     for (const scenario of spec.scenarios) {
       for (const check of scenario.checks) {
-        if (check.status !== 'fail' && check.status !== 'error') continue;
-        const lines = [check.message || check.title];
+        if (check.status !== 'fail' && check.status !== 'error' && check.status !== 'warn') continue;
+        const lines = [check.message || check.title, `${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`];
         if ('expected' in check || 'actual' in check) lines.push(`expected: ${clip(shown(check.expected), 1500)}`, `actual:   ${clip(shown(check.actual), 1500)}`);
         const last = check.evidence[check.evidence.length - 1];
         if (last) lines.push(`${last.method} ${last.url} → ${last.status ?? last.error ?? 'no response'} (request id ${last.id})`);
         const name = scenario.section === 'setup' ? 'setup' : `${scenario.section}.${scenario.name}`;
         out.push({
-          level: 'error',
+          level: check.status === 'warn' ? 'warning' : 'error',
           file: spec.file,
           ...located(check.range),
-          title: `provspec ${check.status === 'error' ? 'error' : 'failed'}: ${name} › ${check.title}`,
+          title: `provspec ${check.status === 'error' ? 'error' : check.status === 'warn' ? 'warning' : 'failed'}: ${name} › ${check.title}`,
           message: clip(lines.join('\n')),
           rule: checkRule(scenario, check),
         });

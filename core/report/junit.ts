@@ -23,11 +23,15 @@ export function toJunit(specs: readonly SpecResult[]): string {
       const name = `${scenario.section}.${scenario.name}`;
       out.push(`    <testcase classname="${xml(spec.file)}" name="${xml(name)}" file="${xml(spec.file)}" line="${scenario.range.start.line + 1}" time="${(scenario.ms / 1000).toFixed(3)}">`);
       if (scenario.status === 'skipped') out.push(`      <skipped message="${xml(scenario.skipped ?? 'skipped')}"/>`);
+      // Warnings and blocked checks do not fail a test case; they are said in its output.
+      const notes = scenario.checks.filter((c) => c.status === 'warn' || c.status === 'blocked')
+        .map((c) => `${c.status} ${spec.file}:${c.range.start.line + 1}:${c.range.start.character + 1} ${c.id}: ${c.title}${c.message ? `: ${c.message}` : ''} (${c.level} · ${c.basis})`);
+      if (notes.length) out.push(`      <system-out>${xml(notes.join('\n'))}</system-out>`);
       for (const check of scenario.checks) {
         if (check.status !== 'fail' && check.status !== 'error') continue;
         const tag = check.status === 'fail' ? 'failure' : 'error';
         const where = `${spec.file}:${check.range.start.line + 1}:${check.range.start.character + 1}`;
-        const body = [`${where} ${check.id}`, check.message, ...('expected' in check ? [`expected: ${JSON.stringify(check.expected)}`] : []), ...('actual' in check ? [`actual: ${JSON.stringify(check.actual)}`] : [])].join('\n');
+        const body = [`${where} ${check.id}`, check.message, `${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`, ...('expected' in check ? [`expected: ${JSON.stringify(check.expected)}`] : []), ...('actual' in check ? [`actual: ${JSON.stringify(check.actual)}`] : [])].join('\n');
         out.push(`      <${tag} message="${xml(`${check.title}: ${check.message}`)}" type="${xml(check.id)}">${xml(body)}</${tag}>`);
       }
       out.push('    </testcase>');

@@ -3,7 +3,7 @@
 // text only ever appears inside code fences longer than any backtick run it contains, so it
 // cannot break out into Markdown or HTML.
 import type { Diagnostic } from '../diagnostic.ts';
-import { failingChecks, isFailing, totalsOf, type AuditEntry, type CheckResult, type SpecResult } from '../run/result.ts';
+import { failingChecks, isFailing, totalsOf, warningChecks, type AuditEntry, type CheckResult, type SpecResult } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
 
 export interface SummaryInput {
@@ -21,7 +21,7 @@ export interface SummaryOptions {
   maxBytes?: number;
 }
 
-const ICON = { pass: '✅', fail: '❌', error: '⚠️', skipped: '⏭️' } as const;
+const ICON = { pass: '✅', fail: '❌', warn: '🔶', blocked: '⛔', error: '⚠️', skipped: '⏭️' } as const;
 
 export function cell(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -54,6 +54,7 @@ function failure(file: string, scenario: string, check: CheckResult, bodyMax: nu
   const where = `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`;
   const out = [`<details><summary>${ICON[check.status]} <code>${cell(where)}</code> ${cell(scenario)} › ${cell(check.title)}</summary>`, ''];
   out.push(fenced(check.message || check.title, 'text'));
+  out.push('', `${cell(check.level)} · ${cell(check.basis)}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`);
   if ('expected' in check || 'actual' in check) {
     out.push('', fenced(`- expected: ${clip(JSON.stringify(check.expected) ?? '(nothing)', bodyMax)}\n+ actual:   ${clip(JSON.stringify(check.actual) ?? '(nothing)', bodyMax)}`, 'diff'));
   }
@@ -75,7 +76,7 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
   const invalid = (input.diagnostics ?? []).some((d) => d.diagnostics.some((x) => x.severity === 'error'));
   const ok = totals.fail === 0 && totals.error === 0 && !invalid;
   const out: string[] = [`## provspec ${!ok ? '❌' : input.specs.length ? '✅' : '⏭️'} ${input.specs.length ? `${passed} of ${scenarios.length} scenarios passed` : 'no scenarios ran'}`];
-  if (input.specs.length) out.push('', `Checks: **${totals.pass}** passed, **${totals.fail}** failed, **${totals.error}** errored, **${totals.skipped}** skipped${input.ms !== undefined ? ` · ${(input.ms / 1000).toFixed(1)} s` : ''}${input.runId ? ` · run \`${input.runId.replace(/`/g, '')}\`` : ''}`);
+  if (input.specs.length) out.push('', `Checks: **${totals.pass}** passed, **${totals.fail}** failed, **${totals.warn}** warned, **${totals.blocked}** blocked, **${totals.error}** errored, **${totals.skipped}** skipped${input.ms !== undefined ? ` · ${(input.ms / 1000).toFixed(1)} s` : ''}${input.runId ? ` · run \`${input.runId.replace(/`/g, '')}\`` : ''}`);
   for (const note of input.notes ?? []) out.push('', `> ${note.replace(/\n/g, '\n> ')}`);
 
   for (const { file, diagnostics } of input.diagnostics ?? []) {
@@ -88,7 +89,7 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
   let budget = maxFailures;
   let hidden = 0;
   for (const spec of input.specs) {
-    out.push('', `### ${spec.status in ICON ? ICON[spec.status] : ''} ${cell(spec.file)} — ${cell(spec.name)}`, '', `Target \`${spec.baseUrl.replace(/`/g, '')}\` · dialect \`${spec.dialect}\``);
+    out.push('', `### ${spec.status in ICON ? ICON[spec.status] : ''} ${cell(spec.file)} — ${cell(spec.name)}`, '', `Target \`${spec.baseUrl.replace(/`/g, '')}\` · dialect \`${spec.dialect}\` · profile \`${String(spec.profile ?? spec.dialect).replace(/`/g, '')}\``);
     if (spec.error) out.push('', fenced(spec.error.message, 'text'));
     if (spec.scenarios.length) {
       out.push('', '| Scenario | Checks | Result | Duration |', '|---|---|---|---|');
@@ -100,9 +101,11 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
       }
     }
     const failures = failingChecks([spec]).map(({ scenario: s, check }) => ({ scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`, check }));
-    if (failures.length) {
-      out.push('', '#### Failures', '');
-      for (const f of failures) {
+    const warnings = warningChecks([spec]).map(({ scenario: s, check }) => ({ scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`, check }));
+    for (const [heading, list] of [['Failures', failures], ['Warnings', warnings]] as const) {
+      if (!list.length) continue;
+      out.push('', `#### ${heading}`, '');
+      for (const f of list) {
         if (budget <= 0) {
           hidden++;
           continue;

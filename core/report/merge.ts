@@ -78,7 +78,10 @@ export function fromJsonReport(report: Pick<JsonReport, 'specs'>): SpecResult[] 
     scenarios: scenarios.map(({ line, column, endLine, endColumn, checks, ...scenario }) => ({
       ...scenario,
       range: toRange({ line, column, endLine, endColumn }),
-      checks: checks.map(({ line: l, column: c, endLine: el, endColumn: ec, file: _file, ...check }) => ({ ...check, range: toRange({ line: l, column: c, endLine: el, endColumn: ec }) })),
+      // Reports written before checks carried their rule still merge: the rule is then unknown.
+      checks: checks.map(({ line: l, column: c, endLine: el, endColumn: ec, file: _file, ...check }) => ({
+        ...check, rule: check.rule ?? 'unknown', basis: check.basis ?? 'unknown', level: check.level ?? 'MUST', range: toRange({ line: l, column: c, endLine: el, endColumn: ec }),
+      })),
     })),
   }));
 }

@@ -3,7 +3,7 @@
 // then a summary. Pure: it returns text; the CLI decides where it goes and whether it is coloured.
 import { codeFrame } from './code-frame.ts';
 import type { CheckResult, ScenarioResult, SpecResult, Totals } from '../run/result.ts';
-import { failingChecks, isFailing, totalsOf } from '../run/result.ts';
+import { failingChecks, isFailing, totalsOf, warningChecks } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
 
 export type Paint = (style: 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan', text: string) => string;
@@ -16,6 +16,8 @@ export interface SourceText {
 const MARK: Record<ScenarioResult['status'], [string, Parameters<Paint>[0]]> = {
   pass: ['✔', 'green'],
   fail: ['✖', 'red'],
+  warn: ['▲', 'yellow'],
+  blocked: ['○', 'yellow'],
   error: ['!', 'yellow'],
   skipped: ['-', 'dim'],
 };
@@ -24,15 +26,20 @@ export function scenarioLine(file: string, scenario: ScenarioResult, paint: Pain
   const [mark, colour] = MARK[scenario.status];
   const checks = scenario.checks.length;
   const failed = scenario.checks.filter(isFailing).length;
-  const detail = scenario.skipped ? `skipped: ${scenario.skipped}` : failed ? `${failed} of ${checks} checks failed` : `${checks} checks`;
+  const warned = scenario.checks.filter((c) => c.status === 'warn').length;
+  const blocked = scenario.checks.filter((c) => c.status === 'blocked').length;
+  const extra = [warned ? `${warned} warning${warned === 1 ? '' : 's'}` : '', blocked ? `${blocked} blocked` : ''].filter(Boolean).join(', ');
+  const detail = scenario.skipped ? `skipped: ${scenario.skipped}` : `${failed ? `${failed} of ${checks} checks failed` : `${checks} checks`}${extra ? `, ${extra}` : ''}`;
   const name = scenario.section === 'setup' ? 'setup (groups)' : `${scenario.section}.${scenario.name}`;
   return `${paint(colour, mark)} ${paint('bold', name)} ${paint('dim', `${file}:${scenario.range.start.line + 1} · ${scenario.dialect} · ${detail} · ${scenario.ms} ms`)}`;
 }
 
 export function failureBlock(file: string, check: CheckResult, source: SourceText | undefined, paint: Paint): string {
-  const colour = check.status === 'error' ? 'yellow' : 'red';
-  const out = [`${paint(colour, check.status === 'error' ? 'error' : 'fail')} ${paint('bold', `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`)} ${paint('dim', check.id)}`];
+  const colour = check.status === 'fail' ? 'red' : 'yellow';
+  const out = [`${paint(colour, check.status)} ${paint('bold', `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`)} ${paint('dim', check.id)}`];
   out.push(`  ${check.title}: ${check.message}`);
+  out.push(paint('dim', `  ${basisLine(check)}`));
+  if (check.count && check.count > 1) out.push(paint('dim', `  the same on ${check.count} responses${check.alsoAt?.length ? `, also at ${check.alsoAt.join(', ')}${check.count - 1 > check.alsoAt.length ? ', …' : ''}` : ''}`));
   if (source) out.push(indent(codeFrame(source.text, source.lineStarts, check.range, (role, text) => (role === 'caret' ? paint(colour, text) : role === 'gutter' ? paint('cyan', text) : text)), '  '));
   if ('expected' in check || 'actual' in check) {
     out.push(`  ${paint('green', '- expected')} ${compact(check.expected)}`);
@@ -52,9 +59,14 @@ function exchangeLines(exchange: Exchange, paint: Paint): string[] {
   return lines;
 }
 
-/** Each failing check's block, for the specs' sources where they are known (code frames). */
+/** "MUST · RFC 7644 §3.3" (and why a failure only warned). */
+export function basisLine(check: Pick<CheckResult, 'basis' | 'level' | 'status'>): string {
+  return `${check.level} · ${check.basis}${check.status === 'warn' && check.level !== 'SHOULD' ? ' · tolerated under this profile' : ''}`;
+}
+
+/** Each failing check's block, then each warning's, for the specs' sources where they are known (code frames). */
 export function failureBlocks(specs: readonly SpecResult[], sources: ReadonlyMap<string, SourceText>, paint: Paint): string[] {
-  return failingChecks(specs).map(({ file, check }) => failureBlock(file, check, sources.get(file), paint));
+  return [...failingChecks(specs), ...warningChecks(specs)].map(({ file, check }) => failureBlock(file, check, sources.get(file), paint));
 }
 
 export function summary(specs: readonly SpecResult[], ms: number, paint: Paint): string {
@@ -66,7 +78,8 @@ export function summary(specs: readonly SpecResult[], ms: number, paint: Paint):
   const removed = specs.flatMap((s) => s.audit.filter((a) => a.action === 'removed')).length;
   const lines: string[] = [];
   const ok = totals.fail === 0 && totals.error === 0;
-  lines.push(paint(ok ? 'green' : 'red', `${ok ? '✔' : '✖'} ${scenarios.length - failedScenarios} of ${scenarios.length} scenarios passed · checks: ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skipped} skipped · ${(ms / 1000).toFixed(1)} s`));
+  const optional = [totals.warn ? `${totals.warn} warned` : '', totals.blocked ? `${totals.blocked} blocked` : ''].filter(Boolean).map((t) => `, ${t}`).join('');
+  lines.push(paint(ok ? 'green' : 'red', `${ok ? '✔' : '✖'} ${scenarios.length - failedScenarios} of ${scenarios.length} scenarios passed · checks: ${totals.pass} passed, ${totals.fail} failed${optional}, ${totals.error} errored, ${totals.skipped} skipped · ${(ms / 1000).toFixed(1)} s`));
   lines.push(paint('dim', `  cleanup: ${created} resources created, ${removed} removed${orphans.length ? '' : ', nothing left behind'}`));
   for (const orphan of orphans) lines.push(paint('yellow', `  left on the target: ${orphan.resourceType} ${orphan.id} (${orphan.display}): ${orphan.reason}`));
   return lines.join('\n');

@@ -1,5 +1,6 @@
 // SARIF 2.1.0 for code-scanning uploads: each annotation becomes a result at its spec range.
 import type { Annotation } from './annotations.ts';
+import { ruleOf } from '../checks/rules.ts';
 
 export function toSarif(annotations: readonly Annotation[], tool: { version: string }): string {
   const rules = [...new Set(annotations.map((a) => a.rule))].sort();
@@ -7,7 +8,12 @@ export function toSarif(annotations: readonly Annotation[], tool: { version: str
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'provspec', version: tool.version, rules: rules.map((id) => ({ id, shortDescription: { text: id } })) } },
+      tool: { driver: { name: 'provspec', version: tool.version, rules: rules.map((id) => {
+        const rule = ruleOf(id);
+        return rule
+          ? { id, shortDescription: { text: rule.what }, fullDescription: { text: `${rule.level} · ${rule.basis}${rule.quote ? `: "${rule.quote}"` : ''}` }, properties: { level: rule.level, basis: rule.basis } }
+          : { id, shortDescription: { text: id } };
+      }) } },
       results: annotations.map((a) => ({
         ruleId: a.rule,
         ruleIndex: rules.indexOf(a.rule),

@@ -13,6 +13,8 @@ import type { ExpressionScope } from '../expressions/evaluate.ts';
 import type { CleanupLedger } from './ledger.ts';
 import type { CheckResult, CheckStatus } from './result.ts';
 import { rangeAt, type PlannedScenario } from '../plan/plan.ts';
+import { RULES, failureStatus, profileOfDialect, type Profile, type RuleId } from '../checks/rules.ts';
+import type { FindingFolder } from './fold.ts';
 
 export interface RunGroup {
   name: string;
@@ -33,10 +35,16 @@ export interface RunContext {
   vars: Readonly<Record<string, unknown>>;
   /** Spec group name → the group on the target (created by this run or found). */
   groups: Map<string, RunGroup>;
-  /** Why a group could not be prepared, for checks that need it. */
-  groupProblems: Map<string, string>;
+  /** Why a group could not be prepared, and the check that found it, for checks that need it. */
+  groupProblems: Map<string, { message: string; check: string }>;
+  /** Run-wide checks already made (one finding per run, whichever scenario made it). */
+  once: Set<string>;
   /** Source ranges by part and pointer, computed on first use. */
   ranges: Map<string, Range>;
+  /** Which IdP's needs decide the verdicts, when the user chose (else each scenario's dialect's IdP). */
+  profile?: Profile;
+  /** Folds repeats of per-response findings into their first occurrence. */
+  folder: FindingFolder;
   /** Whether the target honours `members[value eq …]` group filters (probed once per run). */
   memberFilter?: Promise<boolean>;
   onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
@@ -47,7 +55,14 @@ export class ScenarioContext {
   readonly planned: PlannedScenario;
   readonly dialect: ScimDialect;
   readonly signal: AbortSignal;
+  /** Whose needs decide this scenario's verdicts (a deviation that IdP tolerates only warns). */
+  readonly profile: Profile;
   readonly checks: CheckResult[] = [];
+  /**
+   * Writes the server refused, by how (method, status, scimType): a server that refuses the
+   * dialect's PATCH shape refuses every PATCH of the scenario; the first refusal is the finding.
+   */
+  readonly refusals = new Map<string, CheckResult>();
   readonly #ids = new Map<string, number>();
   /** While true (an eventually's tries), checks are not announced as they are made. */
   quiet = false;
@@ -57,6 +72,7 @@ export class ScenarioContext {
     this.planned = planned;
     this.dialect = dialect;
     this.signal = signal;
+    this.profile = run.profile ?? profileOfDialect(planned.dialect);
   }
 
   get name(): string {
@@ -108,7 +124,7 @@ export class ScenarioContext {
     });
   }
 
-  record(check: Omit<CheckResult, 'id'> & { id: string }): CheckResult {
+  record(check: CheckResult): CheckResult {
     // Ids are unique within a scenario: a repeated id gets a counter.
     const seen = this.#ids.get(check.id) ?? 0;
     this.#ids.set(check.id, seen + 1);
@@ -127,17 +143,60 @@ export class ScenarioContext {
     return result;
   }
 
-  verdict(id: string, title: string, range: Range, status: CheckStatus, detail: { message?: string; expected?: unknown; actual?: unknown; evidence?: Exchange[] } = {}): boolean {
-    this.record({
+  /**
+   * Records a check of `rule`. A `fail` becomes what the rule's level and the run's profile make
+   * of it (a SHOULD, or a deviation the profile's IdP tolerates, only warns). Returns whether it
+   * passed.
+   */
+  verdict(rule: RuleId, id: string, title: string, range: Range, status: 'pass' | 'fail' | 'error' | 'skipped', detail: CheckDetail = {}): boolean {
+    this.check(rule, id, title, range, status, detail);
+    return status === 'pass';
+  }
+
+  /** As verdict, returning the recorded check (to point blocked checks at it). */
+  check(rule: RuleId, id: string, title: string, range: Range, status: 'pass' | 'fail' | 'error' | 'skipped', detail: CheckDetail = {}): CheckResult {
+    const definition = RULES[rule];
+    const effective: CheckStatus = status === 'fail' ? failureStatus(rule, this.profile) : status;
+    return this.record({
       id,
+      status: effective,
+      rule,
+      basis: definition.level === 'spec' ? `this spec, line ${range.start.line + 1}${definition.basis.startsWith('this spec') ? definition.basis.slice('this spec'.length) : `; ${definition.basis}`}` : definition.basis,
+      level: definition.level,
       title,
-      status,
       range,
       message: detail.message ?? '',
       ...('expected' in detail ? { expected: detail.expected } : {}),
       ...('actual' in detail ? { actual: detail.actual } : {}),
       evidence: detail.evidence ?? [],
     });
-    return status === 'pass';
   }
+
+  /**
+   * A check that could not be made because a check it depends on did not pass: reported as
+   * blocked, pointing at that check, never as a second failure.
+   */
+  blocked(rule: RuleId, id: string, title: string, range: Range, by: Pick<CheckResult, 'id'> | string, message: string, evidence: Exchange[] = []): CheckResult {
+    const definition = RULES[rule];
+    const blockedBy = typeof by === 'string' ? by : by.id;
+    return this.record({
+      id,
+      status: 'blocked',
+      rule,
+      basis: definition.level === 'spec' ? `this spec, line ${range.start.line + 1}` : definition.basis,
+      level: definition.level,
+      blockedBy,
+      title,
+      range,
+      message: `${message} (blocked by ${blockedBy})`,
+      evidence,
+    });
+  }
+}
+
+export interface CheckDetail {
+  message?: string;
+  expected?: unknown;
+  actual?: unknown;
+  evidence?: Exchange[];
 }

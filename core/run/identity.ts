@@ -1,6 +1,9 @@
-// A scenario's own copy of an identity: the values that become userName, externalId and
-// displayName carry the run id and the scenario's index, so parallel scenarios, shards and runs
-// never collide on the target, and every resource is recognisably this run's.
+// A scenario's own copy of an identity: every value the server may keep unique, or a later
+// scenario, shard or run may collide with, carries the run id and the scenario's index: what
+// feeds userName, externalId, displayName, emails, phoneNumbers and ims, and anything that looks
+// like an email address. So runs never collide on the target, and every resource is
+// recognisably this run's. `runScoped` in the spec adds or removes attributes.
+import { createHash } from 'node:crypto';
 import type { IdentityValue, MappingRule, RoleRule, Spec } from '../spec/types.ts';
 import { findExpressions } from '../validate/expressions.ts';
 import { interpolate, type ExpressionScope } from '../expressions/evaluate.ts';
@@ -8,23 +11,56 @@ import { resolveAttributePath, extensionSchemas, STANDARD_SCHEMAS, CORE_USER_URN
 import { joinPointer } from '../document/index.ts';
 import type { MappedValue } from '../scim/resource.ts';
 
-const TAGGED_PATHS = new Set(['username', 'externalid', 'displayname']);
+/** Core User attributes a server may hold unique (RFC 7643 §4.1: userName MUST be; the others often are). */
+const SCOPED_ATTRIBUTES = new Set(['username', 'externalid', 'displayname', 'emails', 'phonenumbers', 'ims']);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[\d\s().-]{7,}$/;
 
-/** alice@example.test → alice+ps-k3j9x2-3@example.test; "Alice Liddell" → "Alice Liddell ps-k3j9x2-3". */
+/**
+ * alice@example.test → alice+ps-k3j9x2-3@example.test; "Alice Liddell" → "Alice Liddell ps-k3j9x2-3";
+ * +1 555 010 0100 → +1 555 0XX XXXX (the last digits replaced with ones derived from the tag, so
+ * the number stays a number a server that validates phone numbers accepts).
+ */
 export function tagValue(value: string, tag: string): string {
   const at = value.lastIndexOf('@');
   if (at > 0) return `${value.slice(0, at)}+${tag}${value.slice(at)}`;
+  if (PHONE.test(value) && /\d/.test(value)) return tagPhone(value, tag);
   return value.includes(' ') ? `${value} ${tag}` : `${value}-${tag}`;
 }
 
-/** The identity attributes that feed userName, externalId or displayName. */
+function tagPhone(value: string, tag: string): string {
+  const digits = [...value].filter((c) => c >= '0' && c <= '9').length;
+  const replace = Math.max(1, Math.min(7, digits - 4));
+  const derived = (BigInt(`0x${createHash('sha256').update(tag).digest('hex').slice(0, 15)}`) % 10n ** BigInt(replace)).toString().padStart(replace, '0');
+  let left = replace;
+  const chars = [...value];
+  for (let i = chars.length - 1; i >= 0 && left > 0; i--) {
+    if (chars[i]! >= '0' && chars[i]! <= '9') chars[i] = derived[--left]!;
+  }
+  return chars.join('');
+}
+
+/** The identity attributes this spec's scenarios tag (see the module comment). */
 export function taggedAttributes(spec: Spec): Set<string> {
   const out = new Set<string>();
-  for (const [path, rule] of Object.entries(spec.mapping)) {
-    if (!TAGGED_PATHS.has(path.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:user:/, ''))) continue;
+  for (const { rule, resolved } of resolvedMapping(spec)) {
+    // The top-level attribute the path writes (emails for emails[type eq "work"].value).
+    const top = (resolved.parent ?? resolved.attribute).name.toLowerCase();
+    if (!(resolved.common || resolved.schema.id === CORE_USER_URN) || !SCOPED_ATTRIBUTES.has(top)) continue;
     const text = ruleText(rule);
     if (typeof text !== 'string') continue;
     for (const e of findExpressions(text)) if (e.namespace === 'identity' && e.path[0]) out.add(e.path[0]);
+  }
+  // Anything that looks like an address is someone's unique handle somewhere.
+  for (const identity of Object.values(spec.identities ?? {})) {
+    for (const [name, value] of Object.entries(identity)) {
+      const values = Array.isArray(value) ? value : [value];
+      if (values.some((v) => typeof v === 'string' && EMAIL.test(v))) out.add(name);
+    }
+  }
+  for (const [name, scoped] of Object.entries(spec.runScoped ?? {})) {
+    if (scoped) out.add(name);
+    else out.delete(name);
   }
   return out;
 }
@@ -33,9 +69,16 @@ export function scenarioIdentity(identity: Record<string, IdentityValue>, tagged
   const copy: Record<string, IdentityValue> = { ...identity };
   for (const name of tagged) {
     const value = copy[name];
-    if (typeof value === 'string') copy[name] = tagValue(value, tag);
+    if (value !== undefined) copy[name] = tagIdentityValue(value, tag);
   }
   return copy;
+}
+
+/** A tagged attribute's value (each string of a list), as scenarioIdentity and updates send it. */
+export function tagIdentityValue(value: IdentityValue, tag: string): IdentityValue {
+  if (typeof value === 'string') return tagValue(value, tag);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? tagValue(v, tag) : v));
+  return value;
 }
 
 function ruleText(rule: MappingRule): string | number | boolean {

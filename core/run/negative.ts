@@ -9,7 +9,7 @@ import { interpolate, interpolateDeep } from '../expressions/evaluate.ts';
 import { resolveAttributePath, extensionSchemas, STANDARD_SCHEMAS, CORE_USER_URN } from '../scim-schema/index.ts';
 import { buildUser, removePath, setPath } from '../scim/resource.ts';
 import { mappedValues, scenarioIdentity } from './identity.ts';
-import { expectScimError, expectScimMediaType, expectStatus, idOf } from './protocol.ts';
+import { expectScimError, expectScimMediaType, idOf, statusCheck } from './protocol.ts';
 import { CredentialSource, resolveAuth } from '../scim/auth.ts';
 import type { PlannedRequest } from '../scim/dialects/index.ts';
 
@@ -50,17 +50,13 @@ export async function runNegative(ctx: ScenarioContext, negative: NegativeCase, 
 
   const statuses = Array.isArray(negative.expect.status) ? negative.expect.status : [negative.expect.status];
   const expectRange = ctx.range(joinPointer(joinPointer(base, 'expect'), 'status'));
-  const refused = expectStatus(ctx, exchange, statuses, 'status', `the server answers ${statuses.join(' or ')}`, expectRange);
+  const refused = statusCheck(ctx, exchange, statuses, 'negative.status', 'status', `the server answers ${statuses.join(' or ')}`, expectRange);
+  const scimTypeRange = ctx.range(joinPointer(joinPointer(base, 'expect'), 'scimType'));
   if (exchange.status !== undefined && exchange.status >= 400) {
     expectScimMediaType(ctx, exchange, 'media-type', ctx.range(joinPointer(base, 'expect')));
-    if (negative.expect.scimType !== undefined) {
-      expectScimError(ctx, exchange, 'scim-error', ctx.range(joinPointer(joinPointer(base, 'expect'), 'scimType')), negative.expect.scimType);
-    } else {
-      expectScimError(ctx, exchange, 'scim-error', ctx.range(joinPointer(base, 'expect')));
-    }
-  } else if (!refused && negative.expect.scimType !== undefined) {
-    ctx.verdict('scim-error', `SCIM error with scimType ${negative.expect.scimType}`, ctx.range(joinPointer(joinPointer(base, 'expect'), 'scimType')), 'fail', {
-      message: `no error came back (status ${exchange.status ?? exchange.error})`, expected: { scimType: negative.expect.scimType }, evidence: [exchange],
-    });
+    expectScimError(ctx, exchange, 'scim-error', ctx.range(joinPointer(base, 'expect')),
+      negative.expect.scimType !== undefined ? { value: negative.expect.scimType, rule: 'negative.scim-type', range: scimTypeRange } : undefined);
+  } else if (refused.status !== 'pass' && negative.expect.scimType !== undefined) {
+    ctx.blocked('negative.scim-type', 'scim-error.scim-type', `SCIM error with scimType ${negative.expect.scimType}`, scimTypeRange, refused, `no error came back (status ${exchange.status ?? exchange.error})`);
   }
 }

@@ -2,8 +2,14 @@
 // declared them, expected vs actual, and the (redacted) exchanges that decided them.
 import type { Range } from '../diagnostic.ts';
 import type { Exchange } from '../scim/exchange.ts';
+import type { Level } from '../checks/rules.ts';
 
-export type CheckStatus = 'pass' | 'fail' | 'error' | 'skipped';
+/**
+ * pass; fail (a MUST, IdP-needed or spec-stated rule is broken); warn (a SHOULD is not met, or
+ * the profile's IdP tolerates the deviation); blocked (a precondition failed: see blockedBy);
+ * error (no verdict: the request got no response, the runner failed); skipped.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'blocked' | 'error' | 'skipped';
 export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'conformance' | 'setup';
 
 export interface CheckResult {
@@ -14,6 +20,17 @@ export interface CheckResult {
    */
   id: string;
   status: CheckStatus;
+  /** The kind of check (core/checks/rules.ts): the same for every step and scenario that makes it. */
+  rule: string;
+  /** Where the rule comes from: an RFC section, an IdP's docs, or this spec's line. */
+  basis: string;
+  level: Level;
+  /** For blocked: the id of the check (in this scenario, or `section.scenario › id`) that failed first. */
+  blockedBy?: string;
+  /** When the same rule failed the same way on several responses: how many (this one included). */
+  count?: number;
+  /** Where the other occurrences were (scenario › check id), at most a few. */
+  alsoAt?: string[];
   /** One line: what was checked. */
   title: string;
   /** Why it failed or errored; empty for a pass. */
@@ -30,6 +47,8 @@ export interface ScenarioResult {
   name: string;
   range: Range;
   dialect: string;
+  /** Whose needs decided this scenario's verdicts (rfc7644, entra, okta). */
+  profile?: string;
   status: CheckStatus;
   ms: number;
   checks: CheckResult[];
@@ -52,6 +71,8 @@ export interface SpecResult {
   name: string;
   runId: string;
   dialect: string;
+  /** Whose needs decided the verdicts: rfc7644, entra or okta (scenarios in another dialect answer to that dialect's IdP unless the run chose one). */
+  profile: string;
   baseUrl: string;
   status: CheckStatus;
   ms: number;
@@ -66,23 +87,25 @@ export interface SpecResult {
 export interface Totals {
   pass: number;
   fail: number;
+  warn: number;
+  blocked: number;
   error: number;
   skipped: number;
 }
 
 export function totalsOf(specs: readonly SpecResult[]): Totals {
-  const totals: Totals = { pass: 0, fail: 0, error: 0, skipped: 0 };
+  const totals: Totals = { pass: 0, fail: 0, warn: 0, blocked: 0, error: 0, skipped: 0 };
   for (const spec of specs) {
     if (spec.error) totals.error++;
-    for (const scenario of spec.scenarios) for (const check of scenario.checks) totals[check.status]++;
+    for (const scenario of spec.scenarios) for (const check of scenario.checks) totals[check.status] = (totals[check.status] ?? 0) + 1;
   }
   return totals;
 }
 
-/** The worst status wins: error > fail > pass > skipped. */
+/** The worst status wins: error > fail > blocked > warn > pass > skipped. */
 export function worst(statuses: Iterable<CheckStatus>): CheckStatus {
   let result: CheckStatus = 'skipped';
-  const rank: Record<CheckStatus, number> = { skipped: 0, pass: 1, fail: 2, error: 3 };
+  const rank: Record<CheckStatus, number> = { skipped: 0, pass: 1, warn: 2, blocked: 3, fail: 4, error: 5 };
   for (const s of statuses) if (rank[s] > rank[result]) result = s;
   return result;
 }
@@ -96,8 +119,16 @@ export function failingChecks(specs: readonly SpecResult[]): Array<{ file: strin
   return specs.flatMap((spec) => spec.scenarios.flatMap((scenario) => scenario.checks.filter(isFailing).map((check) => ({ file: spec.file, scenario, check }))));
 }
 
-/** A run fails when a check failed or errored, a spec could not run, or something was left behind. */
-export function runFailed(specs: readonly SpecResult[]): boolean {
+/**
+ * A run fails when a check failed or errored, a spec could not run, or something was left behind;
+ * with `strict`, a warning fails it too.
+ */
+export function runFailed(specs: readonly SpecResult[], options: { strict?: boolean } = {}): boolean {
   const totals = totalsOf(specs);
-  return totals.fail + totals.error > 0 || specs.some((spec) => spec.error !== undefined || spec.orphans.length > 0);
+  return totals.fail + totals.error + (options.strict ? totals.warn : 0) > 0 || specs.some((spec) => spec.error !== undefined || spec.orphans.length > 0);
+}
+
+/** Every warning, with its spec file, in report order. */
+export function warningChecks(specs: readonly SpecResult[]): Array<{ file: string; scenario: ScenarioResult; check: CheckResult }> {
+  return specs.flatMap((spec) => spec.scenarios.flatMap((scenario) => scenario.checks.filter((c) => c.status === 'warn').map((check) => ({ file: spec.file, scenario, check }))));
 }

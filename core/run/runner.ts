@@ -24,6 +24,8 @@ import { rfc7644Suite } from './conformance/rfc7644.ts';
 import { idpShapesSuite } from './conformance/idp-shapes.ts';
 import { worst, type CheckResult, type ScenarioResult, type SpecResult } from './result.ts';
 import type { RequestContext } from '../scim/client.ts';
+import { profileOfDialect, type Profile } from '../checks/rules.ts';
+import { FindingFolder } from './fold.ts';
 
 export interface RunOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -34,6 +36,8 @@ export interface RunOptions {
   /** Overrides target.allowedOrigins (set by the workflow, not by the spec). */
   allowedOrigins?: readonly string[];
   runId?: string;
+  /** Whose needs decide the verdicts; the spec's dialect's IdP unless given. */
+  profile?: Profile;
   onScenarioStart?: (scenario: PlannedScenario) => void;
   onScenarioEnd?: (result: ScenarioResult) => void;
   onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
@@ -61,7 +65,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
   const runId = options.runId ?? newRunId();
   const { spec, document } = plan;
   const result: SpecResult = {
-    file: plan.file, name: spec.name ?? plan.file, runId, dialect: plan.dialect, baseUrl: '', status: 'pass', ms: 0, scenarios: [], audit: [], orphans: [],
+    file: plan.file, name: spec.name ?? plan.file, runId, dialect: plan.dialect, profile: options.profile ?? profileOfDialect(plan.dialect), baseUrl: '', status: 'pass', ms: 0, scenarios: [], audit: [], orphans: [],
   };
   const secrets = new SecretRegistry();
   const vars: Record<string, unknown> = {};
@@ -123,7 +127,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
   const ledger = new CleanupLedger();
   const requestTimeoutMs = durationMs(spec.target.timeouts?.request, 10_000);
   const run: RunContext = {
-    runId, spec, document, client, ledger, secrets, requestTimeoutMs, env: options.env, vars, groups: new Map(), groupProblems: new Map(), ranges: new Map(),
+    runId, spec, document, client, ledger, secrets, requestTimeoutMs, env: options.env, vars, groups: new Map(), groupProblems: new Map(), ranges: new Map(), once: new Set(),
+    ...(options.profile ? { profile: options.profile } : {}), folder: new FindingFolder(),
     ...(options.onCheck ? { onCheck: options.onCheck } : {}),
   };
   const runTimeout = AbortSignal.timeout(durationMs(spec.target.timeouts?.run, 15 * 60_000));
@@ -138,7 +143,9 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
       const setup = new ScenarioContext(run, setupPlanned, dialectFor(plan.dialect), runSignal);
       const t0 = performance.now();
       await setUpGroups(setup);
-      result.scenarios.push({ section: 'setup', name: 'groups', range: setupPlanned.range, dialect: plan.dialect, status: worst(setup.checks.map((c) => c.status)), ms: Math.round(performance.now() - t0), checks: setup.checks });
+      const setupResult: ScenarioResult = { section: 'setup', name: 'groups', range: setupPlanned.range, dialect: plan.dialect, status: worst(setup.checks.map((c) => c.status)), ms: Math.round(performance.now() - t0), checks: setup.checks };
+      run.folder.fold(setupResult);
+      result.scenarios.push(setupResult);
     }
 
     const queue = plan.scenarios.map((planned, index) => ({ planned, index }));
@@ -189,13 +196,22 @@ async function runScenario(
     else if (planned.conformance) await idpShapesSuite(ctx, tagged, tag);
   } catch (error) {
     const message = error instanceof ExpressionError ? error.message : `the runner failed: ${error instanceof Error ? error.message : String(error)}`;
-    ctx.verdict('runner', 'the scenario runs', planned.range, 'error', { message: run.secrets.redact(message) });
+    ctx.verdict('run.completes', 'runner', 'the scenario runs', planned.range, 'error', { message: run.secrets.redact(message) });
   }
   if (signal.aborted) {
     const why = timeout.aborted ? `the scenario did not finish within ${timeoutMs} ms` : options.signal?.aborted ? 'the run was interrupted' : 'the run timed out';
-    ctx.verdict('deadline', 'the scenario finishes in time', planned.range, 'error', { message: why });
+    const deadline = ctx.check('run.completes', 'deadline', 'the scenario finishes in time', planned.range, 'error', { message: why });
+    // A check whose request the deadline cut off has no verdict of its own: the deadline is the finding.
+    for (const check of ctx.checks) {
+      if (check.status === 'error' && check !== deadline && check.evidence.some((e) => e.error?.includes('stopped before'))) {
+        check.status = 'blocked';
+        check.blockedBy = deadline.id;
+        check.message = `${check.message} (blocked by ${deadline.id})`;
+      }
+    }
   }
-  const result: ScenarioResult = { ...base, status: ctx.checks.length ? worst(ctx.checks.map((c) => c.status)) : 'pass', ms: Math.round(performance.now() - started), checks: ctx.checks };
+  const result: ScenarioResult = { ...base, profile: ctx.profile, status: ctx.checks.length ? worst(ctx.checks.map((c) => c.status)) : 'pass', ms: Math.round(performance.now() - started), checks: ctx.checks };
+  run.folder.fold(result);
   options.onScenarioEnd?.(result);
   return result;
 }

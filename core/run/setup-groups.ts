@@ -3,7 +3,7 @@
 // alone afterwards.
 import type { ScenarioContext } from './context.ts';
 import { joinPointer } from '../document/index.ts';
-import { expectStatus, idOf, listResources } from './protocol.ts';
+import { idOf, listResources, statusCheck } from './protocol.ts';
 import { getKey } from '../scim/resource.ts';
 
 export async function setUpGroups(ctx: ScenarioContext): Promise<void> {
@@ -16,11 +16,11 @@ export async function setUpGroups(ctx: ScenarioContext): Promise<void> {
       const id = found?.length === 1 ? getKey(found[0], 'id') : undefined;
       if (typeof id === 'string') {
         ctx.run.groups.set(name, { name, id, displayName });
-        ctx.verdict(`group.${name}`, `group ${displayName} exists`, range, 'pass', { evidence: [exchange] });
+        ctx.verdict('group.setup', `group.${name}`, `group ${displayName} exists`, range, 'pass', { evidence: [exchange] });
       } else {
         const why = found ? `${found.length} groups are named ${JSON.stringify(displayName)} (expected exactly one)` : `the lookup failed (${exchange.error ?? exchange.status})`;
-        ctx.run.groupProblems.set(name, `group ${name} was not found on the target: ${why}`);
-        ctx.verdict(`group.${name}`, `group ${displayName} exists`, range, found ? 'fail' : 'error', { message: why, evidence: [exchange] });
+        const check = ctx.check('group.setup', `group.${name}`, `group ${displayName} exists`, range, found ? 'fail' : 'error', { message: why, evidence: [exchange] });
+        ctx.run.groupProblems.set(name, { message: `group ${name} was not found on the target: ${why}`, check: `setup.groups › ${check.id}` });
       }
       continue;
     }
@@ -28,10 +28,11 @@ export async function setUpGroups(ctx: ScenarioContext): Promise<void> {
     const exchange = await ctx.send(ctx.dialect.createGroup(runName, group.externalId ? `${group.externalId}-${ctx.run.runId}` : undefined), 'groups');
     const id = exchange.status === 201 ? idOf(exchange) : undefined;
     if (id) ctx.run.ledger.created('Group', id, runName, 'setup');
-    if (expectStatus(ctx, exchange, [201], `group.${name}`, `group ${name} is created`, range) && id) {
+    const check = statusCheck(ctx, exchange, [201], 'group.setup', `group.${name}`, `group ${name} is created`, range);
+    if (check.status === 'pass' && id) {
       ctx.run.groups.set(name, { name, id, displayName: runName });
     } else {
-      ctx.run.groupProblems.set(name, `group ${name} could not be created on the target (${exchange.error ?? `status ${exchange.status}`})`);
+      ctx.run.groupProblems.set(name, { message: `group ${name} could not be created on the target (${exchange.error ?? `status ${exchange.status}`})`, check: `setup.groups › ${check.id}` });
     }
   }
 }

@@ -152,6 +152,8 @@ export interface Spec {
   target: Target;
   extensions?: Record<string, ExtensionSchema>;
   identities: Record<string, Record<string, IdentityValue>>;
+  /** Identity attribute → whether scenarios tag it with the run id (defaults: see core/run/identity.ts). */
+  runScoped?: Record<string, boolean>;
   mapping: Record<string, MappingRule>;
   groups?: Record<string, Group>;
   roles?: RoleRule[];

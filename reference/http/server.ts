@@ -5,13 +5,14 @@ import { DEMO_APP_PATH, demoApp } from './demo-app.ts';
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ScimError, errorBody } from '../scim/errors.ts';
+import { ERROR_SCHEMA, ScimError, errorBody } from '../scim/errors.ts';
 import { ScimService, etagMatches, type Preconditions } from '../scim/service.ts';
-import { etagOf, project, readProjection, type Projection } from '../scim/representation.ts';
+import { etagOf, project, readProjection, shapeForVariants, type Projection } from '../scim/representation.ts';
 import { resourceTypes, schemas, serviceProviderConfig } from '../scim/discovery.ts';
 import { RESOURCE_TYPES, type ResourceTypeName } from '../schema/definitions.ts';
 import { parseJsonBody, readBody } from './body.ts';
 import type { Misbehaviour } from '../misbehaviours.ts';
+import type { Variant } from '../variants.ts';
 
 export const BASE_PATH = '/scim/v2';
 
@@ -27,6 +28,8 @@ export interface RequestLogLine {
 export interface HttpOptions {
   token: string;
   flags: ReadonlySet<Misbehaviour>;
+  /** Legal variants (variants.ts): behaviours the RFCs permit, which a correct client must take. */
+  variants: ReadonlySet<Variant>;
   maxBodyBytes: number;
   slowMs: number;
   log: ((line: RequestLogLine) => void) | undefined;
@@ -53,11 +56,11 @@ export function createScimServer(service: () => ScimService, options: HttpOption
     try {
       reply = await route(request, url, method, requestId);
     } catch (error) {
-      reply = errorReply(error, options.flags);
+      reply = errorReply(error, options.flags, options.variants);
       // A client that hangs up mid-request is not a server fault worth a stack trace.
       if (!(error instanceof ScimError) && !request.destroyed) console.error(`[provspec reference] ${requestId}: ${error instanceof Error ? error.stack : String(error)}`);
     }
-    send(response, reply, requestId, options.flags);
+    send(response, reply, requestId, options.flags, options.variants);
     options.log?.({
       time: new Date().toISOString(),
       requestId,
@@ -94,36 +97,43 @@ export function createScimServer(service: () => ScimService, options: HttpOption
     const body = hasBody ? parseJsonBody(await readBody(request, options.maxBodyBytes), request.headers['content-type']) : undefined;
     if (!hasBody) await drain(request, options.maxBodyBytes);
     const typeName = collectionType(collection);
+    const variants = options.variants;
+    const shape = (resource: Record<string, unknown>) => shapeForVariants(resource, variants);
 
     if (typeName && extra.length === 0) {
-      const preconditions: Preconditions = { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
+      // `no-etags`: a server without versions has nothing to compare a precondition with, and ignores it.
+      const preconditions: Preconditions = variants.has('no-etags') ? {} : { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
       const projection = readProjection(url.searchParams);
       if (id === undefined) {
-        if (method === 'GET') return list(svc, typeName, url.searchParams, projection);
+        if (method === 'GET') return list(svc, typeName, url.searchParams, projection, shape);
         if (method === 'POST') {
           const written = svc.create(typeName, body);
           const headers: Record<string, string> = { etag: etagOf(written.stored) };
           if (!options.flags.has('no-location')) headers['location'] = `${baseUrl}${RESOURCE_TYPES[typeName].endpoint}/${written.stored.id}`;
-          return { status: 201, body: project(written.resource, RESOURCE_TYPES[typeName], projection), headers };
+          return { status: 201, body: project(shape(written.resource), RESOURCE_TYPES[typeName], projection), headers };
         }
         throw methodNotAllowed(method, 'GET, POST');
       }
       if (id === '.search') {
         if (method !== 'POST') throw methodNotAllowed(method, 'POST');
-        return search(svc, typeName, body);
+        return search(svc, typeName, body, shape);
       }
       if (method === 'GET') {
         const { stored, resource } = svc.get(typeName, id);
         if (etagMatches(stored, preconditions.ifNoneMatch)) return { status: 304, headers: { etag: etagOf(stored) } };
-        return { status: 200, body: project(resource, RESOURCE_TYPES[typeName], projection), headers: { etag: etagOf(stored) } };
+        return { status: 200, body: project(shape(resource), RESOURCE_TYPES[typeName], projection), headers: { etag: etagOf(stored) } };
       }
       if (method === 'PUT' || method === 'PATCH') {
         const written = method === 'PUT' ? svc.replace(typeName, id, body, preconditions) : svc.patch(typeName, id, body, preconditions);
-        return { status: 200, body: project(written.resource, RESOURCE_TYPES[typeName], projection), headers: { etag: etagOf(written.stored) } };
+        // `patch-204`: RFC 7644 §3.5.2 lets a PATCH answer 204, except when "attributes" is asked for.
+        if (method === 'PATCH' && variants.has('patch-204') && !url.searchParams.has('attributes')) {
+          return { status: 204, headers: { etag: etagOf(written.stored) } };
+        }
+        return { status: 200, body: project(shape(written.resource), RESOURCE_TYPES[typeName], projection), headers: { etag: etagOf(written.stored) } };
       }
       if (method === 'DELETE') {
         const { resource } = svc.delete(typeName, id, preconditions);
-        return options.flags.has('delete-returns-200') ? { status: 200, body: resource } : { status: 204 };
+        return options.flags.has('delete-returns-200') ? { status: 200, body: shape(resource) } : { status: 204 };
       }
       throw methodNotAllowed(method, 'GET, PUT, PATCH, DELETE');
     }
@@ -132,13 +142,13 @@ export function createScimServer(service: () => ScimService, options: HttpOption
     switch (collection) {
       case 'ServiceProviderConfig':
         if (id !== undefined) break;
-        return { status: 200, body: serviceProviderConfig(baseUrl) };
+        return { status: 200, body: serviceProviderConfig(baseUrl, variants) };
       case 'Schemas':
         if (extra.length > 0) break;
-        return { status: 200, body: schemas(baseUrl, id) };
+        return { status: 200, body: schemas(baseUrl, id, variants) };
       case 'ResourceTypes':
         if (extra.length > 0) break;
-        return { status: 200, body: resourceTypes(baseUrl, id) };
+        return { status: 200, body: resourceTypes(baseUrl, id, variants) };
       case 'Me':
         throw new ScimError(501, 'This server has no authenticated subject to map to a User, so /Me is not supported (RFC 7644 §3.11).');
       case 'Bulk':
@@ -160,7 +170,9 @@ export function createScimServer(service: () => ScimService, options: HttpOption
   });
 }
 
-function list(svc: ScimService, typeName: ResourceTypeName, params: URLSearchParams, projection: Projection): Reply {
+type Shape = (resource: Record<string, unknown>) => Record<string, unknown>;
+
+function list(svc: ScimService, typeName: ResourceTypeName, params: URLSearchParams, projection: Projection, shape: Shape): Reply {
   const { body } = svc.list(typeName, {
     filter: params.get('filter') ?? undefined,
     startIndex: params.get('startIndex') ?? undefined,
@@ -169,19 +181,19 @@ function list(svc: ScimService, typeName: ResourceTypeName, params: URLSearchPar
     sortOrder: params.get('sortOrder') ?? undefined,
   });
   const type = RESOURCE_TYPES[typeName];
-  body['Resources'] = (body['Resources'] as Record<string, unknown>[]).map((r) => project(r, type, projection));
+  body['Resources'] = (body['Resources'] as Record<string, unknown>[]).map((r) => project(shape(r), type, projection));
   return { status: 200, body };
 }
 
 /** POST /.search (RFC 7644 §3.4.3): the query parameters as a SearchRequest body. */
-function search(svc: ScimService, typeName: ResourceTypeName, body: unknown): Reply {
+function search(svc: ScimService, typeName: ResourceTypeName, body: unknown, shape: Shape): Reply {
   if (typeof body !== 'object' || body === null) throw new ScimError(400, 'A search body must be a SearchRequest object.', 'invalidSyntax');
   const request = body as Record<string, unknown>;
   const params = new URLSearchParams();
   for (const key of ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder']) {
     if (request[key] !== undefined) params.set(key, String(request[key]));
   }
-  return list(svc, typeName, params, readProjection(request));
+  return list(svc, typeName, params, readProjection(request), shape);
 }
 
 function collectionType(collection: string | undefined): ResourceTypeName | undefined {
@@ -227,17 +239,32 @@ async function drain(request: IncomingMessage, maxBytes: number): Promise<void> 
   await readBody(request, maxBytes);
 }
 
-function errorReply(error: unknown, flags: ReadonlySet<Misbehaviour>): Reply {
+function errorReply(error: unknown, flags: ReadonlySet<Misbehaviour>, variants: ReadonlySet<Variant>): Reply {
   const scimError = error instanceof ScimError ? error : new ScimError(500, 'The server failed to handle this request.');
   const withScimType = !(scimError.status === 409 && flags.has('no-scimtype-on-409'));
   const headers = { ...scimError.headers };
   // After a body was refused unread, the connection cannot carry another request.
   if (scimError.status === 413) headers['connection'] = 'close';
-  return { status: scimError.status, body: errorBody(scimError, withScimType), headers };
+  const body = errorBody(scimError, withScimType);
+  return { status: scimError.status, body: variants.has('no-scimtype') ? bareError(body) : body, headers };
 }
 
-function send(response: ServerResponse, reply: Reply, requestId: string, flags: ReadonlySet<Misbehaviour>): void {
+/**
+ * `no-scimtype`: scimType and detail are OPTIONAL (RFC 7644 §3.12), so they go, except where
+ * another sentence requires them: a 409's "uniqueness" (§3.3), "invalidFilter" with its
+ * human-readable message (§3.4.2.2) and "noTarget" (§3.5.2.2, §3.5.2.3).
+ */
+function bareError(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { schemas: [ERROR_SCHEMA], status: body['status'] };
+  const scimType = body['scimType'];
+  if (scimType !== undefined && (body['status'] === '409' || scimType === 'invalidFilter' || scimType === 'noTarget')) out['scimType'] = scimType;
+  if (scimType === 'invalidFilter') out['detail'] = body['detail'];
+  return out;
+}
+
+function send(response: ServerResponse, reply: Reply, requestId: string, flags: ReadonlySet<Misbehaviour>, variants: ReadonlySet<Variant>): void {
   const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
+  if (variants.has('no-etags')) delete headers['etag'];
   if (reply.body === undefined) {
     response.writeHead(reply.status, headers).end();
     return;

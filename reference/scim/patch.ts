@@ -85,7 +85,9 @@ export function applyPatch(resource: Record<string, unknown>, operations: readon
     .filter((operation) => !removesFromNothing(resource, operation));
   try {
     const copy = structuredClone(resource) as unknown as ScimResource;
-    return scimPatch(copy, expanded as ScimPatchOperation[], { mutateDocument: true }) as unknown as Record<string, unknown>;
+    const patched = scimPatch(copy, expanded as ScimPatchOperation[], { mutateDocument: true }) as unknown as Record<string, unknown>;
+    demoteOtherPrimaries(resource, patched);
+    return patched;
   } catch (error) {
     if (error instanceof PatchLibraryError) {
       const scimType = error.scimCode === 'noTarget' ? 'noTarget' : error.scimCode === 'invalidValue' ? 'invalidValue' : error.scimCode === 'invalidPath' ? 'invalidPath' : 'invalidSyntax';
@@ -93,6 +95,25 @@ export function applyPatch(resource: Record<string, unknown>, operations: readon
     }
     if (error instanceof ScimError) throw error;
     throw new ScimError(400, `The PATCH operation could not be applied: ${error instanceof Error ? error.message : String(error)}`, 'invalidPath');
+  }
+}
+
+/**
+ * RFC 7644 §3.5.2: "For multi-valued attributes, a PATCH operation that sets a value's "primary"
+ * sub-attribute to "true" SHALL cause the server to automatically set "primary" to "false" for
+ * any other values in the array." The value the PATCH made primary is one that was not, as it
+ * now is, in the resource before.
+ */
+function demoteOtherPrimaries(before: Record<string, unknown>, after: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(after)) {
+    if (!Array.isArray(value)) continue;
+    const primaries = value.filter((v): v is Record<string, unknown> => isObject(v) && v['primary'] === true);
+    if (primaries.length < 2) continue;
+    const earlier = Array.isArray(before[key]) ? (before[key] as unknown[]).map((v) => JSON.stringify(v)) : [];
+    const fresh = primaries.filter((v) => !earlier.includes(JSON.stringify(v)));
+    const keep = fresh[fresh.length - 1];
+    if (keep === undefined) continue;
+    for (const element of primaries) if (element !== keep) element['primary'] = false;
   }
 }
 

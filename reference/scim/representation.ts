@@ -4,6 +4,7 @@
 import type { ResourceStore, StoredResource } from '../store/resources.ts';
 import { RESOURCE_TYPES, findAttribute, findExtension, COMMON_ATTRIBUTES, type AttributeDefinition, type ResourceType } from '../schema/definitions.ts';
 import { ScimError } from './errors.ts';
+import { ACME_SCHEMAS, acmeExtension, type Variant } from '../variants.ts';
 
 export function etagOf(stored: Pick<StoredResource, 'version'>): string {
   return `W/"${stored.version}"`;
@@ -38,6 +39,34 @@ export function represent(store: ResourceStore, stored: StoredResource, baseUrl:
     location: locationOf(baseUrl, stored),
     version: etagOf(stored),
   };
+  return out;
+}
+
+/**
+ * What the legal variants change in a resource on its way out (never in the store, never in what
+ * filters and PATCH see): members reduced to their value, no meta.version, the provider's own
+ * extension added.
+ */
+export function shapeForVariants(resource: Record<string, unknown>, variants: ReadonlySet<Variant>): Record<string, unknown> {
+  if (variants.size === 0) return resource;
+  const out: Record<string, unknown> = { ...resource };
+  const meta = out['meta'] as Record<string, unknown> | undefined;
+  if (variants.has('bare-members') && Array.isArray(out['members'])) {
+    out['members'] = (out['members'] as Record<string, unknown>[]).map((m) => ({ value: m['value'] }));
+  }
+  if (variants.has('no-etags') && meta) {
+    const rest = { ...meta };
+    delete rest['version'];
+    out['meta'] = rest;
+  }
+  const type = meta?.['resourceType'];
+  if (variants.has('extra-attributes') && (type === 'User' || type === 'Group')) {
+    const urn = ACME_SCHEMAS[type].id;
+    const declared = Array.isArray(out['schemas']) ? (out['schemas'] as string[]) : [];
+    out['schemas'] = [...declared, urn];
+    const { meta: keptMeta, ...attributes } = out;
+    return { ...attributes, [urn]: acmeExtension(type, meta?.['created']), meta: keptMeta };
+  }
   return out;
 }
 

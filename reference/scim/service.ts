@@ -6,10 +6,12 @@ import { coerceResource, type Resource } from '../schema/coerce.ts';
 import { RESOURCE_TYPES, type ResourceType, type ResourceTypeName } from '../schema/definitions.ts';
 import { foldUserName, type ResourceStore, type StoredResource } from '../store/resources.ts';
 import { transaction } from '../store/database.ts';
-import { applyPatch, readPatchRequest, type PatchBehaviour } from './patch.ts';
+import { applyPatch, readPatchRequest, type Operation, type PatchBehaviour } from './patch.ts';
 import { compileFilter, indexedEquality, parseFilter, type Predicate } from './filter.ts';
 import { etagOf, represent } from './representation.ts';
 import type { Misbehaviour } from '../misbehaviours.ts';
+import { ACME_SCHEMAS, MINIMAL_MAX_RESULTS, SMALL_PAGE_SIZE, type Variant } from '../variants.ts';
+import { parse as parseFilterText, stringify as stringifyFilter, type Filter } from 'scim2-parse-filter';
 
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const DEFAULT_PAGE_SIZE = 100;
@@ -37,12 +39,14 @@ export class ScimService {
   readonly store: ResourceStore;
   readonly baseUrl: string;
   readonly #flags: ReadonlySet<Misbehaviour>;
+  readonly #variants: ReadonlySet<Variant>;
   readonly #patchBehaviour: PatchBehaviour;
 
-  constructor(store: ResourceStore, baseUrl: string, flags: ReadonlySet<Misbehaviour>) {
+  constructor(store: ResourceStore, baseUrl: string, flags: ReadonlySet<Misbehaviour>, variants: ReadonlySet<Variant> = new Set()) {
     this.store = store;
     this.baseUrl = baseUrl;
     this.#flags = flags;
+    this.#variants = variants;
     this.#patchBehaviour = {
       caseSensitiveOp: flags.has('case-sensitive-op'),
       ignorePathlessPatch: flags.has('ignore-pathless-patch'),
@@ -52,7 +56,24 @@ export class ScimService {
   }
 
   #coerce(type: ResourceType, body: unknown): Resource {
-    return coerceResource(type, body, { rejectStringBooleans: this.#flags.has('reject-string-booleans') });
+    const data = coerceResource(type, this.#withoutOwnExtension(type, body), { rejectStringBooleans: this.#flags.has('reject-string-booleans') });
+    if (type.name === 'User' && this.#variants.has('normalised-emails')) normaliseEmails(data);
+    return data;
+  }
+
+  /**
+   * `extra-attributes`: the provider's own extension is read-only, so a client that sends it back
+   * (a GET-then-PUT) has it ignored (RFC 7644 §3.3, §3.5.1), URN in "schemas" included.
+   */
+  #withoutOwnExtension(type: ResourceType, body: unknown): unknown {
+    if (!this.#variants.has('extra-attributes') || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+    const urn = ACME_SCHEMAS[type.name].id.toLowerCase();
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(body)) {
+      if (key.toLowerCase() === urn) continue;
+      out[key] = key === 'schemas' && Array.isArray(value) ? value.filter((s) => typeof s !== 'string' || s.toLowerCase() !== urn) : value;
+    }
+    return out;
   }
 
   #now(): string {
@@ -65,6 +86,7 @@ export class ScimService {
     return transaction(this.store.db, () => {
       const members = typeName === 'Group' ? this.#takeMembers(data) : undefined;
       if (typeName === 'User') this.#assertUniqueUserName(data, undefined);
+      if (typeName === 'User') this.#assertUniqueEmails(data, undefined);
       const stored = this.store.insert(typeName, data, this.#now());
       if (members) this.store.setMembers(stored.id, members);
       return { stored, resource: represent(this.store, stored, this.baseUrl) };
@@ -88,7 +110,7 @@ export class ScimService {
 
   patch(typeName: ResourceTypeName, id: string, body: unknown, preconditions: Preconditions): Written {
     const type = RESOURCE_TYPES[typeName];
-    const operations = readPatchRequest(body, this.#patchBehaviour);
+    const operations = this.#variantOperations(type, readPatchRequest(body, this.#patchBehaviour));
     return transaction(this.store.db, () => {
       const current = this.#find(typeName, id);
       checkIfMatch(current, preconditions);
@@ -125,6 +147,7 @@ export class ScimService {
   #write(current: StoredResource, data: Resource): Written {
     const members = current.type === 'Group' ? this.#takeMembers(data) : undefined;
     if (current.type === 'User') this.#assertUniqueUserName(data, current.id);
+    if (current.type === 'User') this.#assertUniqueEmails(data, current.id);
     const stored = this.store.update(current, data, this.#now());
     if (current.type === 'Group') this.store.setMembers(current.id, members ?? []);
     return { stored, resource: represent(this.store, stored, this.baseUrl) };
@@ -143,10 +166,11 @@ export class ScimService {
   list(typeName: ResourceTypeName, query: ListQuery): { body: Record<string, unknown>; page: StoredResource[] } {
     const type = RESOURCE_TYPES[typeName];
     const startIndex = readInteger(query.startIndex, 'startIndex', 1);
-    const count = Math.min(readInteger(query.count, 'count', DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+    const count = Math.min(readInteger(query.count, 'count', DEFAULT_PAGE_SIZE), this.maxPageSize);
     let matches = this.#matching(type, query.filter);
     if (typeName === 'User' && this.#flags.has('hide-inactive-users')) matches = matches.filter((s) => s.data['active'] !== false);
-    if (query.sortBy) matches = sortResources(matches, type, query.sortBy, query.sortOrder);
+    // `minimal-config` says sort.supported false, and ignores a sortBy sent anyway.
+    if (query.sortBy && !this.#variants.has('minimal-config')) matches = sortResources(matches, type, query.sortBy, query.sortOrder);
     const first = Math.max(startIndex, 1);
     const page = count <= 0 ? [] : matches.slice(first - 1, first - 1 + count);
     const body: Record<string, unknown> = {
@@ -157,6 +181,37 @@ export class ScimService {
       Resources: page.map((stored) => represent(this.store, stored, this.baseUrl)),
     };
     return { body, page };
+  }
+
+  /** The most resources one list response carries (`minimal-config`: its maxResults; `small-pages`: 2). */
+  get maxPageSize(): number {
+    let max = this.#variants.has('minimal-config') ? MINIMAL_MAX_RESULTS : MAX_PAGE_SIZE;
+    if (this.#variants.has('small-pages')) max = Math.min(max, SMALL_PAGE_SIZE);
+    return max;
+  }
+
+  /** A PATCH's operations as the variants read them: the provider's extension is read-only, stored emails are lower-case. */
+  #variantOperations(type: ResourceType, operations: Operation[]): Operation[] {
+    let out = operations;
+    if (this.#variants.has('extra-attributes')) {
+      const urn = ACME_SCHEMAS[type.name].id.toLowerCase();
+      out = out.map((operation) => {
+        const path = operation.path?.toLowerCase();
+        if (path === urn || path?.startsWith(`${urn}:`)) {
+          throw new ScimError(400, `"${operation.path}" is read-only: the provider sets it.`, 'mutability');
+        }
+        const value = operation.value;
+        if (operation.path !== undefined || typeof value !== 'object' || value === null || Array.isArray(value)) return operation;
+        // A path-less value that repeats the extension (a client echoing the resource) ignores it, as it ignores meta.
+        const kept = Object.fromEntries(Object.entries(value).filter(([key]) => key.toLowerCase() !== urn));
+        return { ...operation, value: kept };
+      });
+    }
+    if (this.#variants.has('normalised-emails') && type.name === 'User') {
+      // Stored emails are lower-case; a value filter in a path compares case-insensitively (caseExact false).
+      out = out.map((operation) => (operation.path === undefined ? operation : { ...operation, path: lowerEmailValueFilters(operation.path) }));
+    }
+    return out;
   }
 
   #matching(type: ResourceType, filterText: string | undefined): StoredResource[] {
@@ -193,6 +248,18 @@ export class ScimService {
     const clash = this.store.usersByUserName(userName, matching).find((s) => s.id !== exceptId);
     if (clash) {
       throw new ScimError(409, `userName ${JSON.stringify(userName)} is already taken${matching === 'case-insensitive' && clash.data['userName'] !== userName ? ` (as ${JSON.stringify(clash.data['userName'])}; userName is case-insensitive)` : ''}.`, 'uniqueness');
+    }
+  }
+
+  /** `unique-emails`: no email value (any case) may be held by two users, deactivated ones included. */
+  #assertUniqueEmails(data: Resource, exceptId: string | undefined): void {
+    if (!this.#variants.has('unique-emails') || !Array.isArray(data['emails'])) return;
+    for (const email of data['emails'] as Record<string, unknown>[]) {
+      const value = email['value'];
+      if (typeof value !== 'string' || value === '') continue;
+      if (this.store.usersWithEmail(value).some((id) => id !== exceptId)) {
+        throw new ScimError(409, `The email ${JSON.stringify(value)} is already used by another user; emails are unique here.`, 'uniqueness');
+      }
     }
   }
 
@@ -240,6 +307,65 @@ function memberChanges(operations: ReturnType<typeof readPatchRequest>): Array<{
     return undefined;
   }
   return out;
+}
+
+/** `normalised-emails`: values lower-cased, duplicates that leaves dropped, sorted by value then type. */
+function normaliseEmails(data: Resource): void {
+  const emails = data['emails'];
+  if (!Array.isArray(emails)) return;
+  const seen = new Set<string>();
+  const out: Record<string, unknown>[] = [];
+  for (const email of emails as Record<string, unknown>[]) {
+    const copy = { ...email };
+    if (typeof copy['value'] === 'string') copy['value'] = foldUserName(copy['value']);
+    const key = JSON.stringify(Object.entries(copy).sort(([a], [b]) => (a < b ? -1 : 1)));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(copy);
+  }
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  out.sort((a, b) => text(a['value']).localeCompare(text(b['value'])) || text(a['type']).localeCompare(text(b['type'])));
+  data['emails'] = out;
+}
+
+/** `emails[value eq "Ann@X"].primary` → `emails[value eq "ann@x"].primary`; anything else unchanged. */
+function lowerEmailValueFilters(path: string): string {
+  const match = /^((?:urn:ietf:params:scim:schemas:core:2\.0:user:)?emails)\[/i.exec(path);
+  if (!match) return path;
+  const open = match[0].length - 1;
+  let close = -1;
+  let quoted = false;
+  for (let i = open + 1; i < path.length; i++) {
+    const c = path[i];
+    if (quoted && c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === ']') {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0) return path;
+  let filter: Filter;
+  try {
+    filter = parseFilterText(path.slice(open + 1, close));
+  } catch {
+    return path; // the PATCH itself reports the bad filter
+  }
+  const lower = (f: Filter): Filter => {
+    switch (f.op) {
+      case 'and':
+      case 'or':
+        return { ...f, filters: f.filters.map(lower) };
+      case 'not':
+        return { ...f, filter: lower(f.filter) };
+      case '[]':
+      case 'pr':
+        return f;
+      default:
+        return f.attrPath.toLowerCase() === 'value' && typeof f.compValue === 'string' ? { ...f, compValue: foldUserName(f.compValue) } : f;
+    }
+  };
+  return `${path.slice(0, open)}[${stringifyFilter(lower(filter))}]${path.slice(close + 1)}`;
 }
 
 function checkIfMatch(stored: StoredResource, preconditions: Preconditions): void {

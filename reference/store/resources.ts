@@ -38,6 +38,11 @@ interface Row {
   version: number;
 }
 
+export interface StoreOptions {
+  /** Issues the id of a new resource (RFC 7643 §3.1: ids are the provider's own); UUIDs by default. */
+  newId?: (type: ResourceTypeName) => string;
+}
+
 /** How userName compares: as SCIM says (case-insensitive), or as a buggy server does. */
 export type UserNameMatching = 'case-insensitive' | 'case-sensitive';
 
@@ -63,9 +68,14 @@ export class ResourceStore {
   readonly #clearMembers: StatementSync;
   readonly #appendMember: StatementSync;
   readonly #removeMember: StatementSync;
+  readonly #usersByEmail: StatementSync;
+  readonly #newId: (type: ResourceTypeName) => string;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, options: StoreOptions = {}) {
     this.#db = db;
+    this.#newId = options.newId ?? (() => randomUUID());
+    // Unicode case folding for SQL, the same as foldUserName (SQLite's lower() folds ASCII only).
+    db.function('provspec_fold', { deterministic: true }, (value) => (typeof value === 'string' ? foldUserName(value) : null));
     const columns = 'seq, id, type, data, created, last_modified, version';
     this.#byId = db.prepare(`SELECT ${columns} FROM resources WHERE id = ? AND type = ?`);
     this.#insert = db.prepare(
@@ -100,6 +110,10 @@ export class ResourceStore {
        VALUES (?1, ?2, ?3, (SELECT coalesce(max(seq), -1) + 1 FROM members WHERE group_id = ?1))`,
     );
     this.#removeMember = db.prepare('DELETE FROM members WHERE group_id = ? AND member_id = ?');
+    this.#usersByEmail = db.prepare(
+      `SELECT DISTINCT r.id AS id FROM resources r, json_each(r.data, '$.emails') e
+       WHERE r.type = 'User' AND provspec_fold(json_extract(e.value, '$.value')) = ? ORDER BY r.seq`,
+    );
   }
 
   get(type: ResourceTypeName, id: string): StoredResource | undefined {
@@ -114,7 +128,7 @@ export class ResourceStore {
   }
 
   insert(type: ResourceTypeName, data: Resource, now: string): StoredResource {
-    const id = randomUUID();
+    const id = this.#newId(type);
     const row = this.#insert.get(id, type, JSON.stringify(data), ...indexColumns(data), now, now) as { seq: number };
     return { seq: row.seq, id, type, data, created: now, lastModified: now, version: 1 };
   }
@@ -139,6 +153,11 @@ export class ResourceStore {
   usersByUserName(userName: string, matching: UserNameMatching): StoredResource[] {
     const rows = matching === 'case-insensitive' ? this.#byUserNameFolded.all(foldUserName(userName)) : this.#byUserName.all(userName);
     return (rows as unknown as Row[]).map(toStored);
+  }
+
+  /** Ids of the users holding this email value, compared case-insensitively (emails.value is caseExact false). */
+  usersWithEmail(email: string): string[] {
+    return (this.#usersByEmail.all(foldUserName(email)) as { id: string }[]).map((r) => r.id);
   }
 
   byExternalId(type: ResourceTypeName, externalId: string): StoredResource[] {

@@ -53,15 +53,15 @@ export async function runDocument(doc: ParsedDocument, file: string, request: Ru
   if (traceError) lines.push(`! the trace could not be written: ${traceError.message}`);
   for (const scenario of result.scenarios) lines.push(scenarioLine(file, scenario, plain));
   if (result.error) lines.push(`! ${result.error.message}`);
-  const failures = result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error'));
+  const failures = result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn'));
   for (const check of failures) lines.push('', failureBlock(file, check, { text: doc.text, lineStarts: doc.lineStarts }, plain));
   lines.push('', summary([result], result.ms, plain));
   const diagnostics: Diagnostic[] = failures.map((check) => ({
     range: check.range,
-    severity: check.status === 'error' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
+    severity: check.status === 'fail' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: 'provspec run',
     code: check.id,
-    message: `${check.title}: ${check.message}${'expected' in check ? `\nexpected: ${JSON.stringify(check.expected)}` : ''}${'actual' in check ? `\nactual: ${JSON.stringify(check.actual)}` : ''}`,
+    message: `${check.title}: ${check.message}\n${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}${'expected' in check ? `\nexpected: ${JSON.stringify(check.expected)}` : ''}${'actual' in check ? `\nactual: ${JSON.stringify(check.actual)}` : ''}`,
   }));
   if (result.error?.range) diagnostics.push({ range: result.error.range, severity: DiagnosticSeverity.Error, source: 'provspec run', message: result.error.message });
   const all = result.scenarios.flatMap((s) => s.checks);

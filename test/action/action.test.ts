@@ -77,19 +77,19 @@ describe('the GitHub Action (action/dist as a process)', () => {
     const scenarios = ['joiner', 'mover', 'leaver'];
     assert.equal(errors.length, 3, errors.join('\n'));
     errors.forEach((line, i) => {
-      const prefix = `::error title=provspec failed%3A lifecycle.${scenarios[i]} › the create answers a Location header naming the new user,file=${SPEC},line=${lines[i]},endLine=${lines[i]},col=9,endColumn=18::the 201 response has no Location header (RFC 7644 §3.3)%0Aexpected: "…/Users/`;
+      const prefix = `::error title=provspec failed%3A lifecycle.${scenarios[i]} › the create answers a Location header naming the new user,file=${SPEC},line=${lines[i]},endLine=${lines[i]},col=9,endColumn=18::the 201 response has no Location header (RFC 7644 §3.3)%0AMUST · RFC 7644 §3.3%0Aexpected: "…/Users/`;
       assert.ok(line.startsWith(prefix), `annotation ${i}:\n${line}\nexpected to start with\n${prefix}`);
       assert.match(line, /%0APOST http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/Users → 201 \(request id [\w-]+\)$/);
     });
 
-    assert.deepEqual({ passed: run.outputs['passed'], failed: run.outputs['failed'], errored: run.outputs['errored'] }, { passed: '92', failed: '3', errored: '0' });
+    assert.deepEqual({ passed: run.outputs['passed'], failed: run.outputs['failed'], errored: run.outputs['errored'] }, { passed: '95', failed: '3', errored: '0' });
     assert.equal(run.outputs['report'], path.join(dir, 'provspec-report.json'));
     const report = JSON.parse(readFileSync(run.outputs['report']!, 'utf8'));
     assert.equal(report.totals.fail, 3);
 
     assert.match(run.summary, /^## provspec ❌ 3 of 6 scenarios passed$/m);
     assert.match(run.summary, /^\| lifecycle\.joiner \| 19 \| ❌ 1 of 19 failed \| \d+ ms \|$/m);
-    assert.match(run.summary, /^\| negative\.bad-token \| 3 \| ✅ pass \| \d+ ms \|$/m);
+    assert.match(run.summary, /^\| negative\.bad-token \| 4 \| ✅ pass \| \d+ ms \|$/m);
     assert.ok(run.summary.includes(`<code>${SPEC}:${lines[0]}:9</code> lifecycle.joiner › the create answers a Location header naming the new user`));
     assert.match(run.summary, /```diff\n- expected: "…\/Users\/[0-9a-f-]+"\n\+ actual:   null\n```/);
     assert.match(run.summary, /> authorization: Bearer \[REDACTED\]/);

@@ -72,6 +72,34 @@ describe('provspec run', () => {
     }
   });
 
+  it('exits 2 before sending anything when an environment variable the run needs is unset, once per use at its line', async () => {
+    // A real server that counts what reaches it: nothing may.
+    let requests = 0;
+    const server = await startReferenceServer({ log: () => requests++ });
+    try {
+      const env = { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: '' };
+      const { APP_URL: _unset, ...withoutApp } = { ...process.env, ...env };
+      const result = await new Promise<Run>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, 'run', 'examples/entra.provspec.yaml'], { cwd: ROOT, env: { ...withoutApp, NO_COLOR: '1' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+        child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /examples\/entra\.provspec\.yaml:9:\d+: error unset-env: The environment variable APP_URL is not set/);
+      assert.equal(result.stderr.match(/error unset-env/g)?.length, 1, 'one error per use');
+      assert.match(result.stderr, /nothing was sent/);
+      assert.equal(requests, 0, 'the server got no request');
+      // With APP_URL set (or --embedded, which sets it), the same spec runs.
+      assert.equal((await run(['examples/entra.provspec.yaml', '--embedded'])).code, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('exits 2 on usage errors', async () => {
     assert.equal((await run([])).code, 2);
     assert.equal((await run(['examples/', '--dialect', 'azure'])).code, 2);

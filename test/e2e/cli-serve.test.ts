@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { VARIANTS, VARIANT_DESCRIPTIONS } from '../../reference/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'provspec.js');
@@ -108,6 +109,40 @@ describe('provspec serve', () => {
     assert.match(stderr, /Unknown misbehaviour "sloppy"/);
     assert.match(stderr, /case-sensitive-op/);
     assert.doesNotMatch(stderr, /^\s+at /m);
+  });
+
+  it('takes --variant: says so at start-up, serves the variant, refuses an unknown one with exit 2', async () => {
+    const served = await serve(['--variant', 'opaque-ids', '--variant', 'patch-204', '--misbehave', 'no-location', '--quiet']);
+    try {
+      const deadline = Date.now() + 5000;
+      while (!served.stderr().includes('Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(served.stderr(), /misbehaving: no-location, variants: opaque-ids, patch-204\./);
+      const created = await fetch(`${served.baseUrl}/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'variant@example.test' }),
+      });
+      assert.equal(created.status, 201);
+      assert.match(((await created.json()) as { id: string }).id, /^u_[0-9A-Za-z]{20}$/);
+    } finally {
+      assert.equal(await stop(served), 0);
+    }
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--variant', 'patch-204,lenient'], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 2);
+    assert.match(stderr, /Unknown variant "lenient"\. Known: unique-emails, /);
+  });
+
+  it('--help lists every variant with what permits it', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--help'], { cwd: ROOT });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    assert.match(stdout, /--variant A\[,B…\]/);
+    for (const variant of VARIANTS) assert.ok(stdout.includes(`${variant.padEnd(26)}${VARIANT_DESCRIPTIONS[variant]}`), variant);
   });
 
   it('reports a port in use as a one-line error, exit 1', async () => {

@@ -10,9 +10,10 @@ import { ROOT, failing, leftOnServer, runSpecFile, withServer } from './helpers.
 
 const FIXTURE = 'test/integration/fixtures/misbehaviours.provspec.yaml';
 
-function markedLines(flag: string): number[] {
+/** Lines marked `# fails: FLAG` (or `# warns: FLAG`) in the fixture. */
+function markedLines(flag: string, mark: 'fails' | 'warns'): number[] {
   return readFileSync(path.join(ROOT, FIXTURE), 'utf8').split('\n').flatMap((line, i) => {
-    const match = /# fails: (.+)$/.exec(line);
+    const match = new RegExp(`# ${mark}: ([^#]+)`).exec(line);
     return match && match[1]!.split(',').map((s) => s.trim()).includes(flag) ? [i + 1] : [];
   });
 }
@@ -32,13 +33,25 @@ describe('the runner against a correct reference server', () => {
 describe('each misbehaviour fails the check at its marked spec line', () => {
   for (const flag of MISBEHAVIOURS.filter((m) => m !== 'flaky')) {
     it(flag, async () => {
-      const lines = markedLines(flag);
-      assert.ok(lines.length > 0, `the fixture marks no line for ${flag}`);
+      const fails = markedLines(flag, 'fails');
+      const warns = markedLines(flag, 'warns');
+      assert.ok(fails.length + warns.length > 0, `the fixture marks no line for ${flag}`);
       await withServer([flag as Misbehaviour], async (server) => {
         const result = await runSpecFile(FIXTURE, server);
         const failures = failing(result);
-        for (const line of lines) {
-          assert.ok(failures.some((f) => f.line === line), `no failing check at line ${line} for ${flag}; failures: ${JSON.stringify(failures, null, 1)}`);
+        const warnings = result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'warn').map((c) => ({ scenario: s.name, id: c.id, line: c.range.start.line + 1 })));
+        for (const line of fails) assert.ok(failures.some((f) => f.line === line), `no failing check at line ${line} for ${flag}; failures: ${JSON.stringify(failures, null, 1)}`);
+        for (const line of warns) assert.ok(warnings.some((w) => w.line === line), `no warning at line ${line} for ${flag}; warnings: ${JSON.stringify(warnings, null, 1)}`);
+        // One defect, one finding: nothing fails or warns anywhere else…
+        for (const f of failures) assert.ok(fails.includes(f.line), `${flag} also failed ${f.scenario} › ${f.id} at unmarked line ${f.line}: ${f.message}`);
+        for (const w of warnings) assert.ok(warns.includes(w.line), `${flag} also warned ${w.scenario} › ${w.id} at unmarked line ${w.line}`);
+        // …and no scenario fails twice: what depends on the failure is blocked, pointing at it.
+        for (const scenario of result.scenarios) {
+          const failed = scenario.checks.filter((c) => c.status === 'fail' || c.status === 'error');
+          assert.ok(failed.length <= 1, `${flag}: ${scenario.name} has ${failed.length} failing checks: ${failed.map((c) => c.id).join(', ')}`);
+          for (const blocked of scenario.checks.filter((c) => c.status === 'blocked')) {
+            assert.ok(blocked.blockedBy, `${scenario.name} › ${blocked.id} says what blocked it`);
+          }
         }
         assert.deepEqual(result.orphans, [], 'cleanup removed everything');
         assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });

@@ -13,7 +13,7 @@ const range = (line: number, from: number, to: number, endLine = line) => ({ sta
 
 function check(id: string, status: CheckResult['status'], line: number, body = ''): CheckResult {
   return {
-    id, status, title: `title of ${id}`, message: status === 'pass' ? '' : `why ${id} failed`, range: range(line, 6, 15),
+    id, status, rule: 'user.create', basis: 'RFC 7644 §3.3', level: 'MUST', title: `title of ${id}`, message: status === 'pass' ? '' : `why ${id} failed`, range: range(line, 6, 15),
     ...(status === 'fail' ? { expected: 201, actual: 400 } : {}),
     evidence: body ? [{ id: 'r-1', method: 'POST', url: 'http://127.0.0.1:1/Users', requestHeaders: { authorization: 'Bearer [REDACTED]' }, status: 400, responseBody: body, ms: 3 }] : [],
   };
@@ -24,7 +24,7 @@ function scenario(name: string, line: number, checks: CheckResult[]): ScenarioRe
 }
 
 function spec(scenarios: ScenarioResult[]): SpecResult {
-  return { file: 'a.provspec.yaml', name: 'A', runId: 'r', dialect: 'rfc7644', baseUrl: 'http://127.0.0.1:1', status: 'fail', ms: 10, scenarios, audit: [], orphans: [] };
+  return { file: 'a.provspec.yaml', name: 'A', runId: 'r', dialect: 'rfc7644', profile: 'rfc7644', baseUrl: 'http://127.0.0.1:1', status: 'fail', ms: 10, scenarios, audit: [], orphans: [] };
 }
 
 describe('merge', () => {
@@ -34,7 +34,7 @@ describe('merge', () => {
     const merged = mergeReports([one, two]);
     assert.equal(merged.specs.length, 1);
     assert.deepEqual(merged.specs[0]!.scenarios.map((s) => s.name), ['a', 'b']);
-    assert.deepEqual(merged.totals, { pass: 1, fail: 1, error: 0, skipped: 0 });
+    assert.deepEqual(merged.totals, { pass: 1, fail: 1, warn: 0, blocked: 0, error: 0, skipped: 0 });
     assert.equal(merged.runId, 'x');
     assert.equal(merged.ms, 500);
     assert.equal(merged.startedAt, '2026-12-01T00:00:00Z');
@@ -54,8 +54,8 @@ describe('annotations', () => {
     const c = check('2-update.department', 'fail', 4);
     const multi = { ...check('3-expect.active', 'fail', 7), range: range(7, 4, 3, 9) };
     const [a, b] = checkAnnotations([spec([scenario('mover', 2, [c, multi, check('1-provision.created', 'pass', 3)])])]);
-    assert.deepEqual({ ...a, message: undefined }, { level: 'error', file: 'a.provspec.yaml', line: 5, endLine: 5, column: 7, endColumn: 16, title: 'provspec failed: lifecycle.mover › title of 2-update.department', message: undefined, rule: 'lifecycle/update.department' });
-    assert.equal(a!.message, 'why 2-update.department failed\nexpected: 201\nactual:   400');
+    assert.deepEqual({ ...a, message: undefined }, { level: 'error', file: 'a.provspec.yaml', line: 5, endLine: 5, column: 7, endColumn: 16, title: 'provspec failed: lifecycle.mover › title of 2-update.department', message: undefined, rule: 'user.create' });
+    assert.equal(a!.message, 'why 2-update.department failed\nMUST · RFC 7644 §3.3\nexpected: 201\nactual:   400');
     assert.deepEqual([b!.line, b!.endLine, b!.column, b!.endColumn], [8, 10, undefined, undefined]);
   });
 });

@@ -48,6 +48,34 @@ describe('run-scoped identities', () => {
     assert.deepEqual([...tagged].sort(), ['mail', 'upn']);
     assert.deepEqual(scenarioIdentity({ upn: 'u@x', mail: 'm@x', job: 'Dev' }, tagged, 't'), { upn: 'u+t@x', mail: 'm+t@x', job: 'Dev' });
   });
+  it('also tags what feeds emails, phoneNumbers and ims, and anything that looks like an email address', () => {
+    const spec = {
+      identities: { a: { upn: 'a', email: 'a@example.test', backup: 'b@example.test', phone: '+1 555 010 0100', chat: 'a_chat', dept: 'Eng' } },
+      mapping: {
+        userName: '${{ identity.upn }}',
+        'emails[type eq "work"].value': '${{ identity.email }}',
+        'phoneNumbers[type eq "work"].value': '${{ identity.phone }}',
+        'ims[type eq "xmpp"].value': '${{ identity.chat }}',
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department': '${{ identity.dept }}',
+      },
+    } as unknown as Spec;
+    assert.deepEqual([...taggedAttributes(spec)].sort(), ['backup', 'chat', 'email', 'phone', 'upn']);
+  });
+  it('runScoped adds an attribute or leaves one as written', () => {
+    const spec = {
+      identities: { a: { upn: 'a', email: 'a@example.test', employeeNumber: '42' } },
+      mapping: { userName: '${{ identity.upn }}', 'emails[type eq "work"].value': '${{ identity.email }}' },
+      runScoped: { employeeNumber: true, email: false },
+    } as unknown as Spec;
+    assert.deepEqual([...taggedAttributes(spec)].sort(), ['employeeNumber', 'upn']);
+  });
+  it('a phone number stays a phone number: its last digits come from the tag, the same tag gives the same number', () => {
+    const one = tagValue('+1 555 010 0100', 'ps-r1-2');
+    assert.match(one, /^\+1 555 \d{3} \d{4}$/);
+    assert.equal(one.slice(0, 7), '+1 555 ');
+    assert.equal(tagValue('+1 555 010 0100', 'ps-r1-2'), one);
+    assert.notEqual(tagValue('+1 555 010 0100', 'ps-r1-3'), one);
+  });
 });
 
 describe('role rules', () => {
@@ -172,9 +200,9 @@ describe('durations, secrets, ledger, junit', () => {
     assert.deepEqual(ledger.audit.map((a) => `${a.action} ${a.id}`), ['created g1', 'created u1', 'created u2', 'removed u2']);
   });
   it('junit escapes markup and control characters', () => {
-    const xml = toJunit([{ file: 'a.yaml', name: 'x<y>&"z"', runId: 'r', dialect: 'rfc7644', baseUrl: '', status: 'fail', ms: 5, audit: [], orphans: [], scenarios: [{
+    const xml = toJunit([{ file: 'a.yaml', name: 'x<y>&"z"', runId: 'r', dialect: 'rfc7644', profile: 'rfc7644', baseUrl: '', status: 'fail', ms: 5, audit: [], orphans: [], scenarios: [{
       section: 'lifecycle', name: 's', range: { start: { line: 1, character: 2 }, end: { line: 1, character: 3 } }, dialect: 'rfc7644', status: 'fail', ms: 1,
-      checks: [{ id: 'c', status: 'fail', title: 't', message: 'bad \u0001 <tag>', range: { start: { line: 4, character: 0 }, end: { line: 4, character: 1 } }, evidence: [] }],
+      checks: [{ id: 'c', status: 'fail', rule: 'user.create', basis: 'RFC 7644 §3.3', level: 'MUST', title: 't', message: 'bad \u0001 <tag>', range: { start: { line: 4, character: 0 }, end: { line: 4, character: 1 } }, evidence: [] }],
     }] }]);
     assert.match(xml, /name="x&lt;y&gt;&amp;&quot;z&quot;"/);
     assert.match(xml, /<failure message="t: bad  &lt;tag&gt;" type="c">a\.yaml:5:1 c/);

@@ -4,7 +4,7 @@
 import type { ScenarioContext } from '../context.ts';
 import type { StepInfo, UserState } from './state.ts';
 import { expectStatus } from '../protocol.ts';
-import { findByUserName } from './verify.ts';
+import { findByUserName, storedUserName } from './verify.ts';
 import { setActive } from './active.ts';
 
 export async function deprovision(ctx: ScenarioContext, state: UserState, step: StepInfo): Promise<void> {
@@ -16,7 +16,7 @@ export async function deprovision(ctx: ScenarioContext, state: UserState, step: 
   }
   const exchange = await ctx.send(ctx.dialect.deleteUser(state.id), step.label);
   if (exchange.status === 204 || exchange.status === 200 || exchange.status === 404) ctx.run.ledger.removed('User', state.id, ctx.name);
-  if (!expectStatus(ctx, exchange, [204], `${step.label}.deleted`, 'the DELETE answers 204 No Content', step.range)) {
+  if (!expectStatus(ctx, exchange, [204], 'user.delete', `${step.label}.deleted`, 'the DELETE answers 204 No Content', step.range)) {
     if (exchange.status !== 200) return;
   }
   state.exists = false;
@@ -26,11 +26,12 @@ export async function deprovision(ctx: ScenarioContext, state: UserState, step: 
 
 export async function verifyGone(ctx: ScenarioContext, state: UserState, step: StepInfo): Promise<void> {
   const read = await ctx.send({ method: 'GET', url: `/Users/${state.id}` }, step.label);
-  expectStatus(ctx, read, [404], `${step.label}.gone`, 'the deleted user is gone (404 by id)', step.range);
-  if (state.userName) {
-    const { ids, exchange, filter } = await findByUserName(ctx, state.userName, step.label);
+  expectStatus(ctx, read, [404], 'user.deleted', `${step.label}.gone`, 'the deleted user is gone (404 by id)', step.range);
+  const userName = storedUserName(state);
+  if (userName) {
+    const { ids, exchange, filter } = await findByUserName(ctx, userName, step.label);
     const found = ids?.includes(state.id!) ?? false;
-    ctx.verdict(`${step.label}.gone.filter`, 'the deleted user is absent from filters', step.range, ids ? (found ? 'fail' : 'pass') : 'error', {
+    ctx.verdict('user.deleted', `${step.label}.gone.filter`, 'the deleted user is absent from filters', step.range, ids ? (found ? 'fail' : 'pass') : 'error', {
       message: !ids ? `the filter request failed (${exchange.error ?? exchange.status})` : found ? `the filter ${filter} still finds the deleted user ${state.id}` : '',
       evidence: [exchange],
     });

@@ -29,13 +29,19 @@ export async function probe(ctx: ScenarioContext, state: UserState, step: StepIn
   const expect = spec.expect ?? { status: [200, 201, 202, 204] };
   const at = (key: string) => ctx.range(joinPointer(joinPointer(base, 'expect'), key));
   if (exchange.status === undefined) {
-    ctx.verdict(`${step.label}.probe`, `${method.toUpperCase()} ${url} answers`, step.range, 'error', { message: exchange.error ?? 'no response', evidence: [exchange] });
+    ctx.verdict('probe.response', `${step.label}.probe`, `${method.toUpperCase()} ${url} answers`, step.range, 'error', { message: exchange.error ?? 'no response', evidence: [exchange] });
     return;
   }
   if (expect.status !== undefined) {
     const statuses = Array.isArray(expect.status) ? expect.status : [expect.status];
     const ok = statuses.includes(exchange.status);
-    ctx.verdict(`${step.label}.probe.status`, `${method.toUpperCase()} ${url} answers ${statuses.join(' or ')}`, spec.expect ? at('status') : step.range, ok ? 'pass' : 'fail', {
+    // After a write the server refused, the downstream system is right to show the old state.
+    const verdict: typeof ctx.verdict = (rule, id, title, range, status, detail) => {
+      if (status !== 'fail' || !state.writeFailure) return ctx.verdict(rule, id, title, range, status, detail);
+      ctx.blocked(rule, id, title, range, state.writeFailure, `${detail?.message ?? title}: the write before it was refused`, detail?.evidence ?? []);
+      return false;
+    };
+    verdict('probe.response', `${step.label}.probe.status`, `${method.toUpperCase()} ${url} answers ${statuses.join(' or ')}`, spec.expect ? at('status') : step.range, ok ? 'pass' : 'fail', {
       message: ok ? '' : `${method.toUpperCase()} ${url} answered ${exchange.status}, expected ${statuses.join(' or ')}`,
       expected: statuses.length === 1 ? statuses[0] : statuses,
       actual: exchange.status,
@@ -46,7 +52,7 @@ export async function probe(ctx: ScenarioContext, state: UserState, step: StepIn
     const actual = exchange.responseHeaders?.[name.toLowerCase()];
     const expected = String(interpolate(value, scope));
     const ok = actual === expected;
-    ctx.verdict(`${step.label}.probe.header.${name}`, `header ${name} is ${expected}`, ctx.range(joinPointer(joinPointer(joinPointer(base, 'expect'), 'headers'), name)), ok ? 'pass' : 'fail', {
+    ctx.verdict('probe.response', `${step.label}.probe.header.${name}`, `header ${name} is ${expected}`, ctx.range(joinPointer(joinPointer(joinPointer(base, 'expect'), 'headers'), name)), ok ? 'pass' : 'fail', {
       message: ok ? '' : `header ${name} is ${JSON.stringify(actual ?? null)}`, expected, actual: actual ?? null, evidence: [exchange],
     });
   }
@@ -54,7 +60,7 @@ export async function probe(ctx: ScenarioContext, state: UserState, step: StepIn
     const expected = interpolateDeep(value, scope);
     const actual = path.split('.').reduce<unknown>((node, key) => (Array.isArray(node) && /^\d+$/.test(key) ? node[Number(key)] : getKey(node, key)), exchange.json);
     const ok = JSON.stringify(actual) === JSON.stringify(expected);
-    ctx.verdict(`${step.label}.probe.json.${path}`, `${path} is ${JSON.stringify(expected)}`, ctx.range(joinPointer(joinPointer(joinPointer(base, 'expect'), 'json'), path)), ok ? 'pass' : 'fail', {
+    ctx.verdict('probe.response', `${step.label}.probe.json.${path}`, `${path} is ${JSON.stringify(expected)}`, ctx.range(joinPointer(joinPointer(joinPointer(base, 'expect'), 'json'), path)), ok ? 'pass' : 'fail', {
       message: ok ? '' : exchange.json === undefined ? 'the response is not JSON' : `${path} is ${JSON.stringify(actual ?? null)}`,
       expected,
       actual: actual ?? null,

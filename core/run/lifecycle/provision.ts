@@ -5,8 +5,8 @@ import type { ScenarioContext } from '../context.ts';
 import type { StepInfo, UserState } from './state.ts';
 import { mappedValues, groupExpectations } from '../identity.ts';
 import { buildUser, getKey, type Resource } from '../../scim/resource.ts';
-import { expectScimMediaType, expectStatus, idOf, listResources } from '../protocol.ts';
-import { findByUserName, readUser, verifyAttributes, verifyGroups, verifyValues } from './verify.ts';
+import { expectScimMediaType, expectStatus, idOf, listResources, statusCheck } from '../protocol.ts';
+import { caseInsensitiveUserNameFilter, findByUserName, readUser, verifyAttributes, verifyGroups, verifyValues } from './verify.ts';
 import type { Exchange } from '../../scim/exchange.ts';
 import { addToGroups } from './groups.ts';
 
@@ -35,14 +35,20 @@ export async function provision(ctx: ScenarioContext, state: UserState, step: St
   const lookup = userName === undefined ? undefined : ctx.dialect.lookupUser(userName);
   if (lookup) {
     const exchange = await ctx.send(lookup, step.label);
-    if (expectStatus(ctx, exchange, [200], `${step.label}.lookup`, 'the lookup before create answers 200', step.range)) {
+    if (expectStatus(ctx, exchange, [200], 'user.lookup', `${step.label}.lookup`, 'the lookup before create answers 200', step.range)) {
       const found = listResources(exchange);
-      ctx.verdict(`${step.label}.lookup.list`, 'the lookup answers a ListResponse without this run\'s user', step.range, found && found.length === 0 ? 'pass' : 'fail', {
-        message: !found ? 'the lookup did not answer a ListResponse with Resources or totalResults' : found.length ? `a user named ${userName} already exists before this run created it` : '',
-        expected: 'ListResponse, totalResults 0',
-        actual: found ? `${found.length} result(s)` : (exchange.json ?? null),
-        evidence: [exchange],
-      });
+      if (!found) {
+        ctx.verdict('user.lookup', `${step.label}.lookup.list`, 'the lookup answers a ListResponse', step.range, 'fail', {
+          message: 'the lookup did not answer a ListResponse with Resources or totalResults', expected: 'ListResponse', actual: exchange.json ?? null, evidence: [exchange],
+        });
+      } else {
+        ctx.verdict('user.lookup.absent', `${step.label}.lookup.absent`, 'the lookup does not find this run\'s user before it is created', step.range, found.length === 0 ? 'pass' : 'fail', {
+          message: found.length ? `the filter for ${userName}, a name only this run uses, answers ${found.length} user(s) before the run created it: the filter is not applied` : '',
+          expected: 'totalResults 0',
+          actual: `${found.length} result(s)`,
+          evidence: [exchange],
+        });
+      }
     }
   }
 
@@ -56,16 +62,26 @@ export async function provision(ctx: ScenarioContext, state: UserState, step: St
     state.userName = userName;
     state.exists = true;
   }
-  if (!expectStatus(ctx, exchange, [201], `${step.label}.created`, 'the create answers 201 Created', step.range)) return;
+  const created = statusCheck(ctx, exchange, [201], 'user.create', `${step.label}.created`, 'the create answers 201 Created', step.range);
+  if (created.status !== 'pass') {
+    if (!id) state.createFailure = created;
+    return;
+  }
   expectScimMediaType(ctx, exchange, `${step.label}.created.media-type`, step.range);
   const bodyId = idOf(exchange);
-  ctx.verdict(`${step.label}.created.id`, 'the created user has an id', step.range, bodyId ? 'pass' : 'fail', {
-    message: bodyId ? '' : `the 201 response carries no "id"${id ? ` (the user was found as ${id} and will be cleaned up)` : ''}`, evidence: [exchange],
+  if (!id) {
+    // Neither the body, nor Location, nor a lookup names the user: no IdP could manage it.
+    state.createFailure = ctx.check('user.create.identifiable', `${step.label}.created.id`, 'the create tells the client the new user\'s id', step.range, 'fail', {
+      message: 'the 201 response carries no "id", no Location header names the user, and a userName filter does not find it', evidence: [exchange],
+    });
+    return;
+  }
+  ctx.verdict('user.create.id', `${step.label}.created.id`, 'the created user\'s representation has its id', step.range, bodyId ? 'pass' : 'fail', {
+    message: bodyId ? '' : `the 201 response carries no "id" (the user was found as ${id} and will be cleaned up)`, evidence: [exchange],
   });
-  if (!id) return;
   const location = exchange.responseHeaders?.['location'];
   const metaLocation = getKey(getKey(exchange.json, 'meta'), 'location');
-  ctx.verdict(`${step.label}.created.location`, 'the create answers a Location header naming the new user', step.range,
+  ctx.verdict('user.create.location', `${step.label}.created.location`, 'the create answers a Location header naming the new user', step.range,
     location && (metaLocation === undefined || metaLocation === location) && location.includes(id) ? 'pass' : 'fail', {
       message: !location ? 'the 201 response has no Location header (RFC 7644 §3.3)' : !location.includes(id) ? `Location ${location} does not name the new user ${id}` : `Location ${location} differs from meta.location ${String(metaLocation)}`,
       expected: `…/Users/${id}`,
@@ -78,6 +94,7 @@ export async function provision(ctx: ScenarioContext, state: UserState, step: St
     verifyAttributes(ctx, read.resource, values, step, read.exchange);
     verifyValues(ctx, read.resource, 'roles', expectations.roles, step, read.exchange);
     verifyValues(ctx, read.resource, 'entitlements', expectations.entitlements, step, read.exchange);
+    await caseInsensitiveUserNameFilter(ctx, state, step);
   }
   if (expectations.memberOf.size > 0) {
     await addToGroups(ctx, state, expectations.memberOf.keys(), step);

@@ -1,11 +1,11 @@
 // A lifecycle scenario: its steps in order against one scenario-scoped user. A step that cannot
 // go on (the user was never created) makes the steps after it errors, not crashes.
 import type { ScenarioContext } from '../context.ts';
-import type { LifecycleScenario, Step } from '../../spec/types.ts';
+import type { IdentityValue, LifecycleScenario, Step } from '../../spec/types.ts';
 import { stepKind } from '../../spec/types.ts';
 import { joinPointer } from '../../document/index.ts';
 import { durationMs } from '../../plan/duration.ts';
-import { scenarioIdentity } from '../identity.ts';
+import { scenarioIdentity, tagIdentityValue } from '../identity.ts';
 import type { StepInfo, UserState } from './state.ts';
 import { provision } from './provision.ts';
 import { update } from './update.ts';
@@ -18,7 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function runLifecycle(ctx: ScenarioContext, scenario: LifecycleScenario, tagged: ReadonlySet<string>, tag: string): Promise<void> {
   const identity = ctx.run.spec.identities[scenario.identity] ?? {};
-  const state: UserState = { identity: scenarioIdentity(identity, tagged, tag), exists: false, groups: new Set() };
+  const scoped = (attribute: string, value: IdentityValue) => (tagged.has(attribute) ? tagIdentityValue(value, tag) : value);
+  const state: UserState = { identity: scenarioIdentity(identity, tagged, tag), scoped, exists: false, groups: new Set(), groupFailures: new Map(), wrongFacts: new Map() };
   for (const [index, step] of scenario.steps.entries()) {
     if (ctx.signal.aborted) return;
     const kind = stepKind(step) ?? 'unknown';
@@ -31,7 +32,8 @@ export async function runLifecycle(ctx: ScenarioContext, scenario: LifecycleScen
       range: typeof step === 'string' ? ctx.range(pointer, 'value') : ctx.range(joinPointer(pointer, kind), 'key'),
     };
     if (kind !== 'provision' && kind !== 'wait' && kind !== 'probe' && !state.id) {
-      ctx.verdict(`${info.label}.user`, `a user to ${kind}`, info.range, 'error', { message: `no user was provisioned before step ${index + 1} ("${kind}"), so it could not run` });
+      if (state.createFailure) ctx.blocked('run.completes', `${info.label}.user`, `a user to ${kind}`, info.range, state.createFailure, `step ${index + 1} ("${kind}") needs the user that step ${state.createFailure.id.split('-')[0]} failed to create`);
+      else ctx.verdict('run.completes', `${info.label}.user`, `a user to ${kind}`, info.range, 'error', { message: `no user was provisioned before step ${index + 1} ("${kind}"), so it could not run` });
       continue;
     }
     await runStep(ctx, state, info, step);
@@ -57,7 +59,7 @@ async function runStep(ctx: ScenarioContext, state: UserState, info: StepInfo, s
     }
     case 'eventually': return eventually(ctx, state, info, body as { within: string; every?: string; expect?: never; probe?: never }, base);
     default:
-      ctx.verdict(`${info.label}`, 'a known step', info.range, 'error', { message: `unknown step "${info.kind}"` });
+      ctx.verdict('run.completes', `${info.label}`, 'a known step', info.range, 'error', { message: `unknown step "${info.kind}"` });
   }
 }
 
@@ -71,10 +73,11 @@ async function eventually(ctx: ScenarioContext, state: UserState, info: StepInfo
     if (body.expect) await expectState(ctx, state, info, body.expect, joinPointer(base, 'expect'));
     else if (body.probe) await probe(ctx, state, info, body.probe, joinPointer(base, 'probe'));
     const results = ctx.checks.slice(before);
-    const settled = results.every((c) => c.status === 'pass');
+    // A blocked result will not change by waiting: its cause is an earlier failure.
+    const settled = results.every((c) => c.status === 'pass') || results.some((c) => c.status === 'blocked');
     ctx.quiet = false;
     if (settled || Date.now() + every > deadline || ctx.signal.aborted) {
-      if (!settled) for (const c of results) if (c.status !== 'pass') c.message = `${c.message} (still so after ${attempt} tries within ${body.within})`;
+      if (!settled) for (const c of results) if (c.status !== 'pass' && c.status !== 'blocked') c.message = `${c.message} (still so after ${attempt} tries within ${body.within})`;
       for (const c of results) ctx.run.onCheck?.(c, ctx.planned);
       return;
     }

@@ -1,10 +1,13 @@
 import type { IdentityValue } from '../../spec/types.ts';
 import type { Resource } from '../../scim/resource.ts';
 import type { Range } from '../../diagnostic.ts';
+import type { CheckResult } from '../result.ts';
 
 /** What a lifecycle scenario knows about its user between steps. */
 export interface UserState {
   identity: Record<string, IdentityValue>;
+  /** A changed identity attribute's value as this scenario sends it (run-tagged where the attribute is). */
+  scoped: (attribute: string, value: IdentityValue) => IdentityValue;
   id?: string;
   userName?: string;
   /** The representation the last read returned. */
@@ -14,6 +17,24 @@ export interface UserState {
   deprovisioned?: 'deleted' | 'deactivated';
   /** Spec group names the runner (as the IdP) has put the user in. */
   groups: Set<string>;
+  /** `add:NAME` / `remove:NAME` → the failed membership change (membership verdicts are blocked by it). */
+  groupFailures: Map<string, CheckResult>;
+  /** Why there is no user: the failed create (later steps are blocked by it). */
+  createFailure?: CheckResult;
+  /** The last read by id that failed (the attribute checks it would have fed are blocked by it). */
+  unreadable?: CheckResult;
+  /**
+   * The last write step the server refused (update, deactivate, reactivate): what the spec expects
+   * afterwards cannot hold, so expectations that then fail are blocked by it, not failed again.
+   */
+  writeFailure?: CheckResult;
+  /**
+   * Facts a step's built-in check already found wrong ("active", "findable"), until a later write
+   * changes them: an expectation of the same fact is blocked by that check, not a second failure.
+   */
+  wrongFacts: Map<'active' | 'findable', CheckResult>;
+  /** Whether a userName filter found the active user (the precondition of findability checks). */
+  filterCheck?: CheckResult;
 }
 
 /** Where a step is, for check ids and ranges. */

@@ -6,7 +6,7 @@ import type { StepInfo, UserState } from './state.ts';
 import type { IdentityValue } from '../../spec/types.ts';
 import { mappedValues, groupExpectations } from '../identity.ts';
 import { buildUser, type Resource } from '../../scim/resource.ts';
-import { expectStatus } from '../protocol.ts';
+import { statusCheck } from '../protocol.ts';
 import { interpolate } from '../../expressions/evaluate.ts';
 import { readUser, verifyAttributes, verifyGroups } from './verify.ts';
 import { addToGroups, removeFromGroups } from './groups.ts';
@@ -17,7 +17,8 @@ export async function update(ctx: ScenarioContext, state: UserState, step: StepI
   const before = mappedValues(ctx.run.spec, scope);
   const oldGroups = groupExpectations(ctx.run.spec.roles, state.identity);
   const next: Record<string, IdentityValue> = { ...state.identity };
-  for (const [key, value] of Object.entries(changes)) next[key] = (typeof value === 'string' ? interpolate(value, scope) : value) as IdentityValue;
+  // A new email is as unique as the old one: it is run-scoped the same way.
+  for (const [key, value] of Object.entries(changes)) next[key] = state.scoped(key, (typeof value === 'string' ? interpolate(value, scope) : value) as IdentityValue);
   state.identity = next;
   const after = mappedValues(ctx.run.spec, ctx.scope({ identity: next }));
   const changed = after.filter((v) => JSON.stringify(before.find((b) => b.path === v.path)?.value) !== JSON.stringify(v.value));
@@ -26,7 +27,11 @@ export async function update(ctx: ScenarioContext, state: UserState, step: StepI
     let current: Resource | undefined;
     if (ctx.dialect.needsCurrent.has('update')) current = (await readUser(ctx, state, { ...step, label: `${step.label}.before` }))?.resource;
     const exchange = await ctx.send(ctx.dialect.updateUser(state.id, changed, buildUser(after), current), step.label);
-    if (!expectStatus(ctx, exchange, [200, 204], `${step.label}.updated`, 'the update succeeds', step.range)) return;
+    const updated = statusCheck(ctx, exchange, [200, 204], 'user.update', `${step.label}.updated`, 'the update succeeds', step.range);
+    if (updated.status !== 'pass') {
+      state.writeFailure = updated;
+      return;
+    }
     ctx.run.ledger.changed('User', state.id, state.userName ?? state.id, ctx.name);
     const read = await readUser(ctx, state, step);
     if (read?.resource) verifyAttributes(ctx, read.resource, after, step, read.exchange);

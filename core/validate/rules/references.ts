@@ -73,6 +73,14 @@ export function checkReferences(ctx: RuleContext): void {
       }
     }
   }
+  // runScoped names identity attributes: one no identity has is a typo, and would scope nothing.
+  const attributes = new Set(entries(ctx.spec['identities']).flatMap(([, identity]) => Object.keys(obj(identity) ?? {})));
+  for (const [name] of entries(ctx.spec['runScoped'])) {
+    if (!attributes.has(name)) {
+      const suggestions = didYouMean(suggest(name, attributes));
+      ctx.report.at(joinPointer('/runScoped', name), 'key', 'warning', 'unknown-identity-attribute', `No identity has an attribute "${name}", so this scopes nothing.${suggestions}`);
+    }
+  }
   const rolesGroups = new Set(arr(ctx.spec['roles']).flatMap((r) => [...arr(obj(r)?.['memberOf']), ...arr(obj(r)?.['notMemberOf'])]));
   for (const name of ctx.groupNames) {
     if (!usedGroups.has(name) && !rolesGroups.has(name)) {
