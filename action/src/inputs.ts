@@ -1,6 +1,7 @@
 // The Action's inputs, read and checked once: a bad input is one clear error before anything runs.
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { parseShard } from '../../core/plan/plan.ts';
+import { PROFILES, type Profile } from '../../core/checks/rules.ts';
 
 export type AnnotationMode = 'workflow-commands' | 'checks' | 'both' | 'none';
 export type FailOn = 'error' | 'warning' | 'never';
@@ -15,6 +16,10 @@ export interface ActionInputs {
   token?: string;
   allowedOrigins: string[];
   dialect?: Dialect;
+  /** Whose needs decide the verdicts; each scenario's dialect's IdP when absent. */
+  profile?: Profile;
+  /** Warnings fail the step too. */
+  strict: boolean;
   scenarios: string[];
   shard?: { index: number; count: number };
   failOn: FailOn;
@@ -82,6 +87,8 @@ export function readInputs(read: Read): ActionInputs {
     ...(token ? { token } : {}),
     allowedOrigins,
     ...(dialect ? { dialect: oneOf('dialect', dialect, DIALECTS) } : {}),
+    ...(optional('profile') ? { profile: oneOf('profile', optional('profile')!, PROFILES) } : {}),
+    strict: oneOf('strict', (optional('strict') ?? 'false').toLowerCase(), ['true', 'false'] as const) === 'true',
     scenarios: list(read('scenarios')),
     ...(parsedShard ? { shard: parsedShard } : {}),
     failOn: oneOf('fail-on', optional('fail-on') ?? 'error', ['error', 'warning', 'never'] as const),

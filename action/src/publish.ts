@@ -22,7 +22,7 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
   const totals = totalsOf(results);
   const invalid = checked.some((c) => c.errors.length);
   const warnings = checked.reduce((n, c) => n + c.warnings.length, 0);
-  const failing = runFailed(results);
+  const failing = runFailed(results, { strict: inputs.strict });
 
   // The log: failures with their spec line; server text fenced off from the command parser.
   const frames = new Map<string, SourceText>(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));

@@ -5,7 +5,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { displayPath, findSpecFiles } from '../../core/files.ts';
-import { checkSources, planSpecs, runPlans, type CheckedSpec } from '../../core/run/session.ts';
+import { checkEnvironment, checkSources, planSpecs, runPlans, type CheckedSpec } from '../../core/run/session.ts';
 import { newRunId } from '../../core/run/runner.ts';
 import { toJsonReport, type JsonReport } from '../../core/report/json.ts';
 import { traceCallbacks } from '../../core/report/trace.ts';
@@ -61,6 +61,10 @@ async function runChecked(inputs: ActionInputs, workspace: string, checked: Chec
 
   const env = specEnvironment(process.env, { token: inputs.token, ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}) });
   if (server) env['APP_URL'] ??= server.appUrl;
+  // Unset variables the run needs are errors on their spec lines (annotated like invalid specs), before anything is sent.
+  if (checkEnvironment(checked, plans, env, { baseUrlGiven: Boolean(inputs.baseUrl) }).length) {
+    return { results: [], report: emptyReport(), checked, notes: [...notes, 'Environment variables the specs need are unset (annotated on their lines); nothing was sent.'] };
+  }
 
   const controller = new AbortController();
   const stop = (signal: string) => {
@@ -82,6 +86,7 @@ async function runChecked(inputs: ActionInputs, workspace: string, checked: Chec
       runId,
       signal: controller.signal,
       allowedOrigins: inputs.allowedOrigins,
+      ...(inputs.profile ? { profile: inputs.profile } : {}),
       ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}),
       perPlan: (plan) => {
         const traced = trace ? traceOf(plan) : {};

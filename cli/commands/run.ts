@@ -4,11 +4,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseShard, PlanError } from '../../core/plan/plan.ts';
-import { missingEnvironment } from '../../core/plan/environment.ts';
 import { newRunId } from '../../core/run/runner.ts';
 import { runFailed } from '../../core/run/result.ts';
 import { traceCallbacks } from '../../core/report/trace.ts';
-import { checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/run/session.ts';
+import { checkEnvironment, checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/run/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { PROFILES, type Profile } from '../../core/checks/rules.ts';
 import { toJunit } from '../../core/report/junit.ts';
@@ -144,14 +143,15 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   }
 
   // Configuration a run needs is checked before anything is sent: an unset variable is a usage
-  // error at its line, not a runner error halfway through a scenario.
+  // error at its line, not a runner error halfway through a scenario. --embedded sets these three.
   const knownEnv: Record<string, string | undefined> = values.embedded ? { SCIM_BASE_URL: '', SCIM_TOKEN: '', APP_URL: '', ...io.env } : { ...io.env };
-  const unset = plans.flatMap((plan) => missingEnvironment(plan, knownEnv, { baseUrlGiven: Boolean(values.embedded || values['base-url']) }).map((d) => ({ plan, d })));
-  if (unset.length) {
-    for (const { plan, d } of unset) {
-      io.stderr.write(`${plan.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(plan.document.text, plan.document.lineStarts, d.range)}\n\n`);
+  if (checkEnvironment(checked, plans, knownEnv, { baseUrlGiven: Boolean(values.embedded || values['base-url']) }).length) {
+    for (const { source, result } of checked) {
+      for (const d of result.diagnostics.filter((x) => x.code === 'unset-env')) {
+        io.stderr.write(`${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`);
+      }
     }
-    io.stderr.write(`provspec run: ${unset.length} environment variable use${unset.length === 1 ? ' is' : 's are'} unset; nothing was sent.\n`);
+    io.stderr.write('provspec run: environment variables the run needs are unset; nothing was sent.\n');
     return 2;
   }
 

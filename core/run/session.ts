@@ -5,6 +5,7 @@ import type { Diagnostic } from '../diagnostic.ts';
 import { validateText, type ValidationResult } from '../validate/index.ts';
 import { buildPlan, PlanError, type Plan, type PlanOptions } from '../plan/plan.ts';
 import { toJsonReport, type JsonReport } from '../report/json.ts';
+import { missingEnvironment, type EnvironmentOptions } from '../plan/environment.ts';
 import { newRunId, runPlan, type RunOptions } from './runner.ts';
 import type { SpecResult } from './result.ts';
 
@@ -51,6 +52,26 @@ export function planSpecs(checked: readonly CheckedSpec[], options: PlanOptions)
   }
   if (plans.length === 0 && misses.length) throw new PlanError(misses.join(' '));
   return plans;
+}
+
+/**
+ * Missing configuration, found before anything is sent: each `${{ env.X }}` a plan would evaluate
+ * and `env` lacks becomes an `unset-env` error of its spec, so every front end reports it as it
+ * reports an invalid spec (located, exit 2 or a failed step, nothing sent). Returns them.
+ */
+export function checkEnvironment(checked: readonly CheckedSpec[], plans: readonly Plan[], env: Readonly<Record<string, string | undefined>>, options: EnvironmentOptions = {}): Diagnostic[] {
+  const all: Diagnostic[] = [];
+  for (const plan of plans) {
+    const unset = missingEnvironment(plan, env, options);
+    if (!unset.length) continue;
+    const spec = checked.find((c) => c.source.display === plan.file);
+    if (spec) {
+      spec.errors.push(...unset);
+      spec.result.diagnostics.push(...unset);
+    }
+    all.push(...unset);
+  }
+  return all;
 }
 
 export interface Session {

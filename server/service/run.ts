@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import { validateDocument } from '../../core/validate/index.ts';
 import { buildPlan } from '../../core/plan/plan.ts';
+import { missingEnvironment } from '../../core/plan/environment.ts';
 import { newRunId, runPlan } from '../../core/run/runner.ts';
 import { traceCallbacks } from '../../core/report/trace.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
@@ -39,13 +40,23 @@ export async function runDocument(doc: ParsedDocument, file: string, request: Ru
   }
   const dialect = validation.spec.target.dialect ?? (DIALECTS.includes(request.defaultDialect as Dialect) ? request.defaultDialect : undefined);
   const plan = buildPlan(file, doc, validation.spec, { ...(request.scenarios?.length ? { scenarios: request.scenarios } : {}), ...(dialect ? { dialect } : {}) });
+  // Configuration the run needs is checked before anything is sent: each unset variable is an
+  // error at its use, as on the command line.
+  const runEnv = { ...env, ...request.env };
+  const unset = missingEnvironment(plan, runEnv);
+  if (unset.length) {
+    return {
+      response: { text: [...unset.map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}`), 'Nothing was sent.'].join('\n'), passed: 0, failed: 0, errored: unset.length },
+      diagnostics: unset.map((d) => ({ range: d.range, severity: DiagnosticSeverity.Error, source: 'provspec run', code: d.code, message: d.message })),
+    };
+  }
   const runId = newRunId();
   const trace = request.trace ? createWriteStream(request.trace) : undefined;
   let traceError: Error | undefined;
   trace?.on('error', (error) => (traceError ??= error));
   let result: SpecResult;
   try {
-    result = await runPlan(plan, { env: { ...env, ...request.env }, runId, ...(signal ? { signal } : {}), ...(trace ? traceCallbacks((line) => trace.write(line), runId)(plan) : {}) });
+    result = await runPlan(plan, { env: runEnv, runId, ...(signal ? { signal } : {}), ...(trace ? traceCallbacks((line) => trace.write(line), runId)(plan) : {}) });
   } finally {
     if (trace) await new Promise<void>((resolve) => (trace.destroyed ? resolve() : trace.end(() => resolve())));
   }

@@ -177,19 +177,41 @@ describe('the GitHub Action (action/dist as a process)', () => {
     }
   });
 
+  it('an environment variable the specs need but the job lacks is an error at its line, and nothing is sent', async () => {
+    const bird = await canary();
+    try {
+      const spec = QUICKSTART.replace('baseUrl: ${{ env.SCIM_BASE_URL }}', 'baseUrl: ${{ env.ACME_SCIM_URL }}');
+      const run = await runAction(workspace({ [SPEC]: spec }), { specs: SPEC, token: server.token, 'allowed-origins': bird.url, annotations: 'workflow-commands' });
+      assert.equal(run.code, 1);
+      assert.equal(bird.hits.length, 0, 'nothing was sent');
+      const line = spec.split('\n').findIndex((l) => l.startsWith('  baseUrl:')) + 1;
+      const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'));
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.ok(errors[0]!.startsWith(`::error title=provspec unset-env,file=${SPEC},line=${line},`), errors[0]);
+      assert.match(errors[0]!, /ACME_SCIM_URL is not set/);
+      assert.match(run.summary, /unset \(annotated on their lines\); nothing was sent/);
+    } finally {
+      await bird.close();
+    }
+  });
+
   it('keeps the runner\'s own credentials (ACTIONS_* runtime tokens, GITHUB_TOKEN, inputs) out of the specs\' reach', async () => {
     const bird = await canary();
     try {
-      const probes = ['tag=${{ env.APP_TAG }}', 'rt=${{ env.ACTIONS_RUNTIME_TOKEN }}', 'gh=${{ env.GITHUB_TOKEN }}', 'in=${{ env.INPUT_TOKEN }}']
-        .map((query) => `      - probe:\n          get: ${bird.url}/?${query}\n          expect: { status: 500 }\n`).join('');
-      const text = manyJoiners(1).replace('      - provision\n', `      - provision\n${probes}`);
-      const run = await runAction(workspace({ 'probe.provspec.yaml': text }), { specs: 'probe.provspec.yaml', 'base-url': server.baseUrl, token: server.token }, {
-        APP_TAG: 'visible-tag', ACTIONS_RUNTIME_TOKEN: 'runtime-secret-1a2b', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret-3c4d', GITHUB_TOKEN: 'ghs_exported_5e6f',
-      });
-      const seen = bird.hits.map((h) => h.url).join('\n');
-      assert.match(seen, /tag=visible-tag/, 'the workflow\'s own variables are there (the probe ran)');
-      for (const secret of ['runtime-secret-1a2b', 'oidc-secret-3c4d', 'ghs_exported_5e6f', server.token]) assert.ok(!seen.includes(secret), `${secret} never left`);
-      assert.ok(!run.stdout.replace(`::add-mask::${server.token}`, '').includes('runtime-secret-1a2b'));
+      const spec = (queries: string[]) => manyJoiners(1).replace('      - provision\n', `      - provision\n${queries.map((query) => `      - probe:\n          get: ${bird.url}/?${query}\n          expect: { status: 500 }\n`).join('')}`);
+      const env = { APP_TAG: 'visible-tag', ACTIONS_RUNTIME_TOKEN: 'runtime-secret-1a2b', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret-3c4d', GITHUB_TOKEN: 'ghs_exported_5e6f' };
+      const inputs = { specs: 'probe.provspec.yaml', 'base-url': server.baseUrl, token: server.token, annotations: 'workflow-commands' };
+      // The workflow's own variables are there: the probe runs with them.
+      await runAction(workspace({ 'probe.provspec.yaml': spec(['tag=${{ env.APP_TAG }}']) }), inputs, env);
+      assert.match(bird.hits.map((h) => h.url).join('\n'), /tag=visible-tag/, 'the probe ran with the workflow\'s variable');
+      // The runner's own are not: to the spec they are unset, so the run stops before sending anything.
+      const before = bird.hits.length;
+      const run = await runAction(workspace({ 'probe.provspec.yaml': spec(['rt=${{ env.ACTIONS_RUNTIME_TOKEN }}', 'gh=${{ env.GITHUB_TOKEN }}', 'in=${{ env.INPUT_TOKEN }}']) }), inputs, env);
+      assert.equal(run.code, 1);
+      assert.equal(bird.hits.length, before, 'nothing was sent');
+      const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'));
+      assert.deepEqual(errors.map((e) => /variable (\w+) is not set/.exec(e)?.[1]), ['ACTIONS_RUNTIME_TOKEN', 'GITHUB_TOKEN', 'INPUT_TOKEN'], errors.join('\n'));
+      for (const secret of ['runtime-secret-1a2b', 'oidc-secret-3c4d', 'ghs_exported_5e6f']) assert.ok(!run.stdout.includes(secret) && !run.summary.includes(secret), `${secret} never shown`);
     } finally {
       await bird.close();
     }
@@ -274,6 +296,10 @@ describe('the GitHub Action (action/dist as a process)', () => {
     const run = await runAction(workspace({ [SPEC]: QUICKSTART }), { specs: SPEC, shard: '5/4' });
     assert.equal(run.code, 1);
     assert.match(run.stdout, /^::error::provspec: Input "shard": shard must be i\/n with 1 <= i <= n/m);
+    const strict = await runAction(workspace({ [SPEC]: QUICKSTART }), { specs: SPEC, strict: 'maybe' });
+    assert.match(strict.stdout, /^::error::provspec: Input "strict" must be one of true, false, not "maybe"\.$/m);
+    const profile = await runAction(workspace({ [SPEC]: QUICKSTART }), { specs: SPEC, profile: 'azure' });
+    assert.match(profile.stdout, /^::error::provspec: Input "profile" must be one of rfc7644, entra, okta, not "azure"\.$/m);
     const missing = await runAction(workspace({}), { specs: 'nope/*.provspec.yaml' });
     assert.equal(missing.code, 1);
     assert.match(missing.stdout, /^::error::provspec: nope\/\*\.provspec\.yaml: no file matches this pattern$/m);

@@ -19,9 +19,12 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], env: Record<string, string> = {}, interruptAfterMs?: number): Promise<Run> {
+/** `provspec run` as a process; an env value of undefined removes that variable. */
+function run(args: string[], env: Record<string, string | undefined> = {}, interruptAfterMs?: number): Promise<Run> {
+  const childEnv: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...env };
+  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [BIN, 'run', ...args], { cwd: ROOT, env: childEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -77,17 +80,7 @@ describe('provspec run', () => {
     let requests = 0;
     const server = await startReferenceServer({ log: () => requests++ });
     try {
-      const env = { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: '' };
-      const { APP_URL: _unset, ...withoutApp } = { ...process.env, ...env };
-      const result = await new Promise<Run>((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, 'run', 'examples/entra.provspec.yaml'], { cwd: ROOT, env: { ...withoutApp, NO_COLOR: '1' } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-        child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+      const result = await run(['examples/entra.provspec.yaml'], { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: undefined });
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, /examples\/entra\.provspec\.yaml:9:\d+: error unset-env: The environment variable APP_URL is not set/);
       assert.equal(result.stderr.match(/error unset-env/g)?.length, 1, 'one error per use');

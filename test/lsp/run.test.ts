@@ -38,4 +38,27 @@ describe('provspec/run', () => {
       await server.close();
     }
   });
+
+  it('sends nothing when a variable the run needs is unset: an error at its use, as diagnostics', async () => {
+    let requests = 0;
+    const server = await startReferenceServer({ log: () => requests++ });
+    const client = await startClient();
+    try {
+      const text = readFileSync(path.join(ROOT, 'examples', 'entra.provspec.yaml'), 'utf8');
+      const uri = 'file:///work/entra.provspec.yaml';
+      client.open(uri, text);
+      await client.diagnostics(uri, 1);
+      const response = (await client.connection.sendRequest('provspec/run', { uri, scenarios: ['leaver'], env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token } })) as { text: string; errored: number };
+      assert.match(response.text, /error unset-env: The environment variable APP_URL is not set/);
+      assert.equal(response.errored, 1);
+      assert.equal(requests, 0, 'nothing was sent');
+      const diagnostics = await client.diagnostics(uri, 1);
+      const unset = diagnostics.find((d) => d.source === 'provspec run');
+      assert.equal(unset?.code, 'unset-env');
+      assert.equal(unset.range.start.line, text.split('\n').findIndex((l) => l.includes('${{ env.APP_URL }}')));
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
 });
