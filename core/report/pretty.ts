@@ -5,6 +5,7 @@ import { codeFrame } from './code-frame.ts';
 import type { CheckResult, ScenarioResult, SpecResult, Totals } from '../run/result.ts';
 import { failingChecks, isFailing, totalsOf, warningChecks } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
+import { excerpt } from './excerpt.ts';
 
 export type Paint = (style: 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan', text: string) => string;
 
@@ -45,16 +46,16 @@ export function failureBlock(file: string, check: CheckResult, source: SourceTex
     out.push(`  ${paint('green', '- expected')} ${compact(check.expected)}`);
     out.push(`  ${paint('red', '+ actual  ')} ${compact(check.actual)}`);
   }
-  const exchange = check.evidence[check.evidence.length - 1];
-  if (exchange) out.push(...exchangeLines(exchange, paint));
+  // Every distinct exchange that decided it (a race shows each answer it got), each body cut around what was compared.
+  for (const exchange of check.evidence.slice(-3)) out.push(...exchangeLines(exchange, paint, check.focus));
   return out.join('\n');
 }
 
-function exchangeLines(exchange: Exchange, paint: Paint): string[] {
+function exchangeLines(exchange: Exchange, paint: Paint, focus?: readonly string[]): string[] {
   const lines = [paint('dim', `  > ${exchange.method} ${exchange.url}`)];
-  if (exchange.requestBody) lines.push(paint('dim', `    ${truncate(exchange.requestBody, 300)}`));
+  if (exchange.requestBody) lines.push(paint('dim', `    ${excerpt(exchange.requestBody, 300, focus)}`));
   if (exchange.status !== undefined) lines.push(paint('dim', `  < ${exchange.status} ${exchange.responseHeaders?.['content-type'] ?? ''} (${exchange.ms} ms, request id ${exchange.id})`));
-  if (exchange.responseBody) lines.push(paint('dim', `    ${truncate(exchange.responseBody, 300)}`));
+  if (exchange.responseBody) lines.push(paint('dim', `    ${excerpt(exchange.responseBody, 300, focus)}`));
   if (exchange.error) lines.push(paint('dim', `  ! ${exchange.error}`));
   return lines;
 }

@@ -43,6 +43,7 @@ async function provisionRace(ctx: ScenarioContext, race: ConcurrencyCase, tagged
       : `${created} of ${parallel} racing creates answered 201; the answers were: ${outcomes.map((o) => o.label).join('; ')}`,
     expected: expectedCreated,
     actual: created,
+    focus: ['detail', 'scimType'],
     // Each distinct answer once: the cause is in the one that differs.
     evidence: outcomes.map((o) => o.exchange),
   });

@@ -137,6 +137,8 @@ export class ScenarioContext {
       message: secrets.redact(check.message),
       ...('expected' in check ? { expected: secrets.redactDeepLazily(check.expected) } : {}),
       ...('actual' in check ? { actual: secrets.redactDeepLazily(check.actual) } : {}),
+      // Focus terms are values the spec sent; one may be a credential.
+      ...(check.focus ? { focus: check.focus.map((term) => secrets.redact(term)) } : {}),
     };
     this.checks.push(result);
     if (!this.quiet) this.run.onCheck?.(result, this.planned);
@@ -168,6 +170,7 @@ export class ScenarioContext {
       message: detail.message ?? '',
       ...('expected' in detail ? { expected: detail.expected } : {}),
       ...('actual' in detail ? { actual: detail.actual } : {}),
+      ...(detail.focus?.length ? { focus: detail.focus } : {}),
       evidence: detail.evidence ?? [],
     });
   }
@@ -196,6 +199,8 @@ export class ScenarioContext {
 
 export interface CheckDetail {
   message?: string;
+  /** What the check compared, for evidence shown short (see CheckResult.focus). */
+  focus?: string[];
   expected?: unknown;
   actual?: unknown;
   evidence?: Exchange[];

@@ -30,6 +30,8 @@ export function statusCheck(ctx: ScenarioContext, exchange: Exchange, expected: 
   }
   const check = ctx.check(rule, id, title, range, ok ? 'pass' : 'fail', {
     message: ok ? '' : `${exchange.method} ${exchange.url} answered ${exchange.status}${errorDetail(exchange)}, expected ${statusText(expected)}`,
+    // An error's own explanation is what a reader needs to see of its body.
+    ...(ok ? {} : { focus: ['detail', 'scimType'] }),
     expected: statusText(expected),
     actual: exchange.status,
     evidence: [exchange],

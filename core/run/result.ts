@@ -31,6 +31,8 @@ export interface CheckResult {
   count?: number;
   /** Where the other occurrences were (scenario › check id), at most a few. */
   alsoAt?: string[];
+  /** What the check compared (an attribute name, "detail"): where a shortened body is cut around. */
+  focus?: string[];
   /** One line: what was checked. */
   title: string;
   /** Why it failed or errored; empty for a pass. */

@@ -6,6 +6,8 @@ import { CORE_USER_URN, STANDARD_SCHEMAS, extensionSchemas, resolveAttributePath
 import { descriptionOf, schemasAt } from './schema-walk.ts';
 import { nodeAt } from './node-at.ts';
 import { nameSites, siteAt, valueAt } from './references.ts';
+import { tagValue, taggedAttributes } from '../../core/run/identity.ts';
+import type { Spec } from '../../core/spec/types.ts';
 
 export function hover(doc: ParsedDocument, offset: number): Hover | null {
   const site = siteAt(nameSites(doc), offset);
@@ -32,8 +34,32 @@ export function hover(doc: ParsedDocument, offset: number): Hover | null {
       return { contents: { kind: MarkupKind.Markdown, value }, range: spanToRange(doc, node) };
     }
   }
+  if (node.part === 'key' && tokens.length === 3 && tokens[0] === 'identities') {
+    const scoped = runScopeHover(doc.value, tokens[1]!, name);
+    if (scoped) return { contents: { kind: MarkupKind.Markdown, value: scoped }, range: spanToRange(doc, node) };
+  }
   const description = descriptionOf(schemasAt(node.pointer));
   if (!description) return null;
   const title = node.part === 'key' ? `**${name}**\n\n` : '';
   return { contents: { kind: MarkupKind.Markdown, value: `${title}${description}` }, range: spanToRange(doc, node) };
+}
+
+/**
+ * An identity attribute: whether each scenario sends it with the run's tag (so runs never collide
+ * on a value the server keeps unique) or exactly as written, and how to change that.
+ */
+function runScopeHover(value: unknown, identity: string, attribute: string): string | undefined {
+  const spec = value as Partial<Spec> | undefined;
+  if (!spec || typeof spec !== 'object' || typeof spec.mapping !== 'object' || spec.mapping === null) return undefined;
+  let tagged: Set<string>;
+  try {
+    tagged = taggedAttributes({ ...spec, identities: spec.identities ?? {} } as Spec);
+  } catch {
+    return undefined;
+  }
+  const raw = spec.identities?.[identity]?.[attribute];
+  const example = typeof raw === 'string' ? ` (\`${raw}\` is sent as \`${tagValue(raw, 'ps-<run>-<n>')}\`)` : '';
+  return tagged.has(attribute)
+    ? `**${attribute}** is run-scoped: each scenario sends it with the run's tag${example}, so no two scenarios, shards or runs send a value the server could keep unique. It is tagged because it feeds userName, externalId, displayName, emails, phoneNumbers or ims, looks like an email address, or \`runScoped\` says so; \`runScoped: { ${attribute}: false }\` sends it as written.`
+    : `**${attribute}** is sent exactly as written. \`runScoped: { ${attribute}: true }\` tags it with the run's id, for a value your server keeps unique (an employee number).`;
 }

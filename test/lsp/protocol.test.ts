@@ -112,6 +112,9 @@ describe('hover, quick fixes, navigation', () => {
     assert.match(await at('dialect:'), /request shapes|dialect/i);
     assert.match(await at('name.givenName:'), /string · readWrite/);
     assert.match(await at('identity: alice', 11), /identity alice[\s\S]*alice@example\.test/);
+    // Identity attributes say whether runs tag them: an email is, a department is not.
+    assert.match(await at('email: alice@example.test'), /\*\*email\*\* is run-scoped[\s\S]*`alice\+ps-<run>-<n>@example\.test`/);
+    assert.match(await at('department: Engineering'), /\*\*department\*\* is sent exactly as written/);
   });
 
   it('each quick fix applied yields a valid document', async () => {

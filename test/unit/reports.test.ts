@@ -8,6 +8,8 @@ import { fromJsonReport, mergeReports, parseJsonReport, ReportFormatError } from
 import { checkAnnotations } from '../../core/report/annotations.ts';
 import { fenced, toMarkdownSummary } from '../../core/report/markdown.ts';
 import { untrusted } from '../../action/src/log.ts';
+import { excerpt } from '../../core/report/excerpt.ts';
+import { failureBlock } from '../../core/report/pretty.ts';
 
 const range = (line: number, from: number, to: number, endLine = line) => ({ start: { line, character: from }, end: { line: endLine, character: to } });
 
@@ -111,5 +113,24 @@ describe('check run publishing', () => {
     assert.deepEqual(calls.map((c) => c.kind), ['create', 'update', 'update']);
     assert.equal((calls[0]!.body['output'] as { annotations: unknown[] }).annotations.length, 50);
     assert.deepEqual(calls[2]!.body, { status: 'completed', conclusion: 'failure' });
+  });
+});
+
+describe('evidence excerpts', () => {
+  const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], padding: 'x'.repeat(400), status: '409', scimType: 'uniqueness', detail: 'emails[0].value ann@example.test is already in use' });
+  it('cut a long body around what the check compared, not at a fixed length', () => {
+    const shown = excerpt(body, 300, ['detail']);
+    assert.ok(shown.length <= 302, `${shown.length} characters`);
+    assert.match(shown, /"detail":"emails\[0\]\.value ann@example\.test is already in use"/);
+    assert.ok(shown.startsWith('…'), 'says it starts mid-body');
+  });
+  it('cut from the start when the focus is not there or already shown, and leave short bodies whole', () => {
+    assert.ok(excerpt(body, 300, ['nothing-like-this']).startsWith('{"schemas"'));
+    assert.ok(excerpt(body, 300).endsWith('…'));
+    assert.equal(excerpt('{"a":1}', 300, ['a']), '{"a":1}');
+  });
+  it('show it in the terminal block of a failing check', () => {
+    const failed: CheckResult = { ...check('1-provision.created', 'fail', 4), focus: ['detail'], evidence: [{ id: 'r-1', method: 'POST', url: 'http://127.0.0.1:1/Users', requestHeaders: {}, status: 409, responseBody: body, ms: 3 }] };
+    assert.match(failureBlock('a.provspec.yaml', failed, undefined, (_s, t) => t), /is already in use/);
   });
 });

@@ -36,6 +36,7 @@ export function verifyAttributes(ctx: ScenarioContext, resource: Resource, value
         : `after "${step.kind}" (step ${step.index + 1}), ${mapped.path} is ${JSON.stringify(actual)}, but ${JSON.stringify(mapped.value)} was sent`,
       expected: mapped.value,
       actual: actual ?? null,
+      focus: [(mapped.resolved.parent ?? mapped.resolved.attribute).name, ...(typeof mapped.value === 'string' ? [mapped.value] : [])],
       evidence: [exchange],
     });
   }
