@@ -55,3 +55,43 @@ export function generateSpec(targetLines: number): { yaml: string; json: string;
     }
   }
 }
+
+export type ExpressionShape = 'many strings' | 'one string' | 'misspelt variables';
+
+/**
+ * A spec with about `count` `${{ }}` expressions: spread over many values, all in one value, or
+ * half of them variables read from the environment and half misspelt uses of those variables
+ * (each use an unknown-variable error with a did-you-mean).
+ */
+export function generateExpressionSpec(count: number, shape: ExpressionShape): string {
+  let out = 'provspec: 1\nname: Expressions\ntarget:\n  baseUrl: ${{ env.SCIM_BASE_URL }}\n  auth:\n    bearer: ${{ env.SCIM_TOKEN }}\n';
+  out += 'mapping:\n  userName: ${{ identity.email }}\n';
+  if (shape === 'misspelt variables') {
+    out += 'variables:\n';
+    for (let i = 0; i < count / 2; i++) out += `  tenant_${i}: \${{ env.TENANT_${i} }}\n`;
+    out += 'identities:\n';
+    for (let i = 0; i < count / 2; i++) out += `  user${i}:\n    email: user${i}@example.test\n    tenant: \${{ vars.tenent_${i} }}\n`;
+    return out;
+  }
+  out += 'variables:\n  domain: example.test\nidentities:\n';
+  if (shape === 'one string') {
+    const parts = Array.from({ length: count }, (_, i) => (i % 2 ? '${{ vars.domain }}' : '${{ env.SCIM_TENANT }}'));
+    return `${out}  user0:\n    email: user0@example.test\n    notes: ${parts.join(' ')}\n`;
+  }
+  for (let i = 0; i < count / 4; i++) {
+    out += `  user${i}:\n    email: user${i}@\${{ vars.domain }}\n    tenant: \${{ env.SCIM_TENANT }}\n    notes: "\${{ env.SCIM_TENANT }} / \${{ vars.domain }}"\n`;
+  }
+  return out;
+}
+
+/**
+ * "Billion laughs": `levels` anchored lists, each holding nine aliases of the one before, and a
+ * scenario whose steps are the last. Expanded, 9^levels values in a few hundred bytes.
+ */
+export function generateAliasBomb(levels: number): string {
+  let out = 'provspec: 1\nname: Alias bomb\ntarget:\n  baseUrl: https://scim.example.test/scim/v2\n  auth: none\n';
+  out += 'identities:\n  alice:\n    email: alice@example.test\nmapping:\n  userName: ${{ identity.email }}\n';
+  out += 'x-levels:\n  l0: &l0 [provision, provision, provision, provision, provision, provision, provision, provision, provision]\n';
+  for (let i = 1; i < levels; i++) out += `  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]\n`;
+  return `${out}lifecycle:\n  bomb:\n    identity: alice\n    steps: *l${levels - 1}\n`;
+}

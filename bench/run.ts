@@ -4,12 +4,14 @@ import { benchValidate } from './validate.ts';
 import { benchServe } from './serve.ts';
 import { benchRunner } from './runner.ts';
 import { benchLsp } from './lsp.ts';
+import { benchHostileInput } from './hostile-input.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: benchValidate,
   serve: benchServe,
   runner: benchRunner,
   lsp: benchLsp,
+  'hostile-input': benchHostileInput,
 };
 
 const wanted = process.argv.slice(2);

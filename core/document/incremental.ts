@@ -34,8 +34,15 @@ function changedRegion(before: string, after: string): { start: number; oldEnd: 
 // Characters that can change YAML or JSON structure when they appear in a scalar's text.
 const STRUCTURAL = /[\n\r:#{}[\],&*!|>'"%@`\\]/;
 
+// Something that may be a YAML anchor (`&name` at the start of a node). Aliases share the value of
+// their anchored node, which a patch at one pointer would not update, and the alias expansion
+// limits of a full parse depend on the anchored values; so such documents are always parsed in full.
+// A false match (`&` opening a word in a quoted string or a comment) only costs a full parse.
+const ANCHOR = /(?:^|[\s[{,])&[^\s[\]{},]/;
+
 export function patchScalarEdit(previous: ParsedDocument, text: string): ParsedDocument | undefined {
   if (previous.diagnostics.some((d) => d.severity === 'error') || previous.value === undefined) return undefined;
+  if (previous.format === 'yaml' && ANCHOR.test(previous.text)) return undefined;
   const region = changedRegion(previous.text, text);
   if (!region) return { ...previous, text };
   // The innermost scalar whose value span holds the whole change (its ends included: appending).

@@ -11,6 +11,26 @@ import { findExcessiveNesting, TOO_DEEP_MESSAGE } from './nesting.ts';
 // this bound only keeps our walk safe if that ever changes.
 const MAX_DEPTH = 2000;
 
+/**
+ * Aliases share their anchor's value, so building the value stays linear, but whatever reads it
+ * (the schema, the rules, the runner, the language server, JSON.stringify) walks the tree it
+ * stands for: nine levels of nine aliases each ("billion laughs") are 9^9 values in a 500-byte
+ * file. So what aliases add to the value, counted expanded (an alias inside an aliased node counts
+ * once per use), is bounded: alias uses, values (mappings, lists and scalars) and characters of
+ * keys and strings. An alias past a bound is left empty (null), with an error at it. Far
+ * above what anchors for shared settings add to any real spec.
+ */
+export const ALIAS_LIMITS = { aliases: 10_000, values: 100_000, characters: 10_000_000 } as const;
+
+export const ALIAS_LIMIT_CODE = 'yaml-alias-limit';
+
+/** Counts of the value as built, expanded: what the tree it stands for holds. */
+interface Expansion {
+  aliases: number;
+  values: number;
+  characters: number;
+}
+
 interface Built {
   value: unknown;
   span: Span;
@@ -24,10 +44,18 @@ interface Walk {
   /** Latest node defining each anchor so far in document order, as YAML resolves aliases. */
   anchors: Map<string, unknown>;
   /** Values of anchored nodes already built; aliases reuse them instead of rebuilding, which
-   * also keeps "billion laughs" alias chains linear. */
+   * keeps parsing linear (ALIAS_LIMITS bounds what the shared values stand for). */
   built: Map<unknown, unknown>;
   /** Anchored collections being built, to catch aliases to their own ancestor. */
   active: Set<unknown>;
+  /** The whole value built so far, expanded; an anchored node's size is the difference it made. */
+  total: Expansion;
+  /** What aliases added to `total`, against ALIAS_LIMITS. */
+  expanded: Expansion;
+  /** The expanded size of each anchored node's value, for the aliases to it. */
+  sizes: Map<unknown, Expansion>;
+  /** Lines with an alias left empty by ALIAS_LIMITS: one error per line is enough. */
+  aliasLimitLines: Set<number>;
   /** Lines with a tab in their indentation; other syntax problems there are its fallout. */
   tabLines: Set<number>;
   tooDeep: boolean;
@@ -45,6 +73,10 @@ export function parseYaml(text: string, name: string): ParsedDocument {
     anchors: new Map(),
     built: new Map(),
     active: new Set(),
+    total: { aliases: 0, values: 0, characters: 0 },
+    expanded: { aliases: 0, values: 0, characters: 0 },
+    sizes: new Map(),
+    aliasLimitLines: new Set(),
     tabLines: new Set(),
     tooDeep: false,
   };
@@ -176,26 +208,38 @@ function buildNode(walk: Walk, node: unknown, pointer: string | undefined, depth
       return { value: null, span: rangeSpan(walk, node, 0) };
     }
     const anchor = node.anchor;
+    const before = anchor ? { ...walk.total } : undefined;
     if (anchor) {
       walk.anchors.set(anchor, node);
       walk.active.add(node);
     }
+    walk.total.values++;
     const built = isMap(node) ? buildMap(walk, node, pointer, depth) : buildSeq(walk, node, pointer, depth);
-    if (anchor) {
+    if (before) {
       walk.active.delete(node);
       walk.built.set(node, built.value);
+      walk.sizes.set(node, {
+        aliases: walk.total.aliases - before.aliases,
+        values: walk.total.values - before.values,
+        characters: walk.total.characters - before.characters,
+      });
     }
     return built;
   }
+  walk.total.values++;
   const at = emptyAt ?? 0;
   return { value: null, span: { start: at, end: at } };
 }
 
 function buildScalar(walk: Walk, node: Scalar, emptyAt: number | undefined): Built {
   const value = scalarValue(node);
+  const characters = typeof value === 'string' ? value.length : 0;
+  walk.total.values++;
+  walk.total.characters += characters;
   if (node.anchor) {
     walk.anchors.set(node.anchor, node);
     walk.built.set(node, value);
+    walk.sizes.set(node, { aliases: 0, values: 1, characters });
   }
   const range = node.range;
   if (!range) return { value, span: { start: emptyAt ?? 0, end: emptyAt ?? 0 } };
@@ -244,7 +288,44 @@ function buildAlias(walk: Walk, alias: Alias): Built {
     problem(walk, span, 'yaml-syntax', `Alias ${quote(`*${alias.source}`)} refers to a node that contains it (circular reference)`);
     return { value: null, span };
   }
+  const size = walk.sizes.get(target) ?? { aliases: 0, values: 1, characters: 0 };
+  const exceeded = exceededAliasLimit(walk.expanded, size);
+  if (exceeded !== undefined) {
+    const line = lineAt(walk.lineStarts, span.start);
+    if (!walk.aliasLimitLines.has(line)) {
+      walk.aliasLimitLines.add(line);
+      problem(walk, span, ALIAS_LIMIT_CODE, aliasLimitMessage(alias.source, exceeded));
+    }
+    walk.total.values++;
+    return { value: null, span };
+  }
+  for (const counts of [walk.expanded, walk.total]) {
+    counts.aliases += 1 + size.aliases;
+    counts.values += size.values;
+    counts.characters += size.characters;
+  }
   return { value: walk.built.has(target) ? walk.built.get(target) : null, span };
+}
+
+/** Which of ALIAS_LIMITS one more use of a node of `size` would pass, if any. */
+function exceededAliasLimit(expanded: Expansion, size: Expansion): keyof Expansion | undefined {
+  if (expanded.aliases + 1 + size.aliases > ALIAS_LIMITS.aliases) return 'aliases';
+  if (expanded.values + size.values > ALIAS_LIMITS.values) return 'values';
+  if (expanded.characters + size.characters > ALIAS_LIMITS.characters) return 'characters';
+  return undefined;
+}
+
+const ALIAS_LIMIT_WHAT: Record<keyof Expansion, string> = {
+  aliases: `the spec would expand more than ${ALIAS_LIMITS.aliases.toLocaleString('en-US')} aliases (an alias inside an aliased node counts once per use)`,
+  values: `aliases would add more than ${ALIAS_LIMITS.values.toLocaleString('en-US')} values (mappings, lists and scalars, every copy counted) to the spec`,
+  characters: `aliases would add more than ${ALIAS_LIMITS.characters.toLocaleString('en-US')} characters of keys and strings (every copy counted) to the spec`,
+};
+
+function aliasLimitMessage(name: string, exceeded: keyof Expansion): string {
+  return (
+    `Alias ${quote(`*${name}`)} is not expanded: with it, ${ALIAS_LIMIT_WHAT[exceeded]}. Alias expansion is limited ` +
+    'so that a small file cannot stand for a huge document ("billion laughs"); this alias is left empty (null)'
+  );
 }
 
 function colonOffset(pair: { srcToken?: CST.CollectionItem }): number | undefined {
@@ -282,8 +363,10 @@ function readKey(walk: Walk, pair: { key: unknown; value: unknown }, colon: numb
   }
   if (isScalar(key)) {
     if (key.anchor) {
+      const value = scalarValue(key);
       walk.anchors.set(key.anchor, key);
-      walk.built.set(key, scalarValue(key));
+      walk.built.set(key, value);
+      walk.sizes.set(key, { aliases: 0, values: 1, characters: typeof value === 'string' ? value.length : 0 });
     }
     return { key: keyString(key), span: rangeSpan(walk, key, colon ?? 0) };
   }
@@ -346,7 +429,10 @@ function buildMembers(walk: Walk, items: readonly unknown[], pointer: string | u
       }
     }
     const child = buildNode(walk, pair.value, childPointer, depth + 1, colon === undefined ? key.span.end : colon + 1);
-    if (key.key !== undefined) setMember(target, key.key, child.value);
+    if (key.key !== undefined) {
+      setMember(target, key.key, child.value);
+      walk.total.characters += key.key.length;
+    }
     if (childPointer !== undefined) walk.locations.set(childPointer, { key: key.span, value: child.span });
     start = Math.min(start, key.span.start);
     end = Math.max(end, key.span.end, child.span.end);
@@ -387,6 +473,7 @@ function buildSeq(walk: Walk, seq: YAMLSeq, pointer: string | undefined, depth: 
     let child: Built;
     if (isPair(item)) {
       // !!omap and !!pairs hold pairs directly; each becomes a one-member object.
+      walk.total.values++;
       const members = buildMembers(walk, [item], childPointer, depth + 1);
       const from = Number.isFinite(members.start) ? members.start : end;
       child = { value: members.value, span: { start: from, end: Math.max(from, members.end) } };

@@ -37,13 +37,41 @@ export interface RuleContext {
  * literally (plain, or quoted without escapes); otherwise the whole scalar.
  */
 export function innerSpan(doc: ParsedDocument, scalar: Span, text: string, from: number, to: number): Span {
-  const source = doc.text.slice(scalar.start, scalar.end);
-  if (source === text) return { start: scalar.start + from, end: scalar.start + to };
+  const start = literalStart(doc, scalar, text);
+  return start === undefined ? scalar : { start: start + from, end: start + to };
+}
+
+interface LiteralStart {
+  source: string;
+  text: string;
+  start: number | undefined;
+}
+
+/**
+ * Comparing the source with the string costs the string's length, and a string with many
+ * expressions asks once per expression: a 20,000-expression string made validation quadratic.
+ * So the answer is kept per scalar span (the location's own object), for the same document text
+ * and string; both are normally the very same objects, which compare in constant time.
+ */
+const literalStarts = new WeakMap<Span, LiteralStart>();
+
+/** Where `text` starts in the source when `scalar` spells it literally, else undefined. */
+function literalStart(doc: ParsedDocument, scalar: Span, text: string): number | undefined {
+  const cached = literalStarts.get(scalar);
+  if (cached !== undefined && cached.text === text && cached.source === doc.text) return cached.start;
+  const start = findLiteralStart(doc.text, scalar, text);
+  literalStarts.set(scalar, { source: doc.text, text, start });
+  return start;
+}
+
+function findLiteralStart(all: string, scalar: Span, text: string): number | undefined {
+  const source = all.slice(scalar.start, scalar.end);
+  if (source === text) return scalar.start;
   const quote = source[0];
   if ((quote === '"' || quote === "'") && source.length >= 2 && source.at(-1) === quote && source.slice(1, -1) === text) {
-    return { start: scalar.start + 1 + from, end: scalar.start + 1 + to };
+    return scalar.start + 1;
   }
-  return scalar;
+  return undefined;
 }
 
 export type Rule = (ctx: RuleContext) => void;

@@ -3,6 +3,7 @@
 // cache them separately.
 import type { Diagnostic } from '../diagnostic.ts';
 import { parseDocument } from '../document/parse.ts';
+import { ALIAS_LIMIT_CODE } from '../document/yaml.ts';
 import type { ParsedDocument, SourceFormat } from '../document/types.ts';
 import type { Spec } from '../spec/types.ts';
 import { entries, obj, type Rule, type RuleContext } from './context.ts';
@@ -46,7 +47,8 @@ export function validateDocument(document: ParsedDocument): ValidationResult {
   return ok ? { document, diagnostics, spec: document.value as Spec } : { document, diagnostics };
 }
 
-const SYNTAX = new Set(['yaml-syntax', 'json-syntax', 'tab-indent']);
+// An alias left empty by the expansion limit leaves a hole in the value, as a syntax error does.
+const SYNTAX = new Set(['yaml-syntax', 'json-syntax', 'tab-indent', ALIAS_LIMIT_CODE]);
 // A name swallowed by a syntax error looks undeclared, and a declaration swallowed looks unused.
 const REFERENCES = new Set(['unknown-identity', 'unknown-group', 'unknown-variable', 'unknown-identity-attribute', 'unknown-expression-property', 'unused-identity', 'unused-group']);
 
@@ -59,7 +61,34 @@ function withoutSyntaxCascade(parsed: readonly Diagnostic[], all: readonly Diagn
   const syntax = parsed.filter((d) => SYNTAX.has(d.code) && d.severity === 'error');
   if (syntax.length === 0) return [...all];
   const fromParse = new Set(parsed);
-  return all.filter((d) => fromParse.has(d) || (!REFERENCES.has(d.code) && !syntax.some((e) => d.range.start.line >= e.range.start.line && d.range.start.line <= e.range.end.line)));
+  const onSyntaxLine = lineCover(syntax.map((e) => [e.range.start.line, e.range.end.line]));
+  return all.filter((d) => fromParse.has(d) || (!REFERENCES.has(d.code) && !onSyntaxLine(d.range.start.line)));
+}
+
+/**
+ * Whether a line is in one of the [first, last] line ranges: a binary search over the merged
+ * ranges, so that many syntax errors and many diagnostics do not cost their product.
+ */
+function lineCover(ranges: Array<[number, number]>): (line: number) => boolean {
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [first, last] of ranges) {
+    const top = merged.at(-1);
+    if (top && first <= top[1]) top[1] = Math.max(top[1], last);
+    else merged.push([first, last]);
+  }
+  return (line) => {
+    let low = 0;
+    let high = merged.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const [first, last] = merged[mid]!;
+      if (line < first) high = mid - 1;
+      else if (line > last) low = mid + 1;
+      else return true;
+    }
+    return false;
+  };
 }
 
 export function schemaPhase(document: ParsedDocument, report: Reporter): void {

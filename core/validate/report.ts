@@ -1,6 +1,6 @@
 import type { Diagnostic, DiagnosticData, Range, Severity } from '../diagnostic.ts';
 import type { ParsedDocument, Span } from '../document/types.ts';
-import { positionAt } from '../document/position.ts';
+import { lineAt, positionAt } from '../document/position.ts';
 
 export type Part = 'key' | 'value' | 'parent-key';
 
@@ -46,9 +46,24 @@ export class Reporter {
   private firstLine(span: Span): Span {
     const text = this.doc.text;
     let end = span.end;
-    const newline = text.indexOf('\n', span.start);
-    if (newline >= 0 && newline < end) end = newline > span.start && text[newline - 1] === '\r' ? newline - 1 : newline;
+    const newline = this.newlineBefore(span.start, end);
+    if (newline >= 0) end = newline > span.start && text[newline - 1] === '\r' ? newline - 1 : newline;
     return { start: span.start, end: Math.max(end, span.start) };
+  }
+
+  /**
+   * The first "\n" in [start, end), or -1. Found from the line starts rather than by searching
+   * the text, which on a long line (a minified JSON spec) costs the rest of the line per diagnostic.
+   */
+  private newlineBefore(start: number, end: number): number {
+    const { text, lineStarts } = this.doc;
+    // Every "\n" ends a line, so it sits just before a line start (a lone "\r" also ends one).
+    for (let line = lineAt(lineStarts, start) + 1; line < lineStarts.length; line++) {
+      const at = lineStarts[line]! - 1;
+      if (at >= end) return -1;
+      if (at >= start && text.charCodeAt(at) === 10) return at;
+    }
+    return -1;
   }
 
   private push(span: Span, severity: Severity, code: string, message: string, data?: DiagnosticData): void {

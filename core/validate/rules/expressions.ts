@@ -2,7 +2,7 @@
 import { joinPointer } from '../../document/pointer.ts';
 import { innerSpan, type RuleContext } from '../context.ts';
 import { EXPRESSION_NAMESPACES, FIXED_PROPERTIES, findExpressions, type Expression, type ExpressionNamespace } from '../expressions.ts';
-import { didYouMean, suggest } from '../suggest.ts';
+import { didYouMean, suggest, suggester } from '../suggest.ts';
 
 const EVERYWHERE: ExpressionNamespace[] = ['env', 'vars'];
 
@@ -36,10 +36,30 @@ const WHY: Record<ExpressionNamespace, string> = {
   groups: 'groups the run pushed, known in steps and negative cases',
 };
 
+/**
+ * What every expression is checked against, made once per validation: a spec with thousands of
+ * expressions and variables must not search the lists (or rank suggestions against them) once
+ * per expression.
+ */
+interface Names {
+  variables: ReadonlySet<string>;
+  groups: ReadonlySet<string>;
+  suggestVariable: (name: string) => string[];
+  suggestGroup: (name: string) => string[];
+  suggestAttribute: (name: string) => string[];
+}
+
 export function checkExpressions(ctx: RuleContext): void {
+  const names: Names = {
+    variables: new Set(ctx.variableNames),
+    groups: new Set(ctx.groupNames),
+    suggestVariable: suggester(ctx.variableNames),
+    suggestGroup: suggester(ctx.groupNames),
+    suggestAttribute: suggester(ctx.identityAttributes),
+  };
   const visit = (value: unknown, pointer: string) => {
     if (typeof value === 'string') {
-      if (value.includes('${{')) for (const e of findExpressions(value)) checkOne(ctx, pointer, value, e);
+      if (value.includes('${{')) for (const e of findExpressions(value)) checkOne(ctx, names, pointer, value, e);
       return;
     }
     if (Array.isArray(value)) value.forEach((v, i) => visit(v, joinPointer(pointer, i)));
@@ -50,7 +70,7 @@ export function checkExpressions(ctx: RuleContext): void {
   visit(ctx.spec, '');
 }
 
-function checkOne(ctx: RuleContext, pointer: string, text: string, e: Expression): void {
+function checkOne(ctx: RuleContext, names: Names, pointer: string, text: string, e: Expression): void {
   const location = ctx.doc.locations.get(pointer);
   if (!location) return;
   const whole = innerSpan(ctx.doc, location.value, text, e.start, e.end);
@@ -81,8 +101,8 @@ function checkOne(ctx: RuleContext, pointer: string, text: string, e: Expression
     return;
   }
   if (namespace === 'groups') {
-    if (!ctx.groupNames.includes(first)) {
-      const suggestions = suggest(first, ctx.groupNames).map((s) => `groups.${[s, ...rest].join('.')}`);
+    if (!names.groups.has(first)) {
+      const suggestions = names.suggestGroup(first).map((s) => `groups.${[s, ...rest].join('.')}`);
       return error('unknown-group', `Unknown group "${first}".${didYouMean(suggestions)}`, { suggestions, undeclared: { kind: 'group', name: first } });
     }
     if (rest.length !== 1 || !['id', 'displayName'].includes(rest[0]!)) {
@@ -91,12 +111,12 @@ function checkOne(ctx: RuleContext, pointer: string, text: string, e: Expression
     return;
   }
   if (rest.length) return error('invalid-expression', `"${namespace}.${first}" has no properties; write \${{ ${namespace}.${first} }}.`);
-  if (namespace === 'vars' && !ctx.variableNames.includes(first)) {
-    const suggestions = suggest(first, ctx.variableNames).map((s) => `vars.${s}`);
+  if (namespace === 'vars' && !names.variables.has(first)) {
+    const suggestions = names.suggestVariable(first).map((s) => `vars.${s}`);
     return error('unknown-variable', `Unknown variable "${first}".${didYouMean(suggestions)} Declare it under "variables".`, { suggestions, undeclared: { kind: 'variable', name: first } });
   }
   if (namespace === 'identity' && !ctx.identityAttributes.has(first)) {
-    const suggestions = suggest(first, ctx.identityAttributes).map((s) => `identity.${s}`);
+    const suggestions = names.suggestAttribute(first).map((s) => `identity.${s}`);
     return error('unknown-identity-attribute', `No identity has an attribute "${first}".${didYouMean(suggestions)}`, { suggestions });
   }
 }

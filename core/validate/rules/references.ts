@@ -1,18 +1,23 @@
 // Names that point at declarations: identities and groups.
 import { joinPointer } from '../../document/pointer.ts';
 import { arr, entries, obj, str, type RuleContext } from '../context.ts';
-import { didYouMean, suggest } from '../suggest.ts';
+import { didYouMean, suggest, suggester } from '../suggest.ts';
 import { stepKind } from '../../spec/types.ts';
 
 export function checkReferences(ctx: RuleContext): void {
   const usedIdentities = new Set<string>();
   const usedGroups = new Set<string>();
+  // Looked up once per reference: sets and a suggester, not a search of the lists each time.
+  const identityNames = new Set(ctx.identityNames);
+  const groupNames = new Set(ctx.groupNames);
+  const suggestIdentity = suggester(ctx.identityNames);
+  const suggestGroup = suggester(ctx.groupNames);
   const identity = (pointer: string, value: unknown) => {
     const name = str(value);
     if (name === undefined) return;
     usedIdentities.add(name);
-    if (ctx.identityNames.includes(name)) return;
-    const suggestions = suggest(name, ctx.identityNames);
+    if (identityNames.has(name)) return;
+    const suggestions = suggestIdentity(name);
     ctx.report.at(pointer, 'value', 'error', 'unknown-identity',
       `Unknown identity "${name}".${didYouMean(suggestions)}${ctx.identityNames.length ? ` Declared identities: ${ctx.identityNames.join(', ')}.` : ' No identities are declared.'}`,
       { suggestions, undeclared: { kind: 'identity', name }, pointer });
@@ -21,8 +26,8 @@ export function checkReferences(ctx: RuleContext): void {
     const name = str(value);
     if (name === undefined) return;
     usedGroups.add(name);
-    if (ctx.groupNames.includes(name)) return;
-    const suggestions = suggest(name, ctx.groupNames);
+    if (groupNames.has(name)) return;
+    const suggestions = suggestGroup(name);
     ctx.report.at(pointer, 'value', 'error', 'unknown-group',
       `Unknown group "${name}".${didYouMean(suggestions)} Declare it under "groups"${ctx.groupNames.length ? ` (declared: ${ctx.groupNames.join(', ')})` : ''}.`,
       { suggestions, undeclared: { kind: 'group', name }, pointer });

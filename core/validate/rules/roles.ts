@@ -1,15 +1,16 @@
 // Role rules: conditions on attributes identities really have, and rules that can be satisfied.
 import { joinPointer } from '../../document/pointer.ts';
 import { arr, entries, obj, str, type RuleContext } from '../context.ts';
-import { didYouMean, suggest } from '../suggest.ts';
+import { didYouMean, suggester } from '../suggest.ts';
 
 export function checkRoles(ctx: RuleContext): void {
   const rules = arr(ctx.spec['roles']);
+  const suggestAttribute = suggester(ctx.identityAttributes);
   rules.forEach((rule, i) => {
     const base = joinPointer('/roles', i);
     for (const [attribute] of entries(obj(rule)?.['when'])) {
       if (ctx.identityAttributes.has(attribute)) continue;
-      const suggestions = suggest(attribute, ctx.identityAttributes);
+      const suggestions = suggestAttribute(attribute);
       ctx.report.at(joinPointer(joinPointer(base, 'when'), attribute), 'key', 'error', 'unknown-identity-attribute',
         `Role rule condition on "${attribute}", which no identity has: the rule can never apply.${didYouMean(suggestions)}`,
         { suggestions });

@@ -104,15 +104,26 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
   });
 }
 
-/** An update that changes nothing the mapping or role rules read proves nothing. */
-function checkUpdate(ctx: RuleContext, pointer: string, update: ReturnType<typeof obj>, identity: ReturnType<typeof obj>): void {
-  if (!update) return;
-  const read = new Set<string>();
+/** Identity attributes the mapping or the role rules read; found once per validation, not per update. */
+const attributesRead = new WeakMap<RuleContext, Set<string>>();
+
+function readAttributes(ctx: RuleContext): Set<string> {
+  let read = attributesRead.get(ctx);
+  if (read) return read;
+  read = new Set<string>();
   for (const [, rule] of entries(ctx.spec['mapping'])) {
     const text = str(rule) ?? str(obj(rule)?.['value']) ?? '';
     for (const e of findExpressions(text)) if (e.namespace === 'identity' && e.path[0]) read.add(e.path[0]);
   }
   for (const rule of arr(ctx.spec['roles'])) for (const [key] of entries(obj(rule)?.['when'])) read.add(key);
+  attributesRead.set(ctx, read);
+  return read;
+}
+
+/** An update that changes nothing the mapping or role rules read proves nothing. */
+function checkUpdate(ctx: RuleContext, pointer: string, update: ReturnType<typeof obj>, identity: ReturnType<typeof obj>): void {
+  if (!update) return;
+  const read = readAttributes(ctx);
   for (const [attribute, value] of Object.entries(update)) {
     if (!read.has(attribute)) {
       ctx.report.at(joinPointer(pointer, attribute), 'key', 'warning', 'update-has-no-effect',
