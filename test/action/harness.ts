@@ -19,7 +19,12 @@ export interface ActionRun {
   summary: string;
   outputs: Record<string, string>;
   workspace: string;
+  /** When the SIGINT was sent (Date.now()), for a run given `interruptOn`. */
+  interruptedAt?: number;
 }
+
+/** How long a run may take before it is killed and the test fails: generous, for a loaded machine. */
+const RUN_DEADLINE_MS = 60_000;
 
 export function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'provspec-action-'));
@@ -44,7 +49,11 @@ export function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
-export async function runAction(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, interruptAfterMs?: number): Promise<ActionRun> {
+/**
+ * With `interruptOn`, the run is cancelled the way the runner cancels a workflow (SIGINT) as soon as
+ * its stdout matches: a line the run printed, never a guess at how long it takes (no `g` flag).
+ */
+export async function runAction(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, interruptOn?: RegExp): Promise<ActionRun> {
   const runnerDir = mkdtempSync(path.join(tmpdir(), 'provspec-runner-'));
   const files = { summary: path.join(runnerDir, 'summary.md'), output: path.join(runnerDir, 'output'), event: path.join(runnerDir, 'event.json') };
   writeFileSync(files.summary, '');
@@ -72,14 +81,27 @@ export async function runAction(dir: string, inputs: Record<string, string>, ext
   const child = spawn(process.execPath, [ACTION], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  let interruptedAt: number | undefined;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    // A cancelled workflow run: the runner sends SIGINT first.
+    if (interruptOn && interruptedAt === undefined && interruptOn.test(stdout)) {
+      interruptedAt = Date.now();
+      child.kill('SIGINT');
+    }
+  });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  // A cancelled workflow run: the runner sends SIGINT first.
-  if (interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, RUN_DEADLINE_MS);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
-  return { code, stdout, stderr, summary: readFileSync(files.summary, 'utf8'), outputs: parseOutputs(readFileSync(files.output, 'utf8')), workspace: dir };
+  const tail = `\n--- stdout (tail) ---\n${stdout.slice(-3000)}\n--- stderr (tail) ---\n${stderr.slice(-3000)}`;
+  if (killed) throw new Error(`the action had not exited after ${RUN_DEADLINE_MS / 1000} s and was killed${interruptOn && interruptedAt === undefined ? ` (its output never matched ${interruptOn})` : ''}${tail}`);
+  if (interruptOn && interruptedAt === undefined) throw new Error(`the action exited (${code}) before its output matched ${interruptOn}, so it was never interrupted${tail}`);
+  return { code, stdout, stderr, summary: readFileSync(files.summary, 'utf8'), outputs: parseOutputs(readFileSync(files.output, 'utf8')), workspace: dir, interruptedAt };
 }
 
 export interface RecordedRequest {

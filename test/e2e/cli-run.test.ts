@@ -17,21 +17,53 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** When the SIGINT was sent (Date.now()), for a run given `interrupt`. */
+  interruptedAt?: number;
 }
 
+/** An observable condition (a request the server saw, a line printed) after which the run gets SIGINT. */
+interface Interrupt {
+  /** For the failure message: what was waited for. */
+  after: string;
+  holds: () => boolean;
+}
+
+/** How long a run may wait for its interrupt's condition: generous, for a loaded machine. */
+const INTERRUPT_DEADLINE_MS = 60_000;
+
 /** `provspec run` as a process; an env value of undefined removes that variable. */
-function run(args: string[], env: Record<string, string | undefined> = {}, interruptAfterMs?: number): Promise<Run> {
+function run(args: string[], env: Record<string, string | undefined> = {}, interrupt?: Interrupt): Promise<Run> {
   const childEnv: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...env };
   for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'run', ...args], { cwd: ROOT, env: childEnv });
     let stdout = '';
     let stderr = '';
+    let interruptedAt: number | undefined;
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    if (interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    let poll: NodeJS.Timeout | undefined;
+    if (interrupt) {
+      const deadline = Date.now() + INTERRUPT_DEADLINE_MS;
+      poll = setInterval(() => {
+        if (interrupt.holds()) {
+          clearInterval(poll);
+          interruptedAt = Date.now();
+          child.kill('SIGINT');
+        } else if (Date.now() > deadline) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          reject(new Error(`no ${interrupt.after} within ${INTERRUPT_DEADLINE_MS / 1000} s, so the run was never interrupted (killed):\n${stdout}\n${stderr}`));
+        }
+      }, 10);
+    }
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': by then all of the output has been read.
+    child.on('close', (code) => {
+      clearInterval(poll);
+      if (interrupt && interruptedAt === undefined) reject(new Error(`provspec run exited (${code}) before ${interrupt.after}, so it was never interrupted:\n${stdout}\n${stderr}`));
+      resolve({ code, stdout, stderr, interruptedAt });
+    });
   });
 }
 
@@ -112,12 +144,13 @@ describe('provspec run', () => {
         'groups:', '  Team: {}', 'roles:', '  - memberOf: [Team]',
         'lifecycle:', '  waits:', '    identity: ann', '    steps:', '      - provision', '      - wait: 30s', '      - deprovision', '',
       ].join('\n'));
-      const started = Date.now();
-      // Long enough to provision (and create the group), well inside the 30 s wait.
-      const result = await run([file, '--format', 'pretty'], { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token }, 2000);
-      const elapsed = Date.now() - started;
+      // Interrupted once the server has answered the read-back of the created user by id: the user
+      // exists and the run holds its id (the group came first), with the 30 s wait still to come.
+      const readBack = () => log.some((l) => l.method === 'GET' && /\/Users\/[^/]+$/.test(l.path) && l.status === 200);
+      const result = await run([file, '--format', 'pretty'], { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token }, { after: 'read-back of a created user (GET /Users/{id} → 200)', holds: readBack });
+      const elapsed = Date.now() - result.interruptedAt!;
       assert.equal(result.code, 130, result.stdout + result.stderr);
-      assert.ok(elapsed < 20_000, `exited after ${elapsed} ms, not after the 30 s wait`);
+      assert.ok(elapsed < 20_000, `exited ${elapsed} ms after the SIGINT, not after the 30 s wait`);
       assert.match(result.stderr, /stopping and removing what this run created/);
       assert.ok(log.some((l) => l.method === 'POST' && l.path.endsWith('/Users') && l.status === 201), 'a user was created before the interrupt');
       assert.ok(log.some((l) => l.method === 'DELETE' && l.path.includes('/Users/') && l.status === 204), 'and deleted by the cleanup');

@@ -27,7 +27,7 @@ async function serve(args: string[]): Promise<Served> {
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   while (!/SCIM_TOKEN=\S+\n/.test(stdout)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${stdout}\n${stderr}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -43,7 +43,7 @@ async function serve(args: string[]): Promise<Served> {
 
 async function stop(served: Served): Promise<number | null> {
   served.child.kill('SIGTERM');
-  const [code] = (await once(served.child, 'exit')) as [number | null];
+  const [code] = (await once(served.child, 'close')) as [number | null];
   return code;
 }
 
@@ -59,7 +59,7 @@ describe('provspec serve', () => {
       const denied = await fetch(`${served.baseUrl}/Users`, { headers: { authorization: 'Bearer wrong' } });
       assert.equal(denied.status, 401);
       await denied.arrayBuffer();
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 30_000;
       while (served.stdout().split('\n').filter((l) => l.startsWith('{')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       const lines = served.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.deepEqual(lines.map((l) => [l['method'], l['path'], l['status']]), [['GET', '/scim/v2/Users', 200], ['GET', '/scim/v2/Users', 401]]);
@@ -104,7 +104,7 @@ describe('provspec serve', () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--misbehave', 'slow,sloppy'], { cwd: ROOT });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const [code] = (await once(child, 'close')) as [number | null];
     assert.equal(code, 2);
     assert.match(stderr, /Unknown misbehaviour "sloppy"/);
     assert.match(stderr, /case-sensitive-op/);
@@ -114,7 +114,7 @@ describe('provspec serve', () => {
   it('takes --variant: says so at start-up, serves the variant, refuses an unknown one with exit 2', async () => {
     const served = await serve(['--variant', 'opaque-ids', '--variant', 'patch-204', '--misbehave', 'no-location', '--quiet']);
     try {
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 30_000;
       while (!served.stderr().includes('Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.match(served.stderr(), /misbehaving: no-location, variants: opaque-ids, patch-204\./);
       const created = await fetch(`${served.baseUrl}/Users`, {
@@ -130,7 +130,7 @@ describe('provspec serve', () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--variant', 'patch-204,lenient'], { cwd: ROOT });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const [code] = (await once(child, 'close')) as [number | null];
     assert.equal(code, 2);
     assert.match(stderr, /Unknown variant "lenient"\. Known: unique-emails, /);
   });
@@ -139,7 +139,7 @@ describe('provspec serve', () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--help'], { cwd: ROOT });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const [code] = (await once(child, 'close')) as [number | null];
     assert.equal(code, 0);
     assert.match(stdout, /--variant A\[,B…\]/);
     for (const variant of VARIANTS) assert.ok(stdout.includes(`${variant.padEnd(26)}${VARIANT_DESCRIPTIONS[variant]}`), variant);
@@ -152,7 +152,7 @@ describe('provspec serve', () => {
       const child = spawn(process.execPath, [BIN, 'serve', '--port', port], { cwd: ROOT });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      const [code] = (await once(child, 'exit')) as [number | null];
+      const [code] = (await once(child, 'close')) as [number | null];
       assert.equal(code, 1);
       assert.match(stderr, /port \d+ is in use/);
     } finally {

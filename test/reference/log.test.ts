@@ -5,7 +5,7 @@ import type { RequestLogLine } from '../../reference/index.ts';
 import { USER, sleep, start, unique } from './client.ts';
 
 async function waitFor(lines: RequestLogLine[], n: number): Promise<void> {
-  const deadline = Date.now() + 2000;
+  const deadline = Date.now() + 30_000;
   while (lines.length < n && Date.now() < deadline) await sleep(5);
 }
 
