@@ -4,4 +4,6 @@ export interface CommandIO {
   stderr: NodeJS.WriteStream;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Aborted by the first SIGINT/SIGTERM (cli/signals.ts); its reason is the signal's name. */
+  stop?: AbortSignal;
 }

@@ -14,12 +14,13 @@ import { startReferenceServer, type ReferenceServer } from '../../reference/inde
 import type { ActionInputs } from './inputs.ts';
 import { oneLine, plain, type Outcome } from './outcome.ts';
 import { specEnvironment } from './spec-env.ts';
+import { STATE } from './post-cleanup.ts';
 
 function emptyReport(): JsonReport {
   return toJsonReport([], { runId: newRunId(), startedAt: new Date().toISOString(), ms: 0 });
 }
 
-export async function runSpecs(given: ActionInputs, workspace: string): Promise<Outcome> {
+export async function runSpecs(given: ActionInputs, workspace: string, stop: AbortSignal): Promise<Outcome> {
   let inputs = given;
   const files = await findSpecFiles(inputs.specs, workspace);
   const sources = await Promise.all(files.map(async (file) => ({ display: displayPath(file, workspace), text: await readFile(file, 'utf8') })));
@@ -36,13 +37,13 @@ export async function runSpecs(given: ActionInputs, workspace: string): Promise<
     inputs = { ...inputs, baseUrl: server.baseUrl, token: server.token, allowedOrigins: [new URL(server.baseUrl).origin] };
   }
   try {
-    return await runChecked(inputs, workspace, checked, server);
+    return await runChecked(inputs, workspace, checked, server, stop);
   } finally {
     await server?.close();
   }
 }
 
-async function runChecked(inputs: ActionInputs, workspace: string, checked: CheckedSpec[], server: ReferenceServer | undefined): Promise<Outcome> {
+async function runChecked(inputs: ActionInputs, workspace: string, checked: CheckedSpec[], server: ReferenceServer | undefined, stop: AbortSignal): Promise<Outcome> {
   if (!inputs.token) {
     return {
       results: [],
@@ -66,15 +67,13 @@ async function runChecked(inputs: ActionInputs, workspace: string, checked: Chec
     return { results: [], report: emptyReport(), checked, notes: [...notes, 'Environment variables the specs need are unset (annotated on their lines); nothing was sent.'] };
   }
 
-  const controller = new AbortController();
-  const stop = (signal: string) => {
-    core.info(`provspec: ${signal}; stopping and removing what this run created…`);
-    controller.abort();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (stop.aborted) {
+    return { results: [], report: emptyReport(), checked, notes: [...notes, 'The job was cancelled before the run started; nothing was sent.'] };
+  }
   let trace: WriteStream | undefined;
   const runId = newRunId();
+  // For the post step: which run's resources to look for if this step is killed before its cleanup.
+  if (!server) core.saveState(STATE.runId, runId);
   try {
     if (inputs.trace) {
       await mkdir(path.dirname(path.resolve(workspace, inputs.trace)), { recursive: true });
@@ -84,7 +83,7 @@ async function runChecked(inputs: ActionInputs, workspace: string, checked: Chec
     const session = await runPlans(plans, {
       env,
       runId,
-      signal: controller.signal,
+      signal: stop,
       allowedOrigins: inputs.allowedOrigins,
       ...(inputs.profile ? { profile: inputs.profile } : {}),
       ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}),
@@ -96,10 +95,10 @@ async function runChecked(inputs: ActionInputs, workspace: string, checked: Chec
         } };
       },
     });
+    // Every run cleaned up after itself (what it could not remove is in the report, by id).
+    core.saveState(STATE.cleaned, 'true');
     return { results: session.results, report: session.report, checked, notes };
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
     if (trace) await new Promise<void>((resolve) => trace!.end(resolve));
   }
 }

@@ -21,6 +21,7 @@ import { parseMisbehaviours, parseVariants, startReferenceServer, type Reference
 import { displayPath, findSpecFiles, UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
 import type { CommandIO } from '../io.ts';
+import { catchSignals } from '../signals.ts';
 
 export const RUN_HELP = `Usage: provspec run [options] <file|directory|glob>...
 
@@ -53,7 +54,8 @@ Options:
   -h, --help              show this help
 
 Exit codes: 0 all checks passed (warnings allowed unless --strict), 1 a check failed or errored,
-2 invalid spec, unset environment variable or usage error.`;
+2 invalid spec, unset environment variable, unreachable target or usage error, 3 internal error,
+130 interrupted (after cleanup).`;
 
 export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -155,19 +157,15 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     return 2;
   }
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      io.stderr.write('provspec run: interrupted again; exiting without finishing cleanup.\n');
-      process.exit(130);
-    }
-    io.stderr.write(`provspec run: ${signal}; stopping and removing what this run created…\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Signals are caught from the launcher's first line (cli/signals.ts): one that came during
+  // start-up stops the run before anything is sent.
+  const stop = io.stop ?? catchSignals(io.stderr).controller.signal;
+  if (stop.aborted) {
+    io.stderr.write(`provspec run: ${String(stop.reason)} before the run started; nothing was sent.\n`);
+    return 130;
+  }
+  const onStop = () => io.stderr.write(`provspec run: ${String(stop.reason)}; stopping and removing what this run created…\n`);
+  stop.addEventListener('abort', onStop, { once: true });
 
   let server: ReferenceServer | undefined;
   let trace: WriteStream | undefined;
@@ -189,7 +187,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       env,
       runId,
       ...(values.profile ? { profile: values.profile as Profile } : {}),
-      signal: controller.signal,
+      signal: stop,
       ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
       ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
       ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
@@ -211,8 +209,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       },
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.removeEventListener('abort', onStop);
     await server?.close();
     if (trace) await new Promise<void>((resolve) => trace!.end(resolve));
   }
@@ -231,5 +228,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
     io.stdout.write(`\n${summary(results, ms, paint)}\n`);
   }
-  return controller.signal.aborted ? 130 : runFailed(results, { strict: values.strict === true }) ? 1 : 0;
+  if (stop.aborted) return 130;
+  // A target nobody could connect to is a set-up problem (like an unset variable), not a verdict.
+  if (results.some((r) => r.error?.kind === 'unreachable')) return 2;
+  return runFailed(results, { strict: values.strict === true }) ? 1 : 0;
 }

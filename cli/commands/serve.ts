@@ -7,6 +7,7 @@ import {
 } from '../../reference/index.ts';
 import { UsageError } from '../files.ts';
 import type { CommandIO } from '../io.ts';
+import { catchSignals } from '../signals.ts';
 
 export const DEFAULT_PORT = 7644;
 
@@ -83,14 +84,21 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
   }
   io.stdout.write(`SCIM_BASE_URL=${server.baseUrl}\nSCIM_TOKEN=${server.token}\nAPP_URL=${server.appUrl}\n`);
   io.stderr.write(`provspec reference SCIM server on ${server.baseUrl}${values.db ? ` (data in ${values.db})` : ' (in memory)'}${misbehave.length ? `, misbehaving: ${misbehave.join(', ')}` : ''}${variants.length ? `, variants: ${variants.join(', ')}` : ''}. Ctrl-C stops it.\n`);
+  // Stops on SIGINT/SIGTERM (caught from the launcher's first line), and when its parent goes
+  // away: `npx provspec serve` killed by a signal npx does not pass on must not leave an orphan.
+  const stop = io.stop ?? catchSignals(io.stderr).controller.signal;
+  const parent = process.ppid;
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    if (stop.aborted) return resolve();
+    const orphaned = setInterval(() => {
+      if (process.ppid !== parent) done();
+    }, 500);
+    const done = () => {
+      clearInterval(orphaned);
+      stop.removeEventListener('abort', done);
       resolve();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    stop.addEventListener('abort', done, { once: true });
   });
   await server.close();
   return 0;

@@ -65,7 +65,7 @@ function failure(file: string, scenario: string, check: CheckResult, bodyMax: nu
 }
 
 function audit(entries: readonly AuditEntry[]): string {
-  const rows = entries.map((e) => `| ${e.action} | ${e.resourceType} | ${cell(e.id)} | ${cell(e.display)} | ${cell(e.scenario)} |${e.reason ? ` ${cell(e.reason)} |` : ''}`);
+  const rows = entries.map((e) => `| ${e.unconfirmed ? 'possibly left' : e.action} | ${e.resourceType} | ${cell(e.id || '(unknown)')} | ${cell(e.display)} | ${cell(e.scenario)} |${e.reason ? ` ${cell(e.reason)} |` : ''}`);
   return ['| Action | Type | Id | Name | Scenario |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 

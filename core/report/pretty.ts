@@ -82,7 +82,11 @@ export function summary(specs: readonly SpecResult[], ms: number, paint: Paint):
   const optional = [totals.warn ? `${totals.warn} warned` : '', totals.blocked ? `${totals.blocked} blocked` : ''].filter(Boolean).map((t) => `, ${t}`).join('');
   lines.push(paint(ok ? 'green' : 'red', `${ok ? '✔' : '✖'} ${scenarios.length - failedScenarios} of ${scenarios.length} scenarios passed · checks: ${totals.pass} passed, ${totals.fail} failed${optional}, ${totals.error} errored, ${totals.skipped} skipped · ${(ms / 1000).toFixed(1)} s`));
   lines.push(paint('dim', `  cleanup: ${created} resources created, ${removed} removed${orphans.length ? '' : ', nothing left behind'}`));
-  for (const orphan of orphans) lines.push(paint('yellow', `  left on the target: ${orphan.resourceType} ${orphan.id} (${orphan.display}): ${orphan.reason}`));
+  for (const orphan of orphans) {
+    lines.push(paint('yellow', orphan.unconfirmed
+      ? `  possibly left on the target: ${orphan.resourceType} ${JSON.stringify(orphan.display)}: ${orphan.reason}`
+      : `  left on the target: ${orphan.resourceType} ${orphan.id} (${orphan.display}): ${orphan.reason}`));
+  }
   return lines.join('\n');
 }
 

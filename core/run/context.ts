@@ -8,6 +8,8 @@ import type { Exchange } from '../scim/exchange.ts';
 import type { ScimClient, RequestContext } from '../scim/client.ts';
 import type { ScimDialect, PlannedRequest } from '../scim/dialects/index.ts';
 import type { SecretRegistry } from '../scim/secrets.ts';
+import { bounded } from '../scim/bounded.ts';
+import { idOf } from './protocol.ts';
 import type { CredentialSource } from '../scim/auth.ts';
 import type { ExpressionScope } from '../expressions/evaluate.ts';
 import type { CleanupLedger } from './ledger.ts';
@@ -112,7 +114,8 @@ export class ScenarioContext {
 
   async send(request: PlannedRequest & { rawBody?: string; headers?: Record<string, string>; credentials?: false | CredentialSource }, step: string): Promise<Exchange> {
     const context: RequestContext = { scenario: this.planned.name, step };
-    return this.run.client.send({
+    const creating = createOf(request);
+    const exchange = await this.run.client.send({
       method: request.method,
       url: request.url,
       ...(request.body === undefined ? {} : { body: request.body }),
@@ -120,8 +123,25 @@ export class ScenarioContext {
       ...(request.headers ? { headers: request.headers } : {}),
       ...(request.credentials === undefined ? {} : { credentials: request.credentials }),
       context,
-      signal: this.signal,
+      // A create in flight is not cut off when the scenario stops: cut off, the server may make
+      // the resource while the answer (and its id) is lost. It gets one request budget more.
+      signal: creating ? graceAfter(this.signal, this.run.requestTimeoutMs) : this.signal,
     });
+    if (creating) this.#settleCreate(creating, exchange);
+    return exchange;
+  }
+
+  /** Every create is in the ledger the moment its answer names the id; an unanswered one is written down as unconfirmed. */
+  #settleCreate(creating: { resourceType: 'User' | 'Group'; attribute: 'userName' | 'displayName'; value: string }, exchange: Exchange): void {
+    const status = exchange.status;
+    if (status !== undefined && status >= 400 && status < 500) return; // refused: nothing was made
+    const id = status !== undefined && status < 300 ? idOf(exchange) : undefined;
+    if (id) {
+      this.run.ledger.created(creating.resourceType, id, creating.value, this.planned.name);
+      return;
+    }
+    const reason = exchange.error ?? (status !== undefined && status < 300 ? `answered ${status} without an id` : `answered ${status}`);
+    this.run.ledger.unconfirmed({ ...creating, scenario: this.planned.name, reason });
   }
 
   record(check: CheckResult): CheckResult {
@@ -135,8 +155,9 @@ export class ScenarioContext {
       id: seen === 0 ? check.id : `${check.id}#${seen + 1}`,
       title: secrets.redact(check.title),
       message: secrets.redact(check.message),
-      ...('expected' in check ? { expected: secrets.redactDeepLazily(check.expected) } : {}),
-      ...('actual' in check ? { actual: secrets.redactDeepLazily(check.actual) } : {}),
+      // A value quoted from a response is bounded as its exchange is (core/scim/bounded.ts).
+      ...('expected' in check ? { expected: secrets.redactDeepLazily(bounded(check.expected)) } : {}),
+      ...('actual' in check ? { actual: secrets.redactDeepLazily(bounded(check.actual)) } : {}),
       // Focus terms are values the spec sent; one may be a credential.
       ...(check.focus ? { focus: check.focus.map((term) => secrets.redact(term)) } : {}),
     };
@@ -204,4 +225,24 @@ export interface CheckDetail {
   expected?: unknown;
   actual?: unknown;
   evidence?: Exchange[];
+}
+
+/** What a request creates, if it is a POST to Users or Groups with a name a lookup can find. */
+function createOf(request: { method: string; url: string; body?: unknown }): { resourceType: 'User' | 'Group'; attribute: 'userName' | 'displayName'; value: string } | undefined {
+  if (request.method.toUpperCase() !== 'POST') return undefined;
+  const type = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]+)?(?:\/[^?]*)?\/(Users|Groups)\/?(?:\?.*)?$/i.exec(request.url)?.[1]?.toLowerCase();
+  if (!type) return undefined;
+  const body = request.body as Record<string, unknown> | undefined;
+  const attribute = type === 'users' ? 'userName' : 'displayName';
+  const value = body && typeof body === 'object' ? body[attribute] : undefined;
+  return typeof value === 'string' ? { resourceType: type === 'users' ? 'User' : 'Group', attribute, value } : undefined;
+}
+
+/** Aborts `ms` after `signal` does: the time an in-flight request gets to finish. */
+function graceAfter(signal: AbortSignal, ms: number): AbortSignal {
+  const controller = new AbortController();
+  const later = () => setTimeout(() => controller.abort(signal.reason), ms).unref();
+  if (signal.aborted) later();
+  else signal.addEventListener('abort', later, { once: true });
+  return controller.signal;
 }

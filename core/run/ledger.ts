@@ -1,7 +1,22 @@
 // Everything a run creates is written here the moment the server confirms it (a 201 with an
 // id), before any check looks at it; cleanup removes exactly these, newest first, and nothing
 // else. What cannot be removed is reported by id, never silently left.
+//
+// A create whose answer never came (a timeout, a reset, a 5xx, the run stopped while it was in
+// flight) may still have been applied by the server. It is written down as unconfirmed, with the
+// run-scoped name it was sent with, so that cleanup can look it up and remove it, or say by name
+// that it may be left: "nothing left behind" is never claimed unchecked.
 import type { AuditEntry } from './result.ts';
+
+export interface UnconfirmedCreate {
+  resourceType: 'User' | 'Group';
+  /** The attribute a lookup filters on: userName for users, displayName for groups. */
+  attribute: 'userName' | 'displayName';
+  value: string;
+  scenario: string;
+  /** What happened to the create (no answer within the timeout, reset, 503…). */
+  reason: string;
+}
 
 export interface LedgerEntry {
   resourceType: 'User' | 'Group';
@@ -17,6 +32,17 @@ export class CleanupLedger {
   /** Entries not yet removed, by type/id. */
   readonly #live = new Map<string, LedgerEntry>();
   readonly audit: AuditEntry[] = [];
+  readonly #unconfirmed: UnconfirmedCreate[] = [];
+
+  /** A create that got no definite answer; cleanup looks it up by its name. */
+  unconfirmed(create: UnconfirmedCreate): void {
+    this.#unconfirmed.push(create);
+  }
+
+  /** Unconfirmed creates, oldest first. */
+  unconfirmedCreates(): readonly UnconfirmedCreate[] {
+    return this.#unconfirmed;
+  }
 
   created(resourceType: LedgerEntry['resourceType'], id: string, display: string, scenario: string): void {
     if (this.#live.has(`${resourceType}/${id}`)) return;
@@ -40,6 +66,11 @@ export class CleanupLedger {
 
   owns(resourceType: LedgerEntry['resourceType'], id: string): boolean {
     return this.#entries.some((e) => e.id === id && e.resourceType === resourceType);
+  }
+
+  /** Still to be removed (created and not yet removed). */
+  live(resourceType: LedgerEntry['resourceType'], id: string): boolean {
+    return this.#live.has(`${resourceType}/${id}`);
   }
 
   /** What is still to be removed, newest first (users before the groups they were added to). */

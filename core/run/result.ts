@@ -66,6 +66,11 @@ export interface AuditEntry {
   scenario: string;
   /** For "left": why it could not be removed. */
   reason?: string;
+  /**
+   * For "left": the create never got a definite answer and the lookup by name could not tell
+   * whether the server made it; `id` is empty and `display` is the name it was sent with.
+   */
+  unconfirmed?: true;
 }
 
 export interface SpecResult {
@@ -83,7 +88,12 @@ export interface SpecResult {
   /** Resources created by this run that could not be removed. */
   orphans: AuditEntry[];
   /** A problem that stopped the spec from running at all (with where it comes from). */
-  error?: { message: string; range?: Range };
+  error?: {
+    message: string;
+    range?: Range;
+    /** unreachable: no request got any answer (nothing to clean up; a configuration problem). */
+    kind?: 'unreachable';
+  };
 }
 
 export interface Totals {

@@ -6,10 +6,9 @@ import { performance } from 'node:perf_hooks';
 import type { Plan, PlannedScenario } from '../plan/plan.ts';
 import { rangeAt } from '../plan/plan.ts';
 import { durationMs } from '../plan/duration.ts';
-import { interpolate, ExpressionError } from '../expressions/evaluate.ts';
-import { SecretRegistry } from '../scim/secrets.ts';
-import { CredentialSource, resolveAuth } from '../scim/auth.ts';
-import { ScimClient } from '../scim/client.ts';
+import { ExpressionError } from '../expressions/evaluate.ts';
+import { openTarget } from './target.ts';
+import { failedToConnect } from '../scim/client.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import { dialectFor } from '../scim/dialects/index.ts';
 import { CleanupLedger } from './ledger.ts';
@@ -44,18 +43,6 @@ export interface RunOptions {
   onExchange?: (exchange: Exchange, context: RequestContext) => void;
 }
 
-/**
- * target.headers, evaluated. A value taken from the environment is treated as a credential (an API
- * key, a tenant secret): redacted wherever it would be shown, and never sent to other origins.
- */
-function targetHeaders(headers: Record<string, string>, evaluate: (text: string) => string, secrets: SecretRegistry): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, template]) => {
-    const value = evaluate(template);
-    if (/\$\{\{\s*env\./.test(template)) secrets.add(value);
-    return [name, value];
-  }));
-}
-
 export function newRunId(): string {
   return randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6);
 }
@@ -67,65 +54,38 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
   const result: SpecResult = {
     file: plan.file, name: spec.name ?? plan.file, runId, dialect: plan.dialect, profile: options.profile ?? profileOfDialect(plan.dialect), baseUrl: '', status: 'pass', ms: 0, scenarios: [], audit: [], orphans: [],
   };
-  const secrets = new SecretRegistry();
-  const vars: Record<string, unknown> = {};
-  const baseScope = { env: options.env, vars, run: { id: runId } };
-  const evaluate = (text: string) => String(interpolate(text, baseScope));
-
-  let client: ScimClient;
-  try {
-    // Variables are evaluated when first used: an unset APP_URL only matters to the probe that needs it.
-    for (const [name, value] of Object.entries(spec.variables ?? {})) {
-      let cached: { value: unknown } | undefined;
-      Object.defineProperty(vars, name, {
-        enumerable: true,
-        get: () => (cached ??= { value: typeof value === 'string' ? interpolate(value, baseScope) : value }).value,
-      });
-    }
-    const baseUrl = options.baseUrl ?? evaluate(spec.target.baseUrl);
-    let parsed: URL;
-    try {
-      parsed = new URL(baseUrl);
-    } catch {
-      throw new ExpressionError(spec.target.baseUrl, `target.baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ExpressionError(spec.target.baseUrl, `target.baseUrl must be http(s), not ${parsed.protocol}`);
-    const timeouts = spec.target.timeouts ?? {};
-    const requestTimeoutMs = durationMs(timeouts.request, 10_000);
-    const auth = resolveAuth(spec.target.auth, evaluate, secrets);
-    const allowedOrigins = options.allowedOrigins ?? (spec.target.allowedOrigins ?? []).map(evaluate);
-    client = new ScimClient({
-      baseUrl,
-      // The client is assigned before any request can ask for a token.
-      credentials: new CredentialSource(auth, secrets, requestTimeoutMs, (url) => client.isAllowed(url)),
-      allowedOrigins,
-      requestTimeoutMs,
-      concurrency: spec.target.concurrency ?? 4,
-      headers: targetHeaders(spec.target.headers ?? {}, evaluate, secrets),
-      secrets,
-      runId,
-      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
-    });
-    // Reported only now, when every credential is registered: a key in the URL is redacted too.
-    result.baseUrl = secrets.redact(baseUrl);
-    // A workflow's allowed origins win over the spec's: a spec that points elsewhere never gets the token.
-    if (!client.isAllowed(baseUrl) || (options.allowedOrigins && !options.allowedOrigins.some((o) => new URL(o).origin === parsed.origin))) {
-      await client.close();
-      result.status = 'error';
-      result.error = { message: `The target ${parsed.origin} is not an allowed origin (${(options.allowedOrigins ?? []).join(', ') || 'none'}); nothing was sent and the credential stayed here.`, range: rangeAt(document, '/target/baseUrl', 'value') };
-      result.ms = Math.round(performance.now() - started);
-      return result;
-    }
-  } catch (error) {
+  const opened = await openTarget(spec, document, {
+    env: options.env, runId,
+    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+  });
+  if ('error' in opened) {
     result.status = 'error';
-    const message = error instanceof Error ? error.message : String(error);
-    result.error = { message: secrets.redact(message), range: rangeAt(document, '/target', 'key') };
+    result.baseUrl = opened.baseUrl;
+    result.error = opened.error;
+    result.ms = Math.round(performance.now() - started);
+    return result;
+  }
+  const { client, secrets, vars, requestTimeoutMs } = opened.target;
+  result.baseUrl = opened.target.baseUrl;
+
+  // One request first, to tell an unreachable target (not running, wrong port, DNS) from a
+  // server that answers: otherwise every request of every scenario fails with the same reason.
+  const reachable = await client.send({ method: 'GET', url: '/ServiceProviderConfig', context: { scenario: 'reachability' }, ...(options.signal ? { signal: options.signal } : {}) });
+  if (failedToConnect(reachable) && !options.signal?.aborted) {
+    await client.close();
+    result.status = 'error';
+    result.error = {
+      message: `The target ${opened.target.origin} cannot be reached: ${reachable.error ?? 'no answer'}. Nothing else was sent.`,
+      range: rangeAt(document, '/target/baseUrl', 'value'),
+      kind: 'unreachable',
+    };
     result.ms = Math.round(performance.now() - started);
     return result;
   }
 
   const ledger = new CleanupLedger();
-  const requestTimeoutMs = durationMs(spec.target.timeouts?.request, 10_000);
   const run: RunContext = {
     runId, spec, document, client, ledger, secrets, requestTimeoutMs, env: options.env, vars, groups: new Map(), groupProblems: new Map(), ranges: new Map(), once: new Set(),
     ...(options.profile ? { profile: options.profile } : {}), folder: new FindingFolder(),
@@ -158,7 +118,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     await Promise.all(workers);
     result.scenarios.push(...results.filter(Boolean));
   } finally {
-    result.orphans = await cleanUp(client, ledger, 60_000);
+    result.orphans = await cleanUp(client, ledger, 60_000, runId);
     result.audit = ledger.audit;
     await client.close();
   }
@@ -198,9 +158,14 @@ async function runScenario(
     const message = error instanceof ExpressionError ? error.message : `the runner failed: ${error instanceof Error ? error.message : String(error)}`;
     ctx.verdict('run.completes', 'runner', 'the scenario runs', planned.range, 'error', { message: run.secrets.redact(message) });
   }
+  // Interrupted (Ctrl-C, a cancelled job) is not a finding about the server: the scenario is
+  // cut short, said so, and what it checked before stands. A deadline is a finding.
+  const interrupted = signal.aborted && !timeout.aborted && options.signal?.aborted === true;
   if (signal.aborted) {
-    const why = timeout.aborted ? `the scenario did not finish within ${timeoutMs} ms` : options.signal?.aborted ? 'the run was interrupted' : 'the run timed out';
-    const deadline = ctx.check('run.completes', 'deadline', 'the scenario finishes in time', planned.range, 'error', { message: why });
+    const why = timeout.aborted ? `the scenario did not finish within ${timeoutMs} ms` : interrupted ? 'the run was interrupted before this scenario finished; the checks after this point were not made' : 'the run timed out';
+    const deadline = interrupted
+      ? ctx.check('run.completes', 'interrupted', 'the scenario runs to its end', planned.range, 'skipped', { message: why })
+      : ctx.check('run.completes', 'deadline', 'the scenario finishes in time', planned.range, 'error', { message: why });
     // A check whose request the deadline cut off has no verdict of its own: the deadline is the finding.
     for (const check of ctx.checks) {
       if (check.status === 'error' && check !== deadline && check.evidence.some((e) => e.error?.includes('stopped before'))) {
@@ -210,7 +175,11 @@ async function runScenario(
       }
     }
   }
-  const result: ScenarioResult = { ...base, profile: ctx.profile, status: ctx.checks.length ? worst(ctx.checks.map((c) => c.status)) : 'pass', ms: Math.round(performance.now() - started), checks: ctx.checks };
+  const status = ctx.checks.length ? worst(ctx.checks.map((c) => c.status)) : 'pass';
+  const result: ScenarioResult = {
+    ...base, profile: ctx.profile, status: interrupted && status === 'pass' ? 'skipped' : status, ms: Math.round(performance.now() - started), checks: ctx.checks,
+    ...(interrupted ? { skipped: 'the run was interrupted' } : {}),
+  };
   run.folder.fold(result);
   options.onScenarioEnd?.(result);
   return result;

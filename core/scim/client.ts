@@ -7,9 +7,9 @@ import { Pool, type Dispatcher } from 'undici';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Exchange } from './exchange.ts';
+import { serialiseAsEvidence, type Exchange } from './exchange.ts';
 import type { CredentialSource } from './auth.ts';
-import type { SecretRegistry } from './secrets.ts';
+import { REDACTED, type SecretRegistry } from './secrets.ts';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -61,6 +61,8 @@ export class ScimClient {
   readonly #spanPrefix = randomBytes(4).toString('hex');
   #counter = 0;
   #closed = false;
+  /** Each response's Location as sent, before redaction: a redirect is followed to the real URL. */
+  readonly #locations = new WeakMap<Exchange, string>();
 
   constructor(options: ClientOptions) {
     this.#options = options;
@@ -109,8 +111,9 @@ export class ScimClient {
     const redirects: { status: number; location: string }[] = [];
     for (let hop = 0; ; hop++) {
       const exchange = await this.#sendOnce(url, method, body, options, attempt);
-      if (redirects.length) exchange.redirects = redirects;
-      const location = exchange.responseHeaders?.['location'];
+      if (redirects.length) exchange.redirects = redirects.map((r) => ({ status: r.status, location: this.#options.secrets.redact(r.location) }));
+      // The Location as the server sent it: a redirect to follow is resolved from the real value.
+      const location = this.#locations.get(exchange);
       if (!exchange.status || !REDIRECTS.has(exchange.status) || !location) return exchange;
       if (hop + 1 >= MAX_HOPS) {
         exchange.error = `more than ${MAX_HOPS} redirects`;
@@ -120,7 +123,7 @@ export class ScimClient {
       try {
         next = new URL(location, url).toString();
       } catch {
-        exchange.error = `redirected to an invalid URL ${JSON.stringify(location)}`;
+        exchange.error = `redirected to an invalid URL ${JSON.stringify(this.#options.secrets.redact(location))}`;
         return exchange;
       }
       if (options.credentials !== false && !this.isAllowed(next)) {
@@ -160,6 +163,7 @@ export class ScimClient {
       ms: 0,
       ...(attempt > 1 ? { attempt } : {}),
     };
+    serialiseAsEvidence(exchange);
     if (body !== undefined) exchange.requestBody = truncate(secrets.redact(body));
     try {
       // A secret written into a probe's URL, headers or body is a credential too.
@@ -191,7 +195,11 @@ export class ScimClient {
         ...(options.signal ? { signal: options.signal } : {}),
       });
       exchange.status = response.statusCode;
-      exchange.responseHeaders = flattenHeaders(response.headers);
+      // A server may echo the credential in a header (a debug header, a proxy reflecting
+      // Authorization): response headers are evidence too, redacted as request headers are.
+      const responseHeaders = flattenHeaders(response.headers);
+      if (responseHeaders['location'] !== undefined) this.#locations.set(exchange, responseHeaders['location']);
+      exchange.responseHeaders = redactHeaders(responseHeaders, secrets);
       const limit = this.#options.maxResponseBytes ?? 10 * 1024 * 1024;
       const chunks: Buffer[] = [];
       let size = 0;
@@ -218,7 +226,8 @@ export class ScimClient {
         if (!exchange.error) lazyJson(exchange, text, redacted, secrets);
       }
     } catch (error) {
-      exchange.error = describeNetworkError(error, this.#options.requestTimeoutMs, options.signal);
+      if (exchange.status === undefined && isConnectFailure(error)) NOT_CONNECTED.add(exchange);
+      exchange.error = secrets.redact(describeNetworkError(error, this.#options.requestTimeoutMs, options.signal));
     } finally {
       exchange.ms = Math.round((performance.now() - started) * 10) / 10;
     }
@@ -254,11 +263,15 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 }
 
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key']);
+const AUTH_SCHEME_HEADERS = new Set(['authorization', 'proxy-authorization']);
 
 function redactHeaders(headers: Record<string, string>, secrets: SecretRegistry): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
-    out[k] = SENSITIVE_HEADERS.has(k) ? `${v.split(' ')[0] === v ? '' : `${v.split(' ')[0]} `}[REDACTED]` : secrets.redact(v);
+    // An Authorization header keeps its scheme (Bearer, Basic), which says how the run
+    // authenticated; a cookie or key keeps nothing.
+    const scheme = AUTH_SCHEME_HEADERS.has(k) && /^[A-Za-z][\w-]* /.exec(v)?.[0];
+    out[k] = SENSITIVE_HEADERS.has(k) ? `${scheme || ''}${REDACTED}` : secrets.redact(v);
   }
   return out;
 }
@@ -305,6 +318,22 @@ function retryAfterMs(value: string | undefined): number | undefined {
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Exchanges whose request never reached a server: no connection could be made at all. */
+const NOT_CONNECTED = new WeakSet<Exchange>();
+
+/** Whether the request could not connect (refused, no such host, no route, connect timeout). */
+export function failedToConnect(exchange: Exchange): boolean {
+  return NOT_CONNECTED.has(exchange);
+}
+
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EADDRNOTAVAIL']);
+
+function isConnectFailure(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string }; errors?: Array<{ code?: string }> } | null;
+  const codes = [e?.code, e?.cause?.code, ...(e?.errors ?? []).map((x) => x.code)];
+  return codes.some((code) => code !== undefined && CONNECT_FAILURES.has(code));
 }
 
 function describeNetworkError(error: unknown, timeoutMs: number, signal: AbortSignal | undefined): string {

@@ -1,4 +1,5 @@
 // One HTTP request and what came back: the evidence behind every check. Stored redacted.
+import { bounded } from './bounded.ts';
 
 export interface Exchange {
   /** X-Request-Id sent with the request. */
@@ -29,4 +30,19 @@ export function header(exchange: Exchange, name: string): string | undefined {
 export function describeExchange(exchange: Exchange): string {
   const outcome = exchange.error ? `failed: ${exchange.error}` : `→ ${exchange.status}`;
   return `${exchange.method} ${exchange.url} ${outcome}`;
+}
+
+/**
+ * The exchange as it is stored in reports and traces: its parsed body cut to the evidence
+ * bounds (the text body is already cut where it is read). Checks keep reading the whole answer.
+ */
+export function evidenceOf(exchange: Exchange): Exchange {
+  const out = { ...exchange };
+  if (out.json !== undefined) out.json = bounded(out.json);
+  return out;
+}
+
+/** Serialising the exchange (JSON reports, `--format json`) writes its evidence form. */
+export function serialiseAsEvidence(exchange: Exchange): void {
+  Object.defineProperty(exchange, 'toJSON', { enumerable: false, configurable: true, value: () => evidenceOf(exchange) });
 }

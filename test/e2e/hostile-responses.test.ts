@@ -1,0 +1,48 @@
+// Hostile answers cannot break a run or its reports (--format json prints the same document as --report): a JSON body nested 100,000 deep, or with an
+// array of a million elements, is checked like any other (its extra member is ignored), stored
+// cut to the evidence bounds with a note, every report is written, and the run cleans up.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startReferenceServer } from '../../reference/index.ts';
+import { startHostileProxy, type Hostility } from '../integration/fixtures/hostile-proxy.ts';
+
+import { ROOT, provspecWithEnv } from './cli.ts';
+
+
+const CASES: Array<{ hostility: Hostility; note: RegExp }> = [
+  { hostility: 'deep', note: /\[cut: nested deeper than 32 levels\]/ },
+  // Far past the bounds; a million elements (2 MB a response) only makes the test slower.
+  { hostility: 'wide', note: /\[cut: 199800 more of 200000 elements\]/ },
+];
+
+describe('hostile response bodies', () => {
+  for (const { hostility, note } of CASES) {
+    it(`${hostility}: the run passes, every report is written with the evidence cut and noted, nothing is left`, async () => {
+      const server = await startReferenceServer({});
+      const proxy = await startHostileProxy(new URL(server.baseUrl).origin, hostility, { width: 200_000 });
+      const dir = mkdtempSync(path.join(tmpdir(), 'provspec-hostile-'));
+      try {
+        const files = { report: path.join(dir, 'report.json'), trace: path.join(dir, 'trace.ndjson'), junit: path.join(dir, 'junit.xml'), markdown: path.join(dir, 'summary.md') };
+        const run = await provspecWithEnv(['run', 'examples/quickstart.provspec.yaml', '--report', files.report, '--trace', files.trace, '--junit', files.junit, '--markdown', files.markdown], { SCIM_BASE_URL: `${proxy.origin}/scim/v2`, SCIM_TOKEN: server.token });
+        assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+        assert.match(run.stdout, /nothing left behind/);
+        const report = readFileSync(files.report, 'utf8');
+        assert.ok(report.length < 20 * 1024 * 1024, `the report is bounded (${report.length} bytes)`);
+        assert.match(report, note, 'the evidence says what was cut');
+        JSON.parse(report);
+        const trace = readFileSync(files.trace, 'utf8').split('\n').filter(Boolean);
+        assert.ok(trace.length > 20 && trace.every((line) => JSON.parse(line)), 'the trace has every event');
+        assert.match(trace.join('\n'), note);
+        const users = (await (await fetch(`${server.baseUrl}/Users?count=0`, { headers: { authorization: `Bearer ${server.token}` } })).json()) as { totalResults: number };
+        assert.equal(users.totalResults, 0);
+      } finally {
+        await proxy.close();
+        await server.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
