@@ -5,7 +5,7 @@
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, ResponseError, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
-import { DocumentCache, formatOf, isSpecDocument } from './service/documents.ts';
+import { DocumentCache, formatOf, isSpecDocument, offsetOfPosition } from './service/documents.ts';
 import { toLspDiagnostic } from './service/diagnostics.ts';
 import { complete } from './service/completion.ts';
 import { hover } from './service/hover.ts';
@@ -72,7 +72,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
-  const offsetOf = (document: TextDocument, position: { line: number; character: number }) => document.offsetAt(position);
+  const offsetOf = (document: TextDocument, position: { line: number; character: number }) => offsetOfPosition(document, position);
 
   connection.onCompletion(({ textDocument, position }) => {
     const document = spec(textDocument.uri);
@@ -85,7 +85,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   connection.onCodeAction(({ textDocument, context }) => {
     const document = spec(textDocument.uri);
-    return document ? codeActions(parsedOf(document), textDocument.uri, context.diagnostics) : [];
+    return document ? codeActions(parsedOf(document), textDocument.uri, Array.isArray(context?.diagnostics) ? context.diagnostics : []) : [];
   });
   connection.onDocumentSymbol(({ textDocument }) => {
     const document = spec(textDocument.uri);
@@ -97,7 +97,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   connection.onReferences(({ textDocument, position, context }) => {
     const document = spec(textDocument.uri);
-    return document ? references(parsedOf(document), textDocument.uri, offsetOf(document, position), context.includeDeclaration) : [];
+    return document ? references(parsedOf(document), textDocument.uri, offsetOf(document, position), context?.includeDeclaration === true) : [];
   });
   connection.onPrepareRename(({ textDocument, position }) => {
     const document = spec(textDocument.uri);
@@ -106,6 +106,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRenameRequest(({ textDocument, position, newName }) => {
     const document = spec(textDocument.uri);
     if (!document) return null;
+    if (typeof newName !== 'string') throw new ResponseError(-32602, 'newName must be a string');
     try {
       return rename(parsedOf(document), textDocument.uri, offsetOf(document, position), newName);
     } catch (error) {
@@ -119,13 +120,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   connection.onDocumentFormatting(({ textDocument, options }) => {
     const document = spec(textDocument.uri);
-    return document ? format(parsedOf(document), options.tabSize) : [];
+    return document ? format(parsedOf(document), options?.tabSize) : [];
   });
   connection.onCodeLens(({ textDocument }) => {
     const document = spec(textDocument.uri);
     return document ? codeLenses(parsedOf(document), textDocument.uri) : [];
   });
-  connection.onRequest(RUN_REQUEST, async (request: RunRequest, token): Promise<RunResponse> => {
+  connection.onRequest(RUN_REQUEST, async (params: unknown, token): Promise<RunResponse> => {
+    const request = runRequestOf(params);
+    if (typeof request === 'string') throw new ResponseError(-32602, request);
     const document = spec(request.uri);
     if (!document) throw new ResponseError(-32602, `${request.uri} is not an open provspec spec`);
     const controller = new AbortController();
@@ -142,4 +145,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   documents.listen(connection);
   connection.listen();
   return connection;
+}
+
+/** The params of a run request, checked (they arrive as whatever JSON the client sent), or what is wrong with them. */
+function runRequestOf(params: unknown): RunRequest | string {
+  const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+  const env = p['env'];
+  if (typeof p['uri'] !== 'string') return 'uri must be a string';
+  if (p['scenarios'] !== undefined && !strings(p['scenarios'])) return 'scenarios must be a list of scenario names';
+  const envOk = env === undefined || (typeof env === 'object' && env !== null && !Array.isArray(env) && Object.values(env).every((v) => typeof v === 'string'));
+  if (!envOk) return 'env must map names to strings';
+  if (p['trace'] !== undefined && typeof p['trace'] !== 'string') return 'trace must be a file path';
+  return p as unknown as RunRequest;
 }

@@ -5,17 +5,19 @@ import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, 
 import { parseDocument, parsePointer, positionAt, type SourceFormat } from '../../core/document/index.ts';
 import { CORE_USER_URN, STANDARD_SCHEMAS, extensionSchemas, listAttributePaths } from '../../core/scim-schema/index.ts';
 import { EXPRESSION_NAMESPACES, FIXED_PROPERTIES } from '../../core/validate/expressions.ts';
-import { cursorContext, type CursorContext } from './cursor.ts';
+import { cursorContext, lineBounds, type CursorContext } from './cursor.ts';
 import { descriptionOf, keysAt, schemasAt, valuesAt } from './schema-walk.ts';
 import { valueAt } from './references.ts';
+import { clampOffset } from './documents.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
 
-export function complete(text: string, offset: number, format: SourceFormat): CompletionItem[] {
+export function complete(text: string, at: number, format: SourceFormat): CompletionItem[] {
+  const offset = clampOffset(at, text.length);
   const doc = parseDocument(text, 'completion', format);
   const spec = obj(doc.value) ?? {};
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const { start: lineStart } = lineBounds(text, offset);
   const expression = openExpression(text.slice(lineStart, offset));
   const lineStarts = doc.lineStarts;
   const rangeFrom = (start: number): Range => ({ start: positionAt(lineStarts, start, text), end: positionAt(lineStarts, offset, text) });
@@ -35,13 +37,14 @@ export function complete(text: string, offset: number, format: SourceFormat): Co
   }
 }
 
+// An empty key names nothing a user could pick (and an empty label is no completion item).
 function names(spec: Obj, section: 'identities' | 'groups' | 'variables'): string[] {
-  return Object.keys(obj(spec[section]) ?? {});
+  return Object.keys(obj(spec[section]) ?? {}).filter((name) => name !== '');
 }
 
 function identityAttributes(spec: Obj): string[] {
   const out = new Set<string>();
-  for (const identity of Object.values(obj(spec['identities']) ?? {})) for (const key of Object.keys(obj(identity) ?? {})) out.add(key);
+  for (const identity of Object.values(obj(spec['identities']) ?? {})) for (const key of Object.keys(obj(identity) ?? {})) if (key !== '') out.add(key);
   return [...out];
 }
 

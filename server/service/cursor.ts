@@ -3,6 +3,7 @@
 // JSON pointer says where in the spec the cursor is. The same document model (core/document)
 // as validation, so completion and diagnostics agree on what a node is.
 import { parseDocument, parsePointer, positionAt, type ParsedDocument, type SourceFormat } from '../../core/document/index.ts';
+import { clampOffset } from './documents.ts';
 
 export const PLACEHOLDER = 'provspec_cursor_placeholder';
 
@@ -21,14 +22,19 @@ export interface CursorContext {
   indent: number;
 }
 
+/**
+ * The line holding `offset`, without its line break: `\n`, `\r\n` and a lone `\r` end a line, as in
+ * LSP, so a range within these bounds never spans two of the editor's lines.
+ */
 export function lineBounds(text: string, offset: number): { start: number; end: number } {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  let end = text.indexOf('\n', offset);
-  if (end < 0) end = text.length;
-  return { start, end };
+  // lastIndexOf(…, -1) still looks at index 0: at the very start there is no line before.
+  const start = offset > 0 ? Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1 : 0;
+  const ends = [text.indexOf('\n', offset), text.indexOf('\r', offset)].filter((i) => i >= 0);
+  return { start, end: ends.length ? Math.min(...ends) : text.length };
 }
 
-export function cursorContext(text: string, offset: number, format: SourceFormat): CursorContext | undefined {
+export function cursorContext(text: string, at: number, format: SourceFormat): CursorContext | undefined {
+  const offset = clampOffset(at, text.length);
   return format === 'json' ? jsonContext(text, offset) : yamlContext(text, offset);
 }
 

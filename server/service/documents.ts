@@ -10,6 +10,23 @@ export function isSpecDocument(uri: string, text: string): boolean {
   return /provspec\.schema\.json/.test(head) && /(\$schema|yaml-language-server)/.test(head);
 }
 
+/** An offset as the service functions take it: an integer in [0, length] (NaN and -1 are 0). */
+export function clampOffset(offset: number, length: number): number {
+  if (!Number.isFinite(offset) || offset <= 0) return offset === Number.POSITIVE_INFINITY ? length : 0;
+  return Math.min(Math.floor(offset), length);
+}
+
+/**
+ * The offset of a position a client sent. LSP positions are unsigned integers, but nothing checks
+ * that: a line or character that is not a finite number counts as 0 and a fraction is cut off,
+ * so the document (which would answer NaN for line 2.5) is asked only for integers.
+ */
+export function offsetOfPosition(document: { offsetAt(position: { line: number; character: number }): number }, position: unknown): number {
+  const p = (typeof position === 'object' && position !== null ? position : {}) as { line?: unknown; character?: unknown };
+  const whole = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
+  return document.offsetAt({ line: whole(p.line), character: whole(p.character) });
+}
+
 export function formatOf(uri: string, languageId: string): 'yaml' | 'json' {
   if (languageId === 'json' || languageId === 'jsonc') return 'json';
   if (languageId === 'yaml' || languageId === 'provspec') return 'yaml';

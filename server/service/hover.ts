@@ -44,20 +44,28 @@ export function hover(doc: ParsedDocument, offset: number): Hover | null {
   return { contents: { kind: MarkupKind.Markdown, value: `${title}${description}` }, range: spanToRange(doc, node) };
 }
 
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** A mapping rule of the shapes the spec allows: a scalar, or `{ value: scalar, … }`. */
+function isRule(rule: unknown): boolean {
+  return isScalar(rule) || isScalar(obj(rule)?.['value']);
+}
+
 /**
  * An identity attribute: whether each scenario sends it with the run's tag (so runs never collide
  * on a value the server keeps unique) or exactly as written, and how to change that.
  */
 function runScopeHover(value: unknown, identity: string, attribute: string): string | undefined {
-  const spec = value as Partial<Spec> | undefined;
-  if (!spec || typeof spec !== 'object' || typeof spec.mapping !== 'object' || spec.mapping === null) return undefined;
-  let tagged: Set<string>;
-  try {
-    tagged = taggedAttributes({ ...spec, identities: spec.identities ?? {} } as Spec);
-  } catch {
-    return undefined;
-  }
-  const raw = spec.identities?.[identity]?.[attribute];
+  const spec = obj(value);
+  const mapping = obj(spec?.['mapping']);
+  if (!spec || !mapping) return undefined;
+  // taggedAttributes reads a valid spec; a half-typed one keeps only the parts of the shape it reads.
+  const identities = Object.fromEntries(Object.entries(obj(spec['identities']) ?? {}).filter(([, v]) => obj(v) !== undefined)) as Spec['identities'];
+  const rules = Object.fromEntries(Object.entries(mapping).filter(([, rule]) => isRule(rule))) as Spec['mapping'];
+  const tagged = taggedAttributes({ ...spec, identities, mapping: rules, runScoped: obj(spec['runScoped']) ?? {} } as Spec);
+  const raw = identities[identity]?.[attribute];
   const example = typeof raw === 'string' ? ` (\`${raw}\` is sent as \`${tagValue(raw, 'ps-<run>-<n>')}\`)` : '';
   return tagged.has(attribute)
     ? `**${attribute}** is run-scoped: each scenario sends it with the run's tag${example}, so no two scenarios, shards or runs send a value the server could keep unique. It is tagged because it feeds userName, externalId, displayName, emails, phoneNumbers or ims, looks like an email address, or \`runScoped\` says so; \`runScoped: { ${attribute}: false }\` sends it as written.`

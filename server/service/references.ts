@@ -29,7 +29,11 @@ export function referencePointers(value: unknown): Array<{ pointer: string; kind
   const spec = obj(value);
   if (!spec) return [];
   const out: Array<{ pointer: string; kind: 'identity' | 'group' }> = [];
-  const groupList = (pointer: string, list: unknown) => arr(list).forEach((_, i) => out.push({ pointer: joinPointer(pointer, String(i)), kind: 'group' }));
+  // Only strings name anything: a map or a number in a list of names is the validator's to report.
+  const names = (pointer: string, list: unknown, kind: 'identity' | 'group') => arr(list).forEach((item, i) => {
+    if (typeof item === 'string') out.push({ pointer: joinPointer(pointer, String(i)), kind });
+  });
+  const groupList = (pointer: string, list: unknown) => names(pointer, list, 'group');
   arr(spec['roles']).forEach((rule, i) => {
     groupList(`/roles/${i}/memberOf`, obj(rule)?.['memberOf']);
     groupList(`/roles/${i}/notMemberOf`, obj(rule)?.['notMemberOf']);
@@ -58,16 +62,16 @@ export function referencePointers(value: unknown): Array<{ pointer: string; kind
     const base = joinPointer('/concurrency', name);
     const r = obj(race);
     if (typeof r?.['identity'] === 'string') out.push({ pointer: joinPointer(base, 'identity'), kind: 'identity' });
-    arr(r?.['identities']).forEach((_, i) => out.push({ pointer: joinPointer(joinPointer(base, 'identities'), String(i)), kind: 'identity' }));
+    names(joinPointer(base, 'identities'), r?.['identities'], 'identity');
     if (typeof r?.['group'] === 'string') out.push({ pointer: joinPointer(base, 'group'), kind: 'group' });
   }
   return out;
 }
 
-/** The name inside a scalar's span (without quotes). */
+/** The name inside a scalar's span (without its quotes, when it has both). */
 function innerSpan(text: string, span: { start: number; end: number }): { start: number; end: number } {
   const first = text[span.start];
-  return first === '"' || first === "'" ? { start: span.start + 1, end: span.end - 1 } : span;
+  return (first === '"' || first === "'") && span.end - span.start >= 2 && text[span.end - 1] === first ? { start: span.start + 1, end: span.end - 1 } : span;
 }
 
 /** Every site naming an identity, group or variable: declarations, references, and `${{ … }}` uses. */

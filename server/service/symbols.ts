@@ -5,18 +5,32 @@ import { joinPointer, spanToRange, type ParsedDocument } from '../../core/docume
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
 
+/** A role rule's name, or its place in the list when it has none (or a name that is not a string). */
+function ruleName(rule: unknown, i: number): string {
+  const name = obj(rule)?.['name'];
+  return typeof name === 'string' || typeof name === 'number' ? String(name) : `rule ${i + 1}`;
+}
+
+/** The group names of a `memberOf` list, comma-separated; nothing for a value that is not a list. */
+function groupList(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.filter((g): g is string => typeof g === 'string').join(', ') || undefined;
+}
+
 export function documentSymbols(doc: ParsedDocument): DocumentSymbol[] {
   const spec = obj(doc.value);
   if (!spec) return [];
   const symbol = (pointer: string, name: string, kind: SymbolKind, detail?: string, children?: DocumentSymbol[]): DocumentSymbol | undefined => {
     const location = doc.locations.get(pointer);
     if (!location) return undefined;
-    const full = { start: Math.min(location.key?.start ?? location.value.start, location.value.start), end: location.value.end };
+    const selection = location.key ?? location.value;
+    // The whole member, key and value; an empty value (`name:`) may end before its key does.
+    const full = { start: Math.min(selection.start, location.value.start), end: Math.max(selection.end, location.value.end) };
     return {
       name: name || '(unnamed)',
       kind,
       range: spanToRange(doc, full),
-      selectionRange: spanToRange(doc, location.key ?? location.value),
+      selectionRange: spanToRange(doc, selection),
       ...(detail ? { detail } : {}),
       ...(children?.length ? { children } : {}),
     };
@@ -35,7 +49,9 @@ export function documentSymbols(doc: ParsedDocument): DocumentSymbol[] {
   section('mapping', SymbolKind.Namespace, SymbolKind.Field, (v) => (typeof v === 'string' ? v : undefined));
   section('groups', SymbolKind.Namespace, SymbolKind.Class);
   if (Array.isArray(spec['roles'])) {
-    const rules = (spec['roles'] as unknown[]).map((rule, i) => symbol(`/roles/${i}`, String(obj(rule)?.['name'] ?? `rule ${i + 1}`), SymbolKind.Struct, (obj(rule)?.['memberOf'] as string[] | undefined)?.join(', '))).filter((s): s is DocumentSymbol => !!s);
+    const rules = spec['roles']
+      .map((rule, i) => symbol(`/roles/${i}`, ruleName(rule, i), SymbolKind.Struct, groupList(obj(rule)?.['memberOf'])))
+      .filter((s): s is DocumentSymbol => !!s);
     const top = symbol('/roles', 'roles', SymbolKind.Namespace, undefined, rules);
     if (top) out.push(top);
   }
