@@ -1,6 +1,6 @@
 // `provspec <command>`: argv in, exit code out. Commands translate between the terminal and core/.
 import type { CommandIO } from './io.ts';
-import { UsageError } from './files.ts';
+import { SpecFileError, UsageError } from './files.ts';
 import { version } from './version.ts';
 import { catchSignals } from './signals.ts';
 
@@ -63,7 +63,7 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     });
     return await Promise.race([command, interrupted]);
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
+    if (error instanceof UsageError || error instanceof SpecFileError || isParseArgsError(error)) {
       io.stderr.write(`provspec ${name}: ${(error as Error).message}\nRun "provspec ${name} --help" for usage.\n`);
       return 2;
     }

@@ -6,7 +6,7 @@ import path from 'node:path';
 export const SPEC_FILE = /\.provspec\.(ya?ml|json)$/i;
 
 /** An argument that names nothing usable; front ends show it as a usage error. */
-export class UsageError extends Error {}
+export class SpecFileError extends Error {}
 
 /** Files in argument order, each once; a directory yields its `*.provspec.*` files, recursively. */
 export async function findSpecFiles(args: readonly string[], cwd = process.cwd()): Promise<string[]> {
@@ -23,14 +23,14 @@ export async function findSpecFiles(args: readonly string[], cwd = process.cwd()
     const info = await stat(path.resolve(cwd, arg)).catch(() => undefined);
     if (info?.isDirectory()) {
       const files = await specFilesIn(path.resolve(cwd, arg));
-      if (files.length === 0) throw new UsageError(`${arg}: no *.provspec.yaml, *.provspec.yml or *.provspec.json files in this directory`);
+      if (files.length === 0) throw new SpecFileError(`${arg}: no *.provspec.yaml, *.provspec.yml or *.provspec.json files in this directory`);
       files.forEach(add);
     } else if (info) {
       add(arg);
     } else if (isGlob(arg)) {
       (await globMatches(arg, cwd)).forEach(add);
     } else {
-      throw new UsageError(`${arg}: no such file or directory`);
+      throw new SpecFileError(`${arg}: no such file or directory`);
     }
   }
   return found;
@@ -44,7 +44,7 @@ function isGlob(arg: string): boolean {
 async function globMatches(pattern: string, cwd: string): Promise<string[]> {
   const matches: string[] = [];
   for await (const match of glob(pattern, { cwd, exclude: (name) => name === 'node_modules' })) matches.push(path.resolve(cwd, match));
-  if (matches.length === 0) throw new UsageError(`${pattern}: no file matches this pattern`);
+  if (matches.length === 0) throw new SpecFileError(`${pattern}: no file matches this pattern`);
   return matches.sort();
 }
 
@@ -73,7 +73,7 @@ export async function findFiles(args: readonly string[], cwd = process.cwd()): P
     } else if (isGlob(arg)) {
       (await globMatches(arg, cwd)).forEach((m) => found.add(m));
     } else {
-      throw new UsageError(`${arg}: ${info ? 'not a file' : 'no such file'}`);
+      throw new SpecFileError(`${arg}: ${info ? 'not a file' : 'no such file'}`);
     }
   }
   return [...found];

@@ -1,7 +1,7 @@
 // The GitHub Action: inputs in; validation and a run (or a merge of shard reports) through core;
 // annotations at the spec ranges, a job summary, reports and outputs out.
 import * as core from '@actions/core';
-import { UsageError } from '../../core/files.ts';
+import { SpecFileError } from '../../core/files.ts';
 import { PlanError } from '../../core/plan/plan.ts';
 import { ReportFormatError } from '../../core/report/merge.ts';
 import { readInputs, InputError } from './inputs.ts';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  if (error instanceof InputError || error instanceof UsageError || error instanceof PlanError || error instanceof ReportFormatError) {
+  if (error instanceof InputError || error instanceof SpecFileError || error instanceof PlanError || error instanceof ReportFormatError) {
     core.setFailed(`provspec: ${error.message}`);
   } else {
     core.setFailed(`provspec: unexpected failure: ${(error as Error).stack ?? String(error)}`);

@@ -1,6 +1,6 @@
 // What a mode (run, merge) hands to publishing: results, the report, the validated specs and
 // sentences for the log and summary.
-import type { CheckedSpec } from '../../core/run/session.ts';
+import type { CheckedSpec } from '../../core/session/session.ts';
 import type { SpecResult } from '../../core/run/result.ts';
 import type { Paint } from '../../core/report/pretty.ts';
 import type { JsonReport } from '../../core/report/json.ts';

@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { displayPath, findSpecFiles } from '../../core/files.ts';
-import { checkSources } from '../../core/run/session.ts';
+import { checkSources } from '../../core/session/session.ts';
 import { openTarget } from '../../core/run/target.ts';
 import { findTagged, removeTagged } from '../../core/run/sweep.ts';
 import type { ActionInputs } from './inputs.ts';

@@ -5,7 +5,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { displayPath, findSpecFiles } from '../../core/files.ts';
-import { checkEnvironment, checkSources, planSpecs, runPlans, type CheckedSpec } from '../../core/run/session.ts';
+import { checkEnvironment, checkSources, planSpecs, runPlans, type CheckedSpec } from '../../core/session/session.ts';
 import { newRunId } from '../../core/run/runner.ts';
 import { toJsonReport, type JsonReport } from '../../core/report/json.ts';
 import { traceCallbacks } from '../../core/report/trace.ts';

@@ -3,7 +3,7 @@
 // tag, lists them, and deletes them with --yes. Never touches a resource without the tag.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { checkEnvironment, checkSources, planSpecs } from '../../core/run/session.ts';
+import { checkEnvironment, checkSources, planSpecs } from '../../core/session/session.ts';
 import { newRunId } from '../../core/run/runner.ts';
 import { openTarget } from '../../core/run/target.ts';
 import { findTagged, removeTagged, type TaggedResource } from '../../core/run/sweep.ts';

@@ -7,7 +7,7 @@ import { parseShard, PlanError } from '../../core/plan/plan.ts';
 import { newRunId } from '../../core/run/runner.ts';
 import { runFailed } from '../../core/run/result.ts';
 import { traceCallbacks } from '../../core/report/trace.ts';
-import { checkEnvironment, checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/run/session.ts';
+import { checkEnvironment, checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/session/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { PROFILES, type Profile } from '../../core/checks/rules.ts';
 import { toJunit } from '../../core/report/junit.ts';

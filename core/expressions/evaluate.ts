@@ -1,6 +1,6 @@
 // Evaluating `${{ namespace.path }}` at run time. Parsing is shared with validation
 // (validate/expressions.ts); a string that is one whole expression keeps the value's type.
-import { findExpressions } from '../validate/expressions.ts';
+import { findExpressions } from './parse.ts';
 
 export interface ExpressionScope {
   env: Readonly<Record<string, string | undefined>>;

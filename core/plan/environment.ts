@@ -4,7 +4,7 @@
 // runner error halfway through a leaver. `validate` never asks: it must not depend on secrets.
 import type { Diagnostic } from '../diagnostic.ts';
 import { locate, spanToRange, joinPointer } from '../document/index.ts';
-import { findExpressions } from '../validate/expressions.ts';
+import { findExpressions } from '../expressions/parse.ts';
 import { innerSpan } from '../validate/context.ts';
 import type { Plan } from './plan.ts';
 

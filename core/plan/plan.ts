@@ -5,8 +5,10 @@ import type { ParsedDocument } from '../document/index.ts';
 import { locate, spanToRange, joinPointer } from '../document/index.ts';
 import type { ConcurrencyCase, Dialect, LifecycleScenario, NegativeCase, Spec } from '../spec/types.ts';
 
+/** Where a scenario comes from in the spec; setup is the run's own group preparation. */
+export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'conformance' | 'setup';
+
 export type ConformanceSuite = 'rfc7644' | 'entra' | 'okta';
-import type { Section } from '../run/result.ts';
 
 export interface PlannedScenario {
   section: Exclude<Section, 'setup'>;

@@ -5,7 +5,7 @@
 // recognisably this run's. `runScoped` in the spec adds or removes attributes.
 import { createHash } from 'node:crypto';
 import type { IdentityValue, MappingRule, RoleRule, Spec } from '../spec/types.ts';
-import { findExpressions } from '../validate/expressions.ts';
+import { findExpressions } from '../expressions/parse.ts';
 import { interpolate, type ExpressionScope } from '../expressions/evaluate.ts';
 import { resolveAttributePath, extensionSchemas, STANDARD_SCHEMAS, CORE_USER_URN, type ResolvedPath } from '../scim-schema/index.ts';
 import { joinPointer } from '../document/index.ts';

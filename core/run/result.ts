@@ -1,8 +1,11 @@
 // The one result model every reporter reads: checks with their verdict, the spec range that
 // declared them, expected vs actual, and the (redacted) exchanges that decided them.
+import type { Section } from '../plan/plan.ts';
 import type { Range } from '../diagnostic.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import type { Level } from '../checks/rules.ts';
+
+export type { Section };
 
 /**
  * pass; fail (a MUST, IdP-needed or spec-stated rule is broken); warn (a SHOULD is not met, or
@@ -10,7 +13,6 @@ import type { Level } from '../checks/rules.ts';
  * error (no verdict: the request got no response, the runner failed); skipped.
  */
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'blocked' | 'error' | 'skipped';
-export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'conformance' | 'setup';
 
 export interface CheckResult {
   /**

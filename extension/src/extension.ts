@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunRequest, RunResponse } from '../../server/service/run.ts';
+import type { RunRequest, RunResponse } from '../../server/protocol.ts';
 import { parseEnvFile } from './env-file.ts';
 
 const SPEC_GLOB = '**/*.provspec.{yaml,yml,json}';

@@ -4,7 +4,7 @@
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Range } from 'vscode-languageserver-types';
 import { parseDocument, parsePointer, positionAt, type SourceFormat } from '../../core/document/index.ts';
 import { CORE_USER_URN, STANDARD_SCHEMAS, extensionSchemas, listAttributePaths } from '../../core/scim-schema/index.ts';
-import { EXPRESSION_NAMESPACES, FIXED_PROPERTIES } from '../../core/validate/expressions.ts';
+import { EXPRESSION_NAMESPACES, FIXED_PROPERTIES } from '../../core/expressions/parse.ts';
 import { cursorContext, lineBounds, type CursorContext } from './cursor.ts';
 import { descriptionOf, keysAt, schemasAt, valuesAt } from './schema-walk.ts';
 import { valueAt } from './references.ts';

@@ -2,7 +2,7 @@
 // go to definition, find references and rename all read, so they cannot disagree.
 import type { ParsedDocument } from '../../core/document/index.ts';
 import { joinPointer, parsePointer } from '../../core/document/index.ts';
-import { findExpressions } from '../../core/validate/expressions.ts';
+import { findExpressions } from '../../core/expressions/parse.ts';
 
 export type SymbolKind = 'identity' | 'group' | 'variable';
 

@@ -12,23 +12,9 @@ import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import type { ParsedDocument } from '../../core/document/index.ts';
 import type { SpecResult } from '../../core/run/result.ts';
 import { failureBlock, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
+import type { RunRequest, RunResponse } from '../protocol.ts';
 
-export interface RunRequest {
-  uri: string;
-  scenarios?: string[];
-  env?: Record<string, string>;
-  /** The dialect for a spec whose target names none (the editor's default-dialect setting). */
-  defaultDialect?: Dialect;
-  /** Also write the run's NDJSON trace (as `provspec run --trace`) to this file. */
-  trace?: string;
-}
-
-export interface RunResponse {
-  text: string;
-  passed: number;
-  failed: number;
-  errored: number;
-}
+export type { RunRequest, RunResponse };
 
 const plain: Paint = (_style, text) => text;
 

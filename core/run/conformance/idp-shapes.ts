@@ -6,7 +6,7 @@ import type { ScenarioContext } from '../context.ts';
 import type { LifecycleScenario, Step } from '../../spec/types.ts';
 import { runLifecycle } from '../lifecycle/scenario.ts';
 import { groupPushRename } from './group-push.ts';
-import { findExpressions } from '../../validate/expressions.ts';
+import { findExpressions } from '../../expressions/parse.ts';
 
 export async function idpShapesSuite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
   const identity = Object.keys(ctx.run.spec.identities)[0];

@@ -1,7 +1,7 @@
 // `${{ … }}` everywhere in the spec: syntax, namespaces allowed where they appear, references.
 import { joinPointer } from '../../document/pointer.ts';
 import { innerSpan, type RuleContext } from '../context.ts';
-import { EXPRESSION_NAMESPACES, FIXED_PROPERTIES, findExpressions, type Expression, type ExpressionNamespace } from '../expressions.ts';
+import { EXPRESSION_NAMESPACES, FIXED_PROPERTIES, findExpressions, type Expression, type ExpressionNamespace } from '../../expressions/parse.ts';
 import { didYouMean, suggest, suggester } from '../suggest.ts';
 
 const EVERYWHERE: ExpressionNamespace[] = ['env', 'vars'];

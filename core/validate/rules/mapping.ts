@@ -6,7 +6,7 @@ import { CORE_USER, ENTERPRISE_USER } from '../../scim-schema/definitions.ts';
 import { extensionSchemas } from '../../scim-schema/extensions.ts';
 import { stepKind } from '../../spec/types.ts';
 import { arr, entries, innerSpan, obj, str, type RuleContext } from '../context.ts';
-import { findExpressions } from '../expressions.ts';
+import { findExpressions } from '../../expressions/parse.ts';
 
 const USER_URN = CORE_USER.id;
 

@@ -1,8 +1,9 @@
 // Scenarios: unique names, steps in an order that makes sense, cases that say what to send.
 import { joinPointer } from '../../document/pointer.ts';
-import { stepKind, RAW_METHODS, PROBE_METHODS, type StepKind } from '../../spec/types.ts';
+import { stepKind, RAW_METHODS, PROBE_METHODS, DIALECTS, type Dialect, type StepKind } from '../../spec/types.ts';
 import { arr, entries, obj, str, type RuleContext } from '../context.ts';
-import { findExpressions } from '../expressions.ts';
+import { findExpressions } from '../../expressions/parse.ts';
+import { dialectFor } from '../../scim/dialects/index.ts';
 
 const SECTIONS = ['lifecycle', 'negative', 'concurrency'] as const;
 
@@ -69,7 +70,8 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
         if (state !== 'absent' && state !== 'deleted') state = 'active';
         break;
       case 'deprovision':
-        if (dialect === 'okta' || dialect === 'okta-wizard') {
+        // Which IdPs never delete is the dialect's knowledge, asked here rather than copied.
+        if ((DIALECTS as readonly string[]).includes(dialect) && dialectFor(dialect as Dialect).deprovision === 'deactivate') {
           problem('dialect-unsupported-step', `Okta never sends DELETE for users: with dialect "${dialect}" this step deactivates the user instead, and the checks expect it to stay readable with active false.`, 'warning');
         }
         if (state !== 'absent') state = 'deleted';

@@ -1,7 +1,7 @@
 // Where credentials may go: plain-text transport, allowed origins, secrets written inline.
 import { joinPointer } from '../../document/pointer.ts';
 import { arr, obj, str, type RuleContext } from '../context.ts';
-import { findExpressions } from '../expressions.ts';
+import { findExpressions } from '../../expressions/parse.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 

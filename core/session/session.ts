@@ -1,13 +1,13 @@
 // The pipeline every front end shares: spec sources → validation → plans → runs → one report.
-// The CLI, the Action and `provspec merge` differ only in where sources come from and where
-// results go.
+// The top layer of core (it uses all the others). The CLI, the Action and `provspec merge`
+// differ only in where sources come from and where results go.
 import type { Diagnostic } from '../diagnostic.ts';
 import { validateText, type ValidationResult } from '../validate/index.ts';
 import { buildPlan, PlanError, type Plan, type PlanOptions } from '../plan/plan.ts';
 import { toJsonReport, type JsonReport } from '../report/json.ts';
 import { missingEnvironment, type EnvironmentOptions } from '../plan/environment.ts';
-import { newRunId, runPlan, type RunOptions } from './runner.ts';
-import type { SpecResult } from './result.ts';
+import { newRunId, runPlan, type RunOptions } from '../run/runner.ts';
+import type { SpecResult } from '../run/result.ts';
 
 export interface SpecSource {
   /** How the file is named in every report (relative, forward slashes). */

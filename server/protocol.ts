@@ -1,0 +1,20 @@
+// The language server's own requests beyond LSP (`provspec/run`): their parameters and results,
+// the one part of the server a client (the VS Code extension) shares. Types only.
+import type { Dialect } from '../core/spec/types.ts';
+
+export interface RunRequest {
+  uri: string;
+  scenarios?: string[];
+  env?: Record<string, string>;
+  /** The dialect for a spec whose target names none (the editor's default-dialect setting). */
+  defaultDialect?: Dialect;
+  /** Also write the run's NDJSON trace (as `provspec run --trace`) to this file. */
+  trace?: string;
+}
+
+export interface RunResponse {
+  text: string;
+  passed: number;
+  failed: number;
+  errored: number;
+}
