@@ -1,7 +1,7 @@
 // Bundles what ships (the CLI and the language server; the extension and the action have their own builds)
 // into single ESM files, so a cold start loads one file instead of hundreds.
 import { build, type BuildOptions } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { precompiledSchema } from './esbuild-plugins.ts';
 import { thirdPartyNotices } from './third-party-notices.ts';
 
@@ -9,7 +9,8 @@ const shared: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node24',
+  // The oldest Node line package.json's engines allows (the packed CLI is tested on it).
+  target: 'node22',
   sourcemap: 'linked',
   legalComments: 'none',
   // Prefer ESM builds: jsonc-parser's UMD build resolves its modules with a require() esbuild cannot follow.
@@ -19,6 +20,9 @@ const shared: BuildOptions = {
   // CommonJS dependencies (ajv) call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);" },
 };
+
+// A fresh folder: chunks are content-hashed, so old ones would pile up in the package.
+rmSync('dist', { recursive: true, force: true });
 
 // Splitting puts each command (and what only it needs) in its own chunk, loaded when it runs.
 const result = await build({ ...shared, entryPoints: { cli: 'cli/main.ts', server: 'server/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true });

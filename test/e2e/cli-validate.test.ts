@@ -3,7 +3,7 @@
 // leaking into a pipe; these can.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -98,8 +98,8 @@ function project(files: Record<string, string | Buffer>): string {
 }
 
 before(() => {
-  // The bundle is what ships; test it, not the sources bin/ falls back to without it.
-  execFileSync(process.execPath, ['scripts/build.ts'], { cwd: ROOT, stdio: 'pipe' });
+  // The bundle is what ships, and what this tests: `npm test` builds it once, before any test
+  // (building here raced the other tests that run the bundle in parallel).
   work = mkdtempSync(path.join(tmpdir(), 'provspec-e2e-'));
 });
 
