@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from '../core/document/index.ts';
-import { Reporter } from '../core/validate/report.ts';
+import { DiagnosticCollector } from '../core/validate/collector.ts';
 import { schemaPhase, semanticPhase, validateText } from '../core/validate/index.ts';
 import { generateSpec } from './generate-spec.ts';
 import { median, ms, table, timeSync } from './stats.ts';
@@ -49,8 +49,8 @@ export function benchValidate(): void {
     for (const [label, file, text] of [['YAML', yamlFile, yaml], ['JSON', jsonFile, json]] as const) {
       const doc = parseDocument(text, file);
       const parse = timeSync(() => parseDocument(text, file), RUNS);
-      const schema = timeSync(() => schemaPhase(doc, new Reporter(doc)), RUNS);
-      const semantics = timeSync(() => semanticPhase(doc, new Reporter(doc)), RUNS);
+      const schema = timeSync(() => schemaPhase(doc, new DiagnosticCollector(doc)), RUNS);
+      const semantics = timeSync(() => semanticPhase(doc, new DiagnosticCollector(doc)), RUNS);
       const total = timeSync(() => validateText(text, file), RUNS);
       rows.push([label, ms(parse), ms(schema), ms(semantics), ms(total)]);
     }

@@ -1,5 +1,5 @@
 // jsonc-parser only names its error codes ("CommaExpected"); these say what to fix.
-import { quoteExcerpt } from './shared.ts';
+import { quoteExcerpt } from './problems.ts';
 
 export interface JsonErrorContext {
   /** The offending source text. */

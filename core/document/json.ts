@@ -3,7 +3,7 @@ import type { Node as JsonNode, ParseError } from 'jsonc-parser';
 import type { NodeLocation, ParsedDocument, Span } from './types.ts';
 import { computeLineStarts } from './position.ts';
 import { joinPointer } from './pointer.ts';
-import { clampSpan, firstPerLine, humanLine, quote, setMember, toDiagnostics, type Problem } from './shared.ts';
+import { clampSpan, firstPerLine, humanLine, quote, setMember, toDiagnostics, type Problem } from './problems.ts';
 import { humanizeJsonError, type JsonErrorContext } from './json-messages.ts';
 import { findExcessiveNesting, TOO_DEEP_MESSAGE } from './nesting.ts';
 

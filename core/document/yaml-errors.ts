@@ -3,7 +3,7 @@
 import type { YAMLError } from 'yaml';
 import type { Span } from './types.ts';
 import { lineAt } from './position.ts';
-import { clampSpan, firstPerLine, type Problem } from './shared.ts';
+import { clampSpan, firstPerLine, type Problem } from './problems.ts';
 import { humanizeYamlMessage } from './yaml-messages.ts';
 
 const TAB_MESSAGE = 'Tab character used for indentation: YAML forbids tabs for indentation, use spaces';

@@ -1,7 +1,7 @@
 // The yaml package's messages name its internal CST token types ("map-value-ind",
 // "flow-seq-end") and sometimes append the raw source; authors of specs should not need to know
 // the lexer to read them.
-import { quote, quoteExcerpt } from './shared.ts';
+import { quote, quoteExcerpt } from './problems.ts';
 
 const TOKEN_NAMES: Record<string, string> = {
   'byte-order-mark': 'byte order mark',

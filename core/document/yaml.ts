@@ -3,7 +3,7 @@ import type { Alias, CST, Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { NodeLocation, ParsedDocument, Span } from './types.ts';
 import { computeLineStarts, lineAt } from './position.ts';
 import { joinPointer } from './pointer.ts';
-import { clampSpan, describeError, humanLine, quote, setMember, toDiagnostics, type Problem } from './shared.ts';
+import { clampSpan, describeError, humanLine, quote, setMember, toDiagnostics, type Problem } from './problems.ts';
 import { collectPackageProblems } from './yaml-errors.ts';
 import { findExcessiveNesting, TOO_DEEP_MESSAGE } from './nesting.ts';
 

@@ -1,5 +1,5 @@
 import type { ParsedDocument, Span } from '../document/types.ts';
-import type { Reporter } from './report.ts';
+import type { DiagnosticCollector } from './collector.ts';
 
 /** Reading a spec that may not satisfy the schema: every accessor tolerates any shape. */
 export type Obj = Record<string, unknown>;
@@ -24,7 +24,7 @@ export function entries(value: unknown): Array<[string, unknown]> {
 export interface RuleContext {
   doc: ParsedDocument;
   spec: Obj;
-  report: Reporter;
+  report: DiagnosticCollector;
   identityNames: string[];
   groupNames: string[];
   variableNames: string[];

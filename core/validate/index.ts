@@ -7,7 +7,7 @@ import { ALIAS_LIMIT_CODE } from '../document/yaml.ts';
 import type { ParsedDocument, SourceFormat } from '../document/types.ts';
 import type { Spec } from '../spec/types.ts';
 import { entries, obj, type Rule, type RuleContext } from './context.ts';
-import { Reporter } from './report.ts';
+import { DiagnosticCollector } from './collector.ts';
 import { checkExpressions } from './rules/expressions.ts';
 import { checkMapping } from './rules/mapping.ts';
 import { checkReferences } from './rules/references.ts';
@@ -32,7 +32,7 @@ export function validateText(text: string, name: string, format?: SourceFormat):
 }
 
 export function validateDocument(document: ParsedDocument): ValidationResult {
-  const report = new Reporter(document);
+  const report = new DiagnosticCollector(document);
   report.diagnostics.push(...document.diagnostics);
   if (document.value === undefined) {
     if (!document.diagnostics.some((d) => d.severity === 'error')) {
@@ -91,11 +91,11 @@ function lineCover(ranges: Array<[number, number]>): (line: number) => boolean {
   };
 }
 
-export function schemaPhase(document: ParsedDocument, report: Reporter): void {
+export function schemaPhase(document: ParsedDocument, report: DiagnosticCollector): void {
   schemaDiagnostics(document, report);
 }
 
-export function semanticPhase(document: ParsedDocument, report: Reporter): void {
+export function semanticPhase(document: ParsedDocument, report: DiagnosticCollector): void {
   const spec = obj(document.value);
   if (!spec) return;
   const ctx = ruleContext(document, spec, report);
@@ -109,7 +109,7 @@ export function semanticPhase(document: ParsedDocument, report: Reporter): void 
   }
 }
 
-function ruleContext(doc: ParsedDocument, spec: Record<string, unknown>, report: Reporter): RuleContext {
+function ruleContext(doc: ParsedDocument, spec: Record<string, unknown>, report: DiagnosticCollector): RuleContext {
   const identityAttributes = new Set<string>();
   for (const [, identity] of entries(spec['identities'])) for (const [key] of entries(identity)) identityAttributes.add(key);
   for (const [, scenario] of entries(spec['lifecycle'])) {

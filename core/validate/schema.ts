@@ -8,7 +8,7 @@ import type { ParsedDocument } from '../document/types.ts';
 import { joinPointer, parentPointer } from '../document/pointer.ts';
 import { describePointer, describeTypes, quote, typeOfValue } from './describe.ts';
 import { didYouMean, suggest } from './suggest.ts';
-import type { Reporter } from './report.ts';
+import type { DiagnosticCollector } from './collector.ts';
 
 export const SCHEMA = provspecSchema as Record<string, unknown>;
 
@@ -30,7 +30,7 @@ interface Located {
   missingProperty?: string;
 }
 
-export function schemaDiagnostics(doc: ParsedDocument, report: Reporter): void {
+export function schemaDiagnostics(doc: ParsedDocument, report: DiagnosticCollector): void {
   const validate = validator();
   if (validate(doc.value)) return;
   const errors = pruneAlternatives(validate.errors ?? [], doc.value);

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import '../property/seed.ts';
 import { distance } from 'fastest-levenshtein';
 import { parseDocument } from '../../core/document/index.ts';
-import { Reporter } from '../../core/validate/report.ts';
+import { DiagnosticCollector } from '../../core/validate/collector.ts';
 import { validateText } from '../../core/validate/index.ts';
 import { checkExpressions } from '../../core/validate/rules/expressions.ts';
 import { suggest, suggester } from '../../core/validate/suggest.ts';
@@ -102,7 +102,7 @@ describe('validation with many expressions', () => {
       const doc = parseDocument(misspeltSpec(count), 'x.provspec.yaml');
       const spec = doc.value as Record<string, Record<string, unknown>>;
       const variables = counted(Object.keys(spec['variables']!));
-      const report = new Reporter(doc);
+      const report = new DiagnosticCollector(doc);
       const ctx: RuleContext = {
         doc, spec, report,
         identityNames: Object.keys(spec['identities']!),
@@ -162,7 +162,7 @@ describe('suggester', () => {
   });
 });
 
-describe('Reporter spans', () => {
+describe('DiagnosticCollector spans', () => {
   /** A value's span cut at its first "\n" (and a "\r" before it), as the reporter always did. */
   function firstLine(text: string, span: { start: number; end: number }) {
     let end = span.end;
@@ -177,7 +177,7 @@ describe('Reporter spans', () => {
       fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => {
         const text = pieces.join('');
         const doc = parseDocument(text, 'x.yaml');
-        const report = new Reporter(doc);
+        const report = new DiagnosticCollector(doc);
         for (const [pointer, location] of doc.locations) {
           assert.deepEqual(report.spanOf(pointer, 'value'), firstLine(text, location.value), JSON.stringify({ text, pointer }));
         }

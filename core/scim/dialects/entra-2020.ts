@@ -3,7 +3,7 @@
 // path-less replace whose keys are attribute paths.
 import type { MappedValue, Resource } from '../resource.ts';
 import { EntraDialect } from './entra.ts';
-import { patch, type MemberRef, type PlannedRequest } from './types.ts';
+import { patch, type MemberRef, type PlannedRequest } from './base.ts';
 
 export class Entra2020Dialect extends EntraDialect {
   override readonly name = 'entra-2020' as const;

@@ -4,7 +4,7 @@
 // [{"$ref": null, "value": id}]; groups created with Microsoft's legacy group schema alongside
 // the core one.
 import type { MappedValue, Resource } from '../resource.ts';
-import { BaseDialect, CORE_GROUP_URN, patch, type MemberRef, type PlannedRequest } from './types.ts';
+import { BaseDialect, CORE_GROUP_URN, patch, type MemberRef, type PlannedRequest } from './base.ts';
 
 export const MICROSOFT_GROUP_SCHEMA = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 

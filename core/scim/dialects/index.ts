@@ -4,9 +4,9 @@ import { EntraDialect } from './entra.ts';
 import { Entra2020Dialect } from './entra-2020.ts';
 import { OktaDialect } from './okta.ts';
 import { OktaWizardDialect } from './okta-wizard.ts';
-import type { ScimDialect } from './types.ts';
+import type { ScimDialect } from './base.ts';
 
-export type { ScimDialect, PlannedRequest, MemberRef } from './types.ts';
+export type { ScimDialect, PlannedRequest, MemberRef } from './base.ts';
 
 export function dialectFor(name: Dialect): ScimDialect {
   switch (name) {

@@ -2,7 +2,7 @@
 // deactivation and reactivation included.
 import type { Resource } from '../resource.ts';
 import { OktaDialect } from './okta.ts';
-import type { PlannedRequest } from './types.ts';
+import type { PlannedRequest } from './base.ts';
 
 export class OktaWizardDialect extends OktaDialect {
   override readonly name = 'okta-wizard' as const;

@@ -5,7 +5,7 @@
 // their display and removed by value filter.
 import { randomBytes } from 'node:crypto';
 import type { MappedValue, Resource } from '../resource.ts';
-import { BaseDialect, CORE_GROUP_URN, eqFilter, patch, replacement, type MemberRef, type PlannedRequest } from './types.ts';
+import { BaseDialect, CORE_GROUP_URN, eqFilter, patch, replacement, type MemberRef, type PlannedRequest } from './base.ts';
 
 export class OktaDialect extends BaseDialect {
   readonly name: 'okta' | 'okta-wizard' = 'okta';

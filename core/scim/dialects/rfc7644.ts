@@ -1,6 +1,6 @@
 // A plain RFC 7644 client: no lookup before create, lowercase ops, booleans as booleans,
 // removes by value filter.
-import { BaseDialect, type PlannedRequest } from './types.ts';
+import { BaseDialect, type PlannedRequest } from './base.ts';
 
 export class Rfc7644Dialect extends BaseDialect {
   readonly name = 'rfc7644' as const;

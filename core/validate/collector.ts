@@ -5,7 +5,7 @@ import { lineAt, positionAt } from '../document/position.ts';
 export type Part = 'key' | 'value' | 'parent-key';
 
 /** Collects diagnostics for one document, turning pointers and spans into ranges. */
-export class Reporter {
+export class DiagnosticCollector {
   readonly diagnostics: Diagnostic[] = [];
   readonly doc: ParsedDocument;
 
