@@ -2,12 +2,10 @@
 // the job summary, the step's outputs and its exit code.
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runFailed, totalsOf, type SpecResult } from '../../core/run/result.ts';
 import { checkAnnotations, diagnosticAnnotations, type Annotation } from '../../core/report/annotations.ts';
-import { toJunit } from '../../core/report/junit.ts';
-import { toSarif } from '../../core/report/sarif.ts';
+import { writeOutputs } from '../../core/session/outputs.ts';
 import { toMarkdownSummary } from '../../core/report/markdown.ts';
 import { failureBlocks, summary as textSummary, type SourceText } from '../../core/report/pretty.ts';
 import type { ActionInputs } from './inputs.ts';
@@ -32,10 +30,12 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
 
   // Reports.
   const reportPath = path.resolve(workspace, inputs.report);
-  await write(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  if (inputs.junit) await write(path.resolve(workspace, inputs.junit), toJunit(results));
   const annotations: Annotation[] = [...checked.flatMap((c) => diagnosticAnnotations(c.source.display, c.result.diagnostics)), ...checkAnnotations(results)];
-  if (inputs.sarif) await write(path.resolve(workspace, inputs.sarif), toSarif(annotations, { version: PROVSPEC_VERSION }));
+  await writeOutputs({
+    report: reportPath,
+    ...(inputs.junit ? { junit: path.resolve(workspace, inputs.junit) } : {}),
+    ...(inputs.sarif ? { sarif: path.resolve(workspace, inputs.sarif) } : {}),
+  }, { report, results, version: PROVSPEC_VERSION, annotations });
 
   // Annotations, then the summary that says where they went.
   const conclusion = failing || invalid ? 'failure' : 'success';
@@ -89,9 +89,4 @@ function checkRunTarget(inputs: ActionInputs, conclusion: CheckRunTarget['conclu
       },
     },
   };
-}
-
-async function write(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, text);
 }

@@ -1,12 +1,9 @@
 // `provspec merge results/*.json`: the JSON reports of a sharded run become one report, with
 // the terminal summary, JUnit, SARIF and Markdown written once.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fromJsonReport, mergeReports, parseJsonReport, ReportFormatError } from '../../core/report/merge.ts';
-import { toJunit } from '../../core/report/junit.ts';
-import { toSarif } from '../../core/report/sarif.ts';
-import { checkAnnotations } from '../../core/report/annotations.ts';
-import { toMarkdownSummary } from '../../core/report/markdown.ts';
+import { writeOutputs } from '../../core/session/outputs.ts';
 import { failureBlocks, summary, type Paint } from '../../core/report/pretty.ts';
 import { runFailed } from '../../core/run/result.ts';
 import { displayPath, findFiles, UsageError } from '../files.ts';
@@ -67,10 +64,7 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
   }
   const merged = mergeReports(reports);
   const results = fromJsonReport(merged);
-  if (values.report) await writeFile(values.report, `${JSON.stringify(merged, null, 2)}\n`);
-  if (values.junit) await writeFile(values.junit, toJunit(results));
-  if (values.sarif) await writeFile(values.sarif, toSarif(checkAnnotations(results), { version: version() }));
-  if (values.markdown) await writeFile(values.markdown, toMarkdownSummary({ specs: results, ms: merged.ms, runId: merged.runId }));
+  await writeOutputs(values, { report: merged, results, version: version() });
   if (values.format === 'json') {
     io.stdout.write(`${JSON.stringify(merged, null, 2)}\n`);
   } else {

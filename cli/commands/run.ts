@@ -1,6 +1,6 @@
 // `provspec run`: specs in, real HTTP out, a verdict per check with its spec line. Exit codes:
 // 0 every check passed, 1 a check failed or errored, 2 an invalid spec or a usage error.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseShard, PlanError } from '../../core/plan/plan.ts';
@@ -10,11 +10,8 @@ import { traceCallbacks } from '../../core/report/trace.ts';
 import { checkEnvironment, checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/session/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { PROFILES, type Profile } from '../../core/checks/rules.ts';
-import { toJunit } from '../../core/report/junit.ts';
-import { toSarif } from '../../core/report/sarif.ts';
-import { checkAnnotations } from '../../core/report/annotations.ts';
-import { toMarkdownSummary } from '../../core/report/markdown.ts';
 import { version } from '../version.ts';
+import { writeOutputs } from '../../core/session/outputs.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
 import { parseMisbehaviours, parseVariants, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
@@ -216,10 +213,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
 
   const { results, report } = session;
   const ms = report.ms;
-  if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
-  if (values.junit) await writeFile(values.junit, toJunit(results));
-  if (values.sarif) await writeFile(values.sarif, toSarif(checkAnnotations(results), { version: version() }));
-  if (values.markdown) await writeFile(values.markdown, toMarkdownSummary({ specs: results, ms: report.ms, runId: report.runId }));
+  await writeOutputs(values, { report, results, version: version() });
   if (values.format === 'json') {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {

@@ -1,0 +1,42 @@
+// The files a run or a merge writes, one way for every front end: the JSON report, JUnit,
+// SARIF (with the validation findings the front end shows as annotations) and the Markdown
+// summary. Folders are made as needed.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SpecResult } from '../run/result.ts';
+import type { JsonReport } from '../report/json.ts';
+import { toJunit } from '../report/junit.ts';
+import { toSarif } from '../report/sarif.ts';
+import { checkAnnotations, type Annotation } from '../report/annotations.ts';
+import { toMarkdownSummary, type SummaryInput } from '../report/markdown.ts';
+
+export interface OutputFiles {
+  report?: string;
+  junit?: string;
+  sarif?: string;
+  markdown?: string;
+}
+
+export interface Outputs {
+  report: JsonReport;
+  results: readonly SpecResult[];
+  /** provspec's version, named in SARIF. */
+  version: string;
+  /** What SARIF carries; the checks' annotations unless given (the Action adds validation findings). */
+  annotations?: readonly Annotation[];
+  /** More for the Markdown summary (validation findings, notes). */
+  summary?: Omit<SummaryInput, 'specs' | 'ms' | 'runId'>;
+}
+
+export async function writeOutputs(files: OutputFiles, outputs: Outputs): Promise<void> {
+  const results = [...outputs.results];
+  const write = async (file: string | undefined, text: () => string) => {
+    if (file === undefined) return;
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, text());
+  };
+  await write(files.report, () => `${JSON.stringify(outputs.report, null, 2)}\n`);
+  await write(files.junit, () => toJunit(results));
+  await write(files.sarif, () => toSarif([...(outputs.annotations ?? checkAnnotations(results))], { version: outputs.version }));
+  await write(files.markdown, () => toMarkdownSummary({ ...outputs.summary, specs: results, ms: outputs.report.ms, runId: outputs.report.runId }));
+}
