@@ -53,14 +53,7 @@ export async function runDocument(doc: ParsedDocument, file: string, request: Ru
   const failures = result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn'));
   for (const check of failures) lines.push('', failureBlock(file, check, { text: doc.text, lineStarts: doc.lineStarts }, plain));
   lines.push('', summary([result], result.ms, plain));
-  const diagnostics: Diagnostic[] = failures.map((check) => ({
-    range: check.range,
-    severity: check.status === 'fail' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-    source: 'provspec run',
-    code: check.id,
-    message: `${check.title}: ${check.message}\n${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}${'expected' in check ? `\nexpected: ${JSON.stringify(check.expected)}` : ''}${'actual' in check ? `\nactual: ${JSON.stringify(check.actual)}` : ''}`,
-  }));
-  if (result.error?.range) diagnostics.push({ range: result.error.range, severity: DiagnosticSeverity.Error, source: 'provspec run', message: result.error.message });
+  const diagnostics = runDiagnostics(result);
   const all = result.scenarios.flatMap((s) => s.checks);
   return {
     response: {
@@ -71,4 +64,18 @@ export async function runDocument(doc: ParsedDocument, file: string, request: Ru
     },
     diagnostics,
   };
+}
+
+/** A run's failing and warning checks (and a spec-level error) as diagnostics on their spec ranges. */
+export function runDiagnostics(result: SpecResult): Diagnostic[] {
+  const failures = result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn'));
+  const diagnostics: Diagnostic[] = failures.map((check) => ({
+    range: check.range,
+    severity: check.status === 'fail' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: 'provspec run',
+    code: check.id,
+    message: `${check.title}: ${check.message}\n${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}${'expected' in check ? `\nexpected: ${JSON.stringify(check.expected)}` : ''}${'actual' in check ? `\nactual: ${JSON.stringify(check.actual)}` : ''}`,
+  }));
+  if (result.error?.range) diagnostics.push({ range: result.error.range, severity: DiagnosticSeverity.Error, source: 'provspec run', message: result.error.message });
+  return diagnostics;
 }
