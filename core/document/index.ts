@@ -5,3 +5,4 @@ export { parseYaml } from './yaml.ts';
 export { computeLineStarts, lineAt, offsetAt, positionAt, spanToRange } from './position.ts';
 export { escapeToken, joinPointer, parentPointer, parsePointer, pointerFromTokens, unescapeToken } from './pointer.ts';
 export { reparse } from './incremental.ts';
+export { firstLine, rangeAtPointer, spanAtPointer, type Part } from './range.ts';

@@ -2,8 +2,9 @@
 // runner executes a plan, reporters and the Action read its ranges.
 import type { Range } from '../diagnostic.ts';
 import type { ParsedDocument } from '../document/index.ts';
-import { locate, spanToRange, joinPointer } from '../document/index.ts';
+import { joinPointer } from '../document/index.ts';
 import type { ConcurrencyCase, Dialect, LifecycleScenario, NegativeCase, Spec } from '../spec/types.ts';
+import { rangeAtPointer } from '../document/range.ts';
 
 /** Where a scenario comes from in the spec; setup is the run's own group preparation. */
 export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'conformance' | 'setup';
@@ -43,10 +44,9 @@ export interface PlanOptions {
 export class PlanError extends Error {}
 
 /** The range of a node: its key when it has one (what an editor underlines), else its value. */
+/** The range of the spec node at `pointer`, as every consumer shows it (core/document/range.ts). */
 export function rangeAt(document: ParsedDocument, pointer: string, part: 'key' | 'value' = 'key'): Range {
-  const location = locate(document, pointer);
-  const span = location ? (part === 'key' ? (location.key ?? location.value) : location.value) : { start: 0, end: 0 };
-  return spanToRange(document, span);
+  return rangeAtPointer(document, pointer, part);
 }
 
 export function buildPlan(file: string, document: ParsedDocument, spec: Spec, options: PlanOptions = {}): Plan {
