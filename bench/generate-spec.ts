@@ -92,6 +92,9 @@ export function generateAliasBomb(levels: number): string {
   let out = 'provspec: 1\nname: Alias bomb\ntarget:\n  baseUrl: https://scim.example.test/scim/v2\n  auth: none\n';
   out += 'identities:\n  alice:\n    email: alice@example.test\nmapping:\n  userName: ${{ identity.email }}\n';
   out += 'x-levels:\n  l0: &l0 [provision, provision, provision, provision, provision, provision, provision, provision, provision]\n';
-  for (let i = 1; i < levels; i++) out += `  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]\n`;
+  for (let i = 1; i < levels; i++)
+    out += `  l${i}: &l${i} [${Array(9)
+      .fill(`*l${i - 1}`)
+      .join(', ')}]\n`;
   return `${out}lifecycle:\n  bomb:\n    identity: alice\n    steps: *l${levels - 1}\n`;
 }

@@ -29,7 +29,9 @@ function expandedValues(value: unknown): number {
 }
 
 export function benchHostileInput(): void {
-  console.log(`\nbench/hostile-input: validateText per expression at ${SMALL.toLocaleString('en-US')} and ${LARGE.toLocaleString('en-US')} expressions; median of ${RUNS} warm runs\n`);
+  console.log(
+    `\nbench/hostile-input: validateText per expression at ${SMALL.toLocaleString('en-US')} and ${LARGE.toLocaleString('en-US')} expressions; median of ${RUNS} warm runs\n`,
+  );
   const rows = [['shape', 'size', `${SMALL} expr`, 'per expr', `${LARGE} expr`, 'per expr', 'ratio per expr']];
   for (const shape of SHAPES) {
     const small = generateExpressionSpec(SMALL, shape);
@@ -38,10 +40,13 @@ export function benchHostileInput(): void {
     const a = timeSync(() => validateText(small, 'small.provspec.yaml'), RUNS);
     const b = timeSync(() => validateText(large, 'large.provspec.yaml'), Math.max(3, Math.round(RUNS / 3)), 1);
     rows.push([
-      shape, `${(large.length / 1024).toFixed(0)} KiB`,
-      ms(a), `${((a * 1000) / n).toFixed(1)} µs`,
-      ms(b), `${((b * 1000) / m).toFixed(1)} µs`,
-      `${((b / m) / (a / n)).toFixed(2)}x`,
+      shape,
+      `${(large.length / 1024).toFixed(0)} KiB`,
+      ms(a),
+      `${((a * 1000) / n).toFixed(1)} µs`,
+      ms(b),
+      `${((b * 1000) / m).toFixed(1)} µs`,
+      `${(b / m / (a / n)).toFixed(2)}x`,
     ]);
   }
   console.log(table(rows));
@@ -52,7 +57,8 @@ export function benchHostileInput(): void {
   const bombs = [['levels', 'bytes', 'values, unbounded', 'values, parsed', 'diagnostics', 'validateText', 'vs quickstart']];
   // Unbounded, level k holds 1 + 9 * (level k-1) values; everything else in the spec is fixed.
   const level = (k: number): number => (k === 0 ? 10 : 1 + 9 * level(k - 1));
-  const aliased = (levels: number): number => Array.from({ length: levels }, (_, k) => level(k)).reduce((a, b) => a + b, 0) + level(levels - 1);
+  const aliased = (levels: number): number =>
+    Array.from({ length: levels }, (_, k) => level(k)).reduce((a, b) => a + b, 0) + level(levels - 1);
   const fixed = expandedValues(parseDocument(generateAliasBomb(2), 'bomb.provspec.yaml').value) - aliased(2);
   for (const levels of [3, 5, 7, 9]) {
     const text = generateAliasBomb(levels);
@@ -60,8 +66,13 @@ export function benchHostileInput(): void {
     const time = timeSync(() => validateText(text, 'bomb.provspec.yaml'), RUNS, 1);
     const limited = validateText(text, 'bomb.provspec.yaml').diagnostics.filter((d) => d.code === 'yaml-alias-limit').length;
     bombs.push([
-      String(levels), String(text.length), (fixed + aliased(levels)).toLocaleString('en-US'), expandedValues(doc.value).toLocaleString('en-US'),
-      `${limited} alias-limit`, ms(time), `${(time / base).toFixed(1)}x`,
+      String(levels),
+      String(text.length),
+      (fixed + aliased(levels)).toLocaleString('en-US'),
+      expandedValues(doc.value).toLocaleString('en-US'),
+      `${limited} alias-limit`,
+      ms(time),
+      `${(time / base).toFixed(1)}x`,
     ]);
   }
   console.log(table(bombs));

@@ -7,7 +7,12 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol/node';
 import { generateSpec } from './generate-spec.ts';
 import { ms, table } from './stats.ts';
 
@@ -29,14 +34,19 @@ async function measure(command: string[], settings: unknown, languageId: string)
   let waiting: ((params: PublishDiagnosticsParams) => void) | undefined;
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => waiting?.(params));
   // yaml-language-server asks the client for its settings.
-  connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) => params.items.map((item) => (item.section === 'yaml' ? (settings as { yaml: unknown }).yaml : null)));
+  connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) =>
+    params.items.map((item) => (item.section === 'yaml' ? (settings as { yaml: unknown }).yaml : null)),
+  );
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.listen();
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: pathToFileURL(ROOT).toString(),
-    capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    capabilities: {
+      workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+      textDocument: { publishDiagnostics: { versionSupport: true } },
+    },
     workspaceFolders: [{ uri: pathToFileURL(ROOT).toString(), name: 'provspec' }],
   });
   await connection.sendNotification('initialized', {});
@@ -44,8 +54,12 @@ async function measure(command: string[], settings: unknown, languageId: string)
 
   // First prove the server applies the schema at all: a spec with a misspelt top-level key.
   const probeUri = pathToFileURL(path.join(ROOT, 'bench', 'probe.provspec.yaml')).toString();
-  const probed = new Promise<PublishDiagnosticsParams>((resolve) => (waiting = (p) => p.uri === probeUri && p.diagnostics.length > 0 && resolve(p)));
-  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: probeUri, languageId, version: 1, text: 'provspec: 1\nname: probe\nidentitees: {}\n' } });
+  const probed = new Promise<PublishDiagnosticsParams>(
+    (resolve) => (waiting = (p) => p.uri === probeUri && p.diagnostics.length > 0 && resolve(p)),
+  );
+  await connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: probeUri, languageId, version: 1, text: 'provspec: 1\nname: probe\nidentitees: {}\n' },
+  });
   const probe = await Promise.race([probed, sleep(10_000).then(() => undefined)]);
 
   const { yaml } = generateSpec(5000);
@@ -75,7 +89,13 @@ async function measure(command: string[], settings: unknown, languageId: string)
   child.kill();
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-  return { p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1]!, diagnostics: opened.diagnostics.length, probe: probe?.diagnostics.map((d) => d.message).join(' / ') ?? 'none within 10 s' };
+  return {
+    p50: at(0.5),
+    p95: at(0.95),
+    max: sorted[sorted.length - 1]!,
+    diagnostics: opened.diagnostics.length,
+    probe: probe?.diagnostics.map((d) => d.message).join(' / ') ?? 'none within 10 s',
+  };
 }
 
 export async function benchLsp(): Promise<void> {
@@ -83,16 +103,29 @@ export async function benchLsp(): Promise<void> {
   const ours = await measure([path.join(ROOT, 'dist', 'server.js'), '--stdio'], {}, 'provspec');
   const yls = await measure(
     [path.join(ROOT, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server'), '--stdio'],
-    { yaml: { validate: true, schemas: { [schema]: '*.provspec.yaml' }, schemaStore: { enable: false }, format: { enable: false }, hover: false, completion: false } },
+    {
+      yaml: {
+        validate: true,
+        schemas: { [schema]: '*.provspec.yaml' },
+        schemaStore: { enable: false },
+        format: { enable: false },
+        hover: false,
+        completion: false,
+      },
+    },
     'yaml',
   );
   console.log(`\nbench/lsp: a ${5000}-line spec, ${EDITS} spaced single-character edits, didChange → publishDiagnostics\n`);
-  console.log(table([
-    ['server', 'p50', 'p95', 'max', 'ratio (p95)'],
-    ['provspec language server', ms(ours.p50), ms(ours.p95), ms(ours.max), `${(yls.p95 / ours.p95).toFixed(1)}x faster`],
-    ['yaml-language-server + provspec schema', ms(yls.p50), ms(yls.p95), ms(yls.max), '1.0x'],
-  ]));
-  console.log(`\n(provspec also runs its semantic rules; yaml-language-server checks the JSON Schema only. Diagnostics on opening the valid 5,000-line spec: provspec ${ours.diagnostics}, yaml-language-server ${yls.diagnostics}.)`);
+  console.log(
+    table([
+      ['server', 'p50', 'p95', 'max', 'ratio (p95)'],
+      ['provspec language server', ms(ours.p50), ms(ours.p95), ms(ours.max), `${(yls.p95 / ours.p95).toFixed(1)}x faster`],
+      ['yaml-language-server + provspec schema', ms(yls.p50), ms(yls.p95), ms(yls.max), '1.0x'],
+    ]),
+  );
+  console.log(
+    `\n(provspec also runs its semantic rules; yaml-language-server checks the JSON Schema only. Diagnostics on opening the valid 5,000-line spec: provspec ${ours.diagnostics}, yaml-language-server ${yls.diagnostics}.)`,
+  );
   console.log(`Schema applied? A spec with a misspelt key gets, from provspec: ${ours.probe}; from yaml-language-server: ${yls.probe}`);
 }
 

@@ -55,21 +55,29 @@ export async function benchRunner(): Promise<void> {
   const rawMs = pick('rawMs');
   // Each round pairs both sides under the same machine load; the ratio is the median of the pairs.
   const ratios = rounds.map((r) => r.runnerMs / r.rawMs).sort((a, b) => a - b);
-  console.log(`\nbench/runner: ${SCENARIOS} lifecycle scenarios (quickstart joiner/mover/leaver), concurrency ${CONCURRENCY}, ${requests} requests, ${checks} checks; median of ${ROUNDS} rounds\n`);
-  console.log(table([
-    ['', 'wall', 'req/s', 'ratio'],
-    ['raw undici loop, same requests (baseline)', ms(rawMs), (requests / (rawMs / 1000)).toFixed(0), '1.00x'],
-    ['provspec runner', ms(runnerMs), (requests / (runnerMs / 1000)).toFixed(0), `${median(ratios).toFixed(2)}x`],
-  ]));
+  console.log(
+    `\nbench/runner: ${SCENARIOS} lifecycle scenarios (quickstart joiner/mover/leaver), concurrency ${CONCURRENCY}, ${requests} requests, ${checks} checks; median of ${ROUNDS} rounds\n`,
+  );
+  console.log(
+    table([
+      ['', 'wall', 'req/s', 'ratio'],
+      ['raw undici loop, same requests (baseline)', ms(rawMs), (requests / (rawMs / 1000)).toFixed(0), '1.00x'],
+      ['provspec runner', ms(runnerMs), (requests / (runnerMs / 1000)).toFixed(0), `${median(ratios).toFixed(2)}x`],
+    ]),
+  );
   console.log(`\nratio per round (runner / raw, paired): ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}`);
   // Client and server share the cores: the client's own CPU time is what the runner adds.
   const cpu = (key: 'runnerCpuMs' | 'rawCpuMs') => median(rounds.map((r) => r[key]));
-  console.log(`client CPU (median): raw loop ${ms(cpu('rawCpuMs'))} (${(cpu('rawCpuMs') * 1000 / requests).toFixed(0)} µs/request), runner ${ms(cpu('runnerCpuMs'))} (${(cpu('runnerCpuMs') * 1000 / requests).toFixed(0)} µs/request, checks and evidence included)`);
+  console.log(
+    `client CPU (median): raw loop ${ms(cpu('rawCpuMs'))} (${((cpu('rawCpuMs') * 1000) / requests).toFixed(0)} µs/request), runner ${ms(cpu('runnerCpuMs'))} (${((cpu('runnerCpuMs') * 1000) / requests).toFixed(0)} µs/request, checks and evidence included)`,
+  );
 }
 
 /** `provspec serve` in a child process, on a free port, in memory. */
 async function serve(): Promise<{ baseUrl: string; token: string; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'provspec.js'), 'serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'provspec.js'), 'serve', '--port', '0', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
@@ -82,14 +90,17 @@ async function serve(): Promise<{ baseUrl: string; token: string; close: () => P
   return {
     baseUrl: /SCIM_BASE_URL=(\S+)/.exec(out)![1]!,
     token: /SCIM_TOKEN=(\S+)/.exec(out)![1]!,
-    close: () => new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
-async function round(count: number): Promise<{ runnerMs: number; rawMs: number; runnerCpuMs: number; rawCpuMs: number; requests: number; checks: number }> {
+async function round(
+  count: number,
+): Promise<{ runnerMs: number; rawMs: number; runnerCpuMs: number; rawCpuMs: number; requests: number; checks: number }> {
   const text = bigSpec(count);
   const validation = validateText(text, 'bench.provspec.yaml');
   if (!validation.spec) throw new Error(validation.diagnostics.map((d) => d.message).join('; '));
@@ -102,11 +113,16 @@ async function round(count: number): Promise<{ runnerMs: number; rawMs: number; 
   const result = await runPlan(buildPlan('bench.provspec.yaml', validation.document, validation.spec), {
     env: { SCIM_BASE_URL: first.baseUrl, SCIM_TOKEN: first.token },
     runId: 'benchA',
-    onExchange: (e: Exchange, context) => recorded.push({
-      scenario: context.scenario ?? '', method: e.method, url: e.url,
-      ...(e.requestBody === undefined ? {} : { body: e.requestBody }),
-      ...(typeof (e.json as { id?: unknown } | undefined)?.id === 'string' && e.method === 'POST' ? { responseId: (e.json as { id: string }).id } : {}),
-    }),
+    onExchange: (e: Exchange, context) =>
+      recorded.push({
+        scenario: context.scenario ?? '',
+        method: e.method,
+        url: e.url,
+        ...(e.requestBody === undefined ? {} : { body: e.requestBody }),
+        ...(typeof (e.json as { id?: unknown } | undefined)?.id === 'string' && e.method === 'POST'
+          ? { responseId: (e.json as { id: string }).id }
+          : {}),
+      }),
   });
   const runnerMs = performance.now() - t0;
   const runnerCpuMs = cpuMs(process.cpuUsage(c0));
@@ -122,11 +138,17 @@ async function round(count: number): Promise<{ runnerMs: number; rawMs: number; 
   const pool = new Pool(origin, { connections: CONCURRENCY });
   const ids = new Map<string, string>();
   const substitute = (s: string) =>
-    s.split(oldOrigin).join(origin).split('benchA').join('benchB').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => ids.get(id) ?? id);
+    s
+      .split(oldOrigin)
+      .join(origin)
+      .split('benchA')
+      .join('benchB')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => ids.get(id) ?? id);
   const send = async (r: Recorded) => {
     const url = new URL(substitute(r.url));
     const response = await pool.request({
-      method: r.method as 'GET', path: url.pathname + url.search,
+      method: r.method as 'GET',
+      path: url.pathname + url.search,
       headers: { authorization: `Bearer ${second.token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' },
       ...(r.body === undefined ? {} : { body: substitute(r.body) }),
     });
@@ -141,9 +163,11 @@ async function round(count: number): Promise<{ runnerMs: number; rawMs: number; 
   const t1 = performance.now();
   const c1 = process.cpuUsage();
   for (const r of setup) await send(r);
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let list = scenarios.shift(); list; list = scenarios.shift()) for (const r of list) await send(r);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let list = scenarios.shift(); list; list = scenarios.shift()) for (const r of list) await send(r);
+    }),
+  );
   for (const r of cleanup) await send(r);
   const rawMs = performance.now() - t1;
   const rawCpuMs = cpuMs(process.cpuUsage(c1));

@@ -53,7 +53,13 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function request(pool: Pool, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pathname: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; json: unknown }> {
+async function request(
+  pool: Pool,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  pathname: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
   const response = await pool.request({
     method,
     path: pathname,
@@ -81,11 +87,14 @@ function scimMix(basePath: string, token: string, run: string): Step[] {
     },
     async (pool, _w, _i, state) => (await request(pool, 'GET', `${basePath}/Users/${state.id}`, headers)).status,
     async (pool, _w, _i, state) =>
-      (await request(pool, 'PATCH', `${basePath}/Users/${state.id}`, headers, {
-        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-        Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
-      })).status,
-    async (pool, w, i) => (await request(pool, 'GET', `${basePath}/Users?filter=${encodeURIComponent(`userName eq "${userName(w, i)}"`)}`, headers)).status,
+      (
+        await request(pool, 'PATCH', `${basePath}/Users/${state.id}`, headers, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+        })
+      ).status,
+    async (pool, w, i) =>
+      (await request(pool, 'GET', `${basePath}/Users?filter=${encodeURIComponent(`userName eq "${userName(w, i)}"`)}`, headers)).status,
     async (pool, _w, _i, state) => (await request(pool, 'DELETE', `${basePath}/Users/${state.id}`, headers)).status,
   ];
 }
@@ -94,29 +103,53 @@ export async function benchServe(): Promise<void> {
   console.log(`\nbench/serve: create → get → patch → filter → delete per user, ${CONCURRENCY} concurrent clients, ${SECONDS} s each\n`);
   const rows = [['server', 'req/s', 'p50', 'p99', 'errors', 'vs bare http']];
 
-  const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: 'x', userName: 'bench@example.test', active: true });
+  const body = JSON.stringify({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    id: 'x',
+    userName: 'bench@example.test',
+    active: true,
+  });
   const bare = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/scim+json' }).end(body));
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   const barePort = (bare.address() as AddressInfo).port;
-  const bareSteps: Step[] = Array.from({ length: 5 }, (_, k) => async (pool) =>
-    (await request(pool, k === 0 ? 'POST' : 'GET', '/x', {}, k === 0 ? {} : undefined)).status);
+  const bareSteps: Step[] = Array.from(
+    { length: 5 },
+    (_, k) => async (pool) => (await request(pool, k === 0 ? 'POST' : 'GET', '/x', {}, k === 0 ? {} : undefined)).status,
+  );
   const baseline = await drive(`http://127.0.0.1:${barePort}`, bareSteps);
   await new Promise<void>((resolve) => bare.close(() => resolve()));
   const baselineRate = baseline.requests / baseline.seconds;
-  rows.push(['bare node:http (baseline)', baselineRate.toFixed(0), ms(percentile(baseline.latencies, 50)), ms(percentile(baseline.latencies, 99)), String(baseline.failures), '1.00x']);
+  rows.push([
+    'bare node:http (baseline)',
+    baselineRate.toFixed(0),
+    ms(percentile(baseline.latencies, 50)),
+    ms(percentile(baseline.latencies, 99)),
+    String(baseline.failures),
+    '1.00x',
+  ]);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'provspec-bench-serve-'));
   try {
-    for (const [label, db] of [['reference, in memory', undefined], ['reference, SQLite file (WAL)', path.join(dir, 'bench.db')]] as const) {
+    for (const [label, db] of [
+      ['reference, in memory', undefined],
+      ['reference, SQLite file (WAL)', path.join(dir, 'bench.db')],
+    ] as const) {
       const server = await startReferenceServer(db ? { db } : {});
       const url = new URL(server.baseUrl);
       const result = await drive(url.origin, scimMix(url.pathname, server.token, Math.random().toString(36).slice(2, 8)));
       await server.close();
       const rate = result.requests / result.seconds;
-      rows.push([label, rate.toFixed(0), ms(percentile(result.latencies, 50)), ms(percentile(result.latencies, 99)), String(result.failures), `${(rate / baselineRate).toFixed(2)}x`]);
+      rows.push([
+        label,
+        rate.toFixed(0),
+        ms(percentile(result.latencies, 50)),
+        ms(percentile(result.latencies, 99)),
+        String(result.failures),
+        `${(rate / baselineRate).toFixed(2)}x`,
+      ]);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

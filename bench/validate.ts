@@ -39,14 +39,22 @@ export function benchValidate(): void {
     const jsonFile = path.join(dir, 'big.provspec.json');
     writeFileSync(yamlFile, yaml);
     writeFileSync(jsonFile, json);
-    for (const [file, text] of [[yamlFile, yaml], [jsonFile, json]] as const) {
+    for (const [file, text] of [
+      [yamlFile, yaml],
+      [jsonFile, json],
+    ] as const) {
       const errors = validateText(text, file).diagnostics.filter((d) => d.severity !== 'hint');
       if (errors.length > 0) throw new Error(`generated spec is not clean: ${errors[0]!.code} ${errors[0]!.message}`);
     }
 
-    console.log(`\nbench/validate: generated spec, ${yaml.split('\n').length} YAML lines (${(yaml.length / 1024).toFixed(0)} KiB), ${json.split('\n').length} JSON lines; median of ${RUNS} warm runs\n`);
+    console.log(
+      `\nbench/validate: generated spec, ${yaml.split('\n').length} YAML lines (${(yaml.length / 1024).toFixed(0)} KiB), ${json.split('\n').length} JSON lines; median of ${RUNS} warm runs\n`,
+    );
     const rows = [['format', 'parse', 'schema', 'semantics', 'total']];
-    for (const [label, file, text] of [['YAML', yamlFile, yaml], ['JSON', jsonFile, json]] as const) {
+    for (const [label, file, text] of [
+      ['YAML', yamlFile, yaml],
+      ['JSON', jsonFile, json],
+    ] as const) {
       const doc = parseDocument(text, file);
       const parse = timeSync(() => parseDocument(text, file), RUNS);
       const schema = timeSync(() => schemaPhase(doc, new DiagnosticCollector(doc)), RUNS);
@@ -69,15 +77,17 @@ export function benchValidate(): void {
     const ajvYaml = timeProcess(node, ajvArgs(yamlFile), 0);
     const ajvJson = timeProcess(node, ajvArgs(jsonFile), 0);
     console.log(`\nas processes, median of ${PROCESS_RUNS} (schema only for ajv-cli; provspec adds positions and semantic rules)\n`);
-    console.log(table([
-      ['command', 'wall', 'vs ajv-cli'],
-      ['node -e 0 (floor)', ms(floor), ''],
-      ['provspec validate quickstart (cold start)', ms(cliSmall), ''],
-      ['provspec validate big.yaml', ms(cliYaml), `${(cliYaml / ajvYaml).toFixed(2)}x`],
-      ['ajv-cli validate big.yaml', ms(ajvYaml), '1.00x'],
-      ['provspec validate big.json', ms(cliJson), `${(cliJson / ajvJson).toFixed(2)}x`],
-      ['ajv-cli validate big.json', ms(ajvJson), '1.00x'],
-    ]));
+    console.log(
+      table([
+        ['command', 'wall', 'vs ajv-cli'],
+        ['node -e 0 (floor)', ms(floor), ''],
+        ['provspec validate quickstart (cold start)', ms(cliSmall), ''],
+        ['provspec validate big.yaml', ms(cliYaml), `${(cliYaml / ajvYaml).toFixed(2)}x`],
+        ['ajv-cli validate big.yaml', ms(ajvYaml), '1.00x'],
+        ['provspec validate big.json', ms(cliJson), `${(cliJson / ajvJson).toFixed(2)}x`],
+        ['ajv-cli validate big.json', ms(ajvJson), '1.00x'],
+      ]),
+    );
     console.log(`\ncold start above the node floor: ${ms(cliSmall - floor)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

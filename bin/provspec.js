@@ -37,7 +37,9 @@ try {
 } catch (error) {
   if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/cli.js')) throw error;
   if (major < 24) {
-    process.stderr.write(`provspec: this checkout has no bundle (npm run build); its TypeScript sources need Node.js 24, and this is ${process.version}.\n`);
+    process.stderr.write(
+      `provspec: this checkout has no bundle (npm run build); its TypeScript sources need Node.js 24, and this is ${process.version}.\n`,
+    );
     process.exit(2);
   }
   entry = await import('../cli/main.ts');

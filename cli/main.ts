@@ -38,7 +38,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   lsp: async () => (await import('./commands/lsp.ts')).lspCommand,
 };
 
-export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CommandIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.stdout.write(`${HELP}\n`);
@@ -70,7 +73,9 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     // Not a verdict on anyone's server or spec: provspec itself went wrong. Its own exit code, so
     // that CI does not read it as a failed check; the stack only when asked for.
     const e = error as Error;
-    io.stderr.write(`provspec ${name}: internal error: ${e?.message ?? String(error)}\nThis is a bug in provspec; please report it with the command that caused it${io.env['PROVSPEC_DEBUG'] ? '' : ' (PROVSPEC_DEBUG=1 prints the stack)'}.\n`);
+    io.stderr.write(
+      `provspec ${name}: internal error: ${e?.message ?? String(error)}\nThis is a bug in provspec; please report it with the command that caused it${io.env['PROVSPEC_DEBUG'] ? '' : ' (PROVSPEC_DEBUG=1 prints the stack)'}.\n`,
+    );
     if (io.env['PROVSPEC_DEBUG'] && e?.stack) io.stderr.write(`${e.stack}\n`);
     return 3;
   }

@@ -8,6 +8,7 @@ export type Styler = (format: Parameters<typeof styleText>[0], text: string) => 
  */
 export function makeStyler(stream: NodeJS.WriteStream, flag?: boolean): Styler {
   const env = process.env;
-  const enabled = flag ?? (env['NO_COLOR'] ? false : env['FORCE_COLOR'] ? env['FORCE_COLOR'] !== '0' : Boolean(stream.isTTY && stream.hasColors?.()));
+  const enabled =
+    flag ?? (env['NO_COLOR'] ? false : env['FORCE_COLOR'] ? env['FORCE_COLOR'] !== '0' : Boolean(stream.isTTY && stream.hasColors?.()));
   return enabled ? (format, text) => styleText(format, text, { validateStream: false }) : (_format, text) => text;
 }

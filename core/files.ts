@@ -23,7 +23,8 @@ export async function findSpecFiles(args: readonly string[], cwd = process.cwd()
     const info = await stat(path.resolve(cwd, arg)).catch(() => undefined);
     if (info?.isDirectory()) {
       const files = await specFilesIn(path.resolve(cwd, arg));
-      if (files.length === 0) throw new SpecFileError(`${arg}: no *.provspec.yaml, *.provspec.yml or *.provspec.json files in this directory`);
+      if (files.length === 0)
+        throw new SpecFileError(`${arg}: no *.provspec.yaml, *.provspec.yml or *.provspec.json files in this directory`);
       files.forEach(add);
     } else if (info) {
       add(arg);
@@ -53,7 +54,13 @@ async function specFilesIn(directory: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && SPEC_FILE.test(e.name))
     .map((e) => path.join(e.parentPath, e.name))
-    .filter((file) => !path.relative(directory, file).split(path.sep).some((part) => part === 'node_modules' || part.startsWith('.')))
+    .filter(
+      (file) =>
+        !path
+          .relative(directory, file)
+          .split(path.sep)
+          .some((part) => part === 'node_modules' || part.startsWith('.')),
+    )
     .sort();
 }
 

@@ -36,7 +36,10 @@ export const MISBEHAVIOUR_DESCRIPTIONS: Record<Misbehaviour, string> = {
 
 export function parseMisbehaviours(text: string): Misbehaviour[] {
   const out: Misbehaviour[] = [];
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(MISBEHAVIOURS as readonly string[]).includes(part)) {
       throw new Error(`Unknown misbehaviour "${part}". Known: ${MISBEHAVIOURS.join(', ')}.`);
     }

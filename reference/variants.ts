@@ -123,14 +123,17 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'bare-members':
     'group members are returned with "value" only: no display, $ref or type (RFC 7643 §8.7.1: every members sub-attribute is "required" : false)',
   'extra-attributes':
-    'every User and Group response carries the server\'s own read-only extension (urn:example:params:scim:schemas:extension:acme:2.0:User/Group), listed in schemas and /Schemas (RFC 7643 §3, §6)',
+    "every User and Group response carries the server's own read-only extension (urn:example:params:scim:schemas:extension:acme:2.0:User/Group), listed in schemas and /Schemas (RFC 7643 §3, §6)",
   'normalised-emails':
     'email values are stored lower-cased and returned sorted by value, not in the order sent (RFC 7643 §7: "If the attribute is case insensitive, the server MAY alter case for a submitted value")',
 };
 
 export function parseVariants(text: string): Variant[] {
   const out: Variant[] = [];
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(VARIANTS as readonly string[]).includes(part)) {
       throw new Error(`Unknown variant "${part}". Known: ${VARIANTS.join(', ')}.`);
     }
@@ -164,7 +167,17 @@ export function opaqueId(type: 'User' | 'Group'): string {
 }
 
 function readOnly(name: string, type: 'string' | 'dateTime', description: string): SchemaDefinition['attributes'][number] {
-  return { name, type, multiValued: false, description, required: false, caseExact: false, mutability: 'readOnly', returned: 'default', uniqueness: 'none' };
+  return {
+    name,
+    type,
+    multiValued: false,
+    description,
+    required: false,
+    caseExact: false,
+    mutability: 'readOnly',
+    returned: 'default',
+    uniqueness: 'none',
+  };
 }
 
 /** `extra-attributes`: the provider's own extensions, advertised in /Schemas and /ResourceTypes. */

@@ -34,9 +34,14 @@ export async function buildAction(outdir: string): Promise<void> {
     // @actions/github and @actions/http-client pin their own undici (for fetch and ProxyAgent);
     // the Action runs on Node 24, where the runner's undici serves them too: one copy, not three.
     alias: { undici: './node_modules/undici' },
-    banner: { js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);",
+    },
   });
-  writeFileSync(path.join(outdir, 'THIRD_PARTY_NOTICES.txt'), thirdPartyNotices(result.metafile, root, 'The provspec GitHub Action (index.mjs)'));
+  writeFileSync(
+    path.join(outdir, 'THIRD_PARTY_NOTICES.txt'),
+    thirdPartyNotices(result.metafile, root, 'The provspec GitHub Action (index.mjs)'),
+  );
 }
 
 if (import.meta.main) {

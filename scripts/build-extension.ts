@@ -30,11 +30,24 @@ export async function buildExtension(dist = path.join(EXTENSION_DIR, 'dist')): P
   await rm(dist, { recursive: true, force: true });
   await mkdir(dist, { recursive: true });
   const [client, server] = await Promise.all([
-    build({ ...shared, metafile: true, entryPoints: ['extension/src/extension.ts'], outfile: path.join(dist, 'extension.js'), external: ['vscode'] }),
+    build({
+      ...shared,
+      metafile: true,
+      entryPoints: ['extension/src/extension.ts'],
+      outfile: path.join(dist, 'extension.js'),
+      external: ['vscode'],
+    }),
     // The language server, schema validator precompiled (no ajv code generation at runtime).
     // undici 8 needs Node >= 22.19; VS Code 1.91 runs extensions on Node 20, so the server bundle
     // carries undici 6 (same Pool/request API, Node >= 18.17) and can run scenarios there too.
-    build({ ...shared, metafile: true, entryPoints: ['server/main.ts'], outfile: path.join(dist, 'server.js'), plugins: [precompiledSchema], alias: { undici: 'undici-node20' } }),
+    build({
+      ...shared,
+      metafile: true,
+      entryPoints: ['server/main.ts'],
+      outfile: path.join(dist, 'server.js'),
+      plugins: [precompiledSchema],
+      alias: { undici: 'undici-node20' },
+    }),
     copyFile(path.join(ROOT, 'schemas', 'provspec.schema.json'), path.join(dist, 'provspec.schema.json')),
     writeFile(path.join(dist, 'icon.png'), iconPng(128)),
   ]);

@@ -18,12 +18,21 @@ const shared: BuildOptions = {
   logLevel: 'warning',
   plugins: [precompiledSchema],
   // CommonJS dependencies (ajv) call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);",
+  },
 };
 
 // A fresh folder: chunks are content-hashed, so old ones would pile up in the package.
 rmSync('dist', { recursive: true, force: true });
 
 // Splitting puts each command (and what only it needs) in its own chunk, loaded when it runs.
-const result = await build({ ...shared, entryPoints: { cli: 'cli/main.ts', server: 'server/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true });
+const result = await build({
+  ...shared,
+  entryPoints: { cli: 'cli/main.ts', server: 'server/main.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
+});
 writeFileSync('dist/THIRD_PARTY_NOTICES.txt', thirdPartyNotices(result.metafile, process.cwd(), 'provspec (dist/)'));

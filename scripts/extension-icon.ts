@@ -44,17 +44,25 @@ export function drawIcon(size: number): Uint8Array {
   const samples = 4;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < samples; sy++) {
         for (let sx = 0; sx < samples; sx++) {
           const color = paint((px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size);
           if (!color) continue;
-          r += color[0] * color[3]; g += color[1] * color[3]; b += color[2] * color[3]; a += color[3];
+          r += color[0] * color[3];
+          g += color[1] * color[3];
+          b += color[2] * color[3];
+          a += color[3];
         }
       }
       const i = (py * size + px) * 4;
       if (a > 0) {
-        pixels[i] = Math.round(r / a); pixels[i + 1] = Math.round(g / a); pixels[i + 2] = Math.round(b / a);
+        pixels[i] = Math.round(r / a);
+        pixels[i + 1] = Math.round(g / a);
+        pixels[i + 2] = Math.round(b / a);
         pixels[i + 3] = Math.round(a / (samples * samples));
       }
     }

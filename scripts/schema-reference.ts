@@ -34,7 +34,9 @@ function typeLabel(node: Schema): string {
 }
 
 function cell(text: unknown): string {
-  return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 }
 
 const lines: string[] = [
@@ -67,9 +69,20 @@ function section(title: string, node: Schema, anchor: string): void {
     lines.push(`| \`${key}\` | ${cell(typeLabel(child))} | ${required.has(key) ? 'yes' : ''} | ${def} | ${cell(c['description'])} |`);
     const ref = typeof child['$ref'] === 'string' ? child['$ref'].replace('#/$defs/', '') : `${anchor}.${key}`;
     const additional = c['additionalProperties'];
-    if (c['properties'] || (c['else'] as Schema | undefined)?.['properties']) nested.push([`${title === 'Top level' ? '' : `${title} → `}${key}`, child, ref]);
-    else if (additional && typeof additional === 'object') nested.push([`${title === 'Top level' ? '' : `${title} → `}${key} → *name*`, additional as Schema, String((additional as Schema)['$ref'] ?? `${ref}.*`)]);
-    else if (c['items'] && typeof c['items'] === 'object') nested.push([`${title === 'Top level' ? '' : `${title} → `}${key}[]`, c['items'] as Schema, String((c['items'] as Schema)['$ref'] ?? `${ref}[]`)]);
+    if (c['properties'] || (c['else'] as Schema | undefined)?.['properties'])
+      nested.push([`${title === 'Top level' ? '' : `${title} → `}${key}`, child, ref]);
+    else if (additional && typeof additional === 'object')
+      nested.push([
+        `${title === 'Top level' ? '' : `${title} → `}${key} → *name*`,
+        additional as Schema,
+        String((additional as Schema)['$ref'] ?? `${ref}.*`),
+      ]);
+    else if (c['items'] && typeof c['items'] === 'object')
+      nested.push([
+        `${title === 'Top level' ? '' : `${title} → `}${key}[]`,
+        c['items'] as Schema,
+        String((c['items'] as Schema)['$ref'] ?? `${ref}[]`),
+      ]);
   }
   lines.push('');
   for (const [t, child, a] of nested) section(t, child, a);

@@ -5,7 +5,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Metafile } from 'esbuild';
 
-interface Package { name: string; version: string; license: string; text: string }
+interface Package {
+  name: string;
+  version: string;
+  license: string;
+  text: string;
+}
 
 function packageRoot(input: string): string | undefined {
   const parts = input.split('/');
@@ -17,7 +22,9 @@ function packageRoot(input: string): string | undefined {
 
 function licenceText(dir: string): string {
   // Sorted: directory order differs between file systems, and the committed notices must not.
-  const file = readdirSync(dir).sort().find((f) => /^(licen[cs]e|copying|notice)(\.(md|txt))?$/i.test(f));
+  const file = readdirSync(dir)
+    .sort()
+    .find((f) => /^(licen[cs]e|copying|notice)(\.(md|txt))?$/i.test(f));
   return file ? readFileSync(path.join(dir, file), 'utf8').trim() : '';
 }
 
@@ -34,6 +41,9 @@ export function thirdPartyNotices(metafile: Metafile, root: string, product: str
   }
   const sorted = [...packages.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
   const parts = [`${product} bundles the following packages. Their licence notices follow.\n`];
-  for (const p of sorted) parts.push(`${'-'.repeat(72)}\n${p.name}@${p.version} (${p.license})\n\n${p.text || `(the package ships no licence file; its package.json says ${p.license})`}\n`);
+  for (const p of sorted)
+    parts.push(
+      `${'-'.repeat(72)}\n${p.name}@${p.version} (${p.license})\n\n${p.text || `(the package ships no licence file; its package.json says ${p.license})`}\n`,
+    );
   return `${parts.join('\n')}`;
 }

@@ -2,7 +2,15 @@
 // Diagnostics: a lone edit is validated at once (on the next turn of the event loop); edits that
 // arrive together are validated once, for the newest version; results for older versions are
 // dropped.
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, ResponseError, type Connection, type Diagnostic } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  ResponseError,
+  type Connection,
+  type Diagnostic,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { DocumentCache, formatOf, isSpecDocument, offsetOfPosition } from './service/documents.ts';
@@ -28,7 +36,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const document = documents.get(uri);
     return document && isSpecDocument(uri, document.getText()) ? document : undefined;
   };
-  const parsedOf = (document: TextDocument) => cache.parsed(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
+  const parsedOf = (document: TextDocument) =>
+    cache.parsed(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
 
   const publish = (uri: string) => {
     pending.delete(uri);
@@ -37,7 +46,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const version = document.version;
     const { diagnostics } = cache.validated(uri, version, document.getText(), formatOf(uri, document.languageId));
     if (documents.get(uri)?.version !== version) return; // an edit arrived meanwhile: its own validation follows
-    void connection.sendDiagnostics({ uri, version, diagnostics: [...diagnostics.map(toLspDiagnostic), ...(runDiagnostics.get(uri) ?? [])] });
+    void connection.sendDiagnostics({
+      uri,
+      version,
+      diagnostics: [...diagnostics.map(toLspDiagnostic), ...(runDiagnostics.get(uri) ?? [])],
+    });
   };
   const schedule = (uri: string) => {
     if (pending.has(uri)) return;
@@ -85,7 +98,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   connection.onCodeAction(({ textDocument, context }) => {
     const document = spec(textDocument.uri);
-    return document ? codeActions(parsedOf(document), textDocument.uri, Array.isArray(context?.diagnostics) ? context.diagnostics : []) : [];
+    return document
+      ? codeActions(parsedOf(document), textDocument.uri, Array.isArray(context?.diagnostics) ? context.diagnostics : [])
+      : [];
   });
   connection.onDocumentSymbol(({ textDocument }) => {
     const document = spec(textDocument.uri);
@@ -97,7 +112,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   connection.onReferences(({ textDocument, position, context }) => {
     const document = spec(textDocument.uri);
-    return document ? references(parsedOf(document), textDocument.uri, offsetOf(document, position), context?.includeDeclaration === true) : [];
+    return document
+      ? references(parsedOf(document), textDocument.uri, offsetOf(document, position), context?.includeDeclaration === true)
+      : [];
   });
   connection.onPrepareRename(({ textDocument, position }) => {
     const document = spec(textDocument.uri);
@@ -154,7 +171,9 @@ function runRequestOf(params: unknown): RunRequest | string {
   const env = p['env'];
   if (typeof p['uri'] !== 'string') return 'uri must be a string';
   if (p['scenarios'] !== undefined && !strings(p['scenarios'])) return 'scenarios must be a list of scenario names';
-  const envOk = env === undefined || (typeof env === 'object' && env !== null && !Array.isArray(env) && Object.values(env).every((v) => typeof v === 'string'));
+  const envOk =
+    env === undefined ||
+    (typeof env === 'object' && env !== null && !Array.isArray(env) && Object.values(env).every((v) => typeof v === 'string'));
   if (!envOk) return 'env must map names to strings';
   if (p['trace'] !== undefined && typeof p['trace'] !== 'string') return 'trace must be a file path';
   return p as unknown as RunRequest;

@@ -17,7 +17,11 @@ export interface CheckRunTarget {
 }
 
 /** Says what happened, in sentences for the log and the job summary. */
-export async function annotate(all: readonly Annotation[], mode: AnnotationMode, checkRun: () => CheckRunTarget | undefined): Promise<string[]> {
+export async function annotate(
+  all: readonly Annotation[],
+  mode: AnnotationMode,
+  checkRun: () => CheckRunTarget | undefined,
+): Promise<string[]> {
   if (mode === 'none' || all.length === 0) return [];
   const notes: string[] = [];
   const perLevel = (level: Annotation['level']) => all.filter((a) => a.level === level);
@@ -29,12 +33,19 @@ export async function annotate(all: readonly Annotation[], mode: AnnotationMode,
     } else {
       try {
         const published = await publishCheckRun(target.client, { ...target, annotations: all });
-        const hiddenOtherwise = (['error', 'warning', 'notice'] as const).reduce((n, level) => n + Math.max(0, perLevel(level).length - SHOWN_PER_TYPE), 0);
-        notes.push(`${all.length} annotations were published on check run "${target.name}"${published.url ? ` (${published.url})` : ''} in ${published.requests} request${published.requests === 1 ? '' : 's'}${hiddenOtherwise ? `; as workflow commands GitHub would have hidden ${hiddenOtherwise} of them (it shows ${SHOWN_PER_TYPE} per type per step)` : ''}.`);
+        const hiddenOtherwise = (['error', 'warning', 'notice'] as const).reduce(
+          (n, level) => n + Math.max(0, perLevel(level).length - SHOWN_PER_TYPE),
+          0,
+        );
+        notes.push(
+          `${all.length} annotations were published on check run "${target.name}"${published.url ? ` (${published.url})` : ''} in ${published.requests} request${published.requests === 1 ? '' : 's'}${hiddenOtherwise ? `; as workflow commands GitHub would have hidden ${hiddenOtherwise} of them (it shows ${SHOWN_PER_TYPE} per type per step)` : ''}.`,
+        );
         return notes;
       } catch (error) {
         const status = (error as { status?: number }).status;
-        notes.push(`The Checks API refused the check run (${status ?? (error as Error).message}${status === 403 ? ': the workflow needs "permissions: checks: write"; pull requests from forks never get it' : ''}), so annotations went out as workflow commands.`);
+        notes.push(
+          `The Checks API refused the check run (${status ?? (error as Error).message}${status === 403 ? ': the workflow needs "permissions: checks: write"; pull requests from forks never get it' : ''}), so annotations went out as workflow commands.`,
+        );
       }
     }
   }
@@ -42,6 +53,7 @@ export async function annotate(all: readonly Annotation[], mode: AnnotationMode,
   for (const level of ['error', 'warning', 'notice'] as const) {
     const annotations = perLevel(level);
     for (const a of annotations.slice(0, SHOWN_PER_TYPE)) {
+      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: error, warning and notice are one call with the level chosen at run time
       core[level](a.message, {
         title: a.title,
         file: a.file,
@@ -52,6 +64,9 @@ export async function annotate(all: readonly Annotation[], mode: AnnotationMode,
     }
     hidden += Math.max(0, annotations.length - SHOWN_PER_TYPE);
   }
-  if (hidden) notes.push(`${hidden} more annotation${hidden === 1 ? ' was' : 's were'} not shown: GitHub shows ${SHOWN_PER_TYPE} per type per step. Set annotations to checks or both (with permissions: checks: write) to see them all; the report has them.`);
+  if (hidden)
+    notes.push(
+      `${hidden} more annotation${hidden === 1 ? ' was' : 's were'} not shown: GitHub shows ${SHOWN_PER_TYPE} per type per step. Set annotations to checks or both (with permissions: checks: write) to see them all; the report has them.`,
+    );
   return notes;
 }

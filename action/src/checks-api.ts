@@ -22,10 +22,25 @@ function toApi(a: Annotation) {
   };
 }
 
-export async function publishCheckRun(client: ChecksClient, options: { name: string; headSha: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string; annotations: readonly Annotation[] }): Promise<{ id: number; url?: string; requests: number }> {
+export async function publishCheckRun(
+  client: ChecksClient,
+  options: {
+    name: string;
+    headSha: string;
+    conclusion: 'success' | 'failure' | 'neutral';
+    title: string;
+    summary: string;
+    annotations: readonly Annotation[];
+  },
+): Promise<{ id: number; url?: string; requests: number }> {
   const batches: Annotation[][] = [];
-  for (let i = 0; i < options.annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(options.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  const output = (batch: readonly Annotation[] = []) => ({ title: options.title, summary: options.summary.slice(0, 65_000), annotations: batch.map(toApi) });
+  for (let i = 0; i < options.annotations.length; i += ANNOTATIONS_PER_REQUEST)
+    batches.push(options.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  const output = (batch: readonly Annotation[] = []) => ({
+    title: options.title,
+    summary: options.summary.slice(0, 65_000),
+    annotations: batch.map(toApi),
+  });
   const last = batches.length <= 1;
   const created = await client.create({
     name: options.name,
@@ -36,7 +51,10 @@ export async function publishCheckRun(client: ChecksClient, options: { name: str
   try {
     for (let i = 1; i < batches.length; i++) {
       const final = i === batches.length - 1;
-      await client.update(created.id, { ...(final ? { status: 'completed', conclusion: options.conclusion } : {}), output: output(batches[i]) });
+      await client.update(created.id, {
+        ...(final ? { status: 'completed', conclusion: options.conclusion } : {}),
+        output: output(batches[i]),
+      });
     }
   } catch (error) {
     // Never leave a check run in progress on the pull request: close it, then report the failure.

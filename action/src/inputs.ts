@@ -37,11 +37,15 @@ export class InputError extends Error {}
 type Read = (name: string) => string;
 
 function list(text: string): string[] {
-  return text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}, not "${value}".`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}, not "${value}".`);
   return value as T;
 }
 
@@ -76,8 +80,10 @@ export function readInputs(read: Read): ActionInputs {
   const specs = read('specs').split(/\s+/).filter(Boolean);
   const results = read('results').split(/\s+/).filter(Boolean);
   const embedded = (optional('embedded') ?? 'false').toLowerCase() === 'true';
-  if (embedded && (baseUrl || token || allowedInput.length)) throw new InputError('Input "embedded" runs against the built-in reference server: leave base-url, token and allowed-origins empty.');
-  if (mode === 'merge' && results.length === 0) throw new InputError('Input "results" names the JSON reports to merge (e.g. results/*.json) when mode is merge.');
+  if (embedded && (baseUrl || token || allowedInput.length))
+    throw new InputError('Input "embedded" runs against the built-in reference server: leave base-url, token and allowed-origins empty.');
+  if (mode === 'merge' && results.length === 0)
+    throw new InputError('Input "results" names the JSON reports to merge (e.g. results/*.json) when mode is merge.');
   return {
     mode,
     embedded,

@@ -25,7 +25,14 @@ async function main(): Promise<void> {
   const secret = core.getInput('token');
   // The runner masks exact strings, so the forms a server is likeliest to echo are masked too
   // (provspec's own outputs redact every form it knows; this covers anything else that logs).
-  if (secret) for (const form of new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')])) core.setSecret(form);
+  if (secret)
+    for (const form of new Set([
+      secret,
+      encodeURIComponent(secret),
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('base64url'),
+    ]))
+      core.setSecret(form);
   const inputs = readInputs((name) => core.getInput(name));
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
   if (core.getState(STATE.post) === 'true') return postCleanup(inputs, workspace);

@@ -22,14 +22,21 @@ export async function postCleanup(inputs: ActionInputs, workspace: string): Prom
     return;
   }
   const files = await findSpecFiles(inputs.specs, workspace);
-  const sources = await Promise.all(files.map(async (file) => ({ display: displayPath(file, workspace), text: await readFile(file, 'utf8') })));
+  const sources = await Promise.all(
+    files.map(async (file) => ({ display: displayPath(file, workspace), text: await readFile(file, 'utf8') })),
+  );
   const env = specEnvironment(process.env, { token: inputs.token, ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}) });
   // Every target the specs name, each once: a run may have spanned several.
   const seen = new Set<string>();
   let left = 0;
   for (const { result } of checkSources(sources)) {
     if (!result.spec) continue;
-    const opened = await openTarget(result.spec, result.document, { env, runId: `${runId}-post`, allowedOrigins: inputs.allowedOrigins, ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}) });
+    const opened = await openTarget(result.spec, result.document, {
+      env,
+      runId: `${runId}-post`,
+      allowedOrigins: inputs.allowedOrigins,
+      ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}),
+    });
     if ('error' in opened) continue;
     const { client, baseUrl } = opened.target;
     try {
@@ -38,7 +45,11 @@ export async function postCleanup(inputs: ActionInputs, workspace: string): Prom
       const findings = await findTagged(client, { runId });
       for (const problem of findings.problems) core.warning(oneLine(`provspec cleanup: ${problem}`));
       const outcome = await removeTagged(client, findings.found);
-      core.info(oneLine(`provspec: cleanup after the cancelled run ${runId} on ${baseUrl}: ${outcome.removed.length} of ${findings.found.length} tagged resources removed`));
+      core.info(
+        oneLine(
+          `provspec: cleanup after the cancelled run ${runId} on ${baseUrl}: ${outcome.removed.length} of ${findings.found.length} tagged resources removed`,
+        ),
+      );
       for (const { resource, reason } of outcome.failed) {
         left++;
         core.warning(oneLine(`provspec: left on the target: ${resource.resourceType} ${resource.id} (${resource.name}): ${reason}`));
@@ -48,5 +59,8 @@ export async function postCleanup(inputs: ActionInputs, workspace: string): Prom
       await client.close();
     }
   }
-  if (left) core.setFailed(`provspec: the run ${runId} may have left resources on the target (above); \`provspec cleanup <spec> --run ${runId} --yes\` removes them`);
+  if (left)
+    core.setFailed(
+      `provspec: the run ${runId} may have left resources on the target (above); \`provspec cleanup <spec> --run ${runId} --yes\` removes them`,
+    );
 }

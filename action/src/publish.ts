@@ -23,23 +23,35 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
   const failing = runFailed(results, { strict: inputs.strict });
 
   // The log: failures with their spec line; server text fenced off from the command parser.
-  const frames = new Map<string, SourceText>(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));
+  const frames = new Map<string, SourceText>(
+    checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]),
+  );
   const failures = failureBlocks(results, frames, plain);
-  const log = [...failures, ...results.flatMap((r) => (r.error ? [`${r.file}: ${r.error.message}`] : [])), ...(results.length ? [textSummary(results, report.ms, plain)] : [])];
+  const log = [
+    ...failures,
+    ...results.flatMap((r) => (r.error ? [`${r.file}: ${r.error.message}`] : [])),
+    ...(results.length ? [textSummary(results, report.ms, plain)] : []),
+  ];
   if (log.length) untrusted((text) => process.stdout.write(text), log.join('\n\n'));
 
   // Reports.
   const reportPath = path.resolve(workspace, inputs.report);
-  const annotations: Annotation[] = [...checked.flatMap((c) => diagnosticAnnotations(c.source.display, c.result.diagnostics)), ...checkAnnotations(results)];
-  await writeOutputs({
-    report: reportPath,
-    ...(inputs.junit ? { junit: path.resolve(workspace, inputs.junit) } : {}),
-    ...(inputs.sarif ? { sarif: path.resolve(workspace, inputs.sarif) } : {}),
-  }, { report, results, version: PROVSPEC_VERSION, annotations });
+  const annotations: Annotation[] = [
+    ...checked.flatMap((c) => diagnosticAnnotations(c.source.display, c.result.diagnostics)),
+    ...checkAnnotations(results),
+  ];
+  await writeOutputs(
+    {
+      report: reportPath,
+      ...(inputs.junit ? { junit: path.resolve(workspace, inputs.junit) } : {}),
+      ...(inputs.sarif ? { sarif: path.resolve(workspace, inputs.sarif) } : {}),
+    },
+    { report, results, version: PROVSPEC_VERSION, annotations },
+  );
 
   // Annotations, then the summary that says where they went.
   const conclusion = failing || invalid ? 'failure' : 'success';
-  const notes = [...outcome.notes, ...await annotate(annotations, inputs.annotations, () => checkRunTarget(inputs, conclusion, results))];
+  const notes = [...outcome.notes, ...(await annotate(annotations, inputs.annotations, () => checkRunTarget(inputs, conclusion, results)))];
   for (const note of notes) core.info(`provspec: ${note}`);
   if (inputs.summary) {
     const markdown = toMarkdownSummary({
@@ -59,12 +71,18 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
 
   const fails = inputs.failOn !== 'never' && (failing || invalid || (inputs.failOn === 'warning' && warnings > 0));
   if (fails) {
-    core.info(`provspec: failing the step (fail-on: ${inputs.failOn}): ${invalid ? 'invalid specs' : `${totals.fail} failed, ${totals.error} errored checks${warnings && inputs.failOn === 'warning' ? `, ${warnings} warnings` : ''}`}.`);
+    core.info(
+      `provspec: failing the step (fail-on: ${inputs.failOn}): ${invalid ? 'invalid specs' : `${totals.fail} failed, ${totals.error} errored checks${warnings && inputs.failOn === 'warning' ? `, ${warnings} warnings` : ''}`}.`,
+    );
     process.exitCode = 1;
   }
 }
 
-function checkRunTarget(inputs: ActionInputs, conclusion: CheckRunTarget['conclusion'], results: readonly SpecResult[]): CheckRunTarget | undefined {
+function checkRunTarget(
+  inputs: ActionInputs,
+  conclusion: CheckRunTarget['conclusion'],
+  results: readonly SpecResult[],
+): CheckRunTarget | undefined {
   if (!inputs.githubToken) return undefined;
   const octokit = github.getOctokit(inputs.githubToken);
   const { owner, repo } = github.context.repo;

@@ -23,7 +23,9 @@ function emptyReport(): JsonReport {
 export async function runSpecs(given: ActionInputs, workspace: string, stop: AbortSignal): Promise<Outcome> {
   let inputs = given;
   const files = await findSpecFiles(inputs.specs, workspace);
-  const sources = await Promise.all(files.map(async (file) => ({ display: displayPath(file, workspace), text: await readFile(file, 'utf8') })));
+  const sources = await Promise.all(
+    files.map(async (file) => ({ display: displayPath(file, workspace), text: await readFile(file, 'utf8') })),
+  );
   const checked = checkSources(sources);
   core.info(oneLine(`provspec: ${files.length} spec${files.length === 1 ? '' : 's'}: ${sources.map((s) => s.display).join(', ')}`));
   if (checked.some((c) => c.errors.length)) {
@@ -43,13 +45,21 @@ export async function runSpecs(given: ActionInputs, workspace: string, stop: Abo
   }
 }
 
-async function runChecked(inputs: ActionInputs, workspace: string, checked: CheckedSpec[], server: ReferenceServer | undefined, stop: AbortSignal): Promise<Outcome> {
+async function runChecked(
+  inputs: ActionInputs,
+  workspace: string,
+  checked: CheckedSpec[],
+  server: ReferenceServer | undefined,
+  stop: AbortSignal,
+): Promise<Outcome> {
   if (!inputs.token) {
     return {
       results: [],
       report: emptyReport(),
       checked,
-      notes: ['The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from forks get no secrets; run the specs on a branch of this repository, or in a workflow whose environment holds the SCIM token; `embedded: true` runs them against the built-in reference server without any secret.'],
+      notes: [
+        'The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from forks get no secrets; run the specs on a branch of this repository, or in a workflow whose environment holds the SCIM token; `embedded: true` runs them against the built-in reference server without any secret.',
+      ],
     };
   }
   const plans = planSpecs(checked, {
@@ -57,18 +67,35 @@ async function runChecked(inputs: ActionInputs, workspace: string, checked: Chec
     ...(inputs.dialect ? { dialect: inputs.dialect } : {}),
     ...(inputs.shard ? { shard: inputs.shard } : {}),
   });
-  const notes: string[] = server ? [`Ran against the built-in reference SCIM server (input \`embedded\`), not your endpoint: this shows the specs are sound and what a correct server answers.`] : [];
-  if (inputs.allowedOrigins.length === 0) notes.push('Neither `base-url` nor `allowed-origins` was given, so the credential may go nowhere: a target that only a spec names is not trusted.');
+  const notes: string[] = server
+    ? [
+        `Ran against the built-in reference SCIM server (input \`embedded\`), not your endpoint: this shows the specs are sound and what a correct server answers.`,
+      ]
+    : [];
+  if (inputs.allowedOrigins.length === 0)
+    notes.push(
+      'Neither `base-url` nor `allowed-origins` was given, so the credential may go nowhere: a target that only a spec names is not trusted.',
+    );
 
   const env = specEnvironment(process.env, { token: inputs.token, ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}) });
   if (server) env['APP_URL'] ??= server.appUrl;
   // Unset variables the run needs are errors on their spec lines (annotated like invalid specs), before anything is sent.
   if (checkEnvironment(checked, plans, env, { baseUrlGiven: Boolean(inputs.baseUrl) }).length) {
-    return { results: [], report: emptyReport(), checked, notes: [...notes, 'Environment variables the specs need are unset (annotated on their lines); nothing was sent.'] };
+    return {
+      results: [],
+      report: emptyReport(),
+      checked,
+      notes: [...notes, 'Environment variables the specs need are unset (annotated on their lines); nothing was sent.'],
+    };
   }
 
   if (stop.aborted) {
-    return { results: [], report: emptyReport(), checked, notes: [...notes, 'The job was cancelled before the run started; nothing was sent.'] };
+    return {
+      results: [],
+      report: emptyReport(),
+      checked,
+      notes: [...notes, 'The job was cancelled before the run started; nothing was sent.'],
+    };
   }
   let trace: WriteStream | undefined;
   const runId = newRunId();
@@ -89,10 +116,13 @@ async function runChecked(inputs: ActionInputs, workspace: string, checked: Chec
       ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}),
       perPlan: (plan) => {
         const traced = trace ? traceOf(plan) : {};
-        return { ...traced, onScenarioEnd: (scenario) => {
-          core.info(oneLine(scenarioLine(plan.file, scenario, plain)));
-          traced.onScenarioEnd?.(scenario);
-        } };
+        return {
+          ...traced,
+          onScenarioEnd: (scenario) => {
+            core.info(oneLine(scenarioLine(plan.file, scenario, plain)));
+            traced.onScenarioEnd?.(scenario);
+          },
+        };
       },
     });
     // Every run cleaned up after itself (what it could not remove is in the report, by id).

@@ -5,7 +5,9 @@
 const HIDDEN = [/^INPUT_/, /^ACTIONS_/, /^GITHUB_TOKEN$/, /^GH_TOKEN$/];
 
 export function specEnvironment(env: NodeJS.ProcessEnv, scim: { token: string; baseUrl?: string }): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = Object.fromEntries(Object.entries(env).filter(([name]) => !HIDDEN.some((pattern) => pattern.test(name))));
+  const out: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(env).filter(([name]) => !HIDDEN.some((pattern) => pattern.test(name))),
+  );
   out['SCIM_TOKEN'] = scim.token;
   if (scim.baseUrl) out['SCIM_BASE_URL'] = scim.baseUrl;
   return out;

@@ -47,7 +47,8 @@ export async function cleanupCommand(argv: string[], io: CommandIO): Promise<num
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('name the one spec whose target to clean up (its target and credential are used)');
-  if (values.run !== undefined && !/^[0-9a-z]{6}$/.test(values.run)) throw new UsageError(`--run must be a run id (six letters and digits, as in the report), not "${values.run}"`);
+  if (values.run !== undefined && !/^[0-9a-z]{6}$/.test(values.run))
+    throw new UsageError(`--run must be a run id (six letters and digits, as in the report), not "${values.run}"`);
   const olderThanMs = values['older-than'] === undefined ? undefined : parseAge(values['older-than']);
 
   const [file] = await findSpecFiles(positionals, io.cwd);
@@ -59,7 +60,10 @@ export async function cleanupCommand(argv: string[], io: CommandIO): Promise<num
   const plans = spec.errors.length ? [] : planSpecs(checked, {});
   if (!spec.errors.length) checkEnvironment(checked, plans, io.env, { baseUrlGiven: values['base-url'] !== undefined });
   if (spec.errors.length) {
-    for (const d of spec.errors) io.stderr.write(`${spec.source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(text, spec.result.document.lineStarts, d.range)}\n\n`);
+    for (const d of spec.errors)
+      io.stderr.write(
+        `${spec.source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(text, spec.result.document.lineStarts, d.range)}\n\n`,
+      );
     io.stderr.write('provspec cleanup: the spec above cannot be used; nothing was sent.\n');
     return 2;
   }
@@ -77,8 +81,14 @@ export async function cleanupCommand(argv: string[], io: CommandIO): Promise<num
   const { client, baseUrl } = opened.target;
   try {
     const scope = `${values.run ? `of run ${values.run}` : 'of any run'}${olderThanMs !== undefined ? `, created more than ${values['older-than']} ago` : ''}`;
-    const findings = await findTagged(client, { ...(values.run ? { runId: values.run } : {}), ...(olderThanMs !== undefined ? { olderThanMs } : {}), ...(io.stop ? { signal: io.stop } : {}) });
-    io.stdout.write(`${baseUrl}: ${findings.found.length} resource${findings.found.length === 1 ? '' : 's'} with provspec's run tag ${scope}\n`);
+    const findings = await findTagged(client, {
+      ...(values.run ? { runId: values.run } : {}),
+      ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+      ...(io.stop ? { signal: io.stop } : {}),
+    });
+    io.stdout.write(
+      `${baseUrl}: ${findings.found.length} resource${findings.found.length === 1 ? '' : 's'} with provspec's run tag ${scope}\n`,
+    );
     for (const r of findings.found) io.stdout.write(`  ${describe(r)}\n`);
     for (const { resource, reason } of findings.spared) io.stdout.write(`  spared: ${describe(resource)}: ${reason}\n`);
     for (const problem of findings.problems) io.stderr.write(`provspec cleanup: ${problem}\n`);
@@ -87,8 +97,11 @@ export async function cleanupCommand(argv: string[], io: CommandIO): Promise<num
       return findings.problems.length ? 1 : 0;
     }
     const outcome = await removeTagged(client, findings.found, io.stop);
-    for (const { resource, reason } of outcome.failed) io.stderr.write(`provspec cleanup: could not delete ${describe(resource)}: ${reason}\n`);
-    io.stdout.write(`deleted ${outcome.removed.length} of ${findings.found.length}${outcome.failed.length ? `; ${outcome.failed.length} left (above)` : ''}\n`);
+    for (const { resource, reason } of outcome.failed)
+      io.stderr.write(`provspec cleanup: could not delete ${describe(resource)}: ${reason}\n`);
+    io.stdout.write(
+      `deleted ${outcome.removed.length} of ${findings.found.length}${outcome.failed.length ? `; ${outcome.failed.length} left (above)` : ''}\n`,
+    );
     return outcome.failed.length || findings.problems.length ? 1 : 0;
   } finally {
     await client.close();

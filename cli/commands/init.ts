@@ -23,14 +23,22 @@ export async function initCommand(argv: string[], io: CommandIO): Promise<number
   }
   if (positionals.length > 1) throw new UsageError('name one file at most');
   const file = path.resolve(io.cwd, positionals[0] ?? 'provisioning.provspec.yaml');
-  if (!/\.provspec\.(ya?ml|json)$/.test(file)) throw new UsageError(`name the file *.provspec.yaml so that editors and "provspec validate <dir>" find it (got ${displayPath(file, io.cwd)})`);
+  if (!/\.provspec\.(ya?ml|json)$/.test(file))
+    throw new UsageError(
+      `name the file *.provspec.yaml so that editors and "provspec validate <dir>" find it (got ${displayPath(file, io.cwd)})`,
+    );
   try {
     await writeFile(file, STARTER_SPEC, { flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${displayPath(file, io.cwd)} already exists; it was left as it is`);
-    throw new UsageError(`cannot write ${displayPath(file, io.cwd)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new UsageError(`${displayPath(file, io.cwd)} already exists; it was left as it is`);
+    throw new UsageError(
+      `cannot write ${displayPath(file, io.cwd)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const shown = displayPath(file, io.cwd);
-  io.stdout.write(`Wrote ${shown}.\nTry it against the built-in reference SCIM server:  npx provspec run ${shown} --embedded\nThen point it at yours:  SCIM_BASE_URL=… SCIM_TOKEN=… npx provspec run ${shown}\n`);
+  io.stdout.write(
+    `Wrote ${shown}.\nTry it against the built-in reference SCIM server:  npx provspec run ${shown} --embedded\nThen point it at yours:  SCIM_BASE_URL=… SCIM_TOKEN=… npx provspec run ${shown}\n`,
+  );
   return 0;
 }

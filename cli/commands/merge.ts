@@ -46,7 +46,8 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
     io.stdout.write(`${MERGE_HELP}\n`);
     return 0;
   }
-  if (values.format !== 'pretty' && values.format !== 'json') throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
+  if (values.format !== 'pretty' && values.format !== 'json')
+    throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
   if (positionals.length === 0) throw new UsageError('name the JSON reports to merge (e.g. provspec merge results/*.json)');
   const files = await findFiles(positionals, io.cwd);
   const reports = [];
@@ -70,7 +71,12 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
   } else {
     const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
     const paint: Paint = (s, text) => style(s, text);
-    io.stdout.write(paint('dim', `merged ${reports.length} report${reports.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, io.cwd)).join(', ')}\n`));
+    io.stdout.write(
+      paint(
+        'dim',
+        `merged ${reports.length} report${reports.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, io.cwd)).join(', ')}\n`,
+      ),
+    );
     const failures = failureBlocks(results, new Map(), paint);
     if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
     io.stdout.write(`\n${summary(results, merged.ms, paint)}\n`);

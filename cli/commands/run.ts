@@ -84,13 +84,17 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     io.stdout.write(`${RUN_HELP}\n`);
     return 0;
   }
-  if (values.format !== 'pretty' && values.format !== 'json') throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
-  if (values.profile !== undefined && !(PROFILES as readonly string[]).includes(values.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}, not "${values.profile}"`);
-  if (values.dialect !== undefined && !(DIALECTS as readonly string[]).includes(values.dialect)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, not "${values.dialect}"`);
+  if (values.format !== 'pretty' && values.format !== 'json')
+    throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
+  if (values.profile !== undefined && !(PROFILES as readonly string[]).includes(values.profile))
+    throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}, not "${values.profile}"`);
+  if (values.dialect !== undefined && !(DIALECTS as readonly string[]).includes(values.dialect))
+    throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, not "${values.dialect}"`);
   if (values.misbehave && !values.embedded) throw new UsageError('--misbehave needs --embedded');
   if (values.variant && !values.embedded) throw new UsageError('--variant needs --embedded');
   if (values.embedded && values['base-url']) throw new UsageError('--embedded and --base-url exclude each other');
-  if (positionals.length === 0) throw new UsageError('name at least one spec file, directory or glob (e.g. provspec run examples/quickstart.provspec.yaml --embedded)');
+  if (positionals.length === 0)
+    throw new UsageError('name at least one spec file, directory or glob (e.g. provspec run examples/quickstart.provspec.yaml --embedded)');
   let shard;
   try {
     shard = values.shard === undefined ? undefined : parseShard(values.shard);
@@ -121,7 +125,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const checked = checkSources(sources);
   for (const { source, result, errors } of checked) {
     for (const d of errors) {
-      io.stderr.write(`${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`);
+      io.stderr.write(
+        `${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`,
+      );
     }
   }
   if (checked.some((c) => c.errors.length)) {
@@ -143,11 +149,15 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
 
   // Configuration a run needs is checked before anything is sent: an unset variable is a usage
   // error at its line, not a runner error halfway through a scenario. --embedded sets these three.
-  const knownEnv: Record<string, string | undefined> = values.embedded ? { SCIM_BASE_URL: '', SCIM_TOKEN: '', APP_URL: '', ...io.env } : { ...io.env };
+  const knownEnv: Record<string, string | undefined> = values.embedded
+    ? { SCIM_BASE_URL: '', SCIM_TOKEN: '', APP_URL: '', ...io.env }
+    : { ...io.env };
   if (checkEnvironment(checked, plans, knownEnv, { baseUrlGiven: Boolean(values.embedded || values['base-url']) }).length) {
     for (const { source, result } of checked) {
       for (const d of result.diagnostics.filter((x) => x.code === 'unset-env')) {
-        io.stderr.write(`${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`);
+        io.stderr.write(
+          `${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`,
+        );
       }
     }
     io.stderr.write('provspec run: environment variables the run needs are unset; nothing was sent.\n');
@@ -175,7 +185,13 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       env['SCIM_TOKEN'] = server.token;
       // Specs that probe a downstream app get the embedded stand-in unless they name their own.
       env['APP_URL'] ??= server.appUrl;
-      if (values.format === 'pretty') io.stdout.write(paint('dim', `embedded reference SCIM server on ${server.baseUrl}${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}${variants.length ? ` (variants: ${variants.join(', ')})` : ''}\n`));
+      if (values.format === 'pretty')
+        io.stdout.write(
+          paint(
+            'dim',
+            `embedded reference SCIM server on ${server.baseUrl}${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}${variants.length ? ` (variants: ${variants.join(', ')})` : ''}\n`,
+          ),
+        );
     }
     const runId = newRunId();
     if (values.trace) trace = createWriteStream(values.trace);

@@ -3,7 +3,14 @@
 // picks legal behaviours the RFCs permit, which a correct client must take in its stride.
 import { parseArgs } from 'node:util';
 import {
-  MISBEHAVIOURS, MISBEHAVIOUR_DESCRIPTIONS, VARIANTS, VARIANT_DESCRIPTIONS, parseMisbehaviours, parseVariants, startReferenceServer, type RequestLogLine,
+  MISBEHAVIOURS,
+  MISBEHAVIOUR_DESCRIPTIONS,
+  VARIANTS,
+  VARIANT_DESCRIPTIONS,
+  parseMisbehaviours,
+  parseVariants,
+  startReferenceServer,
+  type RequestLogLine,
 } from '../../reference/index.ts';
 import { UsageError } from '../files.ts';
 import type { CommandIO } from '../io.ts';
@@ -83,7 +90,9 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
     return 1;
   }
   io.stdout.write(`SCIM_BASE_URL=${server.baseUrl}\nSCIM_TOKEN=${server.token}\nAPP_URL=${server.appUrl}\n`);
-  io.stderr.write(`provspec reference SCIM server on ${server.baseUrl}${values.db ? ` (data in ${values.db})` : ' (in memory)'}${misbehave.length ? `, misbehaving: ${misbehave.join(', ')}` : ''}${variants.length ? `, variants: ${variants.join(', ')}` : ''}. Ctrl-C stops it.\n`);
+  io.stderr.write(
+    `provspec reference SCIM server on ${server.baseUrl}${values.db ? ` (data in ${values.db})` : ' (in memory)'}${misbehave.length ? `, misbehaving: ${misbehave.join(', ')}` : ''}${variants.length ? `, variants: ${variants.join(', ')}` : ''}. Ctrl-C stops it.\n`,
+  );
   // Stops on SIGINT/SIGTERM (caught from the launcher's first line), and when its parent goes
   // away: `npx provspec serve` killed by a signal npx does not pass on must not leave an orphan.
   const stop = io.stop ?? catchSignals(io.stderr).controller.signal;
@@ -106,6 +115,7 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
 
 function integer(text: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, not "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, not "${text}"`);
   return Number(text);
 }

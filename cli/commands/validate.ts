@@ -53,7 +53,8 @@ export async function validateCommand(argv: string[], io: CommandIO): Promise<nu
     io.stdout.write(`${VALIDATE_HELP}\n`);
     return 0;
   }
-  if (values.format !== 'text' && values.format !== 'json' && values.format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${values.format}"`);
+  if (values.format !== 'text' && values.format !== 'json' && values.format !== 'sarif')
+    throw new UsageError(`--format must be text, json or sarif, not "${values.format}"`);
   if (positionals.length === 0) throw new UsageError('name at least one spec file, directory or glob (e.g. provspec validate examples/)');
 
   const files = await findSpecFiles(positionals, io.cwd);
@@ -71,7 +72,12 @@ export async function validateCommand(argv: string[], io: CommandIO): Promise<nu
     const out: JsonDiagnostic[] = results.flatMap((r) => r.diagnostics.map((d) => toJson(r.file, d)));
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else if (values.format === 'sarif') {
-    io.stdout.write(toSarif(results.flatMap((r) => diagnosticAnnotations(r.file, r.diagnostics)), { version: version() }));
+    io.stdout.write(
+      toSarif(
+        results.flatMap((r) => diagnosticAnnotations(r.file, r.diagnostics)),
+        { version: version() },
+      ),
+    );
   } else {
     const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
     io.stdout.write(renderText(results, style, values.hints ?? false));
@@ -96,7 +102,11 @@ export function toJson(file: string, d: Diagnostic): JsonDiagnostic {
 
 const SEVERITY_STYLE = { error: ['red', 'bold'], warning: ['yellow', 'bold'], info: ['blue', 'bold'], hint: ['dim'] } as const;
 
-function renderText(results: Array<{ file: string; text: string; lineStarts: number[]; diagnostics: Diagnostic[] }>, style: Styler, hints: boolean): string {
+function renderText(
+  results: Array<{ file: string; text: string; lineStarts: number[]; diagnostics: Diagnostic[] }>,
+  style: Styler,
+  hints: boolean,
+): string {
   const out: string[] = [];
   const counts = { error: 0, warning: 0, info: 0, hint: 0 };
   let filesWithErrors = 0;
@@ -107,7 +117,11 @@ function renderText(results: Array<{ file: string; text: string; lineStarts: num
       counts[d.severity]++;
       const where = `${result.file}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
       out.push(`${style('bold', where)}: ${style([...SEVERITY_STYLE[d.severity]], d.severity)} ${style('dim', d.code)}: ${d.message}`);
-      out.push(codeFrame(result.text, result.lineStarts, d.range, (role, text) => (role === 'gutter' ? style('blue', text) : role === 'caret' ? style([...SEVERITY_STYLE[d.severity]], text) : text)));
+      out.push(
+        codeFrame(result.text, result.lineStarts, d.range, (role, text) =>
+          role === 'gutter' ? style('blue', text) : role === 'caret' ? style([...SEVERITY_STYLE[d.severity]], text) : text,
+        ),
+      );
       out.push('');
     }
   }

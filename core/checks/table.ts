@@ -17,12 +17,12 @@ export function checksTable(): string {
     '<!-- Generated from core/checks/rules.ts by `node scripts/checks-table.ts`; a test keeps it current. -->',
     '',
     'Every check a run makes names one of these rules. A check **passes**, **fails** (a MUST, what the',
-    'IdP needs, or what the spec asked is broken), **warns** (a SHOULD is not met, or the profile\'s IdP',
+    "IdP needs, or what the spec asked is broken), **warns** (a SHOULD is not met, or the profile's IdP",
     'demonstrably tolerates the deviation; `--strict` fails the run on warnings), is **blocked** (a check it',
     'depends on failed: it points at that check instead of failing a second time), **errors** (no',
     'verdict: no response, or the runner could not go on) or is **skipped**. MAY is never checked.',
     '',
-    'The profile (`--profile rfc7644|entra|okta`, by default the scenario\'s dialect\'s IdP) decides what a',
+    "The profile (`--profile rfc7644|entra|okta`, by default the scenario's dialect's IdP) decides what a",
     'deviation is: `rfc7644` asks "does the server follow RFC 7643/7644?", `entra` and `okta` ask "will',
     'this IdP\'s provisioning work?". A MUST that an IdP demonstrably tolerates warns under its profile',
     'and fails under `rfc7644`; a SHOULD an IdP cannot do without fails under its profile; what only',
@@ -35,9 +35,11 @@ export function checksTable(): string {
   const ids = Object.keys(RULES) as RuleId[];
   for (const id of ids) {
     const rule: Rule = RULES[id];
-    lines.push(`| \`${id}\` | ${cell(rule.what)}${rule.perResponse ? ' (one finding per run, with a count)' : ''} | ${cell(rule.basis)} | ${rule.level} | ${PROFILES.map((p) => verdictUnder(id, p)).join(' | ')} |`);
+    lines.push(
+      `| \`${id}\` | ${cell(rule.what)}${rule.perResponse ? ' (one finding per run, with a count)' : ''} | ${cell(rule.basis)} | ${rule.level} | ${PROFILES.map((p) => verdictUnder(id, p)).join(' | ')} |`,
+    );
   }
-  lines.push('', '## The rules\' own words, and the sources of each tolerance', '');
+  lines.push('', "## The rules' own words, and the sources of each tolerance", '');
   for (const id of ids) {
     const rule: Rule = RULES[id];
     if (!rule.quote && !rule.tolerated && !rule.required) continue;

@@ -73,7 +73,10 @@ export function patchScalarEdit(previous: ParsedDocument, text: string): ParsedD
   const move = (offset: number) => (offset < region.start ? offset : offset >= region.oldEnd ? offset + delta : offset);
   const locations = new Map<string, NodeLocation>();
   for (const [pointer, location] of previous.locations) {
-    const value = location.value === span ? { start: span.start, end: span.end + delta } : { start: move(location.value.start), end: move(location.value.end) };
+    const value =
+      location.value === span
+        ? { start: span.start, end: span.end + delta }
+        : { start: move(location.value.start), end: move(location.value.end) };
     locations.set(pointer, location.key ? { key: { start: move(location.key.start), end: move(location.key.end) }, value } : { value });
   }
   return {

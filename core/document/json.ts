@@ -34,29 +34,35 @@ export function parseJson(text: string, name: string): ParsedDocument {
   let value: unknown;
   const tooDeepAt = findExcessiveNesting(text, 'json');
   if (tooDeepAt >= 0) {
-    walk.problems.push({ span: clampSpan(tooDeepAt, tooDeepAt + 1, text.length), severity: 'error', code: 'json-syntax', message: TOO_DEEP_MESSAGE });
-  } else try {
-    // jsonc-parser does not skip a byte order mark; a space in its place keeps every offset.
-    const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-    const errors: ParseError[] = [];
-    const root = parseTree(source, errors, OPTIONS);
-    collectErrors(walk, source, errors, root);
-    if (root !== undefined) {
-      const built = buildNode(walk, root, '', 0);
-      walk.locations.set('', { value: built.span });
-      value = built.value;
-    }
-  } catch (error) {
-    // Parsing must never throw; in practice this is a stack overflow on absurdly deep nesting.
-    value = undefined;
-    walk.locations.clear();
     walk.problems.push({
-      span: { start: 0, end: 0 },
+      span: clampSpan(tooDeepAt, tooDeepAt + 1, text.length),
       severity: 'error',
       code: 'json-syntax',
-      message: error instanceof RangeError ? TOO_DEEP : `Could not parse the JSON: ${String(error)}`,
+      message: TOO_DEEP_MESSAGE,
     });
-  }
+  } else
+    try {
+      // jsonc-parser does not skip a byte order mark; a space in its place keeps every offset.
+      const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+      const errors: ParseError[] = [];
+      const root = parseTree(source, errors, OPTIONS);
+      collectErrors(walk, source, errors, root);
+      if (root !== undefined) {
+        const built = buildNode(walk, root, '', 0);
+        walk.locations.set('', { value: built.span });
+        value = built.value;
+      }
+    } catch (error) {
+      // Parsing must never throw; in practice this is a stack overflow on absurdly deep nesting.
+      value = undefined;
+      walk.locations.clear();
+      walk.problems.push({
+        span: { start: 0, end: 0 },
+        severity: 'error',
+        code: 'json-syntax',
+        message: error instanceof RangeError ? TOO_DEEP : `Could not parse the JSON: ${String(error)}`,
+      });
+    }
   return {
     name,
     text,
@@ -79,9 +85,10 @@ function collectErrors(walk: Walk, source: string, errors: ParseError[], root: J
       continue;
     }
     const excerpt = source.slice(span.start, span.end);
-    const container = name === 'CommaExpected' || name === 'CloseBraceExpected' || name === 'CloseBracketExpected'
-      ? containerAt(root, span.start)
-      : undefined;
+    const container =
+      name === 'CommaExpected' || name === 'CloseBraceExpected' || name === 'CloseBracketExpected'
+        ? containerAt(root, span.start)
+        : undefined;
     const context: JsonErrorContext = {
       excerpt,
       following: nextNonBlank(source, span.end),

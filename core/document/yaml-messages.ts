@@ -78,17 +78,26 @@ const REWRITES: [RegExp, (excerpt: string, ...groups: string[]) => string][] = [
     /^Unexpected block-seq-ind on same line with key$/,
     () => 'A sequence cannot start on the same line as its mapping key; put the "-" items on the following lines',
   ],
-  [/^Unexpected token in block scalar header: ([\w-]+)$/, (x, type = '') => `Unexpected ${describeToken(type, x)} in the block scalar header`],
+  [
+    /^Unexpected token in block scalar header: ([\w-]+)$/,
+    (x, type = '') => `Unexpected ${describeToken(type, x)} in the block scalar header`,
+  ],
   [/^Unexpected doc-end without preceding document$/, () => 'Unexpected document end marker "..." without a preceding document'],
-  [/^Unexpected (\S+) in (flow map|flow sequence|collection)$/, (_x, what = '', where = '') => {
-    const shown = TOKEN_NAMES[what] !== undefined ? describeToken(what, '') : quote(what);
-    return `Unexpected ${shown} in ${where}`;
-  }],
+  [
+    /^Unexpected (\S+) in (flow map|flow sequence|collection)$/,
+    (_x, what = '', where = '') => {
+      const shown = TOKEN_NAMES[what] !== undefined ? describeToken(what, '') : quote(what);
+      return `Unexpected ${shown} in ${where}`;
+    },
+  ],
   [/^Not a YAML token: [\s\S]*$/, (x) => `Unexpected ${quoteExcerpt(x) ?? 'characters'}`],
   [/^Tried to pop an empty stack$/, () => 'Unexpected content'],
   [/^Missing closing "quote$/, () => 'Missing closing " quote'],
   [/^Missing closing 'quote$/, () => "Missing closing ' quote"],
-  [/^Block scalar header includes extra characters: ([\s\S]*)$/, (_x, header = '') => `Unexpected characters in the block scalar header ${quote(header)}`],
+  [
+    /^Block scalar header includes extra characters: ([\s\S]*)$/,
+    (_x, header = '') => `Unexpected characters in the block scalar header ${quote(header)}`,
+  ],
   [/^Missing , between (.+)$/, (_x, where = '') => `Missing "," between ${where}`],
   [/^Missing , or : between (.+)$/, (_x, where = '') => `Missing "," or ":" between ${where}`],
   [/^Sequence item without - indicator$/, () => 'Sequence item without a "-" indicator'],

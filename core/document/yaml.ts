@@ -83,20 +83,26 @@ export function parseYaml(text: string, name: string): ParsedDocument {
   let value: unknown;
   const tooDeepAt = findExcessiveNesting(text, 'yaml');
   if (tooDeepAt >= 0) {
-    walk.problems.push({ span: clampSpan(tooDeepAt, tooDeepAt + 1, text.length), severity: 'error', code: 'yaml-syntax', message: TOO_DEEP_MESSAGE });
-  } else try {
-    value = compose(walk);
-  } catch (error) {
-    // Parsing must never throw; this is a last resort for a bug in the yaml package or here.
-    value = undefined;
-    walk.locations.clear();
     walk.problems.push({
-      span: { start: 0, end: 0 },
+      span: clampSpan(tooDeepAt, tooDeepAt + 1, text.length),
       severity: 'error',
       code: 'yaml-syntax',
-      message: `Could not parse the YAML: ${describeError(error)}`,
+      message: TOO_DEEP_MESSAGE,
     });
-  }
+  } else
+    try {
+      value = compose(walk);
+    } catch (error) {
+      // Parsing must never throw; this is a last resort for a bug in the yaml package or here.
+      value = undefined;
+      walk.locations.clear();
+      walk.problems.push({
+        span: { start: 0, end: 0 },
+        severity: 'error',
+        code: 'yaml-syntax',
+        message: `Could not parse the YAML: ${describeError(error)}`,
+      });
+    }
   return {
     name,
     text,
@@ -140,9 +146,7 @@ function compose(walk: Walk): unknown {
   if (walk.tabLines.size > 0) {
     // The package recovers from a tab in the indentation by guessing a structure; what our walk
     // then finds wrong with that guess (e.g. a sequence as a key) only adds noise.
-    walk.problems = walk.problems.filter(
-      (p) => p.code !== 'complex-key' || !walk.tabLines.has(lineAt(walk.lineStarts, p.span.start)),
-    );
+    walk.problems = walk.problems.filter((p) => p.code !== 'complex-key' || !walk.tabLines.has(lineAt(walk.lineStarts, p.span.start)));
   }
   return root.value;
 }
@@ -281,7 +285,12 @@ function buildAlias(walk: Walk, alias: Alias): Built {
   const span = rangeSpan(walk, alias, 0);
   const target = walk.anchors.get(alias.source);
   if (target === undefined) {
-    problem(walk, span, 'yaml-syntax', `Unknown alias ${quote(`*${alias.source}`)}: no anchor ${quote(`&${alias.source}`)} is defined before it`);
+    problem(
+      walk,
+      span,
+      'yaml-syntax',
+      `Unknown alias ${quote(`*${alias.source}`)}: no anchor ${quote(`&${alias.source}`)} is defined before it`,
+    );
     return { value: null, span };
   }
   if (walk.active.has(target)) {

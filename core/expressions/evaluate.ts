@@ -67,7 +67,8 @@ function lookup(scope: ExpressionScope, namespace: string, path: readonly string
 export function interpolate(text: string, scope: ExpressionScope): unknown {
   const expressions = findExpressions(text);
   if (expressions.length === 0) return text;
-  for (const e of expressions) if (e.error || !e.namespace) throw new ExpressionError(e.source, `\${{ ${e.source} }} ${e.error ?? 'is not valid'}`);
+  for (const e of expressions)
+    if (e.error || !e.namespace) throw new ExpressionError(e.source, `\${{ ${e.source} }} ${e.error ?? 'is not valid'}`);
   const only = expressions[0]!;
   if (expressions.length === 1 && only.start === 0 && only.end === text.length) {
     return lookup(scope, only.namespace!, only.path, only.source);

@@ -38,15 +38,26 @@ export function findExpressions(text: string): Expression[] {
     if (start < 0) return found;
     const close = text.indexOf('}}', start + 3);
     if (close < 0) {
-      found.push({ start, end: text.length, source: text.slice(start + 3).trim(), innerStart: start + 3, innerEnd: text.length, path: [], error: 'is not closed with "}}"' });
+      found.push({
+        start,
+        end: text.length,
+        source: text.slice(start + 3).trim(),
+        innerStart: start + 3,
+        innerEnd: text.length,
+        path: [],
+        error: 'is not closed with "}}"',
+      });
       return found;
     }
     const raw = text.slice(start + 3, close);
     const lead = raw.length - raw.trimStart().length;
     const source = raw.trim();
     const expression: Expression = {
-      start, end: close + 2, source,
-      innerStart: start + 3 + lead, innerEnd: start + 3 + lead + source.length,
+      start,
+      end: close + 2,
+      source,
+      innerStart: start + 3 + lead,
+      innerEnd: start + 3 + lead + source.length,
       path: [],
     };
     const match = PATH.exec(source);

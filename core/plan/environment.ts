@@ -55,7 +55,11 @@ function evaluatedParts(plan: Plan, options: EnvironmentOptions): Array<[string,
   return parts;
 }
 
-export function missingEnvironment(plan: Plan, env: Readonly<Record<string, string | undefined>>, options: EnvironmentOptions = {}): Diagnostic[] {
+export function missingEnvironment(
+  plan: Plan,
+  env: Readonly<Record<string, string | undefined>>,
+  options: EnvironmentOptions = {},
+): Diagnostic[] {
   const parts = evaluatedParts(plan, options);
   // Variables count where something evaluated uses them (and variables may use variables' env).
   const usedVars = new Set(parts.flatMap(([pointer, value]) => usesIn(value, pointer, 'vars', []).map((u) => u.name)));

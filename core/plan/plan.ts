@@ -52,10 +52,23 @@ export function rangeAt(document: ParsedDocument, pointer: string, part: 'key' |
 export function buildPlan(file: string, document: ParsedDocument, spec: Spec, options: PlanOptions = {}): Plan {
   const dialect = options.dialect ?? spec.target.dialect ?? 'rfc7644';
   const all: PlannedScenario[] = [];
-  const add = (section: PlannedScenario['section'], name: string, body: { dialect?: Dialect; skip?: boolean | string }, extra: Partial<PlannedScenario>) => {
+  const add = (
+    section: PlannedScenario['section'],
+    name: string,
+    body: { dialect?: Dialect; skip?: boolean | string },
+    extra: Partial<PlannedScenario>,
+  ) => {
     const pointer = joinPointer(`/${section}`, name);
     const skip = body.skip === true ? 'skip: true in the spec' : typeof body.skip === 'string' ? body.skip : undefined;
-    all.push({ section, name, pointer, range: rangeAt(document, pointer), dialect: body.dialect ?? dialect, ...(skip ? { skip } : {}), ...extra });
+    all.push({
+      section,
+      name,
+      pointer,
+      range: rangeAt(document, pointer),
+      dialect: body.dialect ?? dialect,
+      ...(skip ? { skip } : {}),
+      ...extra,
+    });
   };
   for (const [name, scenario] of Object.entries(spec.lifecycle ?? {})) add('lifecycle', name, scenario, { lifecycle: scenario });
   for (const [name, negative] of Object.entries(spec.negative ?? {})) add('negative', name, negative, { negative });
@@ -63,14 +76,22 @@ export function buildPlan(file: string, document: ParsedDocument, spec: Spec, op
   (spec.conformance ?? []).forEach((suite, index) => {
     // Each suite is a scenario of its own, declared by its item in the list.
     const pointer = `/conformance/${index}`;
-    all.push({ section: 'conformance', name: suite, pointer, range: rangeAt(document, pointer, 'value'), dialect: suite === 'rfc7644' ? dialect : suite, conformance: suite });
+    all.push({
+      section: 'conformance',
+      name: suite,
+      pointer,
+      range: rangeAt(document, pointer, 'value'),
+      dialect: suite === 'rfc7644' ? dialect : suite,
+      conformance: suite,
+    });
   });
 
   let scenarios = all;
   if (options.scenarios?.length) {
     const wanted = new Set(options.scenarios);
     const unknown = [...wanted].filter((n) => !all.some((s) => s.name === n));
-    if (unknown.length === wanted.size) throw new PlanError(`No scenario named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${file}.`);
+    if (unknown.length === wanted.size)
+      throw new PlanError(`No scenario named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${file}.`);
     scenarios = all.filter((s) => wanted.has(s.name));
   }
   if (options.shard) {
@@ -84,6 +105,7 @@ export function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new PlanError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), not "${text}"`);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new PlanError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), not "${text}"`);
   return { index, count };
 }

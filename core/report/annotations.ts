@@ -46,13 +46,24 @@ export function checkAnnotations(specs: readonly SpecResult[]): Annotation[] {
   for (const spec of specs) {
     if (spec.error) {
       const range = spec.error.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-      out.push({ level: 'error', file: spec.file, ...located(range), title: `provspec: ${spec.name} could not run`, message: clip(spec.error.message), rule: 'run/not-run' });
+      out.push({
+        level: 'error',
+        file: spec.file,
+        ...located(range),
+        title: `provspec: ${spec.name} could not run`,
+        message: clip(spec.error.message),
+        rule: 'run/not-run',
+      });
     }
     for (const scenario of spec.scenarios) {
       for (const check of scenario.checks) {
         if (check.status !== 'fail' && check.status !== 'error' && check.status !== 'warn') continue;
-        const lines = [check.message || check.title, `${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`];
-        if ('expected' in check || 'actual' in check) lines.push(`expected: ${clip(shown(check.expected), 1500)}`, `actual:   ${clip(shown(check.actual), 1500)}`);
+        const lines = [
+          check.message || check.title,
+          `${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`,
+        ];
+        if ('expected' in check || 'actual' in check)
+          lines.push(`expected: ${clip(shown(check.expected), 1500)}`, `actual:   ${clip(shown(check.actual), 1500)}`);
         const last = check.evidence[check.evidence.length - 1];
         if (last) lines.push(`${last.method} ${last.url} → ${last.status ?? last.error ?? 'no response'} (request id ${last.id})`);
         const name = scenario.section === 'setup' ? 'setup' : `${scenario.section}.${scenario.name}`;
@@ -73,5 +84,12 @@ export function checkAnnotations(specs: readonly SpecResult[]): Annotation[] {
 export function diagnosticAnnotations(file: string, diagnostics: readonly Diagnostic[]): Annotation[] {
   return diagnostics
     .filter((d) => d.severity === 'error' || d.severity === 'warning')
-    .map((d) => ({ level: d.severity === 'error' ? 'error' : 'warning', file, ...located(d.range), title: `provspec ${d.code}`, message: clip(d.message), rule: d.code }));
+    .map((d) => ({
+      level: d.severity === 'error' ? 'error' : 'warning',
+      file,
+      ...located(d.range),
+      title: `provspec ${d.code}`,
+      message: clip(d.message),
+      rule: d.code,
+    }));
 }

@@ -18,12 +18,17 @@ export interface JsonReport {
   startedAt: string;
   ms: number;
   totals: Totals;
-  specs: Array<Omit<SpecResult, 'scenarios' | 'error'> & {
-    error?: { message: string } & Partial<JsonRange>;
-    scenarios: Array<Omit<SpecResult['scenarios'][number], 'range' | 'checks'> & JsonRange & {
-      checks: Array<Omit<SpecResult['scenarios'][number]['checks'][number], 'range'> & JsonRange & { file: string }>;
-    }>;
-  }>;
+  specs: Array<
+    Omit<SpecResult, 'scenarios' | 'error'> & {
+      error?: { message: string } & Partial<JsonRange>;
+      scenarios: Array<
+        Omit<SpecResult['scenarios'][number], 'range' | 'checks'> &
+          JsonRange & {
+            checks: Array<Omit<SpecResult['scenarios'][number]['checks'][number], 'range'> & JsonRange & { file: string }>;
+          }
+      >;
+    }
+  >;
 }
 
 export function jsonRange(range: Range): JsonRange {

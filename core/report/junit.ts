@@ -5,7 +5,10 @@ import type { SpecResult } from '../run/result.ts';
 function xml(text: string): string {
   return text
     .replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd]/gu, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 export function toJunit(specs: readonly SpecResult[]): string {
@@ -15,23 +18,39 @@ export function toJunit(specs: readonly SpecResult[]): string {
     const failures = cases.filter((c) => c.status === 'fail').length;
     const errors = cases.filter((c) => c.status === 'error').length + (spec.error ? 1 : 0);
     const skipped = cases.filter((c) => c.status === 'skipped').length;
-    out.push(`  <testsuite name="${xml(spec.name)}" file="${xml(spec.file)}" tests="${cases.length + (spec.error ? 1 : 0)}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(spec.ms / 1000).toFixed(3)}">`);
+    out.push(
+      `  <testsuite name="${xml(spec.name)}" file="${xml(spec.file)}" tests="${cases.length + (spec.error ? 1 : 0)}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(spec.ms / 1000).toFixed(3)}">`,
+    );
     if (spec.error) {
-      out.push(`    <testcase classname="${xml(spec.file)}" name="run" file="${xml(spec.file)}"><error message="${xml(spec.error.message)}"/></testcase>`);
+      out.push(
+        `    <testcase classname="${xml(spec.file)}" name="run" file="${xml(spec.file)}"><error message="${xml(spec.error.message)}"/></testcase>`,
+      );
     }
     for (const scenario of cases) {
       const name = `${scenario.section}.${scenario.name}`;
-      out.push(`    <testcase classname="${xml(spec.file)}" name="${xml(name)}" file="${xml(spec.file)}" line="${scenario.range.start.line + 1}" time="${(scenario.ms / 1000).toFixed(3)}">`);
+      out.push(
+        `    <testcase classname="${xml(spec.file)}" name="${xml(name)}" file="${xml(spec.file)}" line="${scenario.range.start.line + 1}" time="${(scenario.ms / 1000).toFixed(3)}">`,
+      );
       if (scenario.status === 'skipped') out.push(`      <skipped message="${xml(scenario.skipped ?? 'skipped')}"/>`);
       // Warnings and blocked checks do not fail a test case; they are said in its output.
-      const notes = scenario.checks.filter((c) => c.status === 'warn' || c.status === 'blocked')
-        .map((c) => `${c.status} ${spec.file}:${c.range.start.line + 1}:${c.range.start.character + 1} ${c.id}: ${c.title}${c.message ? `: ${c.message}` : ''} (${c.level} · ${c.basis})`);
+      const notes = scenario.checks
+        .filter((c) => c.status === 'warn' || c.status === 'blocked')
+        .map(
+          (c) =>
+            `${c.status} ${spec.file}:${c.range.start.line + 1}:${c.range.start.character + 1} ${c.id}: ${c.title}${c.message ? `: ${c.message}` : ''} (${c.level} · ${c.basis})`,
+        );
       if (notes.length) out.push(`      <system-out>${xml(notes.join('\n'))}</system-out>`);
       for (const check of scenario.checks) {
         if (check.status !== 'fail' && check.status !== 'error') continue;
         const tag = check.status === 'fail' ? 'failure' : 'error';
         const where = `${spec.file}:${check.range.start.line + 1}:${check.range.start.character + 1}`;
-        const body = [`${where} ${check.id}`, check.message, `${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`, ...('expected' in check ? [`expected: ${JSON.stringify(check.expected)}`] : []), ...('actual' in check ? [`actual: ${JSON.stringify(check.actual)}`] : [])].join('\n');
+        const body = [
+          `${where} ${check.id}`,
+          check.message,
+          `${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`,
+          ...('expected' in check ? [`expected: ${JSON.stringify(check.expected)}`] : []),
+          ...('actual' in check ? [`actual: ${JSON.stringify(check.actual)}`] : []),
+        ].join('\n');
         out.push(`      <${tag} message="${xml(`${check.title}: ${check.message}`)}" type="${xml(check.id)}">${xml(body)}</${tag}>`);
       }
       out.push('    </testcase>');

@@ -52,20 +52,36 @@ function exchangeText(exchange: Exchange, bodyMax: number): string {
 
 function failure(file: string, scenario: string, check: CheckResult, bodyMax: number): string {
   const where = `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`;
-  const out = [`<details><summary>${ICON[check.status]} <code>${cell(where)}</code> ${cell(scenario)} › ${cell(check.title)}</summary>`, ''];
+  const out = [
+    `<details><summary>${ICON[check.status]} <code>${cell(where)}</code> ${cell(scenario)} › ${cell(check.title)}</summary>`,
+    '',
+  ];
   out.push(fenced(check.message || check.title, 'text'));
-  out.push('', `${cell(check.level)} · ${cell(check.basis)}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`);
+  out.push(
+    '',
+    `${cell(check.level)} · ${cell(check.basis)}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`,
+  );
   if ('expected' in check || 'actual' in check) {
-    out.push('', fenced(`- expected: ${clip(JSON.stringify(check.expected) ?? '(nothing)', bodyMax)}\n+ actual:   ${clip(JSON.stringify(check.actual) ?? '(nothing)', bodyMax)}`, 'diff'));
+    out.push(
+      '',
+      fenced(
+        `- expected: ${clip(JSON.stringify(check.expected) ?? '(nothing)', bodyMax)}\n+ actual:   ${clip(JSON.stringify(check.actual) ?? '(nothing)', bodyMax)}`,
+        'diff',
+      ),
+    );
   }
   const exchange = check.evidence[check.evidence.length - 1];
-  if (exchange && bodyMax > 0) out.push('', `Request id \`${exchange.id.replace(/`/g, '')}\`:`, '', fenced(exchangeText(exchange, bodyMax), 'http'));
+  if (exchange && bodyMax > 0)
+    out.push('', `Request id \`${exchange.id.replace(/`/g, '')}\`:`, '', fenced(exchangeText(exchange, bodyMax), 'http'));
   out.push('', '</details>');
   return out.join('\n');
 }
 
 function audit(entries: readonly AuditEntry[]): string {
-  const rows = entries.map((e) => `| ${e.unconfirmed ? 'possibly left' : e.action} | ${e.resourceType} | ${cell(e.id || '(unknown)')} | ${cell(e.display)} | ${cell(e.scenario)} |${e.reason ? ` ${cell(e.reason)} |` : ''}`);
+  const rows = entries.map(
+    (e) =>
+      `| ${e.unconfirmed ? 'possibly left' : e.action} | ${e.resourceType} | ${cell(e.id || '(unknown)')} | ${cell(e.display)} | ${cell(e.scenario)} |${e.reason ? ` ${cell(e.reason)} |` : ''}`,
+  );
   return ['| Action | Type | Id | Name | Scenario |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
@@ -75,34 +91,65 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
   const passed = scenarios.filter((s) => s.status === 'pass').length;
   const invalid = (input.diagnostics ?? []).some((d) => d.diagnostics.some((x) => x.severity === 'error'));
   const ok = totals.fail === 0 && totals.error === 0 && !invalid;
-  const out: string[] = [`## provspec ${!ok ? '❌' : input.specs.length ? '✅' : '⏭️'} ${input.specs.length ? `${passed} of ${scenarios.length} scenarios passed` : 'no scenarios ran'}`];
-  if (input.specs.length) out.push('', `Checks: **${totals.pass}** passed, **${totals.fail}** failed, **${totals.warn}** warned, **${totals.blocked}** blocked, **${totals.error}** errored, **${totals.skipped}** skipped${input.ms !== undefined ? ` · ${(input.ms / 1000).toFixed(1)} s` : ''}${input.runId ? ` · run \`${input.runId.replace(/`/g, '')}\`` : ''}`);
+  const out: string[] = [
+    `## provspec ${!ok ? '❌' : input.specs.length ? '✅' : '⏭️'} ${input.specs.length ? `${passed} of ${scenarios.length} scenarios passed` : 'no scenarios ran'}`,
+  ];
+  if (input.specs.length)
+    out.push(
+      '',
+      `Checks: **${totals.pass}** passed, **${totals.fail}** failed, **${totals.warn}** warned, **${totals.blocked}** blocked, **${totals.error}** errored, **${totals.skipped}** skipped${input.ms !== undefined ? ` · ${(input.ms / 1000).toFixed(1)} s` : ''}${input.runId ? ` · run \`${input.runId.replace(/`/g, '')}\`` : ''}`,
+    );
   for (const note of input.notes ?? []) out.push('', `> ${note.replace(/\n/g, '\n> ')}`);
 
   for (const { file, diagnostics } of input.diagnostics ?? []) {
     const shown = diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
     if (!shown.length) continue;
-    out.push('', `### ${cell(file)}: ${shown.length} validation finding${shown.length === 1 ? '' : 's'}`, '', '| Line | Severity | Code | Message |', '|---|---|---|---|');
-    for (const d of shown) out.push(`| ${d.range.start.line + 1}:${d.range.start.character + 1} | ${d.severity} | \`${d.code}\` | ${cell(d.message)} |`);
+    out.push(
+      '',
+      `### ${cell(file)}: ${shown.length} validation finding${shown.length === 1 ? '' : 's'}`,
+      '',
+      '| Line | Severity | Code | Message |',
+      '|---|---|---|---|',
+    );
+    for (const d of shown)
+      out.push(`| ${d.range.start.line + 1}:${d.range.start.character + 1} | ${d.severity} | \`${d.code}\` | ${cell(d.message)} |`);
   }
 
   let budget = maxFailures;
   let hidden = 0;
   for (const spec of input.specs) {
-    out.push('', `### ${spec.status in ICON ? ICON[spec.status] : ''} ${cell(spec.file)} — ${cell(spec.name)}`, '', `Target \`${spec.baseUrl.replace(/`/g, '')}\` · dialect \`${spec.dialect}\` · profile \`${String(spec.profile ?? spec.dialect).replace(/`/g, '')}\``);
+    out.push(
+      '',
+      `### ${spec.status in ICON ? ICON[spec.status] : ''} ${cell(spec.file)} — ${cell(spec.name)}`,
+      '',
+      `Target \`${spec.baseUrl.replace(/`/g, '')}\` · dialect \`${spec.dialect}\` · profile \`${String(spec.profile ?? spec.dialect).replace(/`/g, '')}\``,
+    );
     if (spec.error) out.push('', fenced(spec.error.message, 'text'));
     if (spec.scenarios.length) {
       out.push('', '| Scenario | Checks | Result | Duration |', '|---|---|---|---|');
       for (const s of spec.scenarios) {
         const name = s.section === 'setup' ? 'setup (groups)' : `${s.section}.${s.name}`;
         const failed = s.checks.filter(isFailing).length;
-        const result = s.skipped ? `${ICON.skipped} skipped: ${cell(s.skipped)}` : failed ? `${ICON[s.status]} ${failed} of ${s.checks.length} failed` : `${ICON[s.status]} ${s.status}`;
+        const result = s.skipped
+          ? `${ICON.skipped} skipped: ${cell(s.skipped)}`
+          : failed
+            ? `${ICON[s.status]} ${failed} of ${s.checks.length} failed`
+            : `${ICON[s.status]} ${s.status}`;
         out.push(`| ${cell(name)} | ${s.checks.length} | ${result} | ${s.ms} ms |`);
       }
     }
-    const failures = failingChecks([spec]).map(({ scenario: s, check }) => ({ scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`, check }));
-    const warnings = warningChecks([spec]).map(({ scenario: s, check }) => ({ scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`, check }));
-    for (const [heading, list] of [['Failures', failures], ['Warnings', warnings]] as const) {
+    const failures = failingChecks([spec]).map(({ scenario: s, check }) => ({
+      scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`,
+      check,
+    }));
+    const warnings = warningChecks([spec]).map(({ scenario: s, check }) => ({
+      scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`,
+      check,
+    }));
+    for (const [heading, list] of [
+      ['Failures', failures],
+      ['Warnings', warnings],
+    ] as const) {
       if (!list.length) continue;
       out.push('', `#### ${heading}`, '');
       for (const f of list) {
@@ -114,7 +161,15 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
         out.push(failure(spec.file, f.scenario, f.check, bodyMax), '');
       }
     }
-    if (spec.audit.length) out.push('', '<details><summary>Audit trail: what this run created, changed and removed</summary>', '', audit(spec.audit), '', '</details>');
+    if (spec.audit.length)
+      out.push(
+        '',
+        '<details><summary>Audit trail: what this run created, changed and removed</summary>',
+        '',
+        audit(spec.audit),
+        '',
+        '</details>',
+      );
     if (spec.orphans.length) out.push('', `**Left on the target** (could not be removed; delete by hand):`, '', audit(spec.orphans));
   }
   return { text: `${out.join('\n')}\n`, hidden };
@@ -126,16 +181,32 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
  */
 export function toMarkdownSummary(input: SummaryInput, options: SummaryOptions = {}): string {
   const maxBytes = options.maxBytes ?? 1_000_000;
-  const attempts: Array<[number, number]> = [[4000, Infinity], [500, Infinity], [0, Infinity], [0, 200], [0, 20], [0, 0]];
+  const attempts: Array<[number, number]> = [
+    [4000, Infinity],
+    [500, Infinity],
+    [0, Infinity],
+    [0, 200],
+    [0, 20],
+    [0, 0],
+  ];
   for (const [bodyMax, maxFailures] of attempts) {
     const { text, hidden } = render(input, bodyMax, maxFailures);
     const cut = [
-      ...(bodyMax < 4000 ? [bodyMax === 0 ? 'request and response evidence was left out' : `request and response bodies were cut to ${bodyMax} characters`] : []),
+      ...(bodyMax < 4000
+        ? [bodyMax === 0 ? 'request and response evidence was left out' : `request and response bodies were cut to ${bodyMax} characters`]
+        : []),
       ...(hidden ? [`${hidden} failure${hidden === 1 ? ' is' : 's are'} only counted, not shown`] : []),
     ];
-    const final = cut.length ? `${text}\n_This summary was shortened to stay under GitHub's 1 MiB limit: ${cut.join('; ')}. The JSON report and the trace have everything._\n` : text;
+    const final = cut.length
+      ? `${text}\n_This summary was shortened to stay under GitHub's 1 MiB limit: ${cut.join('; ')}. The JSON report and the trace have everything._\n`
+      : text;
     if (Buffer.byteLength(final) <= maxBytes) return final;
   }
-  const note = '\n_Summary truncated to stay under GitHub\'s 1 MiB limit. The JSON report has everything._\n';
-  return Buffer.from(render(input, 0, 0).text).subarray(0, maxBytes - Buffer.byteLength(note)).toString().replace(/\uFFFD$/, '') + note;
+  const note = "\n_Summary truncated to stay under GitHub's 1 MiB limit. The JSON report has everything._\n";
+  return (
+    Buffer.from(render(input, 0, 0).text)
+      .subarray(0, maxBytes - Buffer.byteLength(note))
+      .toString()
+      .replace(/\uFFFD$/, '') + note
+  );
 }

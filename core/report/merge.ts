@@ -15,15 +15,25 @@ export function parseJsonReport(text: string, name: string): JsonReport {
     throw new ReportFormatError(`${name}: not JSON (${(error as Error).message})`);
   }
   const report = value as Partial<JsonReport> | null;
-  if (!report || typeof report !== 'object' || Array.isArray(report)) throw new ReportFormatError(`${name}: not a provspec report (expected an object)`);
-  if (report.report !== REPORT_VERSION) throw new ReportFormatError(`${name}: not a provspec report of version ${REPORT_VERSION} ("report": ${JSON.stringify(report.report)})`);
-  if (typeof report.runId !== 'string' || !Array.isArray(report.specs)) throw new ReportFormatError(`${name}: a provspec report needs "runId" and "specs"`);
+  if (!report || typeof report !== 'object' || Array.isArray(report))
+    throw new ReportFormatError(`${name}: not a provspec report (expected an object)`);
+  if (report.report !== REPORT_VERSION)
+    throw new ReportFormatError(`${name}: not a provspec report of version ${REPORT_VERSION} ("report": ${JSON.stringify(report.report)})`);
+  if (typeof report.runId !== 'string' || !Array.isArray(report.specs))
+    throw new ReportFormatError(`${name}: a provspec report needs "runId" and "specs"`);
   report.specs.forEach((spec, i) => {
-    if (!spec || typeof spec.file !== 'string' || !Array.isArray(spec.scenarios) || !Array.isArray(spec.audit) || !Array.isArray(spec.orphans)) {
+    if (
+      !spec ||
+      typeof spec.file !== 'string' ||
+      !Array.isArray(spec.scenarios) ||
+      !Array.isArray(spec.audit) ||
+      !Array.isArray(spec.orphans)
+    ) {
       throw new ReportFormatError(`${name}: specs[${i}] needs "file", "scenarios", "audit" and "orphans"`);
     }
     spec.scenarios.forEach((scenario, j) => {
-      if (!scenario || !Array.isArray(scenario.checks) || typeof scenario.line !== 'number') throw new ReportFormatError(`${name}: specs[${i}].scenarios[${j}] needs "line" and "checks"`);
+      if (!scenario || !Array.isArray(scenario.checks) || typeof scenario.line !== 'number')
+        throw new ReportFormatError(`${name}: specs[${i}].scenarios[${j}] needs "line" and "checks"`);
     });
   });
   return report as JsonReport;
@@ -80,7 +90,11 @@ export function fromJsonReport(report: Pick<JsonReport, 'specs'>): SpecResult[] 
       range: toRange({ line, column, endLine, endColumn }),
       // Reports written before checks carried their rule still merge: the rule is then unknown.
       checks: checks.map(({ line: l, column: c, endLine: el, endColumn: ec, file: _file, ...check }) => ({
-        ...check, rule: check.rule ?? 'unknown', basis: check.basis ?? 'unknown', level: check.level ?? 'MUST', range: toRange({ line: l, column: c, endLine: el, endColumn: ec }),
+        ...check,
+        rule: check.rule ?? 'unknown',
+        basis: check.basis ?? 'unknown',
+        level: check.level ?? 'MUST',
+        range: toRange({ line: l, column: c, endLine: el, endColumn: ec }),
       })),
     })),
   }));

@@ -29,19 +29,39 @@ export function scenarioLine(file: string, scenario: ScenarioResult, paint: Pain
   const failed = scenario.checks.filter(isFailing).length;
   const warned = scenario.checks.filter((c) => c.status === 'warn').length;
   const blocked = scenario.checks.filter((c) => c.status === 'blocked').length;
-  const extra = [warned ? `${warned} warning${warned === 1 ? '' : 's'}` : '', blocked ? `${blocked} blocked` : ''].filter(Boolean).join(', ');
-  const detail = scenario.skipped ? `skipped: ${scenario.skipped}` : `${failed ? `${failed} of ${checks} checks failed` : `${checks} checks`}${extra ? `, ${extra}` : ''}`;
+  const extra = [warned ? `${warned} warning${warned === 1 ? '' : 's'}` : '', blocked ? `${blocked} blocked` : '']
+    .filter(Boolean)
+    .join(', ');
+  const detail = scenario.skipped
+    ? `skipped: ${scenario.skipped}`
+    : `${failed ? `${failed} of ${checks} checks failed` : `${checks} checks`}${extra ? `, ${extra}` : ''}`;
   const name = scenario.section === 'setup' ? 'setup (groups)' : `${scenario.section}.${scenario.name}`;
   return `${paint(colour, mark)} ${paint('bold', name)} ${paint('dim', `${file}:${scenario.range.start.line + 1} · ${scenario.dialect} · ${detail} · ${scenario.ms} ms`)}`;
 }
 
 export function failureBlock(file: string, check: CheckResult, source: SourceText | undefined, paint: Paint): string {
   const colour = check.status === 'fail' ? 'red' : 'yellow';
-  const out = [`${paint(colour, check.status)} ${paint('bold', `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`)} ${paint('dim', check.id)}`];
+  const out = [
+    `${paint(colour, check.status)} ${paint('bold', `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`)} ${paint('dim', check.id)}`,
+  ];
   out.push(`  ${check.title}: ${check.message}`);
   out.push(paint('dim', `  ${basisLine(check)}`));
-  if (check.count && check.count > 1) out.push(paint('dim', `  the same on ${check.count} responses${check.alsoAt?.length ? `, also at ${check.alsoAt.join(', ')}${check.count - 1 > check.alsoAt.length ? ', …' : ''}` : ''}`));
-  if (source) out.push(indent(codeFrame(source.text, source.lineStarts, check.range, (role, text) => (role === 'caret' ? paint(colour, text) : role === 'gutter' ? paint('cyan', text) : text)), '  '));
+  if (check.count && check.count > 1)
+    out.push(
+      paint(
+        'dim',
+        `  the same on ${check.count} responses${check.alsoAt?.length ? `, also at ${check.alsoAt.join(', ')}${check.count - 1 > check.alsoAt.length ? ', …' : ''}` : ''}`,
+      ),
+    );
+  if (source)
+    out.push(
+      indent(
+        codeFrame(source.text, source.lineStarts, check.range, (role, text) =>
+          role === 'caret' ? paint(colour, text) : role === 'gutter' ? paint('cyan', text) : text,
+        ),
+        '  ',
+      ),
+    );
   if ('expected' in check || 'actual' in check) {
     out.push(`  ${paint('green', '- expected')} ${compact(check.expected)}`);
     out.push(`  ${paint('red', '+ actual  ')} ${compact(check.actual)}`);
@@ -54,7 +74,13 @@ export function failureBlock(file: string, check: CheckResult, source: SourceTex
 function exchangeLines(exchange: Exchange, paint: Paint, focus?: readonly string[]): string[] {
   const lines = [paint('dim', `  > ${exchange.method} ${exchange.url}`)];
   if (exchange.requestBody) lines.push(paint('dim', `    ${excerpt(exchange.requestBody, 300, focus)}`));
-  if (exchange.status !== undefined) lines.push(paint('dim', `  < ${exchange.status} ${exchange.responseHeaders?.['content-type'] ?? ''} (${exchange.ms} ms, request id ${exchange.id})`));
+  if (exchange.status !== undefined)
+    lines.push(
+      paint(
+        'dim',
+        `  < ${exchange.status} ${exchange.responseHeaders?.['content-type'] ?? ''} (${exchange.ms} ms, request id ${exchange.id})`,
+      ),
+    );
   if (exchange.responseBody) lines.push(paint('dim', `    ${excerpt(exchange.responseBody, 300, focus)}`));
   if (exchange.error) lines.push(paint('dim', `  ! ${exchange.error}`));
   return lines;
@@ -79,13 +105,26 @@ export function summary(specs: readonly SpecResult[], ms: number, paint: Paint):
   const removed = specs.flatMap((s) => s.audit.filter((a) => a.action === 'removed')).length;
   const lines: string[] = [];
   const ok = totals.fail === 0 && totals.error === 0;
-  const optional = [totals.warn ? `${totals.warn} warned` : '', totals.blocked ? `${totals.blocked} blocked` : ''].filter(Boolean).map((t) => `, ${t}`).join('');
-  lines.push(paint(ok ? 'green' : 'red', `${ok ? '✔' : '✖'} ${scenarios.length - failedScenarios} of ${scenarios.length} scenarios passed · checks: ${totals.pass} passed, ${totals.fail} failed${optional}, ${totals.error} errored, ${totals.skipped} skipped · ${(ms / 1000).toFixed(1)} s`));
+  const optional = [totals.warn ? `${totals.warn} warned` : '', totals.blocked ? `${totals.blocked} blocked` : '']
+    .filter(Boolean)
+    .map((t) => `, ${t}`)
+    .join('');
+  lines.push(
+    paint(
+      ok ? 'green' : 'red',
+      `${ok ? '✔' : '✖'} ${scenarios.length - failedScenarios} of ${scenarios.length} scenarios passed · checks: ${totals.pass} passed, ${totals.fail} failed${optional}, ${totals.error} errored, ${totals.skipped} skipped · ${(ms / 1000).toFixed(1)} s`,
+    ),
+  );
   lines.push(paint('dim', `  cleanup: ${created} resources created, ${removed} removed${orphans.length ? '' : ', nothing left behind'}`));
   for (const orphan of orphans) {
-    lines.push(paint('yellow', orphan.unconfirmed
-      ? `  possibly left on the target: ${orphan.resourceType} ${JSON.stringify(orphan.display)}: ${orphan.reason}`
-      : `  left on the target: ${orphan.resourceType} ${orphan.id} (${orphan.display}): ${orphan.reason}`));
+    lines.push(
+      paint(
+        'yellow',
+        orphan.unconfirmed
+          ? `  possibly left on the target: ${orphan.resourceType} ${JSON.stringify(orphan.display)}: ${orphan.reason}`
+          : `  left on the target: ${orphan.resourceType} ${orphan.id} (${orphan.display}): ${orphan.reason}`,
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -100,5 +139,8 @@ function truncate(text: string, max: number): string {
 }
 
 function indent(text: string, by: string): string {
-  return text.split('\n').map((l) => by + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
 }

@@ -16,7 +16,15 @@ export async function cleanUp(client: ScimClient, ledger: CleanupLedger, timeout
   for (const create of ledger.unconfirmedCreates()) {
     const problem = await findUnconfirmed(client, ledger, create, runId, signal);
     if (problem) {
-      const orphan: AuditEntry = { action: 'left', resourceType: create.resourceType, id: '', display: create.value, scenario: create.scenario, reason: problem, unconfirmed: true };
+      const orphan: AuditEntry = {
+        action: 'left',
+        resourceType: create.resourceType,
+        id: '',
+        display: create.value,
+        scenario: create.scenario,
+        reason: problem,
+        unconfirmed: true,
+      };
       ledger.audit.push(orphan);
       left.push(orphan);
     }
@@ -26,7 +34,14 @@ export async function cleanUp(client: ScimClient, ledger: CleanupLedger, timeout
     if (reason === undefined) {
       ledger.removed(entry.resourceType, entry.id, 'cleanup');
     } else {
-      const orphan: AuditEntry = { action: 'left', resourceType: entry.resourceType, id: entry.id, display: entry.display, scenario: entry.scenario, reason };
+      const orphan: AuditEntry = {
+        action: 'left',
+        resourceType: entry.resourceType,
+        id: entry.id,
+        display: entry.display,
+        scenario: entry.scenario,
+        reason,
+      };
       ledger.audit.push(orphan);
       left.push(orphan);
     }
@@ -35,13 +50,20 @@ export async function cleanUp(client: ScimClient, ledger: CleanupLedger, timeout
 }
 
 /** DELETEs one resource; undefined when it is gone (a 404 too), else why it is not. */
-export async function removeResource(client: ScimClient, resourceType: 'User' | 'Group', id: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+export async function removeResource(
+  client: ScimClient,
+  resourceType: 'User' | 'Group',
+  id: string,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
   const url = `/${resourceType === 'User' ? 'Users' : 'Groups'}/${encodeURIComponent(id)}`;
   const send = () => client.send({ method: 'DELETE', url, context: { scenario: 'cleanup' }, ...(signal ? { signal } : {}) });
   let exchange = await send();
   // One more try for a transient failure (a flaky server's 500, a reset).
   if (exchange.status === undefined || exchange.status >= 500) exchange = await send();
-  return exchange.status !== undefined && (exchange.status < 300 || exchange.status === 404) ? undefined : (exchange.error ?? `DELETE answered ${exchange.status}`);
+  return exchange.status !== undefined && (exchange.status < 300 || exchange.status === 404)
+    ? undefined
+    : (exchange.error ?? `DELETE answered ${exchange.status}`);
 }
 
 /**
@@ -49,7 +71,13 @@ export async function removeResource(client: ScimClient, resourceType: 'User' | 
  * into the ledger, to be removed with the rest. Returns why it may be left, or undefined when
  * the lookup settled it.
  */
-async function findUnconfirmed(client: ScimClient, ledger: CleanupLedger, create: UnconfirmedCreate, runId: string | undefined, signal: AbortSignal): Promise<string | undefined> {
+async function findUnconfirmed(
+  client: ScimClient,
+  ledger: CleanupLedger,
+  create: UnconfirmedCreate,
+  runId: string | undefined,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   const what = `the create (${create.reason})`;
   // Only a name carrying this run's tag is certainly this run's: anything else may be someone's.
   if (runId === undefined || !create.value.includes(`ps-${runId}`)) {
@@ -58,10 +86,19 @@ async function findUnconfirmed(client: ScimClient, ledger: CleanupLedger, create
   const filter = `${create.attribute} eq ${JSON.stringify(create.value)}`;
   const url = `/${create.resourceType === 'User' ? 'Users' : 'Groups'}?filter=${encodeURIComponent(filter)}`;
   let exchange: Exchange = await client.send({ method: 'GET', url, context: { scenario: 'cleanup' }, signal });
-  if (exchange.status === undefined || exchange.status >= 500) exchange = await client.send({ method: 'GET', url, context: { scenario: 'cleanup' }, signal });
+  if (exchange.status === undefined || exchange.status >= 500)
+    exchange = await client.send({ method: 'GET', url, context: { scenario: 'cleanup' }, signal });
   const json = exchange.json as { Resources?: unknown; totalResults?: unknown } | undefined;
-  const resources = exchange.status === 200 && json && typeof json === 'object' ? (Array.isArray(json.Resources) ? json.Resources : json.totalResults === 0 ? [] : undefined) : undefined;
-  if (!resources) return `${what} got no definite answer, and looking it up (GET ${filter}) failed: ${exchange.error ?? `status ${exchange.status}`}; it may be on the target`;
+  const resources =
+    exchange.status === 200 && json && typeof json === 'object'
+      ? Array.isArray(json.Resources)
+        ? json.Resources
+        : json.totalResults === 0
+          ? []
+          : undefined
+      : undefined;
+  if (!resources)
+    return `${what} got no definite answer, and looking it up (GET ${filter}) failed: ${exchange.error ?? `status ${exchange.status}`}; it may be on the target`;
   const wanted = create.value.toLowerCase();
   for (const resource of resources) {
     const r = resource as Record<string, unknown> | null;

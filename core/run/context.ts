@@ -112,7 +112,10 @@ export class ScenarioContext {
     }
   }
 
-  async send(request: PlannedRequest & { rawBody?: string; headers?: Record<string, string>; credentials?: false | CredentialSource }, step: string): Promise<Exchange> {
+  async send(
+    request: PlannedRequest & { rawBody?: string; headers?: Record<string, string>; credentials?: false | CredentialSource },
+    step: string,
+  ): Promise<Exchange> {
     const context: RequestContext = { scenario: this.planned.name, step };
     const creating = createOf(request);
     const exchange = await this.run.client.send({
@@ -132,7 +135,10 @@ export class ScenarioContext {
   }
 
   /** Every create is in the ledger the moment its answer names the id; an unanswered one is written down as unconfirmed. */
-  #settleCreate(creating: { resourceType: 'User' | 'Group'; attribute: 'userName' | 'displayName'; value: string }, exchange: Exchange): void {
+  #settleCreate(
+    creating: { resourceType: 'User' | 'Group'; attribute: 'userName' | 'displayName'; value: string },
+    exchange: Exchange,
+  ): void {
     const status = exchange.status;
     if (status !== undefined && status >= 400 && status < 500) return; // refused: nothing was made
     const id = status !== undefined && status < 300 ? idOf(exchange) : undefined;
@@ -171,20 +177,37 @@ export class ScenarioContext {
    * of it (a SHOULD, or a deviation the profile's IdP tolerates, only warns). Returns whether it
    * passed.
    */
-  verdict(rule: RuleId, id: string, title: string, range: Range, status: 'pass' | 'fail' | 'error' | 'skipped', detail: CheckDetail = {}): boolean {
+  verdict(
+    rule: RuleId,
+    id: string,
+    title: string,
+    range: Range,
+    status: 'pass' | 'fail' | 'error' | 'skipped',
+    detail: CheckDetail = {},
+  ): boolean {
     this.check(rule, id, title, range, status, detail);
     return status === 'pass';
   }
 
   /** As verdict, returning the recorded check (to point blocked checks at it). */
-  check(rule: RuleId, id: string, title: string, range: Range, status: 'pass' | 'fail' | 'error' | 'skipped', detail: CheckDetail = {}): CheckResult {
+  check(
+    rule: RuleId,
+    id: string,
+    title: string,
+    range: Range,
+    status: 'pass' | 'fail' | 'error' | 'skipped',
+    detail: CheckDetail = {},
+  ): CheckResult {
     const definition = RULES[rule];
     const effective: CheckStatus = status === 'fail' ? failureStatus(rule, this.profile) : status;
     return this.record({
       id,
       status: effective,
       rule,
-      basis: definition.level === 'spec' ? `this spec, line ${range.start.line + 1}${definition.basis.startsWith('this spec') ? definition.basis.slice('this spec'.length) : `; ${definition.basis}`}` : definition.basis,
+      basis:
+        definition.level === 'spec'
+          ? `this spec, line ${range.start.line + 1}${definition.basis.startsWith('this spec') ? definition.basis.slice('this spec'.length) : `; ${definition.basis}`}`
+          : definition.basis,
       level: definition.level,
       title,
       range,
@@ -200,7 +223,15 @@ export class ScenarioContext {
    * A check that could not be made because a check it depends on did not pass: reported as
    * blocked, pointing at that check, never as a second failure.
    */
-  blocked(rule: RuleId, id: string, title: string, range: Range, by: Pick<CheckResult, 'id'> | string, message: string, evidence: Exchange[] = []): CheckResult {
+  blocked(
+    rule: RuleId,
+    id: string,
+    title: string,
+    range: Range,
+    by: Pick<CheckResult, 'id'> | string,
+    message: string,
+    evidence: Exchange[] = [],
+  ): CheckResult {
     const definition = RULES[rule];
     const blockedBy = typeof by === 'string' ? by : by.id;
     return this.record({
@@ -228,7 +259,11 @@ export interface CheckDetail {
 }
 
 /** What a request creates, if it is a POST to Users or Groups with a name a lookup can find. */
-function createOf(request: { method: string; url: string; body?: unknown }): { resourceType: 'User' | 'Group'; attribute: 'userName' | 'displayName'; value: string } | undefined {
+function createOf(request: {
+  method: string;
+  url: string;
+  body?: unknown;
+}): { resourceType: 'User' | 'Group'; attribute: 'userName' | 'displayName'; value: string } | undefined {
   if (request.method.toUpperCase() !== 'POST') return undefined;
   const type = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]+)?(?:\/[^?]*)?\/(Users|Groups)\/?(?:\?.*)?$/i.exec(request.url)?.[1]?.toLowerCase();
   if (!type) return undefined;

@@ -30,7 +30,12 @@ export class FindingFolder {
       if (earlier.check.alsoAt.length < MAX_ALSO_AT) earlier.check.alsoAt.push(where);
       // One more piece of evidence, if it shows another request.
       const other = check.evidence[0];
-      if (other && earlier.check.evidence.length < 2 && !earlier.check.evidence.some((e) => e.method === other.method && e.url === other.url)) earlier.check.evidence.push(other);
+      if (
+        other &&
+        earlier.check.evidence.length < 2 &&
+        !earlier.check.evidence.some((e) => e.method === other.method && e.url === other.url)
+      )
+        earlier.check.evidence.push(other);
     }
     if (kept.length !== scenario.checks.length) {
       scenario.checks = kept;

@@ -31,7 +31,9 @@ export function tagValue(value: string, tag: string): string {
 function tagPhone(value: string, tag: string): string {
   const digits = [...value].filter((c) => c >= '0' && c <= '9').length;
   const replace = Math.max(1, Math.min(7, digits - 4));
-  const derived = (BigInt(`0x${createHash('sha256').update(tag).digest('hex').slice(0, 15)}`) % 10n ** BigInt(replace)).toString().padStart(replace, '0');
+  const derived = (BigInt(`0x${createHash('sha256').update(tag).digest('hex').slice(0, 15)}`) % 10n ** BigInt(replace))
+    .toString()
+    .padStart(replace, '0');
   let left = replace;
   const chars = [...value];
   for (let i = chars.length - 1; i >= 0 && left > 0; i--) {
@@ -65,7 +67,11 @@ export function taggedAttributes(spec: Spec): Set<string> {
   return out;
 }
 
-export function scenarioIdentity(identity: Record<string, IdentityValue>, tagged: ReadonlySet<string>, tag: string): Record<string, IdentityValue> {
+export function scenarioIdentity(
+  identity: Record<string, IdentityValue>,
+  tagged: ReadonlySet<string>,
+  tag: string,
+): Record<string, IdentityValue> {
   const copy: Record<string, IdentityValue> = { ...identity };
   for (const name of tagged) {
     const value = copy[name];
@@ -125,7 +131,10 @@ function resolvedMapping(spec: Spec): Array<{ path: string; rule: MappingRule; r
 }
 
 /** Role rules whose `when` holds for the identity (equal value, or one of a list). */
-export function matchingRules(rules: readonly RoleRule[] | undefined, identity: Readonly<Record<string, IdentityValue>>): Array<{ rule: RoleRule; index: number }> {
+export function matchingRules(
+  rules: readonly RoleRule[] | undefined,
+  identity: Readonly<Record<string, IdentityValue>>,
+): Array<{ rule: RoleRule; index: number }> {
   const out: Array<{ rule: RoleRule; index: number }> = [];
   (rules ?? []).forEach((rule, index) => {
     const holds = Object.entries(rule.when ?? {}).every(([attribute, expected]) => {
@@ -147,7 +156,10 @@ export interface GroupExpectations {
   entitlements: string[];
 }
 
-export function groupExpectations(rules: readonly RoleRule[] | undefined, identity: Readonly<Record<string, IdentityValue>>): GroupExpectations {
+export function groupExpectations(
+  rules: readonly RoleRule[] | undefined,
+  identity: Readonly<Record<string, IdentityValue>>,
+): GroupExpectations {
   const result: GroupExpectations = { memberOf: new Map(), notMemberOf: new Map(), roles: [], entitlements: [] };
   for (const { rule, index } of matchingRules(rules, identity)) {
     (rule.memberOf ?? []).forEach((g, i) => result.memberOf.has(g) || result.memberOf.set(g, `/roles/${index}/memberOf/${i}`));

@@ -13,7 +13,13 @@ import { expectScimError, expectScimMediaType, idOf, statusCheck } from './proto
 import { CredentialSource, resolveAuth } from '../scim/auth.ts';
 import type { PlannedRequest } from '../scim/dialects/index.ts';
 
-export async function runNegative(ctx: ScenarioContext, negative: NegativeCase, tagged: ReadonlySet<string>, tag: string, requestTimeoutMs: number): Promise<void> {
+export async function runNegative(
+  ctx: ScenarioContext,
+  negative: NegativeCase,
+  tagged: ReadonlySet<string>,
+  tag: string,
+  requestTimeoutMs: number,
+): Promise<void> {
   const base = ctx.planned.pointer;
   let request: PlannedRequest & { rawBody?: string; credentials?: false | CredentialSource };
   if (negative.create !== undefined) {
@@ -45,18 +51,43 @@ export async function runNegative(ctx: ScenarioContext, negative: NegativeCase, 
     }
   }
   const exchange = await ctx.send(request, 'request');
-  const created = request.method === 'POST' && exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300 ? idOf(exchange) : undefined;
+  const created =
+    request.method === 'POST' && exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300
+      ? idOf(exchange)
+      : undefined;
   if (created) ctx.run.ledger.created(/\/Groups/.test(request.url) ? 'Group' : 'User', created, created, ctx.name);
 
   const statuses = Array.isArray(negative.expect.status) ? negative.expect.status : [negative.expect.status];
   const expectRange = ctx.range(joinPointer(joinPointer(base, 'expect'), 'status'));
-  const refused = statusCheck(ctx, exchange, statuses, 'negative.status', 'status', `the server answers ${statuses.join(' or ')}`, expectRange);
+  const refused = statusCheck(
+    ctx,
+    exchange,
+    statuses,
+    'negative.status',
+    'status',
+    `the server answers ${statuses.join(' or ')}`,
+    expectRange,
+  );
   const scimTypeRange = ctx.range(joinPointer(joinPointer(base, 'expect'), 'scimType'));
   if (exchange.status !== undefined && exchange.status >= 400) {
     expectScimMediaType(ctx, exchange, 'media-type', ctx.range(joinPointer(base, 'expect')));
-    expectScimError(ctx, exchange, 'scim-error', ctx.range(joinPointer(base, 'expect')),
-      negative.expect.scimType !== undefined ? { value: negative.expect.scimType, rule: 'negative.scim-type', range: scimTypeRange } : undefined);
+    expectScimError(
+      ctx,
+      exchange,
+      'scim-error',
+      ctx.range(joinPointer(base, 'expect')),
+      negative.expect.scimType !== undefined
+        ? { value: negative.expect.scimType, rule: 'negative.scim-type', range: scimTypeRange }
+        : undefined,
+    );
   } else if (refused.status !== 'pass' && negative.expect.scimType !== undefined) {
-    ctx.blocked('negative.scim-type', 'scim-error.scim-type', `SCIM error with scimType ${negative.expect.scimType}`, scimTypeRange, refused, `no error came back (status ${exchange.status ?? exchange.error})`);
+    ctx.blocked(
+      'negative.scim-type',
+      'scim-error.scim-type',
+      `SCIM error with scimType ${negative.expect.scimType}`,
+      scimTypeRange,
+      refused,
+      `no error came back (status ${exchange.status ?? exchange.error})`,
+    );
   }
 }

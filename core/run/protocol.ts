@@ -9,27 +9,64 @@ import type { RuleId } from '../checks/rules.ts';
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** Records the status check; a request that got no response is an error, a wrong status a failure. */
-export function expectStatus(ctx: ScenarioContext, exchange: Exchange, expected: readonly number[], rule: RuleId, id: string, title: string, range: Range): boolean {
+export function expectStatus(
+  ctx: ScenarioContext,
+  exchange: Exchange,
+  expected: readonly number[],
+  rule: RuleId,
+  id: string,
+  title: string,
+  range: Range,
+): boolean {
   return statusCheck(ctx, exchange, expected, rule, id, title, range).status === 'pass';
 }
 
 /** As expectStatus, returning the check (for the checks that depend on it to point at). */
-export function statusCheck(ctx: ScenarioContext, exchange: Exchange, expected: readonly number[], rule: RuleId, id: string, title: string, range: Range): CheckResult {
+export function statusCheck(
+  ctx: ScenarioContext,
+  exchange: Exchange,
+  expected: readonly number[],
+  rule: RuleId,
+  id: string,
+  title: string,
+  range: Range,
+): CheckResult {
   if (exchange.error !== undefined && exchange.status === undefined) {
-    return ctx.check(rule, id, title, range, 'error', { message: `${exchange.method} ${exchange.url}: ${exchange.error}`, expected: statusText(expected), evidence: [exchange] });
+    return ctx.check(rule, id, title, range, 'error', {
+      message: `${exchange.method} ${exchange.url}: ${exchange.error}`,
+      expected: statusText(expected),
+      evidence: [exchange],
+    });
   }
   if (exchange.error !== undefined) {
-    return ctx.check(rule, id, title, range, 'fail', { message: `${exchange.method} ${exchange.url} → ${exchange.status}, but ${exchange.error}`, expected: statusText(expected), actual: exchange.status, evidence: [exchange] });
+    return ctx.check(rule, id, title, range, 'fail', {
+      message: `${exchange.method} ${exchange.url} → ${exchange.status}, but ${exchange.error}`,
+      expected: statusText(expected),
+      actual: exchange.status,
+      evidence: [exchange],
+    });
   }
   const ok = expected.includes(exchange.status!);
-  const refusal = !ok && WRITES.has(rule) && exchange.status! >= 400 && exchange.status! < 500
-    ? `${exchange.method} ${exchange.status} ${String(getScimType(exchange) ?? '')}` : undefined;
+  const refusal =
+    !ok && WRITES.has(rule) && exchange.status! >= 400 && exchange.status! < 500
+      ? `${exchange.method} ${exchange.status} ${String(getScimType(exchange) ?? '')}`
+      : undefined;
   const earlier = refusal ? ctx.refusals.get(refusal) : undefined;
   if (earlier) {
-    return ctx.blocked(rule, id, title, range, earlier, `${exchange.method} ${exchange.url} was refused the same way (${exchange.status}${errorDetail(exchange)})`, [exchange]);
+    return ctx.blocked(
+      rule,
+      id,
+      title,
+      range,
+      earlier,
+      `${exchange.method} ${exchange.url} was refused the same way (${exchange.status}${errorDetail(exchange)})`,
+      [exchange],
+    );
   }
   const check = ctx.check(rule, id, title, range, ok ? 'pass' : 'fail', {
-    message: ok ? '' : `${exchange.method} ${exchange.url} answered ${exchange.status}${errorDetail(exchange)}, expected ${statusText(expected)}`,
+    message: ok
+      ? ''
+      : `${exchange.method} ${exchange.url} answered ${exchange.status}${errorDetail(exchange)}, expected ${statusText(expected)}`,
     // An error's own explanation is what a reader needs to see of its body.
     ...(ok ? {} : { focus: ['detail', 'scimType'] }),
     expected: statusText(expected),
@@ -59,7 +96,13 @@ export function writeShape(exchange: Exchange): string {
  * Records the check that found a 2xx write had no effect, or, when a write of the same shape was
  * already found ignored in this scenario, blocks this one by it. Returns the recorded check.
  */
-export function effectCheck(ctx: ScenarioContext, write: Exchange | undefined, ok: boolean, record: () => CheckResult, blocked: (by: CheckResult) => CheckResult): CheckResult {
+export function effectCheck(
+  ctx: ScenarioContext,
+  write: Exchange | undefined,
+  ok: boolean,
+  record: () => CheckResult,
+  blocked: (by: CheckResult) => CheckResult,
+): CheckResult {
   const key = write && write.status !== undefined && write.status < 300 ? `ignored ${writeShape(write)}` : undefined;
   const earlier = !ok && key ? ctx.refusals.get(key) : undefined;
   if (earlier) return blocked(earlier);
@@ -115,7 +158,13 @@ export function expectJson(ctx: ScenarioContext, exchange: Exchange, id: string,
  * scimType is checked only where a rule requires one (`scimType` with its rule): RFC 7644 §3.12
  * makes it OPTIONAL in general, §3.3 requires "uniqueness" on a create conflict.
  */
-export function expectScimError(ctx: ScenarioContext, exchange: Exchange, id: string, range: Range, scimType?: { value: string; rule: RuleId; range?: Range; id?: string }): boolean {
+export function expectScimError(
+  ctx: ScenarioContext,
+  exchange: Exchange,
+  id: string,
+  range: Range,
+  scimType?: { value: string; rule: RuleId; range?: Range; id?: string },
+): boolean {
   const json = exchange.json as { schemas?: unknown; status?: unknown; scimType?: unknown } | undefined;
   const isObject = json !== undefined && json !== null && typeof json === 'object';
   const schemasOk = isObject && Array.isArray(json.schemas) && json.schemas.includes(ERROR_SCHEMA);
@@ -127,22 +176,43 @@ export function expectScimError(ctx: ScenarioContext, exchange: Exchange, id: st
   });
   if (isObject) {
     const statusOk = json.status === String(exchange.status);
-    body = ctx.verdict('response.scim-error.status', `${id}.status`, 'the error states its status as a string', range, statusOk ? 'pass' : 'fail', {
-      message: statusOk ? '' : `"status" is ${JSON.stringify(json.status ?? null)}, not the string "${exchange.status}"`,
-      expected: { status: String(exchange.status) },
-      actual: { status: json.status ?? null },
-      evidence: [exchange],
-    }) && body;
+    body =
+      ctx.verdict(
+        'response.scim-error.status',
+        `${id}.status`,
+        'the error states its status as a string',
+        range,
+        statusOk ? 'pass' : 'fail',
+        {
+          message: statusOk ? '' : `"status" is ${JSON.stringify(json.status ?? null)}, not the string "${exchange.status}"`,
+          expected: { status: String(exchange.status) },
+          actual: { status: json.status ?? null },
+          evidence: [exchange],
+        },
+      ) && body;
   }
   if (!scimType) return body;
   const actual = json && typeof json === 'object' ? json.scimType : undefined;
   const ok = actual === scimType.value;
-  return ctx.verdict(scimType.rule, scimType.id ?? `${id}.scim-type`, `SCIM error with scimType ${scimType.value}`, scimType.range ?? range, ok ? 'pass' : 'fail', {
-    message: ok ? '' : actual === undefined ? `there is no "scimType" (expected "${scimType.value}")` : `"scimType" is ${JSON.stringify(actual)}, not "${scimType.value}"`,
-    expected: { scimType: scimType.value },
-    actual: { scimType: actual ?? null },
-    evidence: [exchange],
-  }) && body;
+  return (
+    ctx.verdict(
+      scimType.rule,
+      scimType.id ?? `${id}.scim-type`,
+      `SCIM error with scimType ${scimType.value}`,
+      scimType.range ?? range,
+      ok ? 'pass' : 'fail',
+      {
+        message: ok
+          ? ''
+          : actual === undefined
+            ? `there is no "scimType" (expected "${scimType.value}")`
+            : `"scimType" is ${JSON.stringify(actual)}, not "${scimType.value}"`,
+        expected: { scimType: scimType.value },
+        actual: { scimType: actual ?? null },
+        evidence: [exchange],
+      },
+    ) && body
+  );
 }
 
 export function idOf(exchange: Exchange): string | undefined {

@@ -130,7 +130,9 @@ export function isFailing(check: Pick<CheckResult, 'status'>): boolean {
 
 /** Every failed or errored check, with the spec file that declared it, in report order. */
 export function failingChecks(specs: readonly SpecResult[]): Array<{ file: string; scenario: ScenarioResult; check: CheckResult }> {
-  return specs.flatMap((spec) => spec.scenarios.flatMap((scenario) => scenario.checks.filter(isFailing).map((check) => ({ file: spec.file, scenario, check }))));
+  return specs.flatMap((spec) =>
+    spec.scenarios.flatMap((scenario) => scenario.checks.filter(isFailing).map((check) => ({ file: spec.file, scenario, check }))),
+  );
 }
 
 /**
@@ -139,10 +141,17 @@ export function failingChecks(specs: readonly SpecResult[]): Array<{ file: strin
  */
 export function runFailed(specs: readonly SpecResult[], options: { strict?: boolean } = {}): boolean {
   const totals = totalsOf(specs);
-  return totals.fail + totals.error + (options.strict ? totals.warn : 0) > 0 || specs.some((spec) => spec.error !== undefined || spec.orphans.length > 0);
+  return (
+    totals.fail + totals.error + (options.strict ? totals.warn : 0) > 0 ||
+    specs.some((spec) => spec.error !== undefined || spec.orphans.length > 0)
+  );
 }
 
 /** Every warning, with its spec file, in report order. */
 export function warningChecks(specs: readonly SpecResult[]): Array<{ file: string; scenario: ScenarioResult; check: CheckResult }> {
-  return specs.flatMap((spec) => spec.scenarios.flatMap((scenario) => scenario.checks.filter((c) => c.status === 'warn').map((check) => ({ file: spec.file, scenario, check }))));
+  return specs.flatMap((spec) =>
+    spec.scenarios.flatMap((scenario) =>
+      scenario.checks.filter((c) => c.status === 'warn').map((check) => ({ file: spec.file, scenario, check })),
+    ),
+  );
 }

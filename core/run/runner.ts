@@ -52,10 +52,21 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
   const runId = options.runId ?? newRunId();
   const { spec, document } = plan;
   const result: SpecResult = {
-    file: plan.file, name: spec.name ?? plan.file, runId, dialect: plan.dialect, profile: options.profile ?? profileOfDialect(plan.dialect), baseUrl: '', status: 'pass', ms: 0, scenarios: [], audit: [], orphans: [],
+    file: plan.file,
+    name: spec.name ?? plan.file,
+    runId,
+    dialect: plan.dialect,
+    profile: options.profile ?? profileOfDialect(plan.dialect),
+    baseUrl: '',
+    status: 'pass',
+    ms: 0,
+    scenarios: [],
+    audit: [],
+    orphans: [],
   };
   const opened = await openTarget(spec, document, {
-    env: options.env, runId,
+    env: options.env,
+    runId,
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     ...(options.onExchange ? { onExchange: options.onExchange } : {}),
@@ -72,7 +83,12 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
 
   // One request first, to tell an unreachable target (not running, wrong port, DNS) from a
   // server that answers: otherwise every request of every scenario fails with the same reason.
-  const reachable = await client.send({ method: 'GET', url: '/ServiceProviderConfig', context: { scenario: 'reachability' }, ...(options.signal ? { signal: options.signal } : {}) });
+  const reachable = await client.send({
+    method: 'GET',
+    url: '/ServiceProviderConfig',
+    context: { scenario: 'reachability' },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (failedToConnect(reachable) && !options.signal?.aborted) {
     await client.close();
     result.status = 'error';
@@ -87,8 +103,21 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
 
   const ledger = new CleanupLedger();
   const run: RunContext = {
-    runId, spec, document, client, ledger, secrets, requestTimeoutMs, env: options.env, vars, groups: new Map(), groupProblems: new Map(), ranges: new Map(), once: new Set(),
-    ...(options.profile ? { profile: options.profile } : {}), folder: new FindingFolder(),
+    runId,
+    spec,
+    document,
+    client,
+    ledger,
+    secrets,
+    requestTimeoutMs,
+    env: options.env,
+    vars,
+    groups: new Map(),
+    groupProblems: new Map(),
+    ranges: new Map(),
+    once: new Set(),
+    ...(options.profile ? { profile: options.profile } : {}),
+    folder: new FindingFolder(),
     ...(options.onCheck ? { onCheck: options.onCheck } : {}),
   };
   const runTimeout = AbortSignal.timeout(durationMs(spec.target.timeouts?.run, 15 * 60_000));
@@ -99,11 +128,25 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
   try {
     const needsGroups = plan.scenarios.some((s) => !s.skip && s.section !== 'negative');
     if (needsGroups && Object.keys(spec.groups ?? {}).length > 0) {
-      const setupPlanned: PlannedScenario = { section: 'lifecycle', name: 'setup', pointer: '/groups', range: rangeAt(document, '/groups'), dialect: plan.dialect };
+      const setupPlanned: PlannedScenario = {
+        section: 'lifecycle',
+        name: 'setup',
+        pointer: '/groups',
+        range: rangeAt(document, '/groups'),
+        dialect: plan.dialect,
+      };
       const setup = new ScenarioContext(run, setupPlanned, dialectFor(plan.dialect), runSignal);
       const t0 = performance.now();
       await setUpGroups(setup);
-      const setupResult: ScenarioResult = { section: 'setup', name: 'groups', range: setupPlanned.range, dialect: plan.dialect, status: worst(setup.checks.map((c) => c.status)), ms: Math.round(performance.now() - t0), checks: setup.checks };
+      const setupResult: ScenarioResult = {
+        section: 'setup',
+        name: 'groups',
+        range: setupPlanned.range,
+        dialect: plan.dialect,
+        status: worst(setup.checks.map((c) => c.status)),
+        ms: Math.round(performance.now() - t0),
+        checks: setup.checks,
+      };
       run.folder.fold(setupResult);
       result.scenarios.push(setupResult);
     }
@@ -112,7 +155,16 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     const results: ScenarioResult[] = new Array(queue.length);
     const workers = Array.from({ length: Math.max(1, Math.min(spec.target.concurrency ?? 4, queue.length)) }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        results[next.index] = await runScenario(run, next.planned, `ps-${runId}-${next.index + 1}`, tagged, runSignal, scenarioMs, requestTimeoutMs, options);
+        results[next.index] = await runScenario(
+          run,
+          next.planned,
+          `ps-${runId}-${next.index + 1}`,
+          tagged,
+          runSignal,
+          scenarioMs,
+          requestTimeoutMs,
+          options,
+        );
       }
     });
     await Promise.all(workers);
@@ -129,7 +181,14 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
 }
 
 async function runScenario(
-  run: RunContext, planned: PlannedScenario, tag: string, tagged: ReadonlySet<string>, runSignal: AbortSignal, scenarioMs: number, requestTimeoutMs: number, options: RunOptions,
+  run: RunContext,
+  planned: PlannedScenario,
+  tag: string,
+  tagged: ReadonlySet<string>,
+  runSignal: AbortSignal,
+  scenarioMs: number,
+  requestTimeoutMs: number,
+  options: RunOptions,
 ): Promise<ScenarioResult> {
   const base = { section: planned.section, name: planned.name, range: planned.range, dialect: planned.dialect };
   if (planned.skip) {
@@ -138,7 +197,13 @@ async function runScenario(
     return skipped;
   }
   if (runSignal.aborted) {
-    const skipped: ScenarioResult = { ...base, status: 'skipped', ms: 0, checks: [], skipped: options.signal?.aborted ? 'the run was interrupted' : 'the run timed out' };
+    const skipped: ScenarioResult = {
+      ...base,
+      status: 'skipped',
+      ms: 0,
+      checks: [],
+      skipped: options.signal?.aborted ? 'the run was interrupted' : 'the run timed out',
+    };
     options.onScenarioEnd?.(skipped);
     return skipped;
   }
@@ -155,14 +220,19 @@ async function runScenario(
     else if (planned.conformance === 'rfc7644') await rfc7644Suite(ctx, tagged, tag);
     else if (planned.conformance) await idpShapesSuite(ctx, tagged, tag);
   } catch (error) {
-    const message = error instanceof ExpressionError ? error.message : `the runner failed: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof ExpressionError ? error.message : `the runner failed: ${error instanceof Error ? error.message : String(error)}`;
     ctx.verdict('run.completes', 'runner', 'the scenario runs', planned.range, 'error', { message: run.secrets.redact(message) });
   }
   // Interrupted (Ctrl-C, a cancelled job) is not a finding about the server: the scenario is
   // cut short, said so, and what it checked before stands. A deadline is a finding.
   const interrupted = signal.aborted && !timeout.aborted && options.signal?.aborted === true;
   if (signal.aborted) {
-    const why = timeout.aborted ? `the scenario did not finish within ${timeoutMs} ms` : interrupted ? 'the run was interrupted before this scenario finished; the checks after this point were not made' : 'the run timed out';
+    const why = timeout.aborted
+      ? `the scenario did not finish within ${timeoutMs} ms`
+      : interrupted
+        ? 'the run was interrupted before this scenario finished; the checks after this point were not made'
+        : 'the run timed out';
     const deadline = interrupted
       ? ctx.check('run.completes', 'interrupted', 'the scenario runs to its end', planned.range, 'skipped', { message: why })
       : ctx.check('run.completes', 'deadline', 'the scenario finishes in time', planned.range, 'error', { message: why });
@@ -177,7 +247,11 @@ async function runScenario(
   }
   const status = ctx.checks.length ? worst(ctx.checks.map((c) => c.status)) : 'pass';
   const result: ScenarioResult = {
-    ...base, profile: ctx.profile, status: interrupted && status === 'pass' ? 'skipped' : status, ms: Math.round(performance.now() - started), checks: ctx.checks,
+    ...base,
+    profile: ctx.profile,
+    status: interrupted && status === 'pass' ? 'skipped' : status,
+    ms: Math.round(performance.now() - started),
+    checks: ctx.checks,
     ...(interrupted ? { skipped: 'the run was interrupted' } : {}),
   };
   run.folder.fold(result);

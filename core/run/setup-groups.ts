@@ -18,21 +18,35 @@ export async function setUpGroups(ctx: ScenarioContext): Promise<void> {
         ctx.run.groups.set(name, { name, id, displayName });
         ctx.verdict('group.setup', `group.${name}`, `group ${displayName} exists`, range, 'pass', { evidence: [exchange] });
       } else {
-        const why = found ? `${found.length} groups are named ${JSON.stringify(displayName)} (expected exactly one)` : `the lookup failed (${exchange.error ?? exchange.status})`;
-        const check = ctx.check('group.setup', `group.${name}`, `group ${displayName} exists`, range, found ? 'fail' : 'error', { message: why, evidence: [exchange] });
-        ctx.run.groupProblems.set(name, { message: `group ${name} was not found on the target: ${why}`, check: `setup.groups › ${check.id}` });
+        const why = found
+          ? `${found.length} groups are named ${JSON.stringify(displayName)} (expected exactly one)`
+          : `the lookup failed (${exchange.error ?? exchange.status})`;
+        const check = ctx.check('group.setup', `group.${name}`, `group ${displayName} exists`, range, found ? 'fail' : 'error', {
+          message: why,
+          evidence: [exchange],
+        });
+        ctx.run.groupProblems.set(name, {
+          message: `group ${name} was not found on the target: ${why}`,
+          check: `setup.groups › ${check.id}`,
+        });
       }
       continue;
     }
     const runName = `${displayName} ps-${ctx.run.runId}`;
-    const exchange = await ctx.send(ctx.dialect.createGroup(runName, group.externalId ? `${group.externalId}-${ctx.run.runId}` : undefined), 'groups');
+    const exchange = await ctx.send(
+      ctx.dialect.createGroup(runName, group.externalId ? `${group.externalId}-${ctx.run.runId}` : undefined),
+      'groups',
+    );
     const id = exchange.status === 201 ? idOf(exchange) : undefined;
     if (id) ctx.run.ledger.created('Group', id, runName, 'setup');
     const check = statusCheck(ctx, exchange, [201], 'group.setup', `group.${name}`, `group ${name} is created`, range);
     if (check.status === 'pass' && id) {
       ctx.run.groups.set(name, { name, id, displayName: runName });
     } else {
-      ctx.run.groupProblems.set(name, { message: `group ${name} could not be created on the target (${exchange.error ?? `status ${exchange.status}`})`, check: `setup.groups › ${check.id}` });
+      ctx.run.groupProblems.set(name, {
+        message: `group ${name} could not be created on the target (${exchange.error ?? `status ${exchange.status}`})`,
+        check: `setup.groups › ${check.id}`,
+      });
     }
   }
 }

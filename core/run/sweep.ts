@@ -60,11 +60,25 @@ export async function findTagged(client: ScimClient, options: SweepOptions = {})
         break;
       }
       const url = `/${endpoint}?startIndex=${startIndex}&count=${count}&attributes=${nameAttribute},externalId,displayName,meta`;
-      const exchange = await client.send({ method: 'GET', url, context: { scenario: 'cleanup' }, ...(options.signal ? { signal: options.signal } : {}) });
+      const exchange = await client.send({
+        method: 'GET',
+        url,
+        context: { scenario: 'cleanup' },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       const json = exchange.json as { Resources?: unknown; totalResults?: unknown } | undefined;
-      const resources = exchange.status === 200 && json && typeof json === 'object' ? (Array.isArray(json.Resources) ? json.Resources : json.totalResults === 0 ? [] : undefined) : undefined;
+      const resources =
+        exchange.status === 200 && json && typeof json === 'object'
+          ? Array.isArray(json.Resources)
+            ? json.Resources
+            : json.totalResults === 0
+              ? []
+              : undefined
+          : undefined;
       if (!resources) {
-        findings.problems.push(`GET /${endpoint} (startIndex ${startIndex}) failed: ${exchange.error ?? `status ${exchange.status}`}; resources on later pages were not looked at`);
+        findings.problems.push(
+          `GET /${endpoint} (startIndex ${startIndex}) failed: ${exchange.error ?? `status ${exchange.status}`}; resources on later pages were not looked at`,
+        );
         break;
       }
       let fresh = 0;
@@ -77,7 +91,13 @@ export async function findTagged(client: ScimClient, options: SweepOptions = {})
         const runId = [r?.[nameAttribute], r?.['externalId'], r?.['displayName']].map(runTagOf).find((t) => t !== undefined);
         if (!runId || (options.runId !== undefined && runId !== options.runId)) continue;
         const created = (r?.['meta'] as { created?: unknown } | undefined)?.created;
-        const resource: TaggedResource = { resourceType, id, name: String(r?.[nameAttribute] ?? r?.['displayName'] ?? id), runId, ...(typeof created === 'string' ? { created } : {}) };
+        const resource: TaggedResource = {
+          resourceType,
+          id,
+          name: String(r?.[nameAttribute] ?? r?.['displayName'] ?? id),
+          runId,
+          ...(typeof created === 'string' ? { created } : {}),
+        };
         if (options.olderThanMs !== undefined) {
           const at = typeof created === 'string' ? Date.parse(created) : Number.NaN;
           if (Number.isNaN(at)) {

@@ -39,12 +39,18 @@ export type TargetOutcome = { target: OpenTarget } | { error: { message: string;
  * target.headers, evaluated. A value taken from the environment is treated as a credential (an API
  * key, a tenant secret): redacted wherever it would be shown, and never sent to other origins.
  */
-function targetHeaders(headers: Record<string, string>, evaluate: (text: string) => string, secrets: SecretRegistry): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, template]) => {
-    const value = evaluate(template);
-    if (/\$\{\{\s*env\./.test(template)) secrets.add(value);
-    return [name, value];
-  }));
+function targetHeaders(
+  headers: Record<string, string>,
+  evaluate: (text: string) => string,
+  secrets: SecretRegistry,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, template]) => {
+      const value = evaluate(template);
+      if (/\$\{\{\s*env\./.test(template)) secrets.add(value);
+      return [name, value];
+    }),
+  );
 }
 
 export async function openTarget(spec: Spec, document: ParsedDocument, options: TargetOptions): Promise<TargetOutcome> {
@@ -68,7 +74,8 @@ export async function openTarget(spec: Spec, document: ParsedDocument, options: 
     } catch {
       throw new ExpressionError(spec.target.baseUrl, `target.baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ExpressionError(spec.target.baseUrl, `target.baseUrl must be http(s), not ${parsed.protocol}`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new ExpressionError(spec.target.baseUrl, `target.baseUrl must be http(s), not ${parsed.protocol}`);
     const requestTimeoutMs = durationMs(spec.target.timeouts?.request, 10_000);
     const auth = resolveAuth(spec.target.auth, evaluate, secrets);
     const allowedOrigins = options.allowedOrigins ?? (spec.target.allowedOrigins ?? []).map(evaluate);
@@ -87,11 +94,17 @@ export async function openTarget(spec: Spec, document: ParsedDocument, options: 
     // Reported only now, when every credential is registered: a key in the URL is redacted too.
     const shown = secrets.redact(baseUrl);
     // A workflow's allowed origins win over the spec's: a spec that points elsewhere never gets the token.
-    if (!client.isAllowed(baseUrl) || (options.allowedOrigins && !options.allowedOrigins.some((o) => new URL(o).origin === parsed.origin))) {
+    if (
+      !client.isAllowed(baseUrl) ||
+      (options.allowedOrigins && !options.allowedOrigins.some((o) => new URL(o).origin === parsed.origin))
+    ) {
       await client.close();
       return {
         baseUrl: shown,
-        error: { message: `The target ${parsed.origin} is not an allowed origin (${(options.allowedOrigins ?? []).join(', ') || 'none'}); nothing was sent and the credential stayed here.`, range: rangeAt(document, '/target/baseUrl', 'value') },
+        error: {
+          message: `The target ${parsed.origin} is not an allowed origin (${(options.allowedOrigins ?? []).join(', ') || 'none'}); nothing was sent and the credential stayed here.`,
+          range: rangeAt(document, '/target/baseUrl', 'value'),
+        },
       };
     }
     return { target: { client, secrets, vars, baseUrl: shown, origin: secrets.redact(parsed.origin), requestTimeoutMs } };

@@ -30,7 +30,7 @@ function toAttributes(raw: Raw): AttributeDefinition[] {
       name,
       type,
       multiValued: a['multiValued'] === true,
-      description: 'Declared in the spec\'s extensions.',
+      description: "Declared in the spec's extensions.",
       required: a['required'] === true,
       caseExact: false,
       mutability: (typeof a['mutability'] === 'string' ? a['mutability'] : 'readWrite') as AttributeDefinition['mutability'],

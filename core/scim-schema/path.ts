@@ -82,7 +82,11 @@ export function parseAttributePath(path: string, urnLength?: number): ParsedPath
     if (colon >= 0) {
       const urn = path.slice(0, colon);
       if (!/^urn:/i.test(urn)) {
-        return fail(`":" only separates a schema URN from an attribute name, and "${urn}" is not a URN. A sub-attribute follows a ".", as in name.givenName.`, colon, colon + 1);
+        return fail(
+          `":" only separates a schema URN from an attribute name, and "${urn}" is not a URN. A sub-attribute follows a ".", as in name.givenName.`,
+          colon,
+          colon + 1,
+        );
       }
       const problem = checkUrn(urn);
       if (problem) return problem;
@@ -132,7 +136,8 @@ export function parseAttributePath(path: string, urnLength?: number): ParsedPath
       const close = typeof found === 'number' ? found : -1;
       return fail(
         `A value filter goes right after the multi-valued attribute, before ".${parsed.subAttribute}": ${parsed.attribute}[…].${parsed.subAttribute}.`,
-        pos, close < 0 ? pos + 1 : close + 1,
+        pos,
+        close < 0 ? pos + 1 : close + 1,
       );
     }
   }
@@ -173,7 +178,11 @@ function readName(path: string, start: number, where: string | undefined): { ok:
     return fail(`An attribute name is missing${where ? ` ${where}` : ''}.`, emptyAt, start);
   }
   if (c === '.' || c === '[' || c === ']' || c === ':') {
-    return fail(`An attribute name is missing${where ? ` ${where}` : ` before "${c}"`}.`, start === 0 ? 0 : emptyAt, start === 0 ? 1 : start);
+    return fail(
+      `An attribute name is missing${where ? ` ${where}` : ` before "${c}"`}.`,
+      start === 0 ? 0 : emptyAt,
+      start === 0 ? 1 : start,
+    );
   }
   if (/[0-9]/.test(c)) return fail('An attribute name starts with a letter.', start, start + 1);
   return unexpected(path, start);
@@ -222,8 +231,15 @@ function tokenize(path: string, start: number, end: number): Token[] | PathError
   let i = start;
   while (i < end) {
     const c = path[i] ?? '';
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(' || c === ')') { tokens.push({ kind: c, text: c, start: i, end: i + 1 }); i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(' || c === ')') {
+      tokens.push({ kind: c, text: c, start: i, end: i + 1 });
+      i++;
+      continue;
+    }
     if (c === '[') return fail('Value filters cannot be nested.', i, i + 1);
     if (c === '"') {
       let j = i + 1;
@@ -231,7 +247,11 @@ function tokenize(path: string, start: number, end: number): Token[] | PathError
       if (j >= end) return fail('This string has no closing quote.', i, end);
       const raw = path.slice(i, j + 1);
       let value: unknown;
-      try { value = JSON.parse(raw); } catch { return fail('This string has an invalid escape sequence.', i, j + 1); }
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        return fail('This string has an invalid escape sequence.', i, j + 1);
+      }
       tokens.push({ kind: 'string', text: raw, start: i, end: j + 1, value: value as string });
       i = j + 1;
       continue;
@@ -334,7 +354,8 @@ class FilterParser {
     const inner = this.or();
     this.depth--;
     if ('ok' in inner) return inner;
-    if (this.tokens[this.index]?.kind !== ')') return fail('This "(" has no matching ")".', open?.start ?? this.start, open?.end ?? this.end);
+    if (this.tokens[this.index]?.kind !== ')')
+      return fail('This "(" has no matching ")".', open?.start ?? this.start, open?.end ?? this.end);
     this.index++;
     return inner;
   }
@@ -347,10 +368,19 @@ class FilterParser {
     }
     this.index++;
     const opToken = this.tokens[this.index];
-    if (!opToken) return fail(`"${attribute.text}" needs an operator and a value, as in ${attribute.text} eq "work"; operators are ${OPERATOR_LIST}.`, attribute.start, attribute.end);
+    if (!opToken)
+      return fail(
+        `"${attribute.text}" needs an operator and a value, as in ${attribute.text} eq "work"; operators are ${OPERATOR_LIST}.`,
+        attribute.start,
+        attribute.end,
+      );
     const op = opToken.text.toLowerCase() as FilterOperator;
     if (opToken.kind !== 'word' || !FILTER_OPERATORS.includes(op)) {
-      return fail(`"${opToken.text}" is not a filter operator; use one of ${OPERATOR_LIST} (RFC 7644 §3.4.2.2).`, opToken.start, opToken.end);
+      return fail(
+        `"${opToken.text}" is not a filter operator; use one of ${OPERATOR_LIST} (RFC 7644 §3.4.2.2).`,
+        opToken.start,
+        opToken.end,
+      );
     }
     this.index++;
     const comparison: Comparison = {
@@ -363,10 +393,15 @@ class FilterParser {
     };
     if (op !== 'pr') {
       const valueToken = this.tokens[this.index];
-      if (!valueToken) return fail(`"${opToken.text}" needs a value: a quoted string, a number, true, false or null.`, opToken.start, opToken.end);
+      if (!valueToken)
+        return fail(`"${opToken.text}" needs a value: a quoted string, a number, true, false or null.`, opToken.start, opToken.end);
       const value = literal(valueToken);
       if (value === undefined) {
-        return fail(`"${valueToken.text}" is not a value: use a quoted string, a number, true, false or null.`, valueToken.start, valueToken.end);
+        return fail(
+          `"${valueToken.text}" is not a value: use a quoted string, a number, true, false or null.`,
+          valueToken.start,
+          valueToken.end,
+        );
       }
       this.index++;
       comparison.value = value;

@@ -84,20 +84,27 @@ function scopeOf(schemas: readonly SchemaDefinition[], resourceSchemaUrn: string
 }
 
 function isUsable(a: AttributeDefinition): boolean {
-  return !!a && typeof a === 'object' && typeof a.name === 'string' && a.name !== '' && typeof a.type === 'string' &&
-    (a.subAttributes === undefined || (Array.isArray(a.subAttributes) && a.subAttributes.every(isUsable)));
+  return (
+    !!a &&
+    typeof a === 'object' &&
+    typeof a.name === 'string' &&
+    a.name !== '' &&
+    typeof a.type === 'string' &&
+    (a.subAttributes === undefined || (Array.isArray(a.subAttributes) && a.subAttributes.every(isUsable)))
+  );
 }
 
 /** The schema itself when every attribute is well-formed (the usual case), else a copy without the broken ones. */
 function usableSchema(schema: SchemaDefinition): SchemaDefinition {
   if (schema.attributes.every(isUsable)) return schema;
-  const clean = (list: AttributeDefinition[]): AttributeDefinition[] => list
-    .filter((a) => !!a && typeof a === 'object' && typeof a.name === 'string' && a.name !== '' && typeof a.type === 'string')
-    .map((a) => {
-      if (a.subAttributes === undefined || isUsable(a)) return a;
-      const { subAttributes, ...rest } = a;
-      return Array.isArray(subAttributes) ? { ...rest, subAttributes: clean(subAttributes) } : rest;
-    });
+  const clean = (list: AttributeDefinition[]): AttributeDefinition[] =>
+    list
+      .filter((a) => !!a && typeof a === 'object' && typeof a.name === 'string' && a.name !== '' && typeof a.type === 'string')
+      .map((a) => {
+        if (a.subAttributes === undefined || isUsable(a)) return a;
+        const { subAttributes, ...rest } = a;
+        return Array.isArray(subAttributes) ? { ...rest, subAttributes: clean(subAttributes) } : rest;
+      });
   return { ...schema, attributes: clean(schema.attributes) };
 }
 
@@ -127,14 +134,19 @@ function resolve(path: string, schemas: readonly SchemaDefinition[], resourceSch
     const whole = scope.all.find((s) => same(s.id, path));
     if (whole) {
       const example = whole.attributes[0]?.name ?? 'attribute';
-      return error('invalid-attribute-path',
-        `"${path}" names a schema, not an attribute: add ":" and an attribute name, as in ${whole.id}:${example}.`, 0, path.length);
+      return error(
+        'invalid-attribute-path',
+        `"${path}" names a schema, not an attribute: add ":" and an attribute name, as in ${whole.id}:${example}.`,
+        0,
+        path.length,
+      );
     }
     const dotted = scope.all.find((s) => lower.startsWith(`${s.id.toLowerCase()}.`));
     if (dotted) {
       const at = dotted.id.length;
-      return error('invalid-attribute-path', 'A ":" separates the schema URN from the attribute name, not a ".".', at, at + 1,
-        [`${path.slice(0, at)}:${path.slice(at + 1)}`]);
+      return error('invalid-attribute-path', 'A ":" separates the schema URN from the attribute name, not a ".".', at, at + 1, [
+        `${path.slice(0, at)}:${path.slice(at + 1)}`,
+      ]);
     }
     const result = parseAttributePath(path);
     if (!result.ok) return error('invalid-attribute-path', result.message, result.start, result.end);
@@ -151,24 +163,36 @@ function resolve(path: string, schemas: readonly SchemaDefinition[], resourceSch
   if (filter) {
     if (attribute.type !== 'complex' || !attribute.multiValued) {
       const kind = attribute.multiValued ? `a multi-valued ${attribute.type}` : `single-valued`;
-      return error('invalid-attribute-path',
+      return error(
+        'invalid-attribute-path',
         `"${attribute.name}" is ${kind}: a value filter [...] only selects among the values of a multi-valued complex attribute, such as emails[type eq "work"].`,
-        filter.start - 1, filter.end + 1);
+        filter.start - 1,
+        filter.end + 1,
+      );
     }
     for (const comparison of filter.comparisons) {
       const sub = findAttribute(attribute.subAttributes, comparison.attribute);
       if (!sub) {
         const span = comparison.attributeSpan;
-        return error('unknown-scim-attribute',
+        return error(
+          'unknown-scim-attribute',
           `"${comparison.attribute}" is not a sub-attribute of "${attribute.name}", so the filter cannot test it; ${attribute.name} has ${names(attribute.subAttributes)}.`,
-          span.start, span.end, suggest(comparison.attribute, candidatesAt(path, span.start, span.end, attribute.subAttributes)));
+          span.start,
+          span.end,
+          suggest(comparison.attribute, candidatesAt(path, span.start, span.end, attribute.subAttributes)),
+        );
       }
       if (sub.type === 'boolean' && comparison.valueSpan && typeof comparison.value !== 'boolean' && comparison.value !== null) {
         const span = comparison.valueSpan;
-        return error('invalid-attribute-path',
-          `"${sub.name}" is a boolean: compare it with true or false, without quotes.`, span.start, span.end,
+        return error(
+          'invalid-attribute-path',
+          `"${sub.name}" is a boolean: compare it with true or false, without quotes.`,
+          span.start,
+          span.end,
           typeof comparison.value === 'string' && /^(true|false)$/i.test(comparison.value)
-            ? [`${path.slice(0, span.start)}${comparison.value.toLowerCase()}${path.slice(span.end)}`] : []);
+            ? [`${path.slice(0, span.start)}${comparison.value.toLowerCase()}${path.slice(span.end)}`]
+            : [],
+        );
       }
     }
   }
@@ -178,14 +202,22 @@ function resolve(path: string, schemas: readonly SchemaDefinition[], resourceSch
   if (parsed.subAttribute !== undefined && parsed.spans.subAttribute) {
     const span = parsed.spans.subAttribute;
     if (!attribute.subAttributes) {
-      return error('invalid-attribute-path',
-        `"${attribute.name}" is a ${attribute.type}${attribute.multiValued ? ' (multi-valued)' : ''} and has no sub-attributes.`, span.start, span.end);
+      return error(
+        'invalid-attribute-path',
+        `"${attribute.name}" is a ${attribute.type}${attribute.multiValued ? ' (multi-valued)' : ''} and has no sub-attributes.`,
+        span.start,
+        span.end,
+      );
     }
     const sub = findAttribute(attribute.subAttributes, parsed.subAttribute);
     if (!sub) {
-      return error('unknown-scim-attribute',
+      return error(
+        'unknown-scim-attribute',
         `"${attribute.name}" has no sub-attribute "${parsed.subAttribute}"; it has ${names(attribute.subAttributes)}.`,
-        span.start, span.end, suggest(parsed.subAttribute, candidatesAt(path, span.start, span.end, attribute.subAttributes)));
+        span.start,
+        span.end,
+        suggest(parsed.subAttribute, candidatesAt(path, span.start, span.end, attribute.subAttributes)),
+      );
     }
     resolved = sub;
     parent = attribute;
@@ -206,12 +238,16 @@ function edit(from: string, to: string): PathEdit {
   let prefix = 0;
   while (prefix < from.length && prefix < to.length && from[prefix] === to[prefix]) prefix++;
   let suffix = 0;
-  while (suffix < from.length - prefix && suffix < to.length - prefix && from[from.length - 1 - suffix] === to[to.length - 1 - suffix]) suffix++;
+  while (suffix < from.length - prefix && suffix < to.length - prefix && from[from.length - 1 - suffix] === to[to.length - 1 - suffix])
+    suffix++;
   return { start: prefix, end: from.length - suffix, text: to.slice(prefix, to.length - suffix) };
 }
 
-function lookUpTopLevel(parsed: ParsedPath, schema: SchemaDefinition | undefined, scope: Scope):
-  { attribute: AttributeDefinition; schema: SchemaDefinition; common: boolean } | undefined {
+function lookUpTopLevel(
+  parsed: ParsedPath,
+  schema: SchemaDefinition | undefined,
+  scope: Scope,
+): { attribute: AttributeDefinition; schema: SchemaDefinition; common: boolean } | undefined {
   const home = schema ?? scope.resource;
   const own = home ? findAttribute(home.attributes, parsed.attribute) : undefined;
   if (own && home) return { attribute: own, schema: home, common: false };
@@ -226,7 +262,12 @@ function lookUpTopLevel(parsed: ParsedPath, schema: SchemaDefinition | undefined
 let commonSchema: SchemaDefinition | undefined;
 /** Stands in as the owner of id/externalId/meta for a resource whose own schema is unknown. */
 function commonPseudoSchema(): SchemaDefinition {
-  commonSchema ??= { id: '', name: 'Common', description: 'The common attributes of every resource (RFC 7643 §3.1).', attributes: [...COMMON_ATTRIBUTES] };
+  commonSchema ??= {
+    id: '',
+    name: 'Common',
+    description: 'The common attributes of every resource (RFC 7643 §3.1).',
+    attributes: [...COMMON_ATTRIBUTES],
+  };
   return commonSchema;
 }
 
@@ -238,9 +279,13 @@ function unknownSchema(path: string, urn: string, scope: Scope): ResolveError {
   const truncated = scope.all.filter((s) => s.id.toLowerCase().startsWith(`${lowerUrn}:`)).map((s) => `${s.id}${rest}`);
   const suggestions = [...new Set([...suggest(urn, candidates), ...truncated])].slice(0, 3);
   const known = scope.all.map((s) => s.id).join(', ');
-  return error('unknown-scim-schema',
+  return error(
+    'unknown-scim-schema',
     `"${urn}" is not a schema in scope for this resource (${known || 'none'}); custom extension schemas must be declared in the spec's extensions.`,
-    0, urn.length, suggestions);
+    0,
+    urn.length,
+    suggestions,
+  );
 }
 
 function unknownAttribute(path: string, parsed: ParsedPath, schema: SchemaDefinition | undefined, scope: Scope): ResolveError {
@@ -281,7 +326,9 @@ function unknownAttribute(path: string, parsed: ParsedPath, schema: SchemaDefini
 
   const suggestions = [...new Set([...suggest(name, candidates), ...exact.map((c) => c.replacement)])].slice(0, 3);
   const where = schema
-    ? (schema === scope.resource ? `the ${schema.name} schema (${schema.id}) or a common attribute (id, externalId, meta)` : `${schema.id}`)
+    ? schema === scope.resource
+      ? `the ${schema.name} schema (${schema.id}) or a common attribute (id, externalId, meta)`
+      : `${schema.id}`
     : scope.resource
       ? `the ${scope.resource.name} schema or a common attribute (id, externalId, meta); extension attributes are written with their schema URN`
       : 'this resource';
@@ -319,7 +366,10 @@ function suggest(written: string, candidates: readonly Candidate[], limit = 3): 
 function didYouMean(suggestions: readonly string[]): string {
   if (suggestions.length === 0) return '';
   if (suggestions.length === 1) return ` Did you mean "${suggestions[0]}"?`;
-  return ` Did you mean ${suggestions.slice(0, -1).map((s) => `"${s}"`).join(', ')} or "${suggestions.at(-1)}"?`;
+  return ` Did you mean ${suggestions
+    .slice(0, -1)
+    .map((s) => `"${s}"`)
+    .join(', ')} or "${suggestions.at(-1)}"?`;
 }
 
 function names(attributes: readonly AttributeDefinition[] | undefined): string {
@@ -361,8 +411,12 @@ export function listAttributePaths(schemas: readonly SchemaDefinition[], resourc
     out.push(entry);
   };
   const addAttribute = (prefix: string, a: AttributeDefinition, schema: SchemaDefinition | undefined) => {
-    const at = (path: string, attribute: AttributeDefinition, parent?: AttributeDefinition): AttributePathEntry =>
-      ({ path, attribute, ...(parent ? { parent } : {}), ...(schema ? { schema } : {}) });
+    const at = (path: string, attribute: AttributeDefinition, parent?: AttributeDefinition): AttributePathEntry => ({
+      path,
+      attribute,
+      ...(parent ? { parent } : {}),
+      ...(schema ? { schema } : {}),
+    });
     const base = `${prefix}${a.name}`;
     add(at(base, a));
     const subs = a.subAttributes ?? [];

@@ -95,7 +95,9 @@ export class CredentialSource {
   async #fetchToken(): Promise<string> {
     const auth = this.auth as Extract<ResolvedAuth, { kind: 'oauth2' }>;
     if (!this.#isAllowed(auth.tokenUrl)) {
-      throw new AuthError(`The token endpoint ${originOf(auth.tokenUrl)} is not an allowed origin, so the client secret was not sent there. Add it to target.allowedOrigins (or the Action's allowed-origins).`);
+      throw new AuthError(
+        `The token endpoint ${originOf(auth.tokenUrl)} is not an allowed origin, so the client secret was not sent there. Add it to target.allowedOrigins (or the Action's allowed-origins).`,
+      );
     }
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (auth.scope) form.set('scope', auth.scope);
@@ -126,7 +128,8 @@ export class CredentialSource {
     } catch {
       throw new AuthError('The token endpoint did not answer JSON.');
     }
-    if (typeof body.access_token !== 'string' || body.access_token === '') throw new AuthError('The token endpoint answered without an access_token.');
+    if (typeof body.access_token !== 'string' || body.access_token === '')
+      throw new AuthError('The token endpoint answered without an access_token.');
     this.#secrets.add(body.access_token);
     const lifetime = typeof body.expires_in === 'number' ? body.expires_in : 3600;
     this.#token = { value: body.access_token, expires: Date.now() + Math.max(lifetime - 30, 5) * 1000 };

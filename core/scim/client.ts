@@ -111,7 +111,8 @@ export class ScimClient {
     const redirects: { status: number; location: string }[] = [];
     for (let hop = 0; ; hop++) {
       const exchange = await this.#sendOnce(url, method, body, options, attempt);
-      if (redirects.length) exchange.redirects = redirects.map((r) => ({ status: r.status, location: this.#options.secrets.redact(r.location) }));
+      if (redirects.length)
+        exchange.redirects = redirects.map((r) => ({ status: r.status, location: this.#options.secrets.redact(r.location) }));
       // The Location as the server sent it: a redirect to follow is resolved from the real value.
       const location = this.#locations.get(exchange);
       if (!exchange.status || !REDIRECTS.has(exchange.status) || !location) return exchange;
@@ -239,7 +240,11 @@ export class ScimClient {
     if (this.#closed) throw new Error('the client is closed');
     let pool = this.#pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: this.#options.concurrency, keepAliveTimeout: 10_000, connectTimeout: this.#options.requestTimeoutMs });
+      pool = new Pool(origin, {
+        connections: this.#options.concurrency,
+        keepAliveTimeout: 10_000,
+        connectTimeout: this.#options.requestTimeoutMs,
+      });
       this.#pools.set(origin, pool);
     }
     return pool;
@@ -328,7 +333,15 @@ export function failedToConnect(exchange: Exchange): boolean {
   return NOT_CONNECTED.has(exchange);
 }
 
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EADDRNOTAVAIL']);
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EADDRNOTAVAIL',
+]);
 
 function isConnectFailure(error: unknown): boolean {
   const e = error as { code?: string; cause?: { code?: string }; errors?: Array<{ code?: string }> } | null;

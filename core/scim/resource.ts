@@ -70,15 +70,24 @@ export function matchesFilter(element: unknown, filter: FilterExpression): boole
       const a = fold(actual);
       const b = fold(value);
       switch (op) {
-        case 'eq': return a === b;
-        case 'ne': return a !== b;
-        case 'co': return typeof a === 'string' && typeof b === 'string' && a.includes(b);
-        case 'sw': return typeof a === 'string' && typeof b === 'string' && a.startsWith(b);
-        case 'ew': return typeof a === 'string' && typeof b === 'string' && a.endsWith(b);
-        case 'gt': return (a as number) > (b as number);
-        case 'ge': return (a as number) >= (b as number);
-        case 'lt': return (a as number) < (b as number);
-        case 'le': return (a as number) <= (b as number);
+        case 'eq':
+          return a === b;
+        case 'ne':
+          return a !== b;
+        case 'co':
+          return typeof a === 'string' && typeof b === 'string' && a.includes(b);
+        case 'sw':
+          return typeof a === 'string' && typeof b === 'string' && a.startsWith(b);
+        case 'ew':
+          return typeof a === 'string' && typeof b === 'string' && a.endsWith(b);
+        case 'gt':
+          return (a as number) > (b as number);
+        case 'ge':
+          return (a as number) >= (b as number);
+        case 'lt':
+          return (a as number) < (b as number);
+        case 'le':
+          return (a as number) <= (b as number);
       }
     }
   }
@@ -156,7 +165,8 @@ export function buildUser(values: readonly MappedValue[]): Resource {
   const resource: Resource = { schemas: [CORE_USER_URN] };
   for (const mapped of values) setPath(resource, mapped.resolved, mapped.value);
   const extensions = new Set<string>();
-  for (const mapped of values) if (!mapped.resolved.common && mapped.resolved.schema.id !== CORE_USER_URN) extensions.add(mapped.resolved.schema.id);
+  for (const mapped of values)
+    if (!mapped.resolved.common && mapped.resolved.schema.id !== CORE_USER_URN) extensions.add(mapped.resolved.schema.id);
   resource['schemas'] = [CORE_USER_URN, ...extensions];
   return resource;
 }

@@ -43,7 +43,7 @@ export class SecretRegistry {
 
   /** Whether a text carries any registered secret, in any of the forms redact() removes. */
   contains(text: string): boolean {
-    return this.#probe !== undefined && this.#probe.test(text);
+    return this.#probe?.test(text) === true;
   }
 
   redact(text: string): string {
@@ -125,7 +125,16 @@ function characterForms(character: string): string {
   return alternatives.size === 1 ? [...alternatives][0]! : `(?:${[...alternatives].join('|')})`;
 }
 
-const JSON_SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const JSON_SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '/': '\\/',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 /**
  * The part of the secret's base64 that is the same wherever it starts inside a longer encoded
@@ -135,7 +144,9 @@ const JSON_SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '
 function base64Cores(bytes: Buffer, alphabet: 'base64' | 'base64url'): string[] {
   const cores: string[] = [];
   for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString(alphabet).replace(/=+$/, '');
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+      .toString(alphabet)
+      .replace(/=+$/, '');
     const first = Math.ceil((8 * offset) / 6);
     const last = Math.floor((8 * (offset + bytes.length)) / 6); // exclusive
     const core = encoded.slice(first, last);

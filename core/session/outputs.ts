@@ -38,5 +38,7 @@ export async function writeOutputs(files: OutputFiles, outputs: Outputs): Promis
   await write(files.report, () => `${JSON.stringify(outputs.report, null, 2)}\n`);
   await write(files.junit, () => toJunit(results));
   await write(files.sarif, () => toSarif([...(outputs.annotations ?? checkAnnotations(results))], { version: outputs.version }));
-  await write(files.markdown, () => toMarkdownSummary({ ...outputs.summary, specs: results, ms: outputs.report.ms, runId: outputs.report.runId }));
+  await write(files.markdown, () =>
+    toMarkdownSummary({ ...outputs.summary, specs: results, ms: outputs.report.ms, runId: outputs.report.runId }),
+  );
 }

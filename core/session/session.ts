@@ -59,7 +59,12 @@ export function planSpecs(checked: readonly CheckedSpec[], options: PlanOptions)
  * and `env` lacks becomes an `unset-env` error of its spec, so every front end reports it as it
  * reports an invalid spec (located, exit 2 or a failed step, nothing sent). Returns them.
  */
-export function checkEnvironment(checked: readonly CheckedSpec[], plans: readonly Plan[], env: Readonly<Record<string, string | undefined>>, options: EnvironmentOptions = {}): Diagnostic[] {
+export function checkEnvironment(
+  checked: readonly CheckedSpec[],
+  plans: readonly Plan[],
+  env: Readonly<Record<string, string | undefined>>,
+  options: EnvironmentOptions = {},
+): Diagnostic[] {
   const all: Diagnostic[] = [];
   for (const plan of plans) {
     const unset = missingEnvironment(plan, env, options);

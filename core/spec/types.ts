@@ -103,7 +103,17 @@ export type Step =
 
 export type StepKind = SimpleStep | 'update' | 'assign' | 'unassign' | 'expect' | 'probe' | 'wait' | 'eventually';
 export const STEP_KINDS: readonly StepKind[] = [
-  'provision', 'update', 'deactivate', 'reactivate', 'deprovision', 'assign', 'unassign', 'expect', 'probe', 'wait', 'eventually',
+  'provision',
+  'update',
+  'deactivate',
+  'reactivate',
+  'deprovision',
+  'assign',
+  'unassign',
+  'expect',
+  'probe',
+  'wait',
+  'eventually',
 ];
 
 export interface LifecycleScenario {

@@ -16,17 +16,27 @@ export function typeOfValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   switch (typeof value) {
-    case 'object': return 'a mapping';
-    case 'string': return 'a string';
-    case 'number': return Number.isInteger(value) ? 'an integer' : 'a number';
-    case 'boolean': return 'a boolean';
-    default: return typeof value;
+    case 'object':
+      return 'a mapping';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return Number.isInteger(value) ? 'an integer' : 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return typeof value;
   }
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean',
-  object: 'a mapping', array: 'a list', null: 'null',
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
 };
 
 export function describeTypes(types: string | string[]): string {
@@ -36,6 +46,6 @@ export function describeTypes(types: string | string[]): string {
 }
 
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

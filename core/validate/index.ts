@@ -36,7 +36,12 @@ export function validateDocument(document: ParsedDocument): ValidationResult {
   report.diagnostics.push(...document.diagnostics);
   if (document.value === undefined) {
     if (!document.diagnostics.some((d) => d.severity === 'error')) {
-      report.atSpan({ start: 0, end: 0 }, 'error', 'empty-spec', 'The spec is empty. Start with `provspec: 1`, a target, identities and a mapping.');
+      report.atSpan(
+        { start: 0, end: 0 },
+        'error',
+        'empty-spec',
+        'The spec is empty. Start with `provspec: 1`, a target, identities and a mapping.',
+      );
     }
     return { document, diagnostics: sortDiagnostics(report.diagnostics) };
   }
@@ -50,7 +55,15 @@ export function validateDocument(document: ParsedDocument): ValidationResult {
 // An alias left empty by the expansion limit leaves a hole in the value, as a syntax error does.
 const SYNTAX = new Set(['yaml-syntax', 'json-syntax', 'tab-indent', ALIAS_LIMIT_CODE]);
 // A name swallowed by a syntax error looks undeclared, and a declaration swallowed looks unused.
-const REFERENCES = new Set(['unknown-identity', 'unknown-group', 'unknown-variable', 'unknown-identity-attribute', 'unknown-expression-property', 'unused-identity', 'unused-group']);
+const REFERENCES = new Set([
+  'unknown-identity',
+  'unknown-group',
+  'unknown-variable',
+  'unknown-identity-attribute',
+  'unknown-expression-property',
+  'unused-identity',
+  'unused-group',
+]);
 
 /**
  * One mistake, one message: while the text has syntax errors, what the schema and the rules say
@@ -104,7 +117,12 @@ export function semanticPhase(document: ParsedDocument, report: DiagnosticCollec
       rule(ctx);
     } catch (error) {
       // A rule must never take the others (or the editor) down with it.
-      report.atSpan({ start: 0, end: 0 }, 'error', 'internal-error', `provspec failed while checking this spec (${rule.name}): ${error instanceof Error ? error.message : String(error)}. Please report this.`);
+      report.atSpan(
+        { start: 0, end: 0 },
+        'error',
+        'internal-error',
+        `provspec failed while checking this spec (${rule.name}): ${error instanceof Error ? error.message : String(error)}. Please report this.`,
+      );
     }
   }
 }
@@ -117,7 +135,9 @@ function ruleContext(doc: ParsedDocument, spec: Record<string, unknown>, report:
     if (Array.isArray(steps)) for (const step of steps) for (const [key] of entries(obj(step)?.['update'])) identityAttributes.add(key);
   }
   return {
-    doc, spec, report,
+    doc,
+    spec,
+    report,
     identityNames: entries(spec['identities']).map(([k]) => k),
     groupNames: entries(spec['groups']).map(([k]) => k),
     variableNames: entries(spec['variables']).map(([k]) => k),
@@ -128,9 +148,11 @@ function ruleContext(doc: ParsedDocument, spec: Record<string, unknown>, report:
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2, hint: 3 } as const;
 
 function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
-  return list.sort((a, b) =>
-    a.range.start.line - b.range.start.line ||
-    a.range.start.character - b.range.start.character ||
-    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-    a.code.localeCompare(b.code));
+  return list.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.code.localeCompare(b.code),
+  );
 }

@@ -47,8 +47,11 @@ export function schemaDiagnostics(doc: ParsedDocument, report: DiagnosticCollect
   // A wrong type makes every other complaint about the same value noise.
   const typed = new Set(located.filter((l) => l.code === 'invalid-type').map((l) => l.pointer));
   // A misspelt required key ("baseURL") is one mistake: its did-you-mean already names the missing one.
-  const misspelt = new Set(located.filter((l) => l.code === 'unknown-property')
-    .flatMap((l) => (l.suggestions ?? []).map((s) => `${parentPointer(l.pointer) ?? ''}|${s}`)));
+  const misspelt = new Set(
+    located
+      .filter((l) => l.code === 'unknown-property')
+      .flatMap((l) => (l.suggestions ?? []).map((s) => `${parentPointer(l.pointer) ?? ''}|${s}`)),
+  );
   for (const item of located) {
     if (item.code !== 'invalid-type' && item.part === 'value' && typed.has(item.pointer)) continue;
     if (item.code === 'missing-property' && misspelt.has(`${item.pointer}|${item.missingProperty}`)) continue;
@@ -92,14 +95,22 @@ function typeFits(type: unknown, data: unknown): boolean {
   const types = Array.isArray(type) ? type : [type];
   return types.some((t) => {
     switch (t) {
-      case 'integer': return Number.isInteger(data);
-      case 'number': return typeof data === 'number';
-      case 'string': return typeof data === 'string';
-      case 'boolean': return typeof data === 'boolean';
-      case 'null': return data === null;
-      case 'array': return Array.isArray(data);
-      case 'object': return typeof data === 'object' && data !== null && !Array.isArray(data);
-      default: return false;
+      case 'integer':
+        return Number.isInteger(data);
+      case 'number':
+        return typeof data === 'number';
+      case 'string':
+        return typeof data === 'string';
+      case 'boolean':
+        return typeof data === 'boolean';
+      case 'null':
+        return data === null;
+      case 'array':
+        return Array.isArray(data);
+      case 'object':
+        return typeof data === 'object' && data !== null && !Array.isArray(data);
+      default:
+        return false;
     }
   });
 }
@@ -138,53 +149,106 @@ function locate(error: ErrorObject): Located | undefined {
       const list = allowed.length && allowed.length <= 12 && suggestions.length === 0 ? ` Allowed here: ${allowed.join(', ')}.` : '';
       const isStep = allowed.includes('eventually') && allowed.includes('provision');
       const what = isStep ? `Unknown step "${name}"` : `Unknown property "${name}" in ${where}`;
-      return { pointer: joinPointer(at, name), part: 'key', code: 'unknown-property', message: `${what}.${didYouMean(suggestions)}${list}`, suggestions };
+      return {
+        pointer: joinPointer(at, name),
+        part: 'key',
+        code: 'unknown-property',
+        message: `${what}.${didYouMean(suggestions)}${list}`,
+        suggestions,
+      };
     }
     case 'required': {
       const name = String(params['missingProperty']);
       const description = describeProperty(parent, name);
       return {
-        pointer: at, part: 'parent-key', code: 'missing-property',
-        message: `Missing required property "${name}" in ${where}.${description}`, missingProperty: name,
+        pointer: at,
+        part: 'parent-key',
+        code: 'missing-property',
+        message: `Missing required property "${name}" in ${where}.${description}`,
+        missingProperty: name,
       };
     }
     case 'type':
-      return { pointer: at, part: 'value', code: 'invalid-type', message: `${where} must be ${describeTypes(params['type'] as string | string[])}, not ${typeOfValue(error.data)}.` };
+      return {
+        pointer: at,
+        part: 'value',
+        code: 'invalid-type',
+        message: `${where} must be ${describeTypes(params['type'] as string | string[])}, not ${typeOfValue(error.data)}.`,
+      };
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]) ?? [];
-      const suggestions = typeof error.data === 'string' ? suggest(error.data, allowed.filter((a): a is string => typeof a === 'string')) : [];
+      const suggestions =
+        typeof error.data === 'string'
+          ? suggest(
+              error.data,
+              allowed.filter((a): a is string => typeof a === 'string'),
+            )
+          : [];
       // The short form of a step (`- deactivate`): say so, as the object form's "Unknown step" does.
       const isStep = allowed.includes('provision') && allowed.includes('deprovision') && typeof error.data === 'string';
       if (isStep && (STEP_KINDS as readonly string[]).includes(error.data as string)) {
-        return { pointer: at, part: 'value', code: 'invalid-value', message: `The step "${String(error.data)}" needs a value: write it as \`${String(error.data)}: …\`.` };
+        return {
+          pointer: at,
+          part: 'value',
+          code: 'invalid-value',
+          message: `The step "${String(error.data)}" needs a value: write it as \`${String(error.data)}: …\`.`,
+        };
       }
       const what = isStep ? `Unknown step ${quote(error.data)}` : `${quote(error.data)} is not allowed for ${where}`;
       return {
-        pointer: at, part: 'value', code: 'invalid-value',
+        pointer: at,
+        part: 'value',
+        code: 'invalid-value',
         message: `${what}.${didYouMean(suggestions)} Expected one of: ${allowed.map((a) => String(a)).join(', ')}.`,
         suggestions,
       };
     }
     case 'const':
-      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} must be ${quote(params['allowedValue'])}, not ${quote(error.data)}.`, suggestions: [JSON.stringify(params['allowedValue'])] };
+      return {
+        pointer: at,
+        part: 'value',
+        code: 'invalid-value',
+        message: `${where} must be ${quote(params['allowedValue'])}, not ${quote(error.data)}.`,
+        suggestions: [JSON.stringify(params['allowedValue'])],
+      };
     case 'pattern': {
       const description = typeof parent['description'] === 'string' ? ` ${parent['description']}` : '';
-      return { pointer: at, part: 'value', code: 'invalid-value', message: `Invalid value ${quote(error.data)} for ${where}.${description}` };
+      return {
+        pointer: at,
+        part: 'value',
+        code: 'invalid-value',
+        message: `Invalid value ${quote(error.data)} for ${where}.${description}`,
+      };
     }
     case 'minProperties':
     case 'maxProperties':
       return objectSize(error, where);
     case 'minItems':
-      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} needs at least ${String(params['limit'])} item${params['limit'] === 1 ? '' : 's'}.` };
+      return {
+        pointer: at,
+        part: 'value',
+        code: 'invalid-value',
+        message: `${where} needs at least ${String(params['limit'])} item${params['limit'] === 1 ? '' : 's'}.`,
+      };
     case 'maxItems':
       return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} allows at most ${String(params['limit'])} items.` };
     case 'uniqueItems':
-      return { pointer: joinPointer(at, Number(params['i'])), part: 'value', code: 'duplicate-item', message: `Item ${Number(params['i']) + 1} of ${where} repeats item ${Number(params['j']) + 1}.` };
+      return {
+        pointer: joinPointer(at, Number(params['i'])),
+        part: 'value',
+        code: 'duplicate-item',
+        message: `Item ${Number(params['i']) + 1} of ${where} repeats item ${Number(params['j']) + 1}.`,
+      };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} must be ${String(params['comparison'])} ${String(params['limit'])}, not ${quote(error.data)}.` };
+      return {
+        pointer: at,
+        part: 'value',
+        code: 'invalid-value',
+        message: `${where} must be ${String(params['comparison'])} ${String(params['limit'])}, not ${quote(error.data)}.`,
+      };
     case 'minLength':
       return { pointer: at, part: 'value', code: 'invalid-value', message: `${where} must not be empty.` };
     default:
@@ -201,7 +265,9 @@ function objectSize(error: ErrorObject, where: string): Located {
   if (error.keyword === 'maxProperties' && isStep) {
     // One step per list item: point at the first key too many.
     return {
-      pointer: joinPointer(error.instancePath, keys[1] ?? ''), part: 'key', code: 'invalid-value',
+      pointer: joinPointer(error.instancePath, keys[1] ?? ''),
+      part: 'key',
+      code: 'invalid-value',
       message: `${where} must have exactly one key; it has ${keys.map((k) => `"${k}"`).join(', ')}. Put each in its own list item.`,
     };
   }
@@ -210,7 +276,12 @@ function objectSize(error: ErrorObject, where: string): Located {
   }
   const limit = Number(params['limit']);
   const relation = error.keyword === 'minProperties' ? 'at least' : 'at most';
-  return { pointer: error.instancePath, part: 'value', code: 'invalid-value', message: `${where} must have ${relation} ${limit} propert${limit === 1 ? 'y' : 'ies'}.` };
+  return {
+    pointer: error.instancePath,
+    part: 'value',
+    code: 'invalid-value',
+    message: `${where} must have ${relation} ${limit} propert${limit === 1 ? 'y' : 'ies'}.`,
+  };
 }
 
 function describeProperty(parent: Record<string, unknown>, name: string): string {

@@ -7,7 +7,13 @@ import { distance } from 'fastest-levenshtein';
  */
 export function suggest(name: string, candidates: Iterable<string>, limit = 3): string[] {
   const unique = [...new Set(candidates)];
-  return rank(name, unique, unique.map((c) => c.toLowerCase()), unique.keys(), limit);
+  return rank(
+    name,
+    unique,
+    unique.map((c) => c.toLowerCase()),
+    unique.keys(),
+    limit,
+  );
 }
 
 /** Never more than this far apart (see `closeness`), which the index below relies on. */
@@ -122,5 +128,8 @@ function deletionVariants(word: string): Set<string> {
 export function didYouMean(suggestions: readonly string[]): string {
   if (suggestions.length === 0) return '';
   if (suggestions.length === 1) return ` Did you mean "${suggestions[0]}"?`;
-  return ` Did you mean ${suggestions.slice(0, -1).map((s) => `"${s}"`).join(', ')} or "${suggestions.at(-1)}"?`;
+  return ` Did you mean ${suggestions
+    .slice(0, -1)
+    .map((s) => `"${s}"`)
+    .join(', ')} or "${suggestions.at(-1)}"?`;
 }

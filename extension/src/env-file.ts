@@ -20,7 +20,8 @@ export function parseEnvFile(text: string): Record<string, string> {
         end = closingQuote(body, quote);
       }
       value = end < 0 ? body : body.slice(0, end);
-      if (quote === '"') value = value.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' })[c]!);
+      if (quote === '"')
+        value = value.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' })[c]!);
     } else {
       value = value.replace(/(^|\s+)#.*$/, '').trim();
     }

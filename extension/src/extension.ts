@@ -38,7 +38,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   /** The spec a command acts on: its argument (a code lens passes a URI string, a menu a Uri), else the active editor. */
   const specDocument = async (target: unknown): Promise<vscode.TextDocument | undefined> => {
-    const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+    const uri =
+      typeof target === 'string'
+        ? vscode.Uri.parse(target)
+        : target instanceof vscode.Uri
+          ? target
+          : vscode.window.activeTextEditor?.document.uri;
     if (!uri) {
       void vscode.window.showWarningMessage('provspec: open a spec (*.provspec.yaml) first.');
       return undefined;
@@ -49,7 +54,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const run = async (document: vscode.TextDocument, scenarios: string[] | undefined): Promise<void> => {
     const config = vscode.workspace.getConfiguration('provspec', document.uri);
     const env = await loadEnvFile(config.get<string>('run.envFile', ''), document, output);
-    const label = scenarios?.length ? `${scenarios.join(', ')} in ${vscode.workspace.asRelativePath(document.uri)}` : vscode.workspace.asRelativePath(document.uri);
+    const label = scenarios?.length
+      ? `${scenarios.join(', ')} in ${vscode.workspace.asRelativePath(document.uri)}`
+      : vscode.workspace.asRelativePath(document.uri);
     await mkdir(storage, { recursive: true });
     const request: RunRequest = {
       uri: document.uri.toString(),
@@ -67,10 +74,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       );
       output.appendLine(response.text);
       output.appendLine('');
-      const verdict = response.failed || response.errored
-        ? `provspec: ${response.failed} check(s) failed, ${response.errored} errored, ${response.passed} passed`
-        : `provspec: all ${response.passed} checks passed`;
-      const shown = response.failed || response.errored ? vscode.window.showWarningMessage(verdict, 'Open trace') : vscode.window.showInformationMessage(verdict, 'Open trace');
+      const verdict =
+        response.failed || response.errored
+          ? `provspec: ${response.failed} check(s) failed, ${response.errored} errored, ${response.passed} passed`
+          : `provspec: all ${response.passed} checks passed`;
+      const shown =
+        response.failed || response.errored
+          ? vscode.window.showWarningMessage(verdict, 'Open trace')
+          : vscode.window.showInformationMessage(verdict, 'Open trace');
       void shown.then((choice) => choice && vscode.commands.executeCommand('provspec.openTrace', vscode.Uri.file(traceFile)));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -81,8 +92,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   context.subscriptions.push(
     vscode.commands.registerCommand('provspec.validate', async (target?: unknown) => {
-      const explicit = target ?? (isSpec(vscode.window.activeTextEditor?.document) ? vscode.window.activeTextEditor?.document.uri : undefined);
-      const uris = explicit ? [typeof explicit === 'string' ? vscode.Uri.parse(explicit) : (explicit as vscode.Uri)] : await vscode.workspace.findFiles(SPEC_GLOB, '**/node_modules/**');
+      const explicit =
+        target ?? (isSpec(vscode.window.activeTextEditor?.document) ? vscode.window.activeTextEditor?.document.uri : undefined);
+      const uris = explicit
+        ? [typeof explicit === 'string' ? vscode.Uri.parse(explicit) : (explicit as vscode.Uri)]
+        : await vscode.workspace.findFiles(SPEC_GLOB, '**/node_modules/**');
       await validate(uris, output);
     }),
     vscode.commands.registerCommand('provspec.runScenario', async (target?: unknown, name?: unknown) => {
@@ -94,7 +108,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri)) ?? [];
         const names = lenses.filter((l) => l.command?.command === 'provspec.runScenario').map((l) => String(l.command?.arguments?.[1]));
         if (!names.length) {
-          void vscode.window.showWarningMessage(`provspec: ${vscode.workspace.asRelativePath(document.uri)} has no scenarios to run (or is not valid yet).`);
+          void vscode.window.showWarningMessage(
+            `provspec: ${vscode.workspace.asRelativePath(document.uri)} has no scenarios to run (or is not valid yet).`,
+          );
           return;
         }
         scenario = await vscode.window.showQuickPick(names, { placeHolder: 'Scenario to run' });
@@ -111,7 +127,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (!file && (await exists(traceFile))) file = vscode.Uri.file(traceFile);
       if (!file) {
         // No run from the editor yet: a trace written by `provspec run --trace FILE`.
-        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Open trace', filters: { 'provspec trace (NDJSON)': ['ndjson', 'jsonl'], 'All files': ['*'] } });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          openLabel: 'Open trace',
+          filters: { 'provspec trace (NDJSON)': ['ndjson', 'jsonl'], 'All files': ['*'] },
+        });
         file = picked?.[0];
       }
       if (file) await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), { preview: false });
@@ -132,7 +152,10 @@ function isSpec(document: vscode.TextDocument | undefined): boolean {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return stat(file).then(() => true, () => false);
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The variables of provspec.run.envFile, resolved against the spec's workspace folder (or its own folder). */
@@ -178,11 +201,14 @@ async function validate(uris: readonly vscode.Uri[], output: vscode.OutputChanne
   output.appendLine(`▶ provspec validate (${uris.length} spec${uris.length === 1 ? '' : 's'})`);
   for (const uri of uris) {
     for (const d of vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'provspec')) {
-      const severity = d.severity === vscode.DiagnosticSeverity.Error ? 'error' : d.severity === vscode.DiagnosticSeverity.Warning ? 'warning' : 'info';
+      const severity =
+        d.severity === vscode.DiagnosticSeverity.Error ? 'error' : d.severity === vscode.DiagnosticSeverity.Warning ? 'warning' : 'info';
       if (severity === 'error') errors++;
       if (severity === 'warning') warnings++;
       const code = typeof d.code === 'object' ? d.code.value : d.code;
-      output.appendLine(`${vscode.workspace.asRelativePath(uri)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${severity} ${code ?? ''}: ${d.message}`);
+      output.appendLine(
+        `${vscode.workspace.asRelativePath(uri)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${severity} ${code ?? ''}: ${d.message}`,
+      );
     }
   }
   const summary = `provspec: ${uris.length} spec(s) validated, ${errors} error(s), ${warnings} warning(s)`;

@@ -6,7 +6,7 @@ import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_SCHEMA, ScimError, errorBody } from '../scim/errors.ts';
-import { ScimService, etagMatches, type Preconditions } from '../scim/service.ts';
+import { type ScimService, etagMatches, type Preconditions } from '../scim/service.ts';
 import { etagOf, project, readProjection, shapeForVariants, type Projection } from '../scim/representation.ts';
 import { resourceTypes, schemas, serviceProviderConfig } from '../scim/discovery.ts';
 import { RESOURCE_TYPES, type ResourceTypeName } from '../schema/definitions.ts';
@@ -58,7 +58,8 @@ export function createScimServer(service: () => ScimService, options: HttpOption
     } catch (error) {
       reply = errorReply(error, options.flags, options.variants);
       // A client that hangs up mid-request is not a server fault worth a stack trace.
-      if (!(error instanceof ScimError) && !request.destroyed) console.error(`[provspec reference] ${requestId}: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!(error instanceof ScimError) && !request.destroyed)
+        console.error(`[provspec reference] ${requestId}: ${error instanceof Error ? error.stack : String(error)}`);
     }
     send(response, reply, requestId, options.flags, options.variants);
     options.log?.({
@@ -102,14 +103,17 @@ export function createScimServer(service: () => ScimService, options: HttpOption
 
     if (typeName && extra.length === 0) {
       // `no-etags`: a server without versions has nothing to compare a precondition with, and ignores it.
-      const preconditions: Preconditions = variants.has('no-etags') ? {} : { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
+      const preconditions: Preconditions = variants.has('no-etags')
+        ? {}
+        : { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
       const projection = readProjection(url.searchParams);
       if (id === undefined) {
         if (method === 'GET') return list(svc, typeName, url.searchParams, projection, shape);
         if (method === 'POST') {
           const written = svc.create(typeName, body);
           const headers: Record<string, string> = { etag: etagOf(written.stored) };
-          if (!options.flags.has('no-location')) headers['location'] = `${baseUrl}${RESOURCE_TYPES[typeName].endpoint}/${written.stored.id}`;
+          if (!options.flags.has('no-location'))
+            headers['location'] = `${baseUrl}${RESOURCE_TYPES[typeName].endpoint}/${written.stored.id}`;
           return { status: 201, body: project(shape(written.resource), RESOURCE_TYPES[typeName], projection), headers };
         }
         throw methodNotAllowed(method, 'GET, POST');
@@ -129,7 +133,11 @@ export function createScimServer(service: () => ScimService, options: HttpOption
         if (method === 'PATCH' && variants.has('patch-204') && !url.searchParams.has('attributes')) {
           return { status: 204, headers: { etag: etagOf(written.stored) } };
         }
-        return { status: 200, body: project(shape(written.resource), RESOURCE_TYPES[typeName], projection), headers: { etag: etagOf(written.stored) } };
+        return {
+          status: 200,
+          body: project(shape(written.resource), RESOURCE_TYPES[typeName], projection),
+          headers: { etag: etagOf(written.stored) },
+        };
       }
       if (method === 'DELETE') {
         const { resource } = svc.delete(typeName, id, preconditions);
@@ -218,7 +226,9 @@ function digest(text: string): Buffer {
 function authenticate(authorization: string | undefined, tokenDigest: Buffer): void {
   const match = authorization === undefined ? null : /^Bearer\s+(.+)$/i.exec(authorization.trim());
   if (!match) {
-    throw new ScimError(401, 'Send the bearer token in the Authorization header.', undefined, { 'www-authenticate': 'Bearer realm="provspec-reference"' });
+    throw new ScimError(401, 'Send the bearer token in the Authorization header.', undefined, {
+      'www-authenticate': 'Bearer realm="provspec-reference"',
+    });
   }
   // Comparing digests keeps the comparison constant-time whatever the lengths.
   if (!timingSafeEqual(digest(match[1]!), tokenDigest)) {
@@ -257,12 +267,19 @@ function errorReply(error: unknown, flags: ReadonlySet<Misbehaviour>, variants: 
 function bareError(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { schemas: [ERROR_SCHEMA], status: body['status'] };
   const scimType = body['scimType'];
-  if (scimType !== undefined && (body['status'] === '409' || scimType === 'invalidFilter' || scimType === 'noTarget')) out['scimType'] = scimType;
+  if (scimType !== undefined && (body['status'] === '409' || scimType === 'invalidFilter' || scimType === 'noTarget'))
+    out['scimType'] = scimType;
   if (scimType === 'invalidFilter') out['detail'] = body['detail'];
   return out;
 }
 
-function send(response: ServerResponse, reply: Reply, requestId: string, flags: ReadonlySet<Misbehaviour>, variants: ReadonlySet<Variant>): void {
+function send(
+  response: ServerResponse,
+  reply: Reply,
+  requestId: string,
+  flags: ReadonlySet<Misbehaviour>,
+  variants: ReadonlySet<Variant>,
+): void {
   const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
   if (variants.has('no-etags')) delete headers['etag'];
   if (reply.body === undefined) {

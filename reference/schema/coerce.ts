@@ -59,7 +59,11 @@ export function coerceResource(type: ResourceType, body: unknown, options: Coerc
     setCoerced(out, attribute, value, attribute.name, options);
   }
   for (const attribute of type.schema.attributes) {
-    if ((attribute.required || type.alsoRequired.includes(attribute.name)) && attribute.mutability !== 'readOnly' && isMissing(out[attribute.name])) {
+    if (
+      (attribute.required || type.alsoRequired.includes(attribute.name)) &&
+      attribute.mutability !== 'readOnly' &&
+      isMissing(out[attribute.name])
+    ) {
       throw new ScimError(400, `A ${type.name} needs "${attribute.name}".`, 'invalidValue');
     }
   }
@@ -93,7 +97,8 @@ function coerceSingle(attribute: AttributeDefinition, value: unknown, path: stri
       if (!isObject(value)) throw wrong('an object');
       const out: Resource = {};
       for (const [name, sub] of Object.entries(value)) {
-        const subAttribute = findAttribute(attribute.subAttributes, name) ?? (attribute.multiValued ? defaultSubAttribute(name) : undefined);
+        const subAttribute =
+          findAttribute(attribute.subAttributes, name) ?? (attribute.multiValued ? defaultSubAttribute(name) : undefined);
         if (!subAttribute) {
           // `$ref: null` is how Entra shapes member references; a null says nothing.
           if (sub === null) continue;

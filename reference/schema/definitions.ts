@@ -88,7 +88,10 @@ export function findExtension(type: ResourceType, urn: string): SchemaDefinition
 }
 
 /** Top-level attribute of a resource type: common, core, or `urn:…:name` of an extension. */
-export function resolveTopLevel(type: ResourceType, name: string): { attribute: AttributeDefinition; extension?: SchemaDefinition } | undefined {
+export function resolveTopLevel(
+  type: ResourceType,
+  name: string,
+): { attribute: AttributeDefinition; extension?: SchemaDefinition } | undefined {
   const common = findAttribute(COMMON_ATTRIBUTES, name);
   if (common) return { attribute: common };
   const core = findAttribute(type.schema.attributes, name);

@@ -17,7 +17,11 @@ export function parseFilter(text: string): Filter {
   try {
     return parse(text);
   } catch (error) {
-    throw new ScimError(400, `Invalid filter ${JSON.stringify(text)}: ${error instanceof Error ? error.message : String(error)}`, 'invalidFilter');
+    throw new ScimError(
+      400,
+      `Invalid filter ${JSON.stringify(text)}: ${error instanceof Error ? error.message : String(error)}`,
+      'invalidFilter',
+    );
   }
 }
 
@@ -93,9 +97,11 @@ function compile(filter: Filter, type: ResourceType, within: AttributeDefinition
     }
     case '[]': {
       const { keys, attribute } = resolve(filter.attrPath, type, within);
-      if (attribute?.type !== 'complex') throw new ScimError(400, `"${filter.attrPath}" is not complex: it cannot take a value filter.`, 'invalidFilter');
+      if (attribute?.type !== 'complex')
+        throw new ScimError(400, `"${filter.attrPath}" is not complex: it cannot take a value filter.`, 'invalidFilter');
       const inner = compile(filter.valFilter, type, attribute, options);
-      return (r) => valuesAt(r, keys).some((element) => typeof element === 'object' && element !== null && inner(element as Record<string, unknown>));
+      return (r) =>
+        valuesAt(r, keys).some((element) => typeof element === 'object' && element !== null && inner(element as Record<string, unknown>));
     }
     case 'pr': {
       const { keys } = resolve(filter.attrPath, type, within);
@@ -112,11 +118,18 @@ function compile(filter: Filter, type: ResourceType, within: AttributeDefinition
   }
 }
 
-function comparator(op: string, expected: unknown, attribute: AttributeDefinition | undefined, attrPath: string, options: FilterOptions): (actual: unknown) => boolean {
+function comparator(
+  op: string,
+  expected: unknown,
+  attribute: AttributeDefinition | undefined,
+  attrPath: string,
+  options: FilterOptions,
+): (actual: unknown) => boolean {
   const type = attribute?.type ?? 'string';
   const caseExact = attribute?.caseExact === true || (options.caseSensitiveUserName && attribute?.name === 'userName');
   if (type === 'boolean' || expected === null || typeof expected === 'boolean') {
-    if (op !== 'eq' && op !== 'ne') throw new ScimError(400, `"${op}" cannot compare ${type === 'boolean' ? 'a boolean' : 'null'} (${attrPath}).`, 'invalidFilter');
+    if (op !== 'eq' && op !== 'ne')
+      throw new ScimError(400, `"${op}" cannot compare ${type === 'boolean' ? 'a boolean' : 'null'} (${attrPath}).`, 'invalidFilter');
     return (actual) => actual === expected;
   }
   if (type === 'integer' || type === 'decimal') {
@@ -127,7 +140,8 @@ function comparator(op: string, expected: unknown, attribute: AttributeDefinitio
   if (type === 'dateTime') {
     const instant = Date.parse(expected);
     if (Number.isNaN(instant)) throw new ScimError(400, `${JSON.stringify(expected)} is not a dateTime.`, 'invalidFilter');
-    if (op === 'co' || op === 'sw' || op === 'ew') throw new ScimError(400, `"${op}" cannot compare a dateTime (${attrPath}).`, 'invalidFilter');
+    if (op === 'co' || op === 'sw' || op === 'ew')
+      throw new ScimError(400, `"${op}" cannot compare a dateTime (${attrPath}).`, 'invalidFilter');
     return ordered(op, attrPath, (actual) => (typeof actual === 'string' ? Date.parse(actual) - instant : undefined));
   }
   const fold = (s: string) => (caseExact ? s : s.toLowerCase());
@@ -143,7 +157,9 @@ function comparator(op: string, expected: unknown, attribute: AttributeDefinitio
     case 'ew':
       return (actual) => typeof actual === 'string' && fold(actual).endsWith(want);
     default:
-      return ordered(op, attrPath, (actual) => (typeof actual === 'string' ? (fold(actual) < want ? -1 : fold(actual) > want ? 1 : 0) : undefined));
+      return ordered(op, attrPath, (actual) =>
+        typeof actual === 'string' ? (fold(actual) < want ? -1 : fold(actual) > want ? 1 : 0) : undefined,
+      );
   }
 }
 
@@ -165,7 +181,9 @@ function ordered(op: string, attrPath: string, diff: (actual: unknown) => number
 }
 
 /** `userName eq "x"` and friends, answered from an index instead of a scan. */
-export function indexedEquality(filter: Filter): { attribute: 'userName' | 'externalId' | 'displayName' | 'id'; value: string } | undefined {
+export function indexedEquality(
+  filter: Filter,
+): { attribute: 'userName' | 'externalId' | 'displayName' | 'id'; value: string } | undefined {
   // `id eq "g" and members[value eq "u"]` (Entra's membership check): the indexed side narrows.
   if (filter.op === 'and') {
     for (const part of filter.filters) {

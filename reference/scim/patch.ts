@@ -50,7 +50,10 @@ export function readPatchRequest(body: unknown, behaviour: PatchBehaviour): Oper
     if (path !== undefined && (typeof path !== 'string' || path.trim() === '')) {
       throw new ScimError(400, `Operation ${index + 1} has an invalid path.`, 'invalidPath');
     }
-    if (path !== undefined && /^(id|meta|groups)([.[]|$)/i.test(path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i, ''))) {
+    if (
+      path !== undefined &&
+      /^(id|meta|groups)([.[]|$)/i.test(path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i, ''))
+    ) {
       throw new ScimError(400, `"${path}" is read-only: a PATCH cannot change it.`, 'mutability');
     }
     if (path === undefined && op === 'remove') throw new ScimError(400, `Operation ${index + 1} removes without a path.`, 'noTarget');
@@ -58,7 +61,8 @@ export function readPatchRequest(body: unknown, behaviour: PatchBehaviour): Oper
     if (path !== undefined && behaviour.noValuePathPatch && path.includes('[')) {
       throw new ScimError(400, `Value-path filters in PATCH paths are not supported (${path}).`, 'invalidPath');
     }
-    if (op !== 'remove' && !('value' in operation)) throw new ScimError(400, `Operation ${index + 1} (${op}) has no "value".`, 'invalidValue');
+    if (op !== 'remove' && !('value' in operation))
+      throw new ScimError(400, `Operation ${index + 1} (${op}) has no "value".`, 'invalidValue');
     const value = operation['value'];
     if (op === 'remove' && behaviour.removeMemberWipesGroup && path?.toLowerCase() === 'members') {
       out.push({ op, path }); // the bug: the value naming which members to remove is dropped
@@ -68,7 +72,8 @@ export function readPatchRequest(body: unknown, behaviour: PatchBehaviour): Oper
       // Entra's member remove: the value array names which elements to remove, by "value".
       for (const item of value as unknown[]) {
         const id = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['value'] : undefined;
-        if (typeof id !== 'string') throw new ScimError(400, `Operation ${index + 1} removes an element without a "value".`, 'invalidValue');
+        if (typeof id !== 'string')
+          throw new ScimError(400, `Operation ${index + 1} removes an element without a "value".`, 'invalidValue');
         out.push({ op, path: `${path}[value eq ${JSON.stringify(id)}]` });
       }
       return;
@@ -90,11 +95,22 @@ export function applyPatch(resource: Record<string, unknown>, operations: readon
     return patched;
   } catch (error) {
     if (error instanceof PatchLibraryError) {
-      const scimType = error.scimCode === 'noTarget' ? 'noTarget' : error.scimCode === 'invalidValue' ? 'invalidValue' : error.scimCode === 'invalidPath' ? 'invalidPath' : 'invalidSyntax';
+      const scimType =
+        error.scimCode === 'noTarget'
+          ? 'noTarget'
+          : error.scimCode === 'invalidValue'
+            ? 'invalidValue'
+            : error.scimCode === 'invalidPath'
+              ? 'invalidPath'
+              : 'invalidSyntax';
       throw new ScimError(400, error.message || 'The PATCH operation could not be applied.', scimType);
     }
     if (error instanceof ScimError) throw error;
-    throw new ScimError(400, `The PATCH operation could not be applied: ${error instanceof Error ? error.message : String(error)}`, 'invalidPath');
+    throw new ScimError(
+      400,
+      `The PATCH operation could not be applied: ${error instanceof Error ? error.message : String(error)}`,
+      'invalidPath',
+    );
   }
 }
 
@@ -158,7 +174,8 @@ function expandPathless(resource: Record<string, unknown>, operation: Operation)
       // A complex value replaces only the sub-attributes it names (RFC 7644 §3.5.2.3), so it
       // becomes one operation per sub-attribute; an extension's object, one per attribute.
       const separator = isSchema ? ':' : '.';
-      for (const [sub, subValue] of Object.entries(item)) pathed.push({ op: operation.op, path: `${key}${separator}${sub}`, value: subValue });
+      for (const [sub, subValue] of Object.entries(item))
+        pathed.push({ op: operation.op, path: `${key}${separator}${sub}`, value: subValue });
     } else {
       plain[key] = item;
     }

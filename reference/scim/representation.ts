@@ -2,7 +2,14 @@
 // relationships kept in the members table (a group's members, a user's groups), then cut down
 // to what the request's `attributes` / `excludedAttributes` ask for (RFC 7644 §3.9).
 import type { ResourceStore, StoredResource } from '../store/resources.ts';
-import { RESOURCE_TYPES, findAttribute, findExtension, COMMON_ATTRIBUTES, type AttributeDefinition, type ResourceType } from '../schema/definitions.ts';
+import {
+  RESOURCE_TYPES,
+  findAttribute,
+  findExtension,
+  COMMON_ATTRIBUTES,
+  type AttributeDefinition,
+  type ResourceType,
+} from '../schema/definitions.ts';
 import { ScimError } from './errors.ts';
 import { ACME_SCHEMAS, acmeExtension, type Variant } from '../variants.ts';
 
@@ -29,7 +36,12 @@ export function represent(store: ResourceStore, stored: StoredResource, baseUrl:
   } else {
     const members = store.membersOf(stored.id);
     if (members.length > 0) {
-      out['members'] = members.map((m) => ({ value: m.value, $ref: `${baseUrl}${RESOURCE_TYPES[m.type].endpoint}/${m.value}`, display: m.display, type: m.type }));
+      out['members'] = members.map((m) => ({
+        value: m.value,
+        $ref: `${baseUrl}${RESOURCE_TYPES[m.type].endpoint}/${m.value}`,
+        display: m.display,
+        type: m.type,
+      }));
     }
   }
   out['meta'] = {
@@ -83,7 +95,11 @@ export function readProjection(query: URLSearchParams | Record<string, unknown>)
     if (Array.isArray(value)) return value.join(',');
     return String(value);
   };
-  const split = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
+  const split = (text: string | undefined) =>
+    text
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const projection: Projection = {};
   const attributes = split(get('attributes'));
   const excluded = split(get('excludedAttributes'));

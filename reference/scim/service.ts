@@ -56,7 +56,9 @@ export class ScimService {
   }
 
   #coerce(type: ResourceType, body: unknown): Resource {
-    const data = coerceResource(type, this.#withoutOwnExtension(type, body), { rejectStringBooleans: this.#flags.has('reject-string-booleans') });
+    const data = coerceResource(type, this.#withoutOwnExtension(type, body), {
+      rejectStringBooleans: this.#flags.has('reject-string-booleans'),
+    });
     if (type.name === 'User' && this.#variants.has('normalised-emails')) normaliseEmails(data);
     return data;
   }
@@ -209,7 +211,9 @@ export class ScimService {
     }
     if (this.#variants.has('normalised-emails') && type.name === 'User') {
       // Stored emails are lower-case; a value filter in a path compares case-insensitively (caseExact false).
-      out = out.map((operation) => (operation.path === undefined ? operation : { ...operation, path: lowerEmailValueFilters(operation.path) }));
+      out = out.map((operation) =>
+        operation.path === undefined ? operation : { ...operation, path: lowerEmailValueFilters(operation.path) },
+      );
     }
     return out;
   }
@@ -247,7 +251,11 @@ export class ScimService {
     const matching = this.#flags.has('case-sensitive-username') ? 'case-sensitive' : 'case-insensitive';
     const clash = this.store.usersByUserName(userName, matching).find((s) => s.id !== exceptId);
     if (clash) {
-      throw new ScimError(409, `userName ${JSON.stringify(userName)} is already taken${matching === 'case-insensitive' && clash.data['userName'] !== userName ? ` (as ${JSON.stringify(clash.data['userName'])}; userName is case-insensitive)` : ''}.`, 'uniqueness');
+      throw new ScimError(
+        409,
+        `userName ${JSON.stringify(userName)} is already taken${matching === 'case-insensitive' && clash.data['userName'] !== userName ? ` (as ${JSON.stringify(clash.data['userName'])}; userName is case-insensitive)` : ''}.`,
+        'uniqueness',
+      );
     }
   }
 
@@ -258,7 +266,11 @@ export class ScimService {
       const value = email['value'];
       if (typeof value !== 'string' || value === '') continue;
       if (this.store.usersWithEmail(value).some((id) => id !== exceptId)) {
-        throw new ScimError(409, `The email ${JSON.stringify(value)} is already used by another user; emails are unique here.`, 'uniqueness');
+        throw new ScimError(
+          409,
+          `The email ${JSON.stringify(value)} is already used by another user; emails are unique here.`,
+          'uniqueness',
+        );
       }
     }
   }
@@ -299,7 +311,8 @@ function memberChanges(operations: ReturnType<typeof readPatchRequest>): Array<{
       }
       continue;
     }
-    const match = operation.op === 'remove' && operation.path !== undefined ? /^members\[value eq "((?:[^"\\]|\\.)*)"\]$/i.exec(operation.path) : null;
+    const match =
+      operation.op === 'remove' && operation.path !== undefined ? /^members\[value eq "((?:[^"\\]|\\.)*)"\]$/i.exec(operation.path) : null;
     if (match) {
       out.push({ op: 'remove', value: JSON.parse(`"${match[1]}"`) as string });
       continue;

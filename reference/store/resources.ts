@@ -101,9 +101,7 @@ export class ResourceStore {
       `SELECT m.group_id AS value, r.display_name AS display FROM members m JOIN resources r ON r.id = m.group_id
        WHERE m.member_id = ? ORDER BY r.seq`,
     );
-    this.#addMember = db.prepare(
-      `INSERT OR IGNORE INTO members (group_id, member_id, member_type, seq) VALUES (?, ?, ?, ?)`,
-    );
+    this.#addMember = db.prepare(`INSERT OR IGNORE INTO members (group_id, member_id, member_type, seq) VALUES (?, ?, ?, ?)`);
     this.#clearMembers = db.prepare('DELETE FROM members WHERE group_id = ?');
     this.#appendMember = db.prepare(
       `INSERT OR IGNORE INTO members (group_id, member_id, member_type, seq)
@@ -169,12 +167,16 @@ export class ResourceStore {
   }
 
   membersOf(groupId: string): MemberRow[] {
-    return (this.#membersOf.all(groupId) as { value: string; type: ResourceTypeName; display_name: string | null; user_name: string | null }[])
-      .map((m) => ({ value: m.value, type: m.type, display: m.display_name ?? m.user_name ?? undefined }));
+    return (
+      this.#membersOf.all(groupId) as { value: string; type: ResourceTypeName; display_name: string | null; user_name: string | null }[]
+    ).map((m) => ({ value: m.value, type: m.type, display: m.display_name ?? m.user_name ?? undefined }));
   }
 
   groupsOf(memberId: string): GroupRef[] {
-    return (this.#groupsOf.all(memberId) as { value: string; display: string | null }[]).map((g) => ({ value: g.value, display: g.display ?? undefined }));
+    return (this.#groupsOf.all(memberId) as { value: string; display: string | null }[]).map((g) => ({
+      value: g.value,
+      display: g.display ?? undefined,
+    }));
   }
 
   /** Replaces a group's member list, keeping the order given. */

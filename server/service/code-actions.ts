@@ -30,12 +30,17 @@ function isKind(value: unknown): value is Kind {
  */
 function dataOf(diagnostic: Diagnostic): DiagnosticData {
   const raw = (typeof diagnostic.data === 'object' && diagnostic.data !== null ? diagnostic.data : {}) as Record<string, unknown>;
-  const undeclared = (typeof raw['undeclared'] === 'object' && raw['undeclared'] !== null ? raw['undeclared'] : {}) as Record<string, unknown>;
+  const undeclared = (typeof raw['undeclared'] === 'object' && raw['undeclared'] !== null ? raw['undeclared'] : {}) as Record<
+    string,
+    unknown
+  >;
   return {
     suggestions: Array.isArray(raw['suggestions']) ? raw['suggestions'].filter((s): s is string => typeof s === 'string') : [],
     ...(typeof raw['missingProperty'] === 'string' ? { missingProperty: raw['missingProperty'] } : {}),
     ...(typeof raw['pointer'] === 'string' ? { pointer: raw['pointer'] } : {}),
-    ...(isKind(undeclared['kind']) && typeof undeclared['name'] === 'string' ? { undeclared: { kind: undeclared['kind'], name: undeclared['name'] } } : {}),
+    ...(isKind(undeclared['kind']) && typeof undeclared['name'] === 'string'
+      ? { undeclared: { kind: undeclared['kind'], name: undeclared['name'] } }
+      : {}),
   };
 }
 
@@ -55,7 +60,9 @@ export function codeActions(doc: ParsedDocument, uri: string, diagnostics: reado
     if (diagnostic?.source !== 'provspec' || !isRange(diagnostic.range)) continue;
     const data = dataOf(diagnostic);
     for (const [i, suggestion] of data.suggestions.entries()) {
-      actions.push(action(`Change to ${JSON.stringify(suggestion)}`, uri, [{ range: diagnostic.range, newText: suggestion }], diagnostic, i === 0));
+      actions.push(
+        action(`Change to ${JSON.stringify(suggestion)}`, uri, [{ range: diagnostic.range, newText: suggestion }], diagnostic, i === 0),
+      );
     }
     if (data.missingProperty && diagnostic.code === 'missing-property' && data.pointer !== undefined) {
       const edit = insertMember(doc, data.pointer, data.missingProperty);
@@ -75,7 +82,11 @@ function action(title: string, uri: string, edits: TextEdit[], diagnostic: Diagn
   return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: preferred, edit: { changes: { [uri]: edits } } };
 }
 
-function undeclaredFrom(diagnostic: Diagnostic & { range: Range }, data: DiagnosticData, doc: ParsedDocument): { kind: Kind; name: string } | undefined {
+function undeclaredFrom(
+  diagnostic: Diagnostic & { range: Range },
+  data: DiagnosticData,
+  doc: ParsedDocument,
+): { kind: Kind; name: string } | undefined {
   if (data.undeclared) return data.undeclared;
   if (diagnostic.code !== 'unknown-identity' && diagnostic.code !== 'unknown-group') return undefined;
   // The range may be stale (the text changed since): offsetAt keeps it inside the text.
@@ -152,5 +163,11 @@ function insertMember(doc: ParsedDocument, pointer: string, name: string, value 
 function isBlockMap(doc: ParsedDocument, pointer: string): boolean {
   const current = valueAt(doc.value, pointer);
   const location = doc.locations.get(pointer);
-  return typeof current === 'object' && current !== null && !Array.isArray(current) && location !== undefined && doc.text[location.value.start] !== '{';
+  return (
+    typeof current === 'object' &&
+    current !== null &&
+    !Array.isArray(current) &&
+    location !== undefined &&
+    doc.text[location.value.start] !== '{'
+  );
 }

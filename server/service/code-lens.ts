@@ -20,6 +20,10 @@ export function codeLenses(doc: ParsedDocument, uri: string): CodeLens[] {
       lenses.push({ range: spanToRange(doc, key), command: { title: '▶ Run scenario', command: RUN_SCENARIO, arguments: [uri, name] } });
     }
   }
-  if (any) lenses.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, command: { title: '▶ Run all', command: RUN_FILE, arguments: [uri] } });
+  if (any)
+    lenses.unshift({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      command: { title: '▶ Run all', command: RUN_FILE, arguments: [uri] },
+    });
   return lenses;
 }

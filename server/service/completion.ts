@@ -44,7 +44,8 @@ function names(spec: Obj, section: 'identities' | 'groups' | 'variables'): strin
 
 function identityAttributes(spec: Obj): string[] {
   const out = new Set<string>();
-  for (const identity of Object.values(obj(spec['identities']) ?? {})) for (const key of Object.keys(obj(identity) ?? {})) if (key !== '') out.add(key);
+  for (const identity of Object.values(obj(spec['identities']) ?? {}))
+    for (const key of Object.keys(obj(identity) ?? {})) if (key !== '') out.add(key);
   return [...out];
 }
 
@@ -52,7 +53,14 @@ function quote(value: string, format: SourceFormat): string {
   return format === 'json' || /^[\s'"]|[:#{}[\],&*!|>%@`]|\s$/.test(value) || value === '' ? JSON.stringify(value) : value;
 }
 
-function nameItems(list: string[], kind: CompletionItemKind, detail: string, range: Range, format: SourceFormat, alreadyQuoted: boolean): CompletionItem[] {
+function nameItems(
+  list: string[],
+  kind: CompletionItemKind,
+  detail: string,
+  range: Range,
+  format: SourceFormat,
+  alreadyQuoted: boolean,
+): CompletionItem[] {
   return list.map((name) => ({ label: name, kind, detail, textEdit: { range, newText: alreadyQuoted ? name : quote(name, format) } }));
 }
 
@@ -79,9 +87,19 @@ function attributePathItems(spec: Obj, range: Range, format: SourceFormat, exist
     });
   }
   // Value-path forms IdPs use for multi-valued attributes.
-  for (const [path, what] of [['emails[type eq "work"].value', 'the work email (Entra, Okta)'], ['phoneNumbers[type eq "mobile"].value', 'the mobile number'], ['addresses[type eq "work"].locality', 'the work address city']] as const) {
+  for (const [path, what] of [
+    ['emails[type eq "work"].value', 'the work email (Entra, Okta)'],
+    ['phoneNumbers[type eq "mobile"].value', 'the mobile number'],
+    ['addresses[type eq "work"].locality', 'the work address city'],
+  ] as const) {
     if (existing && path in existing) continue;
-    items.push({ label: path, kind: CompletionItemKind.Field, detail: what, sortText: `a${path}`, textEdit: { range, newText: format === 'json' ? path.replace(/"/g, '\\"') : `${path}: ` } });
+    items.push({
+      label: path,
+      kind: CompletionItemKind.Field,
+      detail: what,
+      sortText: `a${path}`,
+      textEdit: { range, newText: format === 'json' ? path.replace(/"/g, '\\"') : `${path}: ` },
+    });
   }
   return items;
 }
@@ -91,9 +109,14 @@ function keyItems(spec: Obj, ctx: CursorContext, tokens: string[], range: Range,
   if (isAttributeMap(tokens)) return attributePathItems(spec, range, format, existing);
   const parentKey = tokens[tokens.length - 1];
   if (parentKey === 'update' || parentKey === 'when') {
-    return identityAttributes(spec).filter((a) => !existing || !(a in existing)).map((a) => ({
-      label: a, kind: CompletionItemKind.Property, detail: 'identity attribute', textEdit: { range, newText: format === 'json' ? a : `${a}: ` },
-    }));
+    return identityAttributes(spec)
+      .filter((a) => !existing || !(a in existing))
+      .map((a) => ({
+        label: a,
+        kind: CompletionItemKind.Property,
+        detail: 'identity attribute',
+        textEdit: { range, newText: format === 'json' ? a : `${a}: ` },
+      }));
   }
   const items: CompletionItem[] = keysAt(ctx.pointer)
     .filter((k) => !existing || !(k.name in existing))
@@ -101,9 +124,14 @@ function keyItems(spec: Obj, ctx: CursorContext, tokens: string[], range: Range,
       const description = k.node.description ?? '';
       const objectValued = k.node.type === 'object' || (k.node.properties !== undefined && k.node.type === undefined);
       const arrayValued = k.node.type === 'array';
-      const newText = format === 'json'
-        ? k.name
-        : objectValued ? `${k.name}:\n${' '.repeat(ctx.indent + 2)}` : arrayValued ? `${k.name}: [$1]` : `${k.name}: `;
+      const newText =
+        format === 'json'
+          ? k.name
+          : objectValued
+            ? `${k.name}:\n${' '.repeat(ctx.indent + 2)}`
+            : arrayValued
+              ? `${k.name}: [$1]`
+              : `${k.name}: `;
       return {
         label: k.name,
         kind: CompletionItemKind.Property,
@@ -122,8 +150,10 @@ function valueItems(spec: Obj, ctx: CursorContext, tokens: string[], range: Rang
   const key = ctx.key;
   const section = tokens[0];
   const quoted = /["']$/.test(ctx.linePrefix.slice(0, ctx.linePrefix.length - ctx.prefix.length));
-  if (key === 'identity' || (section === 'negative' && key === 'create')) return nameItems(names(spec, 'identities'), CompletionItemKind.Reference, 'identity', range, format, quoted);
-  if (section === 'concurrency' && key === 'group') return nameItems(names(spec, 'groups'), CompletionItemKind.Reference, 'group', range, format, quoted);
+  if (key === 'identity' || (section === 'negative' && key === 'create'))
+    return nameItems(names(spec, 'identities'), CompletionItemKind.Reference, 'identity', range, format, quoted);
+  if (section === 'concurrency' && key === 'group')
+    return nameItems(names(spec, 'groups'), CompletionItemKind.Reference, 'group', range, format, quoted);
   return valuesAt(ctx.pointer).map((v) => ({
     label: String(v),
     kind: CompletionItemKind.EnumMember,
@@ -137,32 +167,59 @@ const STEP_SNIPPETS: Array<[string, string, string]> = [
   ['expect', 'expect: { ${1:active}: ${2:true} }', 'what the target must show now'],
   ['assign', 'assign: [${1:Group}]', 'add the user to groups'],
   ['unassign', 'unassign: [${1:Group}]', 'remove the user from groups'],
-  ['probe', 'probe:\n  get: ${1:https://app.example.test/api/users/\\${{ user.id }}}\n  expect: { status: ${2:200} }', 'an HTTP request to a downstream system'],
+  [
+    'probe',
+    'probe:\n  get: ${1:https://app.example.test/api/users/\\${{ user.id }}}\n  expect: { status: ${2:200} }',
+    'an HTTP request to a downstream system',
+  ],
   ['wait', 'wait: ${1:5s}', 'pause'],
   ['eventually', 'eventually:\n  within: ${1:30s}\n  expect: { ${2:active}: ${3:false} }', 'retry an expectation until it holds'],
 ];
 
 function itemItems(spec: Obj, ctx: CursorContext, tokens: string[], range: Range, format: SourceFormat): CompletionItem[] {
   const last = tokens[tokens.length - 1];
-  if (last === 'memberOf' || last === 'notMemberOf' || last === 'assign' || last === 'unassign') return nameItems(names(spec, 'groups'), CompletionItemKind.Reference, 'group', range, format, false);
-  if (last === 'identities' && tokens[0] === 'concurrency') return nameItems(names(spec, 'identities'), CompletionItemKind.Reference, 'identity', range, format, false);
+  if (last === 'memberOf' || last === 'notMemberOf' || last === 'assign' || last === 'unassign')
+    return nameItems(names(spec, 'groups'), CompletionItemKind.Reference, 'group', range, format, false);
+  if (last === 'identities' && tokens[0] === 'concurrency')
+    return nameItems(names(spec, 'identities'), CompletionItemKind.Reference, 'identity', range, format, false);
   if (last === 'steps' && format === 'yaml') {
     const simple = ['provision', 'deactivate', 'reactivate', 'deprovision'].map((s) => ({
-      label: s, kind: CompletionItemKind.Keyword, detail: 'step', documentation: descriptionOf(schemasAt(`${ctx.pointer}/0`)), textEdit: { range, newText: s },
+      label: s,
+      kind: CompletionItemKind.Keyword,
+      detail: 'step',
+      documentation: descriptionOf(schemasAt(`${ctx.pointer}/0`)),
+      textEdit: { range, newText: s },
     }));
     const objects = STEP_SNIPPETS.map(([label, body, detail]) => ({
-      label, kind: CompletionItemKind.Snippet, detail, insertTextFormat: InsertTextFormat.Snippet,
+      label,
+      kind: CompletionItemKind.Snippet,
+      detail,
+      insertTextFormat: InsertTextFormat.Snippet,
       textEdit: { range, newText: body.replace(/\n/g, `\n${' '.repeat(ctx.indent)}`) },
     }));
     return [...simple, ...objects];
   }
   if (last === 'roles' && format === 'yaml') {
-    return [{
-      label: 'role rule', kind: CompletionItemKind.Snippet, detail: 'who must end up in which groups', insertTextFormat: InsertTextFormat.Snippet,
-      textEdit: { range, newText: ['name: ${1:engineers}', 'when: { ${2:department}: ${3:Engineering} }', 'memberOf: [${4:Engineering}]'].join(`\n${' '.repeat(ctx.indent)}`) },
-    }];
+    return [
+      {
+        label: 'role rule',
+        kind: CompletionItemKind.Snippet,
+        detail: 'who must end up in which groups',
+        insertTextFormat: InsertTextFormat.Snippet,
+        textEdit: {
+          range,
+          newText: ['name: ${1:engineers}', 'when: { ${2:department}: ${3:Engineering} }', 'memberOf: [${4:Engineering}]'].join(
+            `\n${' '.repeat(ctx.indent)}`,
+          ),
+        },
+      },
+    ];
   }
-  return valuesAt(`${ctx.pointer}/0`).map((v) => ({ label: String(v), kind: CompletionItemKind.EnumMember, textEdit: { range, newText: typeof v === 'string' ? quote(v, format) : JSON.stringify(v) } }));
+  return valuesAt(`${ctx.pointer}/0`).map((v) => ({
+    label: String(v),
+    kind: CompletionItemKind.EnumMember,
+    textEdit: { range, newText: typeof v === 'string' ? quote(v, format) : JSON.stringify(v) },
+  }));
 }
 
 function scenarioSnippet(spec: Obj, ctx: CursorContext, range: Range): CompletionItem {
@@ -175,7 +232,15 @@ function scenarioSnippet(spec: Obj, ctx: CursorContext, range: Range): Completio
     insertTextFormat: InsertTextFormat.Snippet,
     textEdit: {
       range,
-      newText: [`\${1:joiner}:`, `  identity: \${2:${identity}}`, '  steps:', '    - provision', '    - expect: { active: true }', '    - deactivate', '    - deprovision'].join(`\n${pad}`),
+      newText: [
+        `\${1:joiner}:`,
+        `  identity: \${2:${identity}}`,
+        '  steps:',
+        '    - provision',
+        '    - expect: { active: true }',
+        '    - deactivate',
+        '    - deprovision',
+      ].join(`\n${pad}`),
     },
   };
 }
@@ -190,13 +255,28 @@ function openExpression(linePrefix: string): { typed: string } | undefined {
 function expressionItems(spec: Obj, typed: string, range: Range): CompletionItem[] {
   const dot = typed.indexOf('.');
   if (dot < 0) {
-    return EXPRESSION_NAMESPACES.map((ns) => ({ label: ns, kind: CompletionItemKind.Module, detail: 'expression namespace', textEdit: { range, newText: `${ns}.` }, command: { title: 'more', command: 'editor.action.triggerSuggest' } }));
+    return EXPRESSION_NAMESPACES.map((ns) => ({
+      label: ns,
+      kind: CompletionItemKind.Module,
+      detail: 'expression namespace',
+      textEdit: { range, newText: `${ns}.` },
+      command: { title: 'more', command: 'editor.action.triggerSuggest' },
+    }));
   }
   const namespace = typed.slice(0, dot);
-  const properties: string[] = namespace === 'identity' ? identityAttributes(spec)
-    : namespace === 'vars' ? names(spec, 'variables')
-    : namespace === 'groups' ? names(spec, 'groups').map((g) => `${g}.id`)
-    : namespace === 'env' ? ['SCIM_BASE_URL', 'SCIM_TOKEN']
-    : [...(FIXED_PROPERTIES[namespace as keyof typeof FIXED_PROPERTIES] ?? [])];
-  return properties.map((p) => ({ label: `${namespace}.${p}`, kind: CompletionItemKind.Variable, textEdit: { range, newText: `${namespace}.${p} }}` } }));
+  const properties: string[] =
+    namespace === 'identity'
+      ? identityAttributes(spec)
+      : namespace === 'vars'
+        ? names(spec, 'variables')
+        : namespace === 'groups'
+          ? names(spec, 'groups').map((g) => `${g}.id`)
+          : namespace === 'env'
+            ? ['SCIM_BASE_URL', 'SCIM_TOKEN']
+            : [...(FIXED_PROPERTIES[namespace as keyof typeof FIXED_PROPERTIES] ?? [])];
+  return properties.map((p) => ({
+    label: `${namespace}.${p}`,
+    kind: CompletionItemKind.Variable,
+    textEdit: { range, newText: `${namespace}.${p} }}` },
+  }));
 }

@@ -56,7 +56,15 @@ function yamlContext(text: string, offset: number): CursorContext | undefined {
       if (found) {
         const tokens = parsePointer(found);
         const quoted = /^["']/.test(typed);
-        return { kind: 'value', pointer: found, key: tokens[tokens.length - 1], prefix: quoted ? typed.slice(1) : typed, prefixStart: valueStart + (quoted ? 1 : 0), linePrefix, indent };
+        return {
+          kind: 'value',
+          pointer: found,
+          key: tokens[tokens.length - 1],
+          prefix: quoted ? typed.slice(1) : typed,
+          prefixStart: valueStart + (quoted ? 1 : 0),
+          linePrefix,
+          indent,
+        };
       }
     }
   }
@@ -122,13 +130,13 @@ function findOpenString(text: string, offset: number): number | undefined {
   return open;
 }
 
-function escape(token: string): string {
+function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function parentOf(pointer: string): string {
   const tokens = parsePointer(pointer);
-  return tokens.length <= 1 ? '' : `/${tokens.slice(0, -1).map(escape).join('/')}`;
+  return tokens.length <= 1 ? '' : `/${tokens.slice(0, -1).map(escapePointerToken).join('/')}`;
 }
 
 /** Pointer of the placeholder (as a key or a value) in a document, if it parses there. */

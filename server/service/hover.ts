@@ -14,9 +14,10 @@ export function hover(doc: ParsedDocument, offset: number): Hover | null {
   if (site && site.kind !== 'variable') {
     const section = site.kind === 'identity' ? 'identities' : 'groups';
     const definition = valueAt(doc.value, `/${section}/${site.name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-    const body = definition === undefined
-      ? `**${site.kind} ${site.name}** is not declared under \`${section}\`.`
-      : `**${site.kind} ${site.name}**\n\n\`\`\`json\n${JSON.stringify(definition, null, 2)}\n\`\`\``;
+    const body =
+      definition === undefined
+        ? `**${site.kind} ${site.name}** is not declared under \`${section}\`.`
+        : `**${site.kind} ${site.name}**\n\n\`\`\`json\n${JSON.stringify(definition, null, 2)}\n\`\`\``;
     return { contents: { kind: MarkupKind.Markdown, value: body }, range: spanToRange(doc, site) };
   }
   const node = nodeAt(doc, offset);
@@ -25,11 +26,21 @@ export function hover(doc: ParsedDocument, offset: number): Hover | null {
   const parent = tokens[tokens.length - 2];
   const name = tokens[tokens.length - 1] ?? '';
   if (node.part === 'key' && (parent === 'attributes' || (tokens.length === 2 && tokens[0] === 'mapping'))) {
-    const schemas = [...STANDARD_SCHEMAS, ...extensionSchemas((doc.value as Record<string, unknown> | undefined)?.['extensions'] as never, 'User')];
+    const schemas = [
+      ...STANDARD_SCHEMAS,
+      ...extensionSchemas((doc.value as Record<string, unknown> | undefined)?.['extensions'] as never, 'User'),
+    ];
     const resolved = resolveAttributePath(name, schemas, CORE_USER_URN);
     if (resolved.ok) {
       const a = resolved.attribute;
-      const facts = [`${a.type}${a.multiValued ? ' (multi-valued)' : ''}`, a.mutability, a.required ? 'required' : 'optional', a.caseExact ? 'case-exact' : 'case-insensitive', `returned ${a.returned}`, `uniqueness ${a.uniqueness}`];
+      const facts = [
+        `${a.type}${a.multiValued ? ' (multi-valued)' : ''}`,
+        a.mutability,
+        a.required ? 'required' : 'optional',
+        a.caseExact ? 'case-exact' : 'case-insensitive',
+        `returned ${a.returned}`,
+        `uniqueness ${a.uniqueness}`,
+      ];
       const value = `**${resolved.canonical}** — ${resolved.schema.name ?? resolved.schema.id}\n\n${facts.join(' · ')}\n\n${a.description ?? ''}`;
       return { contents: { kind: MarkupKind.Markdown, value }, range: spanToRange(doc, node) };
     }
@@ -62,7 +73,9 @@ function runScopeHover(value: unknown, identity: string, attribute: string): str
   const mapping = obj(spec?.['mapping']);
   if (!spec || !mapping) return undefined;
   // taggedAttributes reads a valid spec; a half-typed one keeps only the parts of the shape it reads.
-  const identities = Object.fromEntries(Object.entries(obj(spec['identities']) ?? {}).filter(([, v]) => obj(v) !== undefined)) as Spec['identities'];
+  const identities = Object.fromEntries(
+    Object.entries(obj(spec['identities']) ?? {}).filter(([, v]) => obj(v) !== undefined),
+  ) as Spec['identities'];
   const rules = Object.fromEntries(Object.entries(mapping).filter(([, rule]) => isRule(rule))) as Spec['mapping'];
   const tagged = taggedAttributes({ ...spec, identities, mapping: rules, runScoped: obj(spec['runScoped']) ?? {} } as Spec);
   const raw = identities[identity]?.[attribute];

@@ -36,7 +36,8 @@ export function rename(doc: ParsedDocument, uri: string, offset: number, newName
   if (!site) return null;
   const pattern = site.kind === 'variable' ? /^[A-Za-z_][A-Za-z0-9_]*$/ : /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
   if (!pattern.test(newName)) throw new RenameError(`"${newName}" is not a valid ${site.kind} name`);
-  if (sites.some((s) => s.declaration && s.kind === site.kind && s.name === newName)) throw new RenameError(`there already is a ${site.kind} named "${newName}"`);
+  if (sites.some((s) => s.declaration && s.kind === site.kind && s.name === newName))
+    throw new RenameError(`there already is a ${site.kind} named "${newName}"`);
   const edits: TextEdit[] = sites.filter((s) => same(s, site)).map((s) => ({ range: spanToRange(doc, s), newText: newName }));
   return { changes: { [uri]: edits } };
 }

@@ -30,9 +30,10 @@ export function referencePointers(value: unknown): Array<{ pointer: string; kind
   if (!spec) return [];
   const out: Array<{ pointer: string; kind: 'identity' | 'group' }> = [];
   // Only strings name anything: a map or a number in a list of names is the validator's to report.
-  const names = (pointer: string, list: unknown, kind: 'identity' | 'group') => arr(list).forEach((item, i) => {
-    if (typeof item === 'string') out.push({ pointer: joinPointer(pointer, String(i)), kind });
-  });
+  const names = (pointer: string, list: unknown, kind: 'identity' | 'group') =>
+    arr(list).forEach((item, i) => {
+      if (typeof item === 'string') out.push({ pointer: joinPointer(pointer, String(i)), kind });
+    });
   const groupList = (pointer: string, list: unknown) => names(pointer, list, 'group');
   arr(spec['roles']).forEach((rule, i) => {
     groupList(`/roles/${i}/memberOf`, obj(rule)?.['memberOf']);
@@ -46,7 +47,10 @@ export function referencePointers(value: unknown): Array<{ pointer: string; kind
       if (!s) return;
       const at = joinPointer(joinPointer(base, 'steps'), String(i));
       for (const key of ['assign', 'unassign']) if (key in s) groupList(joinPointer(at, key), s[key]);
-      const expects = [['expect', obj(s['expect'])], ['eventually/expect', obj(obj(s['eventually'])?.['expect'])]] as const;
+      const expects = [
+        ['expect', obj(s['expect'])],
+        ['eventually/expect', obj(obj(s['eventually'])?.['expect'])],
+      ] as const;
       for (const [path, expect] of expects) {
         if (!expect) continue;
         const p = `${at}/${path}`;
@@ -56,7 +60,8 @@ export function referencePointers(value: unknown): Array<{ pointer: string; kind
     });
   }
   for (const [name, negative] of Object.entries(obj(spec['negative']) ?? {})) {
-    if (typeof obj(negative)?.['create'] === 'string') out.push({ pointer: joinPointer(joinPointer('/negative', name), 'create'), kind: 'identity' });
+    if (typeof obj(negative)?.['create'] === 'string')
+      out.push({ pointer: joinPointer(joinPointer('/negative', name), 'create'), kind: 'identity' });
   }
   for (const [name, race] of Object.entries(obj(spec['concurrency']) ?? {})) {
     const base = joinPointer('/concurrency', name);
@@ -71,7 +76,9 @@ export function referencePointers(value: unknown): Array<{ pointer: string; kind
 /** The name inside a scalar's span (without its quotes, when it has both). */
 function innerSpan(text: string, span: { start: number; end: number }): { start: number; end: number } {
   const first = text[span.start];
-  return (first === '"' || first === "'") && span.end - span.start >= 2 && text[span.end - 1] === first ? { start: span.start + 1, end: span.end - 1 } : span;
+  return (first === '"' || first === "'") && span.end - span.start >= 2 && text[span.end - 1] === first
+    ? { start: span.start + 1, end: span.end - 1 }
+    : span;
 }
 
 /** Every site naming an identity, group or variable: declarations, references, and `${{ … }}` uses. */
@@ -79,7 +86,11 @@ export function nameSites(doc: ParsedDocument): NameSite[] {
   const sites: NameSite[] = [];
   const spec = obj(doc.value);
   if (!spec) return sites;
-  for (const [section, kind] of [['identities', 'identity'], ['groups', 'group'], ['variables', 'variable']] as const) {
+  for (const [section, kind] of [
+    ['identities', 'identity'],
+    ['groups', 'group'],
+    ['variables', 'variable'],
+  ] as const) {
     for (const name of Object.keys(obj(spec[section]) ?? {})) {
       const key = doc.locations.get(joinPointer(`/${section}`, name))?.key;
       if (key) sites.push({ kind, name, ...innerSpan(doc.text, key), declaration: true });

@@ -48,7 +48,14 @@ export function alternatives(node: SchemaNode): SchemaNode[] {
     if (depth > 8) return;
     const d = deref(n);
     out.push(d);
-    for (const branch of [...(d.oneOf ?? []), ...(d.anyOf ?? []), ...(d.allOf ?? []), ...(d.then ? [d.then] : []), ...(d.else ? [d.else] : [])]) visit(branch, depth + 1);
+    for (const branch of [
+      ...(d.oneOf ?? []),
+      ...(d.anyOf ?? []),
+      ...(d.allOf ?? []),
+      ...(d.then ? [d.then] : []),
+      ...(d.else ? [d.else] : []),
+    ])
+      visit(branch, depth + 1);
   };
   visit(node, 0);
   return out;

@@ -20,7 +20,13 @@ function groupList(value: unknown): string | undefined {
 export function documentSymbols(doc: ParsedDocument): DocumentSymbol[] {
   const spec = obj(doc.value);
   if (!spec) return [];
-  const symbol = (pointer: string, name: string, kind: SymbolKind, detail?: string, children?: DocumentSymbol[]): DocumentSymbol | undefined => {
+  const symbol = (
+    pointer: string,
+    name: string,
+    kind: SymbolKind,
+    detail?: string,
+    children?: DocumentSymbol[],
+  ): DocumentSymbol | undefined => {
     const location = doc.locations.get(pointer);
     if (!location) return undefined;
     const selection = location.key ?? location.value;
@@ -36,14 +42,27 @@ export function documentSymbols(doc: ParsedDocument): DocumentSymbol[] {
     };
   };
   const out: DocumentSymbol[] = [];
-  const section = (name: string, kind: SymbolKind, childKind: SymbolKind, detail?: (value: unknown) => string | undefined, children?: (pointer: string, value: unknown) => DocumentSymbol[]) => {
+  const section = (
+    name: string,
+    kind: SymbolKind,
+    childKind: SymbolKind,
+    detail?: (value: unknown) => string | undefined,
+    children?: (pointer: string, value: unknown) => DocumentSymbol[],
+  ) => {
     const value = obj(spec[name]);
     if (!value) return;
-    const members = Object.entries(value).map(([key, v]) => symbol(joinPointer(`/${name}`, key), key, childKind, detail?.(v), children?.(joinPointer(`/${name}`, key), v))).filter((s): s is DocumentSymbol => !!s);
+    const members = Object.entries(value)
+      .map(([key, v]) => symbol(joinPointer(`/${name}`, key), key, childKind, detail?.(v), children?.(joinPointer(`/${name}`, key), v)))
+      .filter((s): s is DocumentSymbol => !!s);
     const top = symbol(`/${name}`, name, kind, undefined, members);
     if (top) out.push(top);
   };
-  const target = symbol('/target', 'target', SymbolKind.Object, typeof obj(spec['target'])?.['baseUrl'] === 'string' ? String(obj(spec['target'])!['baseUrl']) : undefined);
+  const target = symbol(
+    '/target',
+    'target',
+    SymbolKind.Object,
+    typeof obj(spec['target'])?.['baseUrl'] === 'string' ? String(obj(spec['target'])!['baseUrl']) : undefined,
+  );
   if (target) out.push(target);
   section('identities', SymbolKind.Namespace, SymbolKind.Variable);
   section('mapping', SymbolKind.Namespace, SymbolKind.Field, (v) => (typeof v === 'string' ? v : undefined));
@@ -55,11 +74,25 @@ export function documentSymbols(doc: ParsedDocument): DocumentSymbol[] {
     const top = symbol('/roles', 'roles', SymbolKind.Namespace, undefined, rules);
     if (top) out.push(top);
   }
-  section('lifecycle', SymbolKind.Namespace, SymbolKind.Function, (v) => (typeof obj(v)?.['identity'] === 'string' ? `identity ${String(obj(v)!['identity'])}` : undefined), (pointer, v) => {
-    const steps = obj(v)?.['steps'];
-    if (!Array.isArray(steps)) return [];
-    return steps.map((step, i) => symbol(joinPointer(joinPointer(pointer, 'steps'), String(i)), typeof step === 'string' ? step : Object.keys(obj(step) ?? {})[0] ?? 'step', SymbolKind.Event)).filter((s): s is DocumentSymbol => !!s);
-  });
+  section(
+    'lifecycle',
+    SymbolKind.Namespace,
+    SymbolKind.Function,
+    (v) => (typeof obj(v)?.['identity'] === 'string' ? `identity ${String(obj(v)!['identity'])}` : undefined),
+    (pointer, v) => {
+      const steps = obj(v)?.['steps'];
+      if (!Array.isArray(steps)) return [];
+      return steps
+        .map((step, i) =>
+          symbol(
+            joinPointer(joinPointer(pointer, 'steps'), String(i)),
+            typeof step === 'string' ? step : (Object.keys(obj(step) ?? {})[0] ?? 'step'),
+            SymbolKind.Event,
+          ),
+        )
+        .filter((s): s is DocumentSymbol => !!s);
+    },
+  );
   section('negative', SymbolKind.Namespace, SymbolKind.Function);
   section('concurrency', SymbolKind.Namespace, SymbolKind.Function);
   return out;

@@ -53,12 +53,29 @@ export function parseOutputs(text: string): Record<string, string> {
  * With `interruptOn`, the run is cancelled the way the runner cancels a workflow (SIGINT) as soon as
  * its stdout matches: a line the run printed, never a guess at how long it takes (no `g` flag).
  */
-export async function runAction(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, interruptOn?: RegExp): Promise<ActionRun> {
+export async function runAction(
+  dir: string,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+  interruptOn?: RegExp,
+): Promise<ActionRun> {
   const runnerDir = mkdtempSync(path.join(tmpdir(), 'provspec-runner-'));
-  const files = { summary: path.join(runnerDir, 'summary.md'), output: path.join(runnerDir, 'output'), event: path.join(runnerDir, 'event.json') };
+  const files = {
+    summary: path.join(runnerDir, 'summary.md'),
+    output: path.join(runnerDir, 'output'),
+    event: path.join(runnerDir, 'event.json'),
+  };
   writeFileSync(files.summary, '');
   writeFileSync(files.output, '');
-  writeFileSync(files.event, JSON.stringify({ action: 'synchronize', number: 7, pull_request: { number: 7, head: { sha: HEAD_SHA, ref: 'feature' }, base: { sha: '0'.repeat(40), ref: 'main' } }, repository: { name: 'idp', owner: { login: 'acme' } } }));
+  writeFileSync(
+    files.event,
+    JSON.stringify({
+      action: 'synchronize',
+      number: 7,
+      pull_request: { number: 7, head: { sha: HEAD_SHA, ref: 'feature' }, base: { sha: '0'.repeat(40), ref: 'main' } },
+      repository: { name: 'idp', owner: { login: 'acme' } },
+    }),
+  );
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: runnerDir,
@@ -76,7 +93,14 @@ export async function runAction(dir: string, inputs: Record<string, string>, ext
     ...extraEnv,
   };
   // The runner passes every input, empty when the workflow did not set it (defaults applied).
-  const defaults: Record<string, string> = { specs: '.', mode: 'run', 'fail-on': 'error', annotations: 'both', summary: 'true', report: 'provspec-report.json' };
+  const defaults: Record<string, string> = {
+    specs: '.',
+    mode: 'run',
+    'fail-on': 'error',
+    annotations: 'both',
+    summary: 'true',
+    report: 'provspec-report.json',
+  };
   for (const [name, value] of Object.entries({ ...defaults, ...inputs })) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, [ACTION], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -99,9 +123,21 @@ export async function runAction(dir: string, inputs: Record<string, string>, ext
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
   const tail = `\n--- stdout (tail) ---\n${stdout.slice(-3000)}\n--- stderr (tail) ---\n${stderr.slice(-3000)}`;
-  if (killed) throw new Error(`the action had not exited after ${RUN_DEADLINE_MS / 1000} s and was killed${interruptOn && interruptedAt === undefined ? ` (its output never matched ${interruptOn})` : ''}${tail}`);
-  if (interruptOn && interruptedAt === undefined) throw new Error(`the action exited (${code}) before its output matched ${interruptOn}, so it was never interrupted${tail}`);
-  return { code, stdout, stderr, summary: readFileSync(files.summary, 'utf8'), outputs: parseOutputs(readFileSync(files.output, 'utf8')), workspace: dir, interruptedAt };
+  if (killed)
+    throw new Error(
+      `the action had not exited after ${RUN_DEADLINE_MS / 1000} s and was killed${interruptOn && interruptedAt === undefined ? ` (its output never matched ${interruptOn})` : ''}${tail}`,
+    );
+  if (interruptOn && interruptedAt === undefined)
+    throw new Error(`the action exited (${code}) before its output matched ${interruptOn}, so it was never interrupted${tail}`);
+  return {
+    code,
+    stdout,
+    stderr,
+    summary: readFileSync(files.summary, 'utf8'),
+    outputs: parseOutputs(readFileSync(files.output, 'utf8')),
+    workspace: dir,
+    interruptedAt,
+  };
 }
 
 export interface RecordedRequest {
@@ -112,21 +148,26 @@ export interface RecordedRequest {
 }
 
 /** Stands in for api.github.com: records check-run requests and answers as GitHub does. */
-export async function fakeGitHubApi(options: { refuse?: number } = {}): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
+export async function fakeGitHubApi(
+  options: { refuse?: number } = {},
+): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     let text = '';
-    req.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => {
-      requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: text ? JSON.parse(text) : undefined });
-      res.setHeader('content-type', 'application/json');
-      if (options.refuse) {
-        res.statusCode = options.refuse;
-        res.end(JSON.stringify({ message: 'Resource not accessible by integration' }));
-        return;
-      }
-      res.statusCode = req.method === 'POST' ? 201 : 200;
-      res.end(JSON.stringify({ id: 4242, html_url: 'https://github.example/acme/idp/runs/4242' }));
-    });
+    req
+      .setEncoding('utf8')
+      .on('data', (d: string) => (text += d))
+      .on('end', () => {
+        requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: text ? JSON.parse(text) : undefined });
+        res.setHeader('content-type', 'application/json');
+        if (options.refuse) {
+          res.statusCode = options.refuse;
+          res.end(JSON.stringify({ message: 'Resource not accessible by integration' }));
+          return;
+        }
+        res.statusCode = req.method === 'POST' ? 201 : 200;
+        res.end(JSON.stringify({ id: 4242, html_url: 'https://github.example/acme/idp/runs/4242' }));
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

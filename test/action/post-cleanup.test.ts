@@ -20,10 +20,27 @@ async function userNames(server: ReferenceServer): Promise<string[]> {
 
 function actionEnv(dir: string, server: ReferenceServer, runnerDir: string, extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '', HOME: runnerDir, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir, GITHUB_STATE: path.join(runnerDir, 'state'),
-    GITHUB_STEP_SUMMARY: path.join(runnerDir, 'summary.md'), GITHUB_OUTPUT: path.join(runnerDir, 'output'), RUNNER_TEMP: runnerDir, NO_COLOR: '1', ...extra,
+    PATH: process.env['PATH'] ?? '',
+    HOME: runnerDir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: dir,
+    GITHUB_STATE: path.join(runnerDir, 'state'),
+    GITHUB_STEP_SUMMARY: path.join(runnerDir, 'summary.md'),
+    GITHUB_OUTPUT: path.join(runnerDir, 'output'),
+    RUNNER_TEMP: runnerDir,
+    NO_COLOR: '1',
+    ...extra,
   };
-  const inputs = { specs: 'specs/', mode: 'run', 'fail-on': 'error', annotations: 'none', summary: 'false', report: 'provspec-report.json', 'base-url': server.baseUrl, token: server.token };
+  const inputs = {
+    specs: 'specs/',
+    mode: 'run',
+    'fail-on': 'error',
+    annotations: 'none',
+    summary: 'false',
+    report: 'provspec-report.json',
+    'base-url': server.baseUrl,
+    token: server.token,
+  };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   return env;
 }
@@ -33,7 +50,8 @@ describe('the Action post step', () => {
     const server = await startReferenceServer({});
     try {
       const bystander = await fetch(`${server.baseUrl}/Users`, {
-        method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/scim+json' },
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/scim+json' },
         body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'someone@example.test' }),
       });
       assert.equal(bystander.status, 201);
@@ -44,7 +62,7 @@ describe('the Action post step', () => {
       const main = spawn(process.execPath, [ACTION], { cwd: dir, env: actionEnv(dir, server, runnerDir, {}), stdio: 'ignore' });
       const exited = new Promise((resolve) => main.on('close', resolve));
       // Killed as soon as the run has created a user: it gets no chance to clean up.
-      for (const end = Date.now() + 60_000; (await userNames(server)).length < 2;) {
+      for (const end = Date.now() + 60_000; (await userNames(server)).length < 2; ) {
         if (Date.now() > end) throw new Error('the run created nothing');
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -54,16 +72,26 @@ describe('the Action post step', () => {
       assert.match(state['run-id'] ?? '', /^[0-9a-z]{6}$/, 'the main step saved its run id before sending anything');
       assert.equal(state['cleaned'], undefined, 'and never got to say it cleaned up');
       const left = await userNames(server);
-      assert.ok(left.some((n) => n.includes(`ps-${state['run-id']}-`)), `the killed run left its users: ${left.join(', ')}`);
+      assert.ok(
+        left.some((n) => n.includes(`ps-${state['run-id']}-`)),
+        `the killed run left its users: ${left.join(', ')}`,
+      );
 
       const post = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [ACTION], { cwd: dir, env: actionEnv(dir, server, runnerDir, { STATE_isPost: 'true', 'STATE_run-id': state['run-id']! }), stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, [ACTION], {
+          cwd: dir,
+          env: actionEnv(dir, server, runnerDir, { STATE_isPost: 'true', 'STATE_run-id': state['run-id']! }),
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         let stdout = '';
         child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
         child.on('close', (code) => resolve({ code, stdout }));
       });
       assert.equal(post.code, 0, post.stdout);
-      assert.match(post.stdout, new RegExp(`cleanup after the cancelled run ${state['run-id']} on .*: (\\d+) of \\1 tagged resources removed`));
+      assert.match(
+        post.stdout,
+        new RegExp(`cleanup after the cancelled run ${state['run-id']} on .*: (\\d+) of \\1 tagged resources removed`),
+      );
       assert.deepEqual(await userNames(server), ['someone@example.test'], 'only the bystander is left');
     } finally {
       await server.close();

@@ -7,8 +7,14 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from './harness.ts';
 
-interface Manifest { inputs: Record<string, unknown>; outputs: Record<string, unknown>; runs: { using: string; main: string } }
-interface Workflow { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }> }
+interface Manifest {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+}
+interface Workflow {
+  jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }>;
+}
 
 const manifest = parse(readFileSync(path.join(ROOT, 'action', 'action.yml'), 'utf8')) as Manifest;
 

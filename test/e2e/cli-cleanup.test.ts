@@ -4,14 +4,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 
 import { BIN, ROOT, provspecWithEnv } from './cli.ts';
 const SPEC = 'examples/quickstart.provspec.yaml';
 
-
-async function scim(server: ReferenceServer, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function scim(
+  server: ReferenceServer,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${server.baseUrl}${url}`, {
     method,
     headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/scim+json' },
@@ -23,18 +26,28 @@ async function scim(server: ReferenceServer, method: string, url: string, body?:
 
 async function names(server: ReferenceServer, what: 'Users' | 'Groups'): Promise<string[]> {
   const { json } = await scim(server, 'GET', `/${what}?count=1000`);
-  return ((json['Resources'] as Array<Record<string, unknown>> | undefined) ?? []).map((r) => String(r[what === 'Users' ? 'userName' : 'displayName'])).sort();
+  return ((json['Resources'] as Array<Record<string, unknown>> | undefined) ?? [])
+    .map((r) => String(r[what === 'Users' ? 'userName' : 'displayName']))
+    .sort();
 }
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 describe('provspec cleanup', () => {
-  it('lists tagged resources, deletes one run\'s with --run and --yes, and never touches untagged ones', async () => {
+  it("lists tagged resources, deletes one run's with --run and --yes, and never touches untagged ones", async () => {
     const server = await startReferenceServer({});
     try {
       const env = { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token };
-      for (const userName of ['alice+ps-abc123-1@example.test', 'bob-ps-abc123-2', 'carol+ps-zzz999-1@example.test', 'dave@example.test', 'erin+ps-abc12-1@example.test', 'frank+ps-abc1234-1@example.test', 'xps-abc123-1']) {
+      for (const userName of [
+        'alice+ps-abc123-1@example.test',
+        'bob-ps-abc123-2',
+        'carol+ps-zzz999-1@example.test',
+        'dave@example.test',
+        'erin+ps-abc12-1@example.test',
+        'frank+ps-abc1234-1@example.test',
+        'xps-abc123-1',
+      ]) {
         assert.equal((await scim(server, 'POST', '/Users', { schemas: [USER], userName })).status, 201);
       }
       for (const displayName of ['Sales ps-abc123', 'Sales', 'Ops ps-abc123x']) {
@@ -44,7 +57,8 @@ describe('provspec cleanup', () => {
       const listed = await provspecWithEnv(['cleanup', SPEC], env);
       assert.equal(listed.code, 0, listed.stderr);
       assert.match(listed.stdout, /: 4 resources with provspec's run tag of any run\n/);
-      for (const name of ['alice+ps-abc123-1@example.test', 'bob-ps-abc123-2', 'carol+ps-zzz999-1@example.test', 'Sales ps-abc123']) assert.ok(listed.stdout.includes(JSON.stringify(name)), `${name} is listed`);
+      for (const name of ['alice+ps-abc123-1@example.test', 'bob-ps-abc123-2', 'carol+ps-zzz999-1@example.test', 'Sales ps-abc123'])
+        assert.ok(listed.stdout.includes(JSON.stringify(name)), `${name} is listed`);
       assert.match(listed.stdout, /Run again with --yes to delete them/);
       assert.equal((await names(server, 'Users')).length, 7, 'listing deletes nothing');
 
@@ -56,7 +70,13 @@ describe('provspec cleanup', () => {
       const one = await provspecWithEnv(['cleanup', SPEC, '--run', 'abc123', '--yes'], env);
       assert.equal(one.code, 0, one.stderr);
       assert.match(one.stdout, /deleted 3 of 3/);
-      assert.deepEqual(await names(server, 'Users'), ['carol+ps-zzz999-1@example.test', 'dave@example.test', 'erin+ps-abc12-1@example.test', 'frank+ps-abc1234-1@example.test', 'xps-abc123-1']);
+      assert.deepEqual(await names(server, 'Users'), [
+        'carol+ps-zzz999-1@example.test',
+        'dave@example.test',
+        'erin+ps-abc12-1@example.test',
+        'frank+ps-abc1234-1@example.test',
+        'xps-abc123-1',
+      ]);
       assert.deepEqual(await names(server, 'Groups'), ['Ops ps-abc123x', 'Sales']);
     } finally {
       await server.close();
@@ -70,7 +90,7 @@ describe('provspec cleanup', () => {
       const child = spawn(process.execPath, [BIN, 'run', SPEC], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
       const exited = new Promise((resolve) => child.on('close', resolve));
       // Killed as soon as the server holds something it created: no chance to clean up.
-      for (const end = Date.now() + 60_000; (await names(server, 'Users')).length === 0;) {
+      for (const end = Date.now() + 60_000; (await names(server, 'Users')).length === 0; ) {
         if (Date.now() > end) throw new Error('the run created nothing');
         await new Promise((resolve) => setImmediate(resolve));
       }

@@ -14,7 +14,10 @@ describe('provspec init', () => {
       const init = await provspec(['init'], dir);
       assert.equal(init.code, 0, init.stderr);
       assert.match(init.stdout, /Wrote provisioning\.provspec\.yaml/);
-      const example = readFileSync(path.join(BIN, '..', '..', 'examples', 'quickstart.provspec.yaml'), 'utf8').replace(/^# yaml-language-server:.*\n/, '');
+      const example = readFileSync(path.join(BIN, '..', '..', 'examples', 'quickstart.provspec.yaml'), 'utf8').replace(
+        /^# yaml-language-server:.*\n/,
+        '',
+      );
       assert.equal(readFileSync(path.join(dir, 'provisioning.provspec.yaml'), 'utf8'), example, 'the starter is the quickstart example');
       const validate = await provspec(['validate', '.'], dir);
       assert.equal(validate.code, 0, validate.stdout);

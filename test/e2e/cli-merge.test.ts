@@ -11,15 +11,37 @@ describe('provspec merge', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'provspec-merge-'));
     const spec = path.join(ROOT, 'examples', 'quickstart.provspec.yaml');
     for (const i of [1, 2]) {
-      const run = await provspec(['run', spec, '--embedded', '--misbehave', 'no-location', '--shard', `${i}/2`, '--report', path.join(dir, `shard-${i}.json`)]);
+      const run = await provspec([
+        'run',
+        spec,
+        '--embedded',
+        '--misbehave',
+        'no-location',
+        '--shard',
+        `${i}/2`,
+        '--report',
+        path.join(dir, `shard-${i}.json`),
+      ]);
       assert.equal(run.code, 1, run.stderr);
     }
-    const merged = await provspec(['merge', path.join(dir, 'shard-*.json'), '--report', path.join(dir, 'merged.json'), '--junit', path.join(dir, 'junit.xml'), '--sarif', path.join(dir, 'r.sarif')]);
+    const merged = await provspec([
+      'merge',
+      path.join(dir, 'shard-*.json'),
+      '--report',
+      path.join(dir, 'merged.json'),
+      '--junit',
+      path.join(dir, 'junit.xml'),
+      '--sarif',
+      path.join(dir, 'r.sarif'),
+    ]);
     assert.equal(merged.code, 1, merged.stderr);
     assert.match(merged.stdout, /merged 2 reports/);
     assert.match(merged.stdout, /3 of 6 scenarios passed · checks: \d+ passed, 3 failed, 0 errored/);
     const report = JSON.parse(readFileSync(path.join(dir, 'merged.json'), 'utf8'));
-    assert.deepEqual(report.specs.map((s: { file: string }) => s.file), [path.relative(ROOT, spec)]);
+    assert.deepEqual(
+      report.specs.map((s: { file: string }) => s.file),
+      [path.relative(ROOT, spec)],
+    );
     assert.equal(report.totals.fail, 3);
     assert.equal(JSON.parse(readFileSync(path.join(dir, 'r.sarif'), 'utf8')).runs[0].results.length, 3);
     assert.equal((readFileSync(path.join(dir, 'junit.xml'), 'utf8').match(/<failure /g) ?? []).length, 3);

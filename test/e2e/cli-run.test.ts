@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startReferenceServer } from '../../reference/index.ts';
 
@@ -53,7 +52,11 @@ function run(args: string[], env: Record<string, string | undefined> = {}, inter
         } else if (Date.now() > deadline) {
           clearInterval(poll);
           child.kill('SIGKILL');
-          reject(new Error(`no ${interrupt.after} within ${INTERRUPT_DEADLINE_MS / 1000} s, so the run was never interrupted (killed):\n${stdout}\n${stderr}`));
+          reject(
+            new Error(
+              `no ${interrupt.after} within ${INTERRUPT_DEADLINE_MS / 1000} s, so the run was never interrupted (killed):\n${stdout}\n${stderr}`,
+            ),
+          );
         }
       }, 10);
     }
@@ -61,7 +64,8 @@ function run(args: string[], env: Record<string, string | undefined> = {}, inter
     // 'close', not 'exit': by then all of the output has been read.
     child.on('close', (code) => {
       clearInterval(poll);
-      if (interrupt && interruptedAt === undefined) reject(new Error(`provspec run exited (${code}) before ${interrupt.after}, so it was never interrupted:\n${stdout}\n${stderr}`));
+      if (interrupt && interruptedAt === undefined)
+        reject(new Error(`provspec run exited (${code}) before ${interrupt.after}, so it was never interrupted:\n${stdout}\n${stderr}`));
       resolve({ code, stdout, stderr, interruptedAt });
     });
   });
@@ -86,7 +90,14 @@ describe('provspec run', () => {
   });
 
   it('exits 1 with the failing spec line when a check fails', async () => {
-    const result = await run(['examples/quickstart.provspec.yaml', '--embedded', '--misbehave', 'delete-returns-200', '--scenario', 'leaver']);
+    const result = await run([
+      'examples/quickstart.provspec.yaml',
+      '--embedded',
+      '--misbehave',
+      'delete-returns-200',
+      '--scenario',
+      'leaver',
+    ]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /fail examples\/quickstart\.provspec\.yaml:\d+:\d+ \d-deprovision\.deleted/);
     assert.match(result.stdout, /answered 200, expected 204/);
@@ -97,7 +108,10 @@ describe('provspec run', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'provspec-run-'));
     try {
       const file = path.join(dir, 'bad.provspec.yaml');
-      writeFileSync(file, 'provspec: 1\nname: bad\ntarget:\n  baseUrl: http://127.0.0.1:9/scim/v2\n  auth: none\nidentities: {}\nmapping:\n  userName: x\nlifecycle:\n  a:\n    identity: nobody\n    steps: [provision]\n');
+      writeFileSync(
+        file,
+        'provspec: 1\nname: bad\ntarget:\n  baseUrl: http://127.0.0.1:9/scim/v2\n  auth: none\nidentities: {}\nmapping:\n  userName: x\nlifecycle:\n  a:\n    identity: nobody\n    steps: [provision]\n',
+      );
       const result = await run([file]);
       assert.equal(result.code, 2);
       assert.match(result.stderr, /bad\.provspec\.yaml:11:15: error unknown-identity/);
@@ -112,7 +126,11 @@ describe('provspec run', () => {
     let requests = 0;
     const server = await startReferenceServer({ log: () => requests++ });
     try {
-      const result = await run(['examples/entra.provspec.yaml'], { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: undefined });
+      const result = await run(['examples/entra.provspec.yaml'], {
+        SCIM_BASE_URL: server.baseUrl,
+        SCIM_TOKEN: server.token,
+        APP_URL: undefined,
+      });
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, /examples\/entra\.provspec\.yaml:9:\d+: error unset-env: The environment variable APP_URL is not set/);
       assert.equal(result.stderr.match(/error unset-env/g)?.length, 1, 'one error per use');
@@ -138,22 +156,52 @@ describe('provspec run', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'provspec-run-'));
     try {
       const file = path.join(dir, 'slow.provspec.yaml');
-      writeFileSync(file, [
-        'provspec: 1', 'name: slow', 'target:', '  baseUrl: ${{ env.SCIM_BASE_URL }}', '  auth: { bearer: "${{ env.SCIM_TOKEN }}" }',
-        'identities:', '  ann: { email: ann@example.test }', 'mapping:', '  userName: ${{ identity.email }}',
-        'groups:', '  Team: {}', 'roles:', '  - memberOf: [Team]',
-        'lifecycle:', '  waits:', '    identity: ann', '    steps:', '      - provision', '      - wait: 30s', '      - deprovision', '',
-      ].join('\n'));
+      writeFileSync(
+        file,
+        [
+          'provspec: 1',
+          'name: slow',
+          'target:',
+          '  baseUrl: ${{ env.SCIM_BASE_URL }}',
+          '  auth: { bearer: "${{ env.SCIM_TOKEN }}" }',
+          'identities:',
+          '  ann: { email: ann@example.test }',
+          'mapping:',
+          '  userName: ${{ identity.email }}',
+          'groups:',
+          '  Team: {}',
+          'roles:',
+          '  - memberOf: [Team]',
+          'lifecycle:',
+          '  waits:',
+          '    identity: ann',
+          '    steps:',
+          '      - provision',
+          '      - wait: 30s',
+          '      - deprovision',
+          '',
+        ].join('\n'),
+      );
       // Interrupted once the server has answered the read-back of the created user by id: the user
       // exists and the run holds its id (the group came first), with the 30 s wait still to come.
       const readBack = () => log.some((l) => l.method === 'GET' && /\/Users\/[^/]+$/.test(l.path) && l.status === 200);
-      const result = await run([file, '--format', 'pretty'], { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token }, { after: 'read-back of a created user (GET /Users/{id} → 200)', holds: readBack });
+      const result = await run(
+        [file, '--format', 'pretty'],
+        { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token },
+        { after: 'read-back of a created user (GET /Users/{id} → 200)', holds: readBack },
+      );
       const elapsed = Date.now() - result.interruptedAt!;
       assert.equal(result.code, 130, result.stdout + result.stderr);
       assert.ok(elapsed < 20_000, `exited ${elapsed} ms after the SIGINT, not after the 30 s wait`);
       assert.match(result.stderr, /stopping and removing what this run created/);
-      assert.ok(log.some((l) => l.method === 'POST' && l.path.endsWith('/Users') && l.status === 201), 'a user was created before the interrupt');
-      assert.ok(log.some((l) => l.method === 'DELETE' && l.path.includes('/Users/') && l.status === 204), 'and deleted by the cleanup');
+      assert.ok(
+        log.some((l) => l.method === 'POST' && l.path.endsWith('/Users') && l.status === 201),
+        'a user was created before the interrupt',
+      );
+      assert.ok(
+        log.some((l) => l.method === 'DELETE' && l.path.includes('/Users/') && l.status === 204),
+        'and deleted by the cleanup',
+      );
       const users = await fetch(`${server.baseUrl}/Users`, { headers: { authorization: `Bearer ${server.token}` } });
       assert.equal(((await users.json()) as { totalResults: number }).totalResults, 0);
       const groups = await fetch(`${server.baseUrl}/Groups`, { headers: { authorization: `Bearer ${server.token}` } });
@@ -171,12 +219,20 @@ describe('provspec run', () => {
     try {
       const files = { report: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), trace: path.join(dir, 'trace.ndjson') };
       const env = { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: token };
-      const pretty = await run(['examples/quickstart.provspec.yaml', '--report', files.report, '--junit', files.junit, '--trace', files.trace], env);
+      const pretty = await run(
+        ['examples/quickstart.provspec.yaml', '--report', files.report, '--junit', files.junit, '--trace', files.trace],
+        env,
+      );
       const json = await run(['examples/quickstart.provspec.yaml', '--format', 'json'], env);
       assert.equal(pretty.code, 1, 'a failing check, so failure output (with evidence) is printed too');
       const outputs = {
-        'pretty stdout': pretty.stdout, 'pretty stderr': pretty.stderr, 'json stdout': json.stdout, 'json stderr': json.stderr,
-        report: readFileSync(files.report, 'utf8'), junit: readFileSync(files.junit, 'utf8'), trace: readFileSync(files.trace, 'utf8'),
+        'pretty stdout': pretty.stdout,
+        'pretty stderr': pretty.stderr,
+        'json stdout': json.stdout,
+        'json stderr': json.stderr,
+        report: readFileSync(files.report, 'utf8'),
+        junit: readFileSync(files.junit, 'utf8'),
+        trace: readFileSync(files.trace, 'utf8'),
       };
       assert.ok(outputs.trace.split('\n').filter(Boolean).length > 20, 'the trace has the exchanges');
       assert.match(outputs.trace, /"authorization":"Bearer \[REDACTED\]"/);
@@ -184,7 +240,10 @@ describe('provspec run', () => {
         assert.ok(!text.includes(token), `${name} contains the token`);
         assert.ok(!text.includes(Buffer.from(token).toString('base64')), `${name} contains the token in base64`);
       }
-      const report = JSON.parse(outputs.report) as { totals: { fail: number }; specs: Array<{ scenarios: Array<{ checks: Array<{ status: string; line: number; file: string }> }> }> };
+      const report = JSON.parse(outputs.report) as {
+        totals: { fail: number };
+        specs: Array<{ scenarios: Array<{ checks: Array<{ status: string; line: number; file: string }> }> }>;
+      };
       const failed = report.specs[0]!.scenarios.flatMap((s) => s.checks).find((c) => c.status === 'fail');
       assert.ok(failed && failed.line > 0 && failed.file === 'examples/quickstart.provspec.yaml');
     } finally {

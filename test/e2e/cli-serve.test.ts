@@ -53,19 +53,45 @@ describe('provspec serve', () => {
     try {
       assert.match(served.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/scim\/v2$/);
       assert.ok(served.token.length >= 24);
-      const ok = await fetch(`${served.baseUrl}/Users`, { headers: { authorization: `Bearer ${served.token}`, 'x-request-id': 'e2e-serve-1' } });
+      const ok = await fetch(`${served.baseUrl}/Users`, {
+        headers: { authorization: `Bearer ${served.token}`, 'x-request-id': 'e2e-serve-1' },
+      });
       assert.equal(ok.status, 200);
       assert.match(ok.headers.get('content-type') ?? '', /^application\/scim\+json/);
       const denied = await fetch(`${served.baseUrl}/Users`, { headers: { authorization: 'Bearer wrong' } });
       assert.equal(denied.status, 401);
       await denied.arrayBuffer();
       const deadline = Date.now() + 30_000;
-      while (served.stdout().split('\n').filter((l) => l.startsWith('{')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      const lines = served.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-      assert.deepEqual(lines.map((l) => [l['method'], l['path'], l['status']]), [['GET', '/scim/v2/Users', 200], ['GET', '/scim/v2/Users', 401]]);
+      while (
+        served
+          .stdout()
+          .split('\n')
+          .filter((l) => l.startsWith('{')).length < 2 &&
+        Date.now() < deadline
+      )
+        await new Promise((r) => setTimeout(r, 20));
+      const lines = served
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(
+        lines.map((l) => [l['method'], l['path'], l['status']]),
+        [
+          ['GET', '/scim/v2/Users', 200],
+          ['GET', '/scim/v2/Users', 401],
+        ],
+      );
       assert.equal(lines[0]!['requestId'], 'e2e-serve-1');
       assert.equal(typeof lines[0]!['ms'], 'number');
-      assert.ok(!served.stdout().split('\n').filter((l) => l.startsWith('{')).some((l) => l.includes(served.token)), 'the token is never logged');
+      assert.ok(
+        !served
+          .stdout()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .some((l) => l.includes(served.token)),
+        'the token is never logged',
+      );
     } finally {
       assert.equal(await stop(served), 0);
     }
@@ -85,7 +111,14 @@ describe('provspec serve', () => {
       assert.equal(created.status, 201);
       const { id } = (await created.json()) as { id: string };
       assert.equal(await stop(first), 0);
-      assert.equal(first.stdout().split('\n').filter((l) => l.startsWith('{')).length, 0, '--quiet logs no requests');
+      assert.equal(
+        first
+          .stdout()
+          .split('\n')
+          .filter((l) => l.startsWith('{')).length,
+        0,
+        '--quiet logs no requests',
+      );
 
       const second = await serve(['--db', db, '--token', 'e2e-token']);
       try {

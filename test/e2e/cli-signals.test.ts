@@ -4,7 +4,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,8 +100,13 @@ describe('signals', () => {
       assert.equal(exit.code, 130, exit.stderr);
       // The signal is handled on the event loop, which may first finish reading the spec: either
       // way the run stops gracefully (before starting, or with cleanup).
-      assert.match(exit.stderr, /provspec run: SIGINT (before the run started; nothing was sent\.|; stopping and removing what this run created)/);
-      const users = (await (await fetch(`${server.baseUrl}/Users?count=0`, { headers: { authorization: `Bearer ${server.token}` } })).json()) as { totalResults: number };
+      assert.match(
+        exit.stderr,
+        /provspec run: SIGINT (before the run started; nothing was sent\.|; stopping and removing what this run created)/,
+      );
+      const users = (await (
+        await fetch(`${server.baseUrl}/Users?count=0`, { headers: { authorization: `Bearer ${server.token}` } })
+      ).json()) as { totalResults: number };
       assert.equal(users.totalResults, 0);
     } finally {
       await server.close();
@@ -103,15 +119,22 @@ describe('signals', () => {
     const proxy = await startHostileProxy(new URL(server.baseUrl).origin, 'swallow-creates');
     const dir = mkdtempSync(path.join(tmpdir(), 'provspec-signal-'));
     try {
-      const spec = readFileSync(path.join(ROOT, 'test/integration/fixtures/faults.provspec.yaml'), 'utf8').replace('request: 1s', 'request: 3s').replace('scenario: 5s', 'scenario: 60s');
+      const spec = readFileSync(path.join(ROOT, 'test/integration/fixtures/faults.provspec.yaml'), 'utf8')
+        .replace('request: 1s', 'request: 3s')
+        .replace('scenario: 5s', 'scenario: 60s');
       writeFileSync(path.join(dir, 'inflight.provspec.yaml'), spec);
-      const run = start(['run', path.join(dir, 'inflight.provspec.yaml'), '--allowed-origin', proxy.origin], { SCIM_BASE_URL: `${proxy.origin}/scim/v2`, SCIM_TOKEN: server.token });
+      const run = start(['run', path.join(dir, 'inflight.provspec.yaml'), '--allowed-origin', proxy.origin], {
+        SCIM_BASE_URL: `${proxy.origin}/scim/v2`,
+        SCIM_TOKEN: server.token,
+      });
       await until('the server made a user whose create is still unanswered', () => proxy.swallowed >= 1);
       run.child.kill('SIGTERM');
       const exit = await run.exit;
       assert.equal(exit.code, 130, exit.stderr);
       assert.match(exit.stderr, /SIGTERM; stopping and removing what this run created/);
-      const users = (await (await fetch(`${server.baseUrl}/Users?count=0`, { headers: { authorization: `Bearer ${server.token}` } })).json()) as { totalResults: number };
+      const users = (await (
+        await fetch(`${server.baseUrl}/Users?count=0`, { headers: { authorization: `Bearer ${server.token}` } })
+      ).json()) as { totalResults: number };
       assert.equal(users.totalResults, 0, `nothing is left on the server:\n${exit.stdout}`);
       assert.match(exit.stdout, /cleanup: (\d+) resources created, \1 removed, nothing left behind/);
       assert.match(exit.stdout, /interrupted/);

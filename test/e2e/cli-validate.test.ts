@@ -152,14 +152,30 @@ describe('provspec validate --format sarif', () => {
     const cwd = project({ 'specs/typo.provspec.yaml': TYPO });
     const result = await run(['validate', '--format', 'sarif', 'specs/typo.provspec.yaml'], { cwd });
     assert.equal(result.code, 1);
-    const sarif = JSON.parse(result.stdout) as { version: string; runs: Array<{ tool: { driver: { name: string; rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; level: string; locations: unknown[] }> }> };
+    const sarif = JSON.parse(result.stdout) as {
+      version: string;
+      runs: Array<{
+        tool: { driver: { name: string; rules: Array<{ id: string }> } };
+        results: Array<{ ruleId: string; level: string; locations: unknown[] }>;
+      }>;
+    };
     assert.equal(sarif.version, '2.1.0');
     const [only] = sarif.runs[0]!.results;
     assert.equal(sarif.runs[0]!.results.length, 1);
     assert.equal(only!.ruleId, 'unknown-identity-attribute');
     assert.equal(only!.level, 'error');
-    assert.deepEqual(only!.locations, [{ physicalLocation: { artifactLocation: { uri: 'specs/typo.provspec.yaml' }, region: { startLine: 10, endLine: 10, startColumn: 17, endColumn: 31 } } }]);
-    assert.deepEqual(sarif.runs[0]!.tool.driver.rules.map((r) => r.id), ['unknown-identity-attribute']);
+    assert.deepEqual(only!.locations, [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: 'specs/typo.provspec.yaml' },
+          region: { startLine: 10, endLine: 10, startColumn: 17, endColumn: 31 },
+        },
+      },
+    ]);
+    assert.deepEqual(
+      sarif.runs[0]!.tool.driver.rules.map((r) => r.id),
+      ['unknown-identity-attribute'],
+    );
   });
 });
 
@@ -196,7 +212,10 @@ describe('provspec validate --format json', () => {
     const warned = await run(['validate', '--format=json', 'warn.provspec.yaml'], { cwd });
     assert.equal(warned.code, 0);
     const diagnostics = JSON.parse(warned.stdout) as Array<Record<string, unknown>>;
-    assert.deepEqual(diagnostics.map((d) => [d['file'], d['line'], d['column'], d['severity'], d['code']]), [['warn.provspec.yaml', 5, 13, 'warning', 'literal-secret']]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d['file'], d['line'], d['column'], d['severity'], d['code']]),
+      [['warn.provspec.yaml', 5, 13, 'warning', 'literal-secret']],
+    );
   });
 
   it('reports every file of a run in one array, with no colour even when forced', async () => {
@@ -205,7 +224,10 @@ describe('provspec validate --format json', () => {
     assert.equal(result.code, 1);
     assert.doesNotMatch(result.stdout, ANSI);
     const diagnostics = JSON.parse(result.stdout) as Array<{ file: string; code: string }>;
-    assert.deepEqual(diagnostics.map((d) => `${d.file} ${d.code}`), ['a.provspec.yaml unknown-identity-attribute', 'c.provspec.yaml literal-secret']);
+    assert.deepEqual(
+      diagnostics.map((d) => `${d.file} ${d.code}`),
+      ['a.provspec.yaml unknown-identity-attribute', 'c.provspec.yaml literal-secret'],
+    );
   });
 });
 
@@ -350,10 +372,12 @@ describe('provspec --help and --version', () => {
 describe('provspec validate: broken files', () => {
   // Fixed bytes rather than random ones, so a failure reproduces. No ESC (0x1b) among them:
   // the code frame echoes source lines as they are.
-  const garbage = Buffer.from(Array.from({ length: 1500 }, (_, i) => {
-    const byte = (i * 167 + 13) % 256;
-    return byte === 0x1b ? 0 : byte;
-  }));
+  const garbage = Buffer.from(
+    Array.from({ length: 1500 }, (_, i) => {
+      const byte = (i * 167 + 13) % 256;
+      return byte === 0x1b ? 0 : byte;
+    }),
+  );
 
   const broken: Array<[string, string | Buffer]> = [
     ['empty.provspec.yaml', ''],
@@ -379,9 +403,18 @@ describe('provspec validate: broken files', () => {
       const json = await run(['validate', '--format', 'json', name], { cwd });
       assert.equal(json.code, 1);
       assertNoStackTrace(json);
-      const diagnostics = JSON.parse(json.stdout) as Array<{ file: string; line: number; column: number; endLine: number; endColumn: number; severity: string }>;
+      const diagnostics = JSON.parse(json.stdout) as Array<{
+        file: string;
+        line: number;
+        column: number;
+        endLine: number;
+        endColumn: number;
+        severity: string;
+      }>;
       assert.ok(diagnostics.some((d) => d.severity === 'error'));
-      const lines = Buffer.from(content).toString('utf8').split(/\r\n|\r|\n/);
+      const lines = Buffer.from(content)
+        .toString('utf8')
+        .split(/\r\n|\r|\n/);
       for (const d of diagnostics) {
         assert.equal(d.file, name);
         assert.ok(d.line >= 1 && d.line <= lines.length, `line ${d.line} outside 1..${lines.length}`);

@@ -18,7 +18,10 @@ export async function provspec(args: string[], cwd = ROOT): Promise<{ code: numb
 }
 
 /** As provspec(), with extra environment variables, as a spawned process (its output read to the end). */
-export function provspecWithEnv(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function provspecWithEnv(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';

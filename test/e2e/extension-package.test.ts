@@ -9,7 +9,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type Diagnostic, type ProtocolConnection, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type Diagnostic,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol/node';
 import { startReferenceServer } from '../../reference/index.ts';
 import { readZip } from './zip.ts';
 
@@ -58,7 +65,10 @@ async function startServer(node: string, serverJs: string): Promise<Server> {
   connection.listen();
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`))));
   exited.catch(() => {});
-  const result = (await Promise.race([connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null }), exited])) as { serverInfo?: { name: string }; capabilities: Record<string, unknown> };
+  const result = (await Promise.race([
+    connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null }),
+    exited,
+  ])) as { serverInfo?: { name: string }; capabilities: Record<string, unknown> };
   assert.equal(result.serverInfo?.name, 'provspec');
   assert.ok(result.capabilities.codeLensProvider && result.capabilities.hoverProvider, JSON.stringify(result.capabilities));
   await connection.sendNotification('initialized', {});
@@ -78,7 +88,10 @@ async function startServer(node: string, serverJs: string): Promise<Server> {
     },
     async close() {
       try {
-        await Promise.race([connection.sendRequest('shutdown').then(() => connection.sendNotification('exit')), new Promise((resolve) => setTimeout(resolve, 2000))]);
+        await Promise.race([
+          connection.sendRequest('shutdown').then(() => connection.sendNotification('exit')),
+          new Promise((resolve) => setTimeout(resolve, 2000)),
+        ]);
       } catch {
         // already gone
       }
@@ -101,11 +114,16 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
     const started = performance.now();
     unpacked = mkdtempSync(path.join(tmpdir(), 'provspec-vsix-'));
     const vsix = path.join(unpacked, `provspec-${rootManifest.version}.vsix`);
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts'), '--out', vsix], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts'), '--out', vsix], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     assert.equal(result.status, 0, `package-vsix failed:\n${result.stdout}\n${result.stderr}`);
     assert.ok(existsSync(vsix), `${vsix} was not written`);
     files = new Map(readZip(readFileSync(vsix)).map((e) => [e.name, e.data]));
-    for (const name of ['extension/dist/server.js', 'extension/dist/extension.js']) writeFileSync(path.join(unpacked, path.basename(name)), files.get(name)!);
+    for (const name of ['extension/dist/server.js', 'extension/dist/extension.js'])
+      writeFileSync(path.join(unpacked, path.basename(name)), files.get(name)!);
     manifest = JSON.parse(files.get('extension/package.json')!.toString('utf8'));
     process.stderr.write(`# built and packaged in ${Math.round(performance.now() - started)} ms\n`);
   });
@@ -113,7 +131,7 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
     if (unpacked) rmSync(unpacked, { recursive: true, force: true });
   });
 
-  it('carries only the manifest, the two bundles, the schema, the grammars, the language configuration, the icon, README, LICENSE and the bundled packages\' notices', () => {
+  it("carries only the manifest, the two bundles, the schema, the grammars, the language configuration, the icon, README, LICENSE and the bundled packages' notices", () => {
     assert.deepEqual([...files.keys()].sort(), [
       '[Content_Types].xml',
       'extension.vsixmanifest',
@@ -176,7 +194,12 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
 
   it('contributes the four commands and the three settings', () => {
     const { commands, configuration } = manifest.contributes;
-    assert.deepEqual(commands.map((c: { command: string }) => c.command).sort(), ['provspec.openTrace', 'provspec.runFile', 'provspec.runScenario', 'provspec.validate']);
+    assert.deepEqual(commands.map((c: { command: string }) => c.command).sort(), [
+      'provspec.openTrace',
+      'provspec.runFile',
+      'provspec.runScenario',
+      'provspec.validate',
+    ]);
     assert.deepEqual(commands.map((c: { title: string }) => c.title).sort(), ['Open trace', 'Run file', 'Run scenario', 'Validate']);
     const settings = configuration.properties;
     assert.deepEqual(Object.keys(settings).sort(), ['provspec.run.defaultDialect', 'provspec.run.envFile', 'provspec.trace.server']);
@@ -231,13 +254,23 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
       server.open('file:///ws/other.yaml', 'identity: alcie\nsteps: [1\n', 'yaml');
       server.open('file:///ws/broken2.provspec.yaml', broken, 'provspec');
       assert.equal((await server.diagnostics('file:///ws/broken2.provspec.yaml')).length, 1);
-      const lenses = (await server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: 'file:///ws/valid.provspec.yaml' } })) as Array<{ command: { title: string; command: string; arguments: unknown[] } }>;
-      assert.deepEqual(lenses[0]!.command, { title: '▶ Run all', command: 'provspec.runFile', arguments: ['file:///ws/valid.provspec.yaml'] });
+      const lenses = (await server.connection.sendRequest('textDocument/codeLens', {
+        textDocument: { uri: 'file:///ws/valid.provspec.yaml' },
+      })) as Array<{ command: { title: string; command: string; arguments: unknown[] } }>;
+      assert.deepEqual(lenses[0]!.command, {
+        title: '▶ Run all',
+        command: 'provspec.runFile',
+        arguments: ['file:///ws/valid.provspec.yaml'],
+      });
       assert.ok(lenses.some((l) => l.command.command === 'provspec.runScenario' && l.command.arguments[1] === 'leaver'));
       // Running works on Node 20 too (the bundle carries undici 6): a scenario against a real server.
       const scim = await startReferenceServer({});
       try {
-        const response = (await server.connection.sendRequest('provspec/run', { uri: 'file:///ws/valid.provspec.yaml', scenarios: ['joiner'], env: { SCIM_BASE_URL: scim.baseUrl, SCIM_TOKEN: scim.token } })) as { text: string; passed: number; failed: number; errored: number };
+        const response = (await server.connection.sendRequest('provspec/run', {
+          uri: 'file:///ws/valid.provspec.yaml',
+          scenarios: ['joiner'],
+          env: { SCIM_BASE_URL: scim.baseUrl, SCIM_TOKEN: scim.token },
+        })) as { text: string; passed: number; failed: number; errored: number };
         assert.equal(response.failed + response.errored, 0, response.text);
         assert.ok(response.passed > 5, response.text);
       } finally {
@@ -261,17 +294,32 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
       const runs: Array<{ dialect?: string; lookups: string[] }> = [];
       for (const dialect of ['okta', undefined]) {
         const trace = path.join(unpacked, `trace-${dialect ?? 'none'}.ndjson`);
-        const response = (await server.connection.sendRequest('provspec/run', { uri, scenarios: ['joiner'], env: { SCIM_BASE_URL: scim.baseUrl, SCIM_TOKEN: scim.token }, trace, ...(dialect ? { defaultDialect: dialect } : {}) })) as { text: string; passed: number; failed: number; errored: number };
+        const response = (await server.connection.sendRequest('provspec/run', {
+          uri,
+          scenarios: ['joiner'],
+          env: { SCIM_BASE_URL: scim.baseUrl, SCIM_TOKEN: scim.token },
+          trace,
+          ...(dialect ? { defaultDialect: dialect } : {}),
+        })) as { text: string; passed: number; failed: number; errored: number };
         assert.equal(response.failed + response.errored, 0, response.text);
         assert.ok(response.passed > 5, response.text);
-        const events = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; method?: string; url?: string; scenario?: string; status?: string });
+        const events = readFileSync(trace, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { type: string; method?: string; url?: string; scenario?: string; status?: string });
         assert.ok(events.some((e) => e.type === 'check' && e.scenario === 'joiner' && e.status === 'pass'));
         assert.ok(events.some((e) => e.type === 'scenario' && e.scenario === 'joiner'));
         assert.ok(!readFileSync(trace, 'utf8').includes(scim.token), 'the trace never carries the token');
-        runs.push({ dialect, lookups: events.filter((e) => e.type === 'exchange' && e.method === 'GET' && e.url?.includes('/Users?')).map((e) => e.url!) });
+        runs.push({
+          dialect,
+          lookups: events.filter((e) => e.type === 'exchange' && e.method === 'GET' && e.url?.includes('/Users?')).map((e) => e.url!),
+        });
       }
       // Okta looks users up with startIndex=1&count=100; the plain RFC 7644 client does not.
-      assert.ok(runs[0]!.lookups.some((u) => /startIndex=1&count=100/.test(u)), JSON.stringify(runs[0]));
+      assert.ok(
+        runs[0]!.lookups.some((u) => /startIndex=1&count=100/.test(u)),
+        JSON.stringify(runs[0]),
+      );
       assert.ok(!runs[1]!.lookups.some((u) => /startIndex=1&count=100/.test(u)), JSON.stringify(runs[1]));
     } finally {
       await server.close();

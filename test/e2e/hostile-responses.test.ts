@@ -9,8 +9,7 @@ import path from 'node:path';
 import { startReferenceServer } from '../../reference/index.ts';
 import { startHostileProxy, type Hostility } from '../integration/fixtures/hostile-proxy.ts';
 
-import { ROOT, provspecWithEnv } from './cli.ts';
-
+import { provspecWithEnv } from './cli.ts';
 
 const CASES: Array<{ hostility: Hostility; note: RegExp }> = [
   { hostility: 'deep', note: /\[cut: nested deeper than 32 levels\]/ },
@@ -25,8 +24,27 @@ describe('hostile response bodies', () => {
       const proxy = await startHostileProxy(new URL(server.baseUrl).origin, hostility, { width: 200_000 });
       const dir = mkdtempSync(path.join(tmpdir(), 'provspec-hostile-'));
       try {
-        const files = { report: path.join(dir, 'report.json'), trace: path.join(dir, 'trace.ndjson'), junit: path.join(dir, 'junit.xml'), markdown: path.join(dir, 'summary.md') };
-        const run = await provspecWithEnv(['run', 'examples/quickstart.provspec.yaml', '--report', files.report, '--trace', files.trace, '--junit', files.junit, '--markdown', files.markdown], { SCIM_BASE_URL: `${proxy.origin}/scim/v2`, SCIM_TOKEN: server.token });
+        const files = {
+          report: path.join(dir, 'report.json'),
+          trace: path.join(dir, 'trace.ndjson'),
+          junit: path.join(dir, 'junit.xml'),
+          markdown: path.join(dir, 'summary.md'),
+        };
+        const run = await provspecWithEnv(
+          [
+            'run',
+            'examples/quickstart.provspec.yaml',
+            '--report',
+            files.report,
+            '--trace',
+            files.trace,
+            '--junit',
+            files.junit,
+            '--markdown',
+            files.markdown,
+          ],
+          { SCIM_BASE_URL: `${proxy.origin}/scim/v2`, SCIM_TOKEN: server.token },
+        );
         assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
         assert.match(run.stdout, /nothing left behind/);
         const report = readFileSync(files.report, 'utf8');
@@ -36,7 +54,9 @@ describe('hostile response bodies', () => {
         const trace = readFileSync(files.trace, 'utf8').split('\n').filter(Boolean);
         assert.ok(trace.length > 20 && trace.every((line) => JSON.parse(line)), 'the trace has every event');
         assert.match(trace.join('\n'), note);
-        const users = (await (await fetch(`${server.baseUrl}/Users?count=0`, { headers: { authorization: `Bearer ${server.token}` } })).json()) as { totalResults: number };
+        const users = (await (
+          await fetch(`${server.baseUrl}/Users?count=0`, { headers: { authorization: `Bearer ${server.token}` } })
+        ).json()) as { totalResults: number };
         assert.equal(users.totalResults, 0);
       } finally {
         await proxy.close();

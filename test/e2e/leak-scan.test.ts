@@ -62,7 +62,6 @@ function assertNoLeak(outputs: Record<string, string>, secrets: Record<string, s
   assert.deepEqual(found, [], 'no credential in any output');
 }
 
-
 /** The quickstart, with an API key header from the environment as well as the bearer token. */
 const SPEC = readFileSync(path.join(ROOT, 'examples/quickstart.provspec.yaml'), 'utf8')
   .replace('# yaml-language-server: $schema=../schemas/provspec.schema.json\n', '')
@@ -91,10 +90,14 @@ lifecycle:
 `;
 
 function readAll(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => {
-    const file = path.join(e.parentPath, e.name);
-    return [path.relative(dir, file), readFileSync(file, 'utf8')];
-  }));
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const file = path.join(e.parentPath, e.name);
+        return [path.relative(dir, file), readFileSync(file, 'utf8')];
+      }),
+  );
 }
 
 describe('leak scan: a target that reflects every credential it receives', () => {
@@ -110,7 +113,13 @@ describe('leak scan: a target that reflects every credential it receives', () =>
     // A token endpoint that hands out an access token the reference server does not know: every
     // request with it is refused, which puts the refusals (and their echoes) in the evidence.
     tokens = createServer((req, res) => {
-      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3600 })));
+      req
+        .resume()
+        .on('end', () =>
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3600 })),
+        );
     });
     await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve));
     tokenUrl = `http://127.0.0.1:${(tokens.address() as AddressInfo).port}/token`;
@@ -138,18 +147,48 @@ describe('leak scan: a target that reflects every credential it receives', () =>
     const out = path.join(dir, 'out');
     const env = { SCIM_BASE_URL: baseUrl(), SCIM_TOKEN: TOKEN, API_KEY, TOKEN_URL: tokenUrl, CLIENT_SECRET };
     const specs = [path.join(dir, 'reflect.provspec.yaml'), path.join(dir, 'oauth.provspec.yaml')];
-    const files = ['--report', `${out}/report.json`, '--junit', `${out}/junit.xml`, '--sarif', `${out}/run.sarif`, '--markdown', `${out}/summary.md`, '--trace', `${out}/trace.ndjson`];
+    const files = [
+      '--report',
+      `${out}/report.json`,
+      '--junit',
+      `${out}/junit.xml`,
+      '--sarif',
+      `${out}/run.sarif`,
+      '--markdown',
+      `${out}/summary.md`,
+      '--trace',
+      `${out}/trace.ndjson`,
+    ];
     mkdirSync(out, { recursive: true });
     const pretty = await provspecWithEnv(['run', ...specs, ...files], env);
     assert.equal(pretty.code, 1, `failing checks print their evidence: ${pretty.stderr}`);
     assert.match(pretty.stdout, /debugEcho|x-echo/, 'the reflected values are in the printed evidence (redacted)');
     const json = await provspecWithEnv(['run', ...specs, '--format', 'json'], env);
     assert.equal(json.code, 1, json.stderr);
-    const merged = await provspecWithEnv(['merge', `${out}/report.json`, '--report', `${out}/merged.json`, '--junit', `${out}/merged.xml`, '--sarif', `${out}/merged.sarif`, '--markdown', `${out}/merged.md`], {});
+    const merged = await provspecWithEnv(
+      [
+        'merge',
+        `${out}/report.json`,
+        '--report',
+        `${out}/merged.json`,
+        '--junit',
+        `${out}/merged.xml`,
+        '--sarif',
+        `${out}/merged.sarif`,
+        '--markdown',
+        `${out}/merged.md`,
+      ],
+      {},
+    );
     const mergedJson = await provspecWithEnv(['merge', `${out}/report.json`, '--format', 'json'], {});
     const outputs: Record<string, string> = {
-      'run stdout': pretty.stdout, 'run stderr': pretty.stderr, 'run --format json': json.stdout, 'run --format json stderr': json.stderr,
-      'merge stdout': merged.stdout, 'merge stderr': merged.stderr, 'merge --format json': mergedJson.stdout,
+      'run stdout': pretty.stdout,
+      'run stderr': pretty.stderr,
+      'run --format json': json.stdout,
+      'run --format json stderr': json.stderr,
+      'merge stdout': merged.stdout,
+      'merge stderr': merged.stderr,
+      'merge --format json': mergedJson.stdout,
       ...readAll(out),
     };
     assert.ok(outputs['trace.ndjson']!.includes('x-echo-authorization'), 'the trace has the reflecting responses');
@@ -160,14 +199,32 @@ describe('leak scan: a target that reflects every credential it receives', () =>
   it('the Action writes no credential in any form to its log, summary, outputs or files', async () => {
     const ws = workspace({ 'specs/reflect.provspec.yaml': SPEC });
     try {
-      const run = await runAction(ws, { specs: 'specs/', 'base-url': baseUrl(), token: TOKEN, annotations: 'workflow-commands', junit: 'out/junit.xml', sarif: 'out/run.sarif', trace: 'out/trace.ndjson' }, { API_KEY });
+      const run = await runAction(
+        ws,
+        {
+          specs: 'specs/',
+          'base-url': baseUrl(),
+          token: TOKEN,
+          annotations: 'workflow-commands',
+          junit: 'out/junit.xml',
+          sarif: 'out/run.sarif',
+          trace: 'out/trace.ndjson',
+        },
+        { API_KEY },
+      );
       assert.equal(run.code, 1, run.stderr);
       // ::add-mask:: lines tell the runner what to hide; they are the one place a secret may be.
-      const log = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+      const log = run.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
       assert.match(run.stdout, /^::add-mask::/m);
       const files = readAll(ws);
       delete files['specs/reflect.provspec.yaml'];
-      assertNoLeak({ log, stderr: run.stderr, summary: run.summary, outputs: JSON.stringify(run.outputs), ...files }, { token: TOKEN, 'API key': API_KEY });
+      assertNoLeak(
+        { log, stderr: run.stderr, summary: run.summary, outputs: JSON.stringify(run.outputs), ...files },
+        { token: TOKEN, 'API key': API_KEY },
+      );
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }

@@ -31,11 +31,21 @@ describe('the npm package', () => {
   let manifest: { dependencies?: object; scripts?: Record<string, string>; engines: { node: string } };
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'provspec-pack-'));
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Array<{ filename: string; files: Array<{ path: string }>; unpackedSize: number }>;
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    ) as Array<{ filename: string; files: Array<{ path: string }>; unpackedSize: number }>;
     tarball = path.join(dir, packed[0]!.filename);
     const files = packed[0]!.files.map((f) => f.path);
     assert.ok(files.includes('LICENSE') && files.includes('bin/provspec.js') && files.includes('dist/cli.js'), files.join(', '));
-    assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps');
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.map')),
+      [],
+      'no source maps',
+    );
     assert.ok(packed[0]!.unpackedSize < 4 * 1024 * 1024, `lean: ${packed[0]!.unpackedSize} bytes unpacked`);
     manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   });
@@ -43,7 +53,8 @@ describe('the npm package', () => {
 
   it('has no runtime dependencies and no install scripts', () => {
     assert.equal(manifest.dependencies, undefined, 'dist/ bundles every runtime dependency');
-    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(manifest.scripts?.[hook], undefined, `no ${hook} script`);
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare'])
+      assert.equal(manifest.scripts?.[hook], undefined, `no ${hook} script`);
   });
 
   const lines: Array<{ name: string; node: () => string | undefined }> = [
@@ -59,7 +70,8 @@ describe('the npm package', () => {
       // npm itself runs on the Node it came with; the CLI runs on the line under test.
       execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: project, stdio: 'pipe' });
       const bin = path.join(project, 'node_modules', 'provspec', 'bin', 'provspec.js');
-      const cli = (...args: string[]) => execFileSync(node, [bin, ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const cli = (...args: string[]) =>
+        execFileSync(node, [bin, ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       assert.match(execFileSync(node, ['--version'], { encoding: 'utf8' }), line.name === 'Node 22' ? /^v22\./ : /^v\d+\./);
       cli('init');
       assert.ok(existsSync(path.join(project, 'provisioning.provspec.yaml')));

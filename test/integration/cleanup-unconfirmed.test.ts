@@ -21,8 +21,14 @@ describe('cleanup of creates that got no answer', () => {
         assert.deepEqual(result.orphans, []);
         const created = result.audit.filter((a) => a.action === 'created' && a.resourceType === 'User');
         assert.equal(created.length, proxy.swallowed, 'each user the server made is in the audit trail');
-        assert.ok(created.every((a) => /\+ps-\w+-\d+@example\.test$/.test(a.display)), 'by the name it was sent with');
-        assert.ok(created.every((a) => result.audit.some((r) => r.action === 'removed' && r.id === a.id)), 'and removed');
+        assert.ok(
+          created.every((a) => /\+ps-\w+-\d+@example\.test$/.test(a.display)),
+          'by the name it was sent with',
+        );
+        assert.ok(
+          created.every((a) => result.audit.some((r) => r.action === 'removed' && r.id === a.id)),
+          'and removed',
+        );
         assert.match(summary([result], result.ms, plain), /nothing left behind/);
       } finally {
         await proxy.close();

@@ -13,7 +13,11 @@ describe('conformance suites', () => {
     await withServer([], async (server) => {
       const result = await runSpecFile(FIXTURE, server);
       assert.deepEqual(failing(result), []);
-      assert.deepEqual(result.scenarios.map((s) => `${s.section}.${s.name}`).sort(), ['conformance.entra', 'conformance.okta', 'conformance.rfc7644']);
+      assert.deepEqual(result.scenarios.map((s) => `${s.section}.${s.name}`).sort(), [
+        'conformance.entra',
+        'conformance.okta',
+        'conformance.rfc7644',
+      ]);
       assert.ok(result.scenarios.every((s) => s.checks.length >= 20));
       assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
     });
@@ -41,12 +45,22 @@ describe('conformance suites', () => {
         const result = await runSpecFile(FIXTURE, server);
         const all = result.scenarios.flatMap((s) => s.checks.map((c) => ({ scenario: s.name, ...c })));
         const hit = all.find((c) => c.scenario === suite && c.id === check);
-        assert.ok(hit, `no ${suite} ${check}; not passed: ${JSON.stringify(all.filter((c) => c.status !== 'pass').map((c) => `${c.scenario} ${c.id} ${c.status}`))}`);
+        assert.ok(
+          hit,
+          `no ${suite} ${check}; not passed: ${JSON.stringify(all.filter((c) => c.status !== 'pass').map((c) => `${c.scenario} ${c.id} ${c.status}`))}`,
+        );
         assert.equal(hit.status, verdict, hit.message);
         assert.equal(hit.range.start.line + 1, ITEM_LINE);
         if (verdict === 'blocked') assert.ok(hit.blockedBy, 'says what blocked it');
         // One defect, one failure per suite.
-        for (const scenario of result.scenarios) assert.ok(scenario.checks.filter((c) => c.status === 'fail' || c.status === 'error').length <= 1, `${scenario.name}: ${failing(result).filter((f) => f.scenario === scenario.name).map((f) => f.id).join(', ')}`);
+        for (const scenario of result.scenarios)
+          assert.ok(
+            scenario.checks.filter((c) => c.status === 'fail' || c.status === 'error').length <= 1,
+            `${scenario.name}: ${failing(result)
+              .filter((f) => f.scenario === scenario.name)
+              .map((f) => f.id)
+              .join(', ')}`,
+          );
         assert.deepEqual(result.orphans, []);
       });
     });

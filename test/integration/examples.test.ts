@@ -8,7 +8,9 @@ import { DIALECTS } from '../../core/spec/types.ts';
 import { ROOT, failing, leftOnServer, runSpecFile, withServer } from './helpers.ts';
 import { startDownstreamApp } from './fixtures/downstream-app.ts';
 
-const EXAMPLES = readdirSync(path.join(ROOT, 'examples')).filter((f) => /\.provspec\.(ya?ml|json)$/.test(f)).map((f) => `examples/${f}`);
+const EXAMPLES = readdirSync(path.join(ROOT, 'examples'))
+  .filter((f) => /\.provspec\.(ya?ml|json)$/.test(f))
+  .map((f) => `examples/${f}`);
 
 describe('examples against the reference server', () => {
   for (const example of EXAMPLES) {
@@ -17,9 +19,17 @@ describe('examples against the reference server', () => {
         await withServer([], async (server) => {
           const app = await startDownstreamApp(server.baseUrl, server.token);
           try {
-            const result = await runSpecFile(example, server, { dialect }, { env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: app.url } });
+            const result = await runSpecFile(
+              example,
+              server,
+              { dialect },
+              { env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: app.url } },
+            );
             assert.deepEqual(failing(result), []);
-            assert.ok(result.scenarios.some((s) => s.checks.length > 10), 'checks actually ran');
+            assert.ok(
+              result.scenarios.some((s) => s.checks.length > 10),
+              'checks actually ran',
+            );
             assert.deepEqual(result.orphans, []);
             assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
           } finally {

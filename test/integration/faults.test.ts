@@ -68,11 +68,16 @@ async function runThrough(proxy: FaultProxy, server: ReferenceServer): Promise<R
   const exchanges: Run['exchanges'] = [];
   const started = performance.now();
   // Awaited directly: an exception escaping the runner fails the test here.
-  const result = await runSpecFile(FIXTURE, server, {}, {
-    baseUrl: `${proxy.origin}/scim/v2`,
-    allowedOrigins: [proxy.origin],
-    onExchange: (exchange, context) => exchanges.push({ exchange, context }),
-  });
+  const result = await runSpecFile(
+    FIXTURE,
+    server,
+    {},
+    {
+      baseUrl: `${proxy.origin}/scim/v2`,
+      allowedOrigins: [proxy.origin],
+      onExchange: (exchange, context) => exchanges.push({ exchange, context }),
+    },
+  );
   return { result, ms: performance.now() - started, exchanges };
 }
 
@@ -90,10 +95,21 @@ function assertSurvived(run: Run, proxy: FaultProxy, boundMs: number): void {
   assert.ok(run.ms < boundMs, `the run took ${Math.round(run.ms)} ms, more than ${boundMs} ms`);
   assert.ok(run.result.ms <= run.ms + 1);
   const all = checks(run.result);
-  assert.deepEqual(all.filter((c) => c.id === 'runner' || c.id === 'deadline').map((c) => `${c.id}: ${c.message}`), [], 'no crash, no blown deadline');
+  assert.deepEqual(
+    all.filter((c) => c.id === 'runner' || c.id === 'deadline').map((c) => `${c.id}: ${c.message}`),
+    [],
+    'no crash, no blown deadline',
+  );
   assert.equal(run.result.error, undefined);
-  assert.ok(proxy.hits.some((h) => h.fault), 'the fault was injected');
-  assert.deepEqual(proxy.trap.hits.filter((h) => h.authorization !== undefined), [], 'no Authorization header reached the other origin');
+  assert.ok(
+    proxy.hits.some((h) => h.fault),
+    'the fault was injected',
+  );
+  assert.deepEqual(
+    proxy.trap.hits.filter((h) => h.authorization !== undefined),
+    [],
+    'no Authorization header reached the other origin',
+  );
 }
 
 /** Deletes whatever a run left on the server (after a test that shows it leaves something). */
@@ -120,27 +136,95 @@ const STALLS = new Set<Fault>(['timeout', 'slow-body']);
 const CASES: Case[] = [
   // The deactivation request itself.
   { fault: 'reset', target: 'PATCH /Users/{id}', check: '2-deactivate.deactivated', status: 'error', message: /connection was reset/ },
-  { fault: '503', target: 'PATCH /Users/{id}', check: '2-deactivate.deactivated', status: 'fail', message: /answered 503.*expected 200 or 204/ },
-  { fault: '500', target: 'PATCH /Users/{id}', check: '2-deactivate.deactivated', status: 'fail', message: /answered 500.*expected 200 or 204/ },
-  { fault: 'timeout', target: 'PATCH /Users/{id}', check: '2-deactivate.deactivated', status: 'error', message: /no complete response within 1000 ms/ },
-  { fault: 'redirect-other-origin', target: 'PATCH /Users/{id}', check: '2-deactivate.deactivated', status: 'fail', message: /→ 307, but redirected to http:\/\/127\.0\.0\.1:\d+, which is not an allowed origin; the request was not followed and no credential was sent there/ },
+  {
+    fault: '503',
+    target: 'PATCH /Users/{id}',
+    check: '2-deactivate.deactivated',
+    status: 'fail',
+    message: /answered 503.*expected 200 or 204/,
+  },
+  {
+    fault: '500',
+    target: 'PATCH /Users/{id}',
+    check: '2-deactivate.deactivated',
+    status: 'fail',
+    message: /answered 500.*expected 200 or 204/,
+  },
+  {
+    fault: 'timeout',
+    target: 'PATCH /Users/{id}',
+    check: '2-deactivate.deactivated',
+    status: 'error',
+    message: /no complete response within 1000 ms/,
+  },
+  {
+    fault: 'redirect-other-origin',
+    target: 'PATCH /Users/{id}',
+    check: '2-deactivate.deactivated',
+    status: 'fail',
+    message:
+      /→ 307, but redirected to http:\/\/127\.0\.0\.1:\d+, which is not an allowed origin; the request was not followed and no credential was sent there/,
+  },
   // The read-back after it: responses that arrive broken.
-  { fault: 'reset-mid-response', target: 'GET /Users/{id} after PATCH', check: '2-deactivate.read-back', status: 'fail', message: /→ 200, but the connection was reset/ },
-  { fault: 'slow-body', target: 'GET /Users/{id} after PATCH', check: '2-deactivate.read-back', status: 'fail', message: /→ 200, but no complete response within 1000 ms/, options: { gapMs: 1500 } },
-  { fault: 'malformed-json', target: 'GET /Users/{id} after PATCH', check: '2-deactivate.read-back.json', status: 'fail', message: /answered 200 with a body that is not JSON/ },
-  { fault: 'wrong-content-type', target: 'GET /Users/{id} after PATCH', check: '2-deactivate.read-back.media-type', status: 'warn', message: /Content-Type "text\/html; charset=utf-8"/ },
+  {
+    fault: 'reset-mid-response',
+    target: 'GET /Users/{id} after PATCH',
+    check: '2-deactivate.read-back',
+    status: 'fail',
+    message: /→ 200, but the connection was reset/,
+  },
+  {
+    fault: 'slow-body',
+    target: 'GET /Users/{id} after PATCH',
+    check: '2-deactivate.read-back',
+    status: 'fail',
+    message: /→ 200, but no complete response within 1000 ms/,
+    options: { gapMs: 1500 },
+  },
+  {
+    fault: 'malformed-json',
+    target: 'GET /Users/{id} after PATCH',
+    check: '2-deactivate.read-back.json',
+    status: 'fail',
+    message: /answered 200 with a body that is not JSON/,
+  },
+  {
+    fault: 'wrong-content-type',
+    target: 'GET /Users/{id} after PATCH',
+    check: '2-deactivate.read-back.media-type',
+    status: 'warn',
+    message: /Content-Type "text\/html; charset=utf-8"/,
+  },
   // The client's response cap (ClientOptions.maxResponseBytes) is not settable through RunOptions, so
   // the body is larger than its 10 MiB default: 11 MiB, streamed.
-  { fault: 'oversized', target: 'GET /Users/{id} after PATCH', check: '2-deactivate.read-back', status: 'fail', message: /→ 200, but the response body is larger than 10485760 bytes/ },
+  {
+    fault: 'oversized',
+    target: 'GET /Users/{id} after PATCH',
+    check: '2-deactivate.read-back',
+    status: 'fail',
+    message: /→ 200, but the response body is larger than 10485760 bytes/,
+  },
   // The create: nothing reaches the server, so nothing is created; the group still goes.
   { fault: 'reset', target: 'POST /Users', check: '1-provision.created', status: 'error', message: /connection was reset/ },
   { fault: '503', target: 'POST /Users', check: '1-provision.created', status: 'fail', message: /answered 503.*expected 201/ },
   { fault: '500', target: 'POST /Users', check: '1-provision.created', status: 'fail', message: /answered 500.*expected 201/ },
-  { fault: 'timeout', target: 'POST /Users', check: '1-provision.created', status: 'error', message: /no complete response within 1000 ms/ },
-  { fault: 'redirect-other-origin', target: 'POST /Users', check: '1-provision.created', status: 'fail', message: /which is not an allowed origin; the request was not followed and no credential was sent there/ },
+  {
+    fault: 'timeout',
+    target: 'POST /Users',
+    check: '1-provision.created',
+    status: 'error',
+    message: /no complete response within 1000 ms/,
+  },
+  {
+    fault: 'redirect-other-origin',
+    target: 'POST /Users',
+    check: '1-provision.created',
+    status: 'fail',
+    message: /which is not an allowed origin; the request was not followed and no credential was sent there/,
+  },
 ];
 
-describe('a fault on one step fails that step\'s check, and cleanup still removes everything', () => {
+describe("a fault on one step fails that step's check, and cleanup still removes everything", () => {
   for (const c of CASES) {
     it(`${c.fault} on ${c.target}`, async () => {
       const target = TARGETS[c.target]!;
@@ -154,17 +238,30 @@ describe('a fault on one step fails that step\'s check, and cleanup still remove
           const faulted = proxy.hits.filter((h) => h.fault);
           assert.equal(faulted.length, 1, `exactly one request was faulted: ${JSON.stringify(proxy.hits)}`);
           const check = checks(run.result).find((k) => k.id === c.check);
-          assert.ok(check, `no check ${c.check}; checks: ${checks(run.result).map((k) => `${k.id}=${k.status}`).join(', ')}`);
+          assert.ok(
+            check,
+            `no check ${c.check}; checks: ${checks(run.result)
+              .map((k) => `${k.id}=${k.status}`)
+              .join(', ')}`,
+          );
           assert.equal(check.status, c.status, check.message);
           assert.match(check.message, c.message);
           assert.equal(check.range.start.line + 1, stepLine(target.step), 'the check points at the step whose request broke');
           const evidence = check.evidence.find((e) => pathOf(e) === faulted[0]!.path && e.method === faulted[0]!.method);
           assert.ok(evidence, 'the faulted exchange is the evidence');
           assert.ok(evidence.error !== undefined || evidence.status !== undefined);
-          if (STALLS.has(c.fault)) assert.ok(evidence.ms >= REQUEST_MS && evidence.ms < REQUEST_MS * 3, `the stalled request was given up after ${evidence.ms} ms`);
+          if (STALLS.has(c.fault))
+            assert.ok(
+              evidence.ms >= REQUEST_MS && evidence.ms < REQUEST_MS * 3,
+              `the stalled request was given up after ${evidence.ms} ms`,
+            );
 
           if (c.fault === '503') {
-            assert.equal(proxy.hits.filter((h) => h.method === faulted[0]!.method && h.path === faulted[0]!.path).length, 1, 'a 503 without Retry-After is not retried');
+            assert.equal(
+              proxy.hits.filter((h) => h.method === faulted[0]!.method && h.path === faulted[0]!.path).length,
+              1,
+              'a 503 without Retry-After is not retried',
+            );
           }
           if (c.fault === 'redirect-other-origin') {
             assert.deepEqual(proxy.trap.hits, [], 'the redirect to another origin was not followed at all');
@@ -173,14 +270,23 @@ describe('a fault on one step fails that step\'s check, and cleanup still remove
           }
           if (c.target === 'POST /Users') {
             // One defect, one failure: the steps after the failed create are blocked by it.
-            assert.ok(checks(run.result).some((k) => k.id === '2-deactivate.user' && k.status === 'blocked' && k.blockedBy === c.check), 'the next step is blocked by the failed create');
+            assert.ok(
+              checks(run.result).some((k) => k.id === '2-deactivate.user' && k.status === 'blocked' && k.blockedBy === c.check),
+              'the next step is blocked by the failed create',
+            );
           }
 
           const cleanup = run.exchanges.filter((e) => e.context.scenario === 'cleanup');
           // A create that got no definite answer is looked up by its name first (and found not made).
-          assert.ok(cleanup.every((e) => e.exchange.status === (e.exchange.method === 'GET' ? 200 : 204)), 'cleanup lookups answered 200 and DELETEs 204');
+          assert.ok(
+            cleanup.every((e) => e.exchange.status === (e.exchange.method === 'GET' ? 200 : 204)),
+            'cleanup lookups answered 200 and DELETEs 204',
+          );
           if (c.target === 'POST /Users' && c.fault !== 'redirect-other-origin') {
-            assert.ok(cleanup.some((e) => e.exchange.method === 'GET' && /filter=userName/.test(e.exchange.url)), 'the unanswered create was looked up');
+            assert.ok(
+              cleanup.some((e) => e.exchange.method === 'GET' && /filter=userName/.test(e.exchange.url)),
+              'the unanswered create was looked up',
+            );
           }
           assert.deepEqual(run.result.orphans, []);
           assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
@@ -204,9 +310,15 @@ describe('cleanup against a failing DELETE', () => {
           assertSurvived(run, proxy, PROMPT_MS);
           assert.equal(run.result.status, 'pass', 'the scenario passed, and the retry left no orphan');
           const deletes = proxy.hits.filter((h) => deleteUser(h.method, h.path));
-          assert.deepEqual(deletes.map((h) => h.fault ?? 'ok'), [fault, 'ok'], 'one failed DELETE, then one retry');
+          assert.deepEqual(
+            deletes.map((h) => h.fault ?? 'ok'),
+            [fault, 'ok'],
+            'one failed DELETE, then one retry',
+          );
           assert.equal(deletes[0]!.path, deletes[1]!.path);
-          const cleanup = run.exchanges.filter((e) => e.context.scenario === 'cleanup' && deleteUser(e.exchange.method, pathOf(e.exchange)));
+          const cleanup = run.exchanges.filter(
+            (e) => e.context.scenario === 'cleanup' && deleteUser(e.exchange.method, pathOf(e.exchange)),
+          );
           assert.ok(fault === '500' ? cleanup[0]!.exchange.status === 500 : /reset/.test(cleanup[0]!.exchange.error ?? ''));
           assert.equal(cleanup[1]!.exchange.status, 204);
           assert.deepEqual(run.result.orphans, []);
@@ -218,7 +330,11 @@ describe('cleanup against a failing DELETE', () => {
     });
   }
 
-  for (const [fault, reason] of [['500', /DELETE answered 500/], ['reset', /connection was reset/], ['timeout', /no complete response within 1000 ms/]] as const) {
+  for (const [fault, reason] of [
+    ['500', /DELETE answered 500/],
+    ['reset', /connection was reset/],
+    ['timeout', /no complete response within 1000 ms/],
+  ] as const) {
     it(`a DELETE that always fails (${fault}) leaves an orphan that is reported by id`, async () => {
       await withServer([], async (server) => {
         const proxy = await startFaultProxy(new URL(server.baseUrl).origin, { fault, match: deleteUser });
@@ -237,9 +353,19 @@ describe('cleanup against a failing DELETE', () => {
           assert.match(orphan.reason ?? '', reason);
           assert.ok(run.result.audit.includes(orphan), 'the orphan is in the audit trail too');
           assert.equal(run.result.status, 'fail', 'an orphan fails the run though every check passed');
-          assert.deepEqual(checks(run.result).filter((k) => k.status !== 'pass'), []);
+          assert.deepEqual(
+            checks(run.result).filter((k) => k.status !== 'pass'),
+            [],
+          );
           const deletes = proxy.hits.filter((h) => deleteUser(h.method, h.path));
-          assert.deepEqual(deletes.map((h) => [h.path, h.fault]), [[`/scim/v2/Users/${created.id}`, fault], [`/scim/v2/Users/${created.id}`, fault]], 'tried twice');
+          assert.deepEqual(
+            deletes.map((h) => [h.path, h.fault]),
+            [
+              [`/scim/v2/Users/${created.id}`, fault],
+              [`/scim/v2/Users/${created.id}`, fault],
+            ],
+            'tried twice',
+          );
           // The report is the truth: exactly that user is left, the group went.
           assert.deepEqual(await leftOnServer(server), { users: 1, groups: 0 });
           const left = await fetch(`${server.baseUrl}/Users/${orphan.id}`, { headers: { authorization: `Bearer ${server.token}` } });
@@ -256,7 +382,10 @@ describe('cleanup against a failing DELETE', () => {
 describe('bugs the fault proxy found, fixed', () => {
   it('a create whose 201 and Location arrive but whose body is cut: the user is still found and cleaned up', async () => {
     await withServer([], async (server) => {
-      const proxy = await startFaultProxy(new URL(server.baseUrl).origin, { fault: 'reset-mid-response', match: TARGETS['POST /Users']!.match() });
+      const proxy = await startFaultProxy(new URL(server.baseUrl).origin, {
+        fault: 'reset-mid-response',
+        match: TARGETS['POST /Users']!.match(),
+      });
       try {
         const run = await runThrough(proxy, server);
         const post = run.exchanges.find((e) => e.exchange.method === 'POST' && pathOf(e.exchange) === '/scim/v2/Users')!.exchange;
@@ -272,17 +401,27 @@ describe('bugs the fault proxy found, fixed', () => {
     });
   });
 
-  it('a cleanup DELETE whose body dribbles in is bounded by the request timeout (1s), not cleanup\'s 60 s', async () => {
+  it("a cleanup DELETE whose body dribbles in is bounded by the request timeout (1s), not cleanup's 60 s", async () => {
     await withServer([], async (server) => {
-      const proxy = await startFaultProxy(new URL(server.baseUrl).origin, { fault: 'slow-body', gapMs: 200, match: (m, p) => m === 'DELETE' && USER_PATH.test(p) });
+      const proxy = await startFaultProxy(new URL(server.baseUrl).origin, {
+        fault: 'slow-body',
+        gapMs: 200,
+        match: (m, p) => m === 'DELETE' && USER_PATH.test(p),
+      });
       const running = runThrough(proxy, server);
       try {
         // Two resources, two attempts each, each at most a request timeout: seconds, not 60 s.
         const bound = CLEANUP_BOUND_MS;
         let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([running.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, bound, false)))]);
+        const finished = await Promise.race([
+          running.then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(resolve, bound, false))),
+        ]);
         clearTimeout(timer);
-        assert.ok(finished, `the run had not finished after ${bound} ms: one dribbling DELETE holds cleanup until its 60 s budget runs out`);
+        assert.ok(
+          finished,
+          `the run had not finished after ${bound} ms: one dribbling DELETE holds cleanup until its 60 s budget runs out`,
+        );
       } finally {
         await proxy.close(); // cuts the dribble, so the run ends now
         await running;

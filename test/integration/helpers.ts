@@ -10,7 +10,11 @@ import { startReferenceServer, type Misbehaviour, type ReferenceServer } from '.
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function withServer<T>(misbehave: Misbehaviour[], work: (server: ReferenceServer) => Promise<T>, options: { slowMs?: number } = {}): Promise<T> {
+export async function withServer<T>(
+  misbehave: Misbehaviour[],
+  work: (server: ReferenceServer) => Promise<T>,
+  options: { slowMs?: number } = {},
+): Promise<T> {
   const server = await startReferenceServer({ misbehave, ...options });
   try {
     return await work(server);
@@ -19,7 +23,12 @@ export async function withServer<T>(misbehave: Misbehaviour[], work: (server: Re
   }
 }
 
-export async function runSpecFile(file: string, server: Pick<ReferenceServer, 'baseUrl' | 'token'>, plan: PlanOptions = {}, run: Partial<RunOptions> = {}): Promise<SpecResult> {
+export async function runSpecFile(
+  file: string,
+  server: Pick<ReferenceServer, 'baseUrl' | 'token'>,
+  plan: PlanOptions = {},
+  run: Partial<RunOptions> = {},
+): Promise<SpecResult> {
   const absolute = path.resolve(ROOT, file);
   const validation = validateText(readFileSync(absolute, 'utf8'), absolute);
   if (!validation.spec) throw new Error(`${file} is invalid: ${validation.diagnostics.map((d) => d.message).join('; ')}`);
@@ -44,5 +53,9 @@ export async function leftOnServer(server: ReferenceServer): Promise<{ users: nu
 }
 
 export function failing(result: SpecResult): Array<{ scenario: string; id: string; line: number; status: string; message: string }> {
-  return result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => ({ scenario: s.name, id: c.id, line: c.range.start.line + 1, status: c.status, message: c.message })));
+  return result.scenarios.flatMap((s) =>
+    s.checks
+      .filter((c) => c.status === 'fail' || c.status === 'error')
+      .map((c) => ({ scenario: s.name, id: c.id, line: c.range.start.line + 1, status: c.status, message: c.message })),
+  );
 }

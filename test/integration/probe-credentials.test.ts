@@ -11,7 +11,12 @@ import path from 'node:path';
 import { startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import { failing, runSpecFile } from './helpers.ts';
 
-interface App { url: string; origin: string; seen: IncomingHttpHeaders[]; close: () => Promise<void> }
+interface App {
+  url: string;
+  origin: string;
+  seen: IncomingHttpHeaders[];
+  close: () => Promise<void>;
+}
 
 async function startApp(): Promise<App> {
   const seen: IncomingHttpHeaders[] = [];
@@ -28,7 +33,9 @@ async function startApp(): Promise<App> {
 function spec(probe: string, allowApp: boolean): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'provspec-probe-'));
   const file = path.join(dir, 'probe.provspec.yaml');
-  writeFileSync(file, `provspec: 1
+  writeFileSync(
+    file,
+    `provspec: 1
 name: Probe credentials
 target:
   baseUrl: \${{ env.SCIM_BASE_URL }}
@@ -49,14 +56,21 @@ lifecycle:
       - provision
       - probe:
 ${probe.replace(/^/gm, '          ')}
-`);
+`,
+  );
   return file;
 }
 
 describe('probe credentials', () => {
   let scim: ReferenceServer;
   let app: App;
-  const env = () => ({ SCIM_BASE_URL: scim.baseUrl, SCIM_TOKEN: scim.token, APP_URL: app.origin, APP_TOKEN: 'app-token-5b1e', TENANT_KEY: 'tenant-key-93c2' });
+  const env = () => ({
+    SCIM_BASE_URL: scim.baseUrl,
+    SCIM_TOKEN: scim.token,
+    APP_URL: app.origin,
+    APP_TOKEN: 'app-token-5b1e',
+    TENANT_KEY: 'tenant-key-93c2',
+  });
   before(async () => {
     scim = await startReferenceServer({ token: 'scim-token-d41f' });
     app = await startApp();
@@ -66,7 +80,7 @@ describe('probe credentials', () => {
     await scim.close();
   });
 
-  it('sends the probe its own credential, and not the target\'s token or headers, when its origin is allowed', async () => {
+  it("sends the probe its own credential, and not the target's token or headers, when its origin is allowed", async () => {
     app.seen.length = 0;
     const file = spec('get: ${{ env.APP_URL }}/api/access\nauth:\n  bearer: ${{ env.APP_TOKEN }}', true);
     const result = await runSpecFile(file, scim, {}, { env: env() });
@@ -86,7 +100,7 @@ describe('probe credentials', () => {
     assert.match(problem!.message, /is not an allowed origin; no credential was sent/);
   });
 
-  it('sends a plain probe without the target\'s headers', async () => {
+  it("sends a plain probe without the target's headers", async () => {
     app.seen.length = 0;
     const file = spec('get: ${{ env.APP_URL }}/api/access', false);
     const result = await runSpecFile(file, scim, {}, { env: env() });
@@ -95,10 +109,13 @@ describe('probe credentials', () => {
     assert.equal(app.seen[0]!['authorization'], undefined);
     assert.equal(app.seen[0]!['x-tenant-key'], undefined, 'target.headers stay with the target');
     // The SCIM requests did carry it; their evidence does not show it.
-    assert.ok(!JSON.stringify(result).includes('tenant-key-93c2'), 'a target header taken from the environment is redacted like a credential');
+    assert.ok(
+      !JSON.stringify(result).includes('tenant-key-93c2'),
+      'a target header taken from the environment is redacted like a credential',
+    );
   });
 
-  it('does not send a request that would carry the target\'s token elsewhere, wherever it is written', async () => {
+  it("does not send a request that would carry the target's token elsewhere, wherever it is written", async () => {
     for (const probe of [
       'get: ${{ env.APP_URL }}/api/access\nheaders:\n  Authorization: Bearer ${{ env.SCIM_TOKEN }}',
       'get: ${{ env.APP_URL }}/api/access?key=${{ env.SCIM_TOKEN }}',
@@ -109,7 +126,11 @@ describe('probe credentials', () => {
       assert.equal(app.seen.length, 0, probe);
       const [problem] = failing(result);
       assert.equal(problem?.status, 'error', probe);
-      assert.match(problem!.message, /carries a secret \(a credential of this run\) and http:\/\/127\.0\.0\.1:\d+ is not an allowed origin; it was not sent/, probe);
+      assert.match(
+        problem!.message,
+        /carries a secret \(a credential of this run\) and http:\/\/127\.0\.0\.1:\d+ is not an allowed origin; it was not sent/,
+        probe,
+      );
       assert.ok(!JSON.stringify(result).includes('scim-token-d41f'), 'the token is redacted from the evidence');
     }
   });

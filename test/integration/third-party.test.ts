@@ -60,7 +60,8 @@ type Key = string;
 
 /** #1: what a missing Location header is under a profile: fail for rfc7644, warn for the IdPs that tolerate it. */
 const locationVerdict = (profile: Profile) => failureStatus('user.create.location', profile);
-const loc = (scenario: string, line: number, profile: Profile): Key => `${scenario} 1-provision.created.location L${line} ${locationVerdict(profile)}`;
+const loc = (scenario: string, line: number, profile: Profile): Key =>
+  `${scenario} 1-provision.created.location L${line} ${locationVerdict(profile)}`;
 
 /** Findings every dialect of an example shows, given the run's profile. */
 function common(example: string, profile: Profile): Key[] {
@@ -69,7 +70,10 @@ function common(example: string, profile: Profile): Key[] {
       return [loc('lifecycle/joiner', 54, profile), loc('lifecycle/mover', 60, profile), loc('lifecycle/leaver', 67, profile)];
     case E:
       return [
-        loc('lifecycle/joiner', 75, profile), loc('lifecycle/mover', 84, profile), loc('lifecycle/leaver', 90, profile), loc('lifecycle/group-member-remove', 104, profile),
+        loc('lifecycle/joiner', 75, profile),
+        loc('lifecycle/mover', 84, profile),
+        loc('lifecycle/leaver', 90, profile),
+        loc('lifecycle/group-member-remove', 104, profile),
         'lifecycle/joiner 1-provision.filter.case-insensitive L44 fail', // #3
         'negative/malformed-json media-type L116 warn', // #4
         `conformance/rfc7644 create.location L125 ${locationVerdict(profile)}`, // #1
@@ -78,7 +82,9 @@ function common(example: string, profile: Profile): Key[] {
       ];
     case O:
       return [
-        loc('lifecycle/joiner', 49, profile), loc('lifecycle/mover', 54, profile), loc('lifecycle/leaver', 63, profile),
+        loc('lifecycle/joiner', 49, profile),
+        loc('lifecycle/mover', 54, profile),
+        loc('lifecycle/leaver', 63, profile),
         'lifecycle/joiner 1-provision.filter.case-insensitive L30 fail', // #3
         `conformance/rfc7644 create.location L86 ${locationVerdict(profile)}`, // #1
         `conformance/okta 1-provision.created.location L86 ${locationVerdict('okta')}`, // #1, Okta's suite answers to Okta
@@ -94,12 +100,8 @@ const entraDeactivate: Record<string, Key> = {
   [O]: 'lifecycle/leaver 2-deactivate.deactivated L64 fail',
 };
 
-
 function expected(example: string, dialect: Dialect): Key[] {
-  return [
-    ...common(example, profileOfDialect(dialect)),
-    ...(dialect === 'entra' ? [entraDeactivate[example]!] : []),
-  ];
+  return [...common(example, profileOfDialect(dialect)), ...(dialect === 'entra' ? [entraDeactivate[example]!] : [])];
 }
 
 interface Finding {
@@ -112,7 +114,8 @@ function checksOf(result: SpecResult): Array<{ scenario: ScenarioResult; check: 
   return result.scenarios.flatMap((scenario) => scenario.checks.map((check) => ({ scenario, check })));
 }
 
-const keyOf = (scenario: ScenarioResult, check: CheckResult): Key => `${scenario.section}/${scenario.name} ${check.id} L${check.range.start.line + 1} ${check.status}`;
+const keyOf = (scenario: ScenarioResult, check: CheckResult): Key =>
+  `${scenario.section}/${scenario.name} ${check.id} L${check.range.start.line + 1} ${check.status}`;
 
 /** Every failing, erroring and warning check: what the table pins. */
 function findings(result: SpecResult): Finding[] {
@@ -148,7 +151,12 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
         try {
           let maybe: SpecResult | undefined;
           await assert.doesNotReject(async () => {
-            maybe = await runSpecFile(example, server, { dialect }, { env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: app.url } });
+            maybe = await runSpecFile(
+              example,
+              server,
+              { dialect },
+              { env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: app.url } },
+            );
           }, 'the run throws nothing');
           const result = maybe!;
           const profile = profileOfDialect(dialect);
@@ -156,13 +164,16 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
           // The run completed: no spec-level error, every scenario ran and decided something.
           assert.equal(result.error, undefined, `spec error: ${JSON.stringify(result.error)}`);
           assert.equal(result.baseUrl.replace(/\/$/, ''), server.baseUrl);
-          assert.equal(result.profile, profile, 'the profile defaults to the dialect\'s IdP');
+          assert.equal(result.profile, profile, "the profile defaults to the dialect's IdP");
           assert.ok(result.scenarios.length > 0);
           for (const scenario of result.scenarios) {
             assert.notEqual(scenario.status, 'skipped', `${scenario.name} ran`);
             assert.ok(scenario.checks.length > 0, `${scenario.name} made checks`);
           }
-          assert.ok(checksOf(result).filter(({ check }) => check.status === 'pass').length > 40, 'most checks pass: SCIMMY is mostly compliant');
+          assert.ok(
+            checksOf(result).filter(({ check }) => check.status === 'pass').length > 40,
+            'most checks pass: SCIMMY is mostly compliant',
+          );
 
           // Every check names its rule, and a deviation's verdict is what that rule's level makes
           // of it under the scenario's profile (a SHOULD, or a MUST the IdP tolerates, warns).
@@ -173,7 +184,11 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
             assert.equal(check.level, rule.level, `${key}: level`);
             assert.ok(check.basis.length > 0, `${key}: basis`);
             if (check.status === 'fail' || check.status === 'warn') {
-              assert.equal(check.status, failureStatus(check.rule as RuleId, (scenario.profile ?? profile) as Profile), `${key}: the verdict its rule gives under ${scenario.profile}`);
+              assert.equal(
+                check.status,
+                failureStatus(check.rule as RuleId, (scenario.profile ?? profile) as Profile),
+                `${key}: the verdict its rule gives under ${scenario.profile}`,
+              );
             }
           }
 
@@ -196,7 +211,10 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
             if (!check.blockedBy.includes('›')) {
               const by = scenario.checks.find((c) => c.id === check.blockedBy);
               assert.ok(by, `${key}: blockedBy ${check.blockedBy} is a check of ${scenario.name}`);
-              assert.ok(by.status === 'fail' || by.status === 'error' || by.status === 'warn', `${key}: blocked by a check that did not pass (${by.status})`);
+              assert.ok(
+                by.status === 'fail' || by.status === 'error' || by.status === 'warn',
+                `${key}: blocked by a check that did not pass (${by.status})`,
+              );
             }
           }
 
@@ -205,7 +223,9 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
 
           // One defect, one finding per scenario: no scenario reports the same per-response rule twice.
           for (const scenario of result.scenarios) {
-            const perResponse = scenario.checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && ruleOf(c.rule)?.perResponse).map((c) => `${c.rule} ${c.status}`);
+            const perResponse = scenario.checks
+              .filter((c) => (c.status === 'fail' || c.status === 'warn') && ruleOf(c.rule)?.perResponse)
+              .map((c) => `${c.rule} ${c.status}`);
             assert.deepEqual(perResponse, [...new Set(perResponse)], `${scenario.section}/${scenario.name}: each per-response defect once`);
           }
 
@@ -225,7 +245,11 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
               const patch = check.evidence.find((e) => e.method === 'PATCH');
               assert.ok(patch, `${key}: the PATCH is in the evidence`);
               assert.equal(patch.status, 400);
-              assert.match(String(patch.requestBody ?? ''), /"op":\s*"Replace"[\s\S]*"path":\s*"active"[\s\S]*"value":\s*"(False|True)"/, `${key}: Entra's string boolean was sent`);
+              assert.match(
+                String(patch.requestBody ?? ''),
+                /"op":\s*"Replace"[\s\S]*"path":\s*"active"[\s\S]*"value":\s*"(False|True)"/,
+                `${key}: Entra's string boolean was sent`,
+              );
             }
             if (check.rule === 'filter.username.case-insensitive') {
               // The filter went out in a different case from the stored userName, and SCIMMY matched nothing.
@@ -246,7 +270,11 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
           const caseInsensitive = found.filter((f) => f.check.rule === 'filter.username.case-insensitive');
           assert.equal(caseInsensitive.length, example === Q ? 0 : 1, 'the case-insensitive filter is reported once per run');
           // The exact-case filters (findability, one-user) find SCIMMY's users: none of them is a finding.
-          assert.deepEqual(found.filter((f) => /findable|one-user|filter\.username$/.test(f.check.id)).map((f) => f.key), [], 'exact userName filters work');
+          assert.deepEqual(
+            found.filter((f) => /findable|one-user|filter\.username$/.test(f.check.id)).map((f) => f.key),
+            [],
+            'exact userName filters work',
+          );
 
           if (dialect === 'entra') {
             // The headline deviation: the leaver's deactivate step, at its spec line, fails on SCIMMY's 400.
@@ -255,7 +283,11 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
             const deactivate = leaver.checks.find((c) => c.id === '2-deactivate.deactivated');
             assert.ok(deactivate, 'the deactivate check exists');
             assert.equal(deactivate.status, 'fail');
-            assert.match(lines[deactivate.range.start.line]!, /^\s*(- deactivate|"deactivate",?)\s*$/, 'located at the leaver\'s deactivate step');
+            assert.match(
+              lines[deactivate.range.start.line]!,
+              /^\s*(- deactivate|"deactivate",?)\s*$/,
+              "located at the leaver's deactivate step",
+            );
             assert.ok(deactivate.range.start.line >= leaver.range.start.line, 'inside the leaver scenario');
             assert.match(deactivate.message, /400/);
             // Its knock-ons are blocked by it, not failed again.
@@ -270,7 +302,10 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
             if (example === E) {
               const probe = leaver.checks.find((c) => c.id === '4-eventually.probe.status');
               assert.ok(probe, 'the probe was made');
-              assert.ok(decodedUrls(probe).every((u) => u.startsWith(app.url)), 'the probe evidence is the downstream app');
+              assert.ok(
+                decodedUrls(probe).every((u) => u.startsWith(app.url)),
+                'the probe evidence is the downstream app',
+              );
               // The probe after a refused deactivate is blocked by it, not failed.
               assert.equal(probe.status, 'blocked');
               assert.equal(probe.blockedBy, deactivate.id);
@@ -298,7 +333,8 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
   it('the library behaviours behind the table (raw HTTP, no runner)', async () => {
     const server = await startScimmyServer({ token: 'raw' });
     const headers = { authorization: 'Bearer raw', 'content-type': 'application/scim+json' };
-    const user = (userName: string, active: unknown = true) => JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active });
+    const user = (userName: string, active: unknown = true) =>
+      JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active });
     try {
       assert.equal((await fetch(`${server.baseUrl}/Users`)).status, 401, 'bearer check');
 
@@ -314,16 +350,27 @@ describe('examples against SCIMMY (third-party SCIM server)', { concurrency: tru
       assert.equal(((await duplicate.json()) as { scimType?: string }).scimType, 'uniqueness');
 
       const search = async (filter: string) => fetch(`${server.baseUrl}/Users?filter=${encodeURIComponent(filter)}`, { headers });
-      assert.equal(((await (await search('userName eq "Case.Sensitive@example.test"')).json()) as { totalResults: number }).totalResults, 1);
-      assert.equal(((await (await search('userName eq "CASE.SENSITIVE@EXAMPLE.TEST"')).json()) as { totalResults: number }).totalResults, 0, '#3 case-sensitive eq');
+      assert.equal(
+        ((await (await search('userName eq "Case.Sensitive@example.test"')).json()) as { totalResults: number }).totalResults,
+        1,
+      );
+      assert.equal(
+        ((await (await search('userName eq "CASE.SENSITIVE@EXAMPLE.TEST"')).json()) as { totalResults: number }).totalResults,
+        0,
+        '#3 case-sensitive eq',
+      );
       const unknownOperator = await search('userName regex "x"');
       assert.equal(unknownOperator.status, 400, 'an unknown operator is refused (what conformance filter.invalid sends)');
       assert.equal(((await unknownOperator.json()) as { scimType?: string }).scimType, 'invalidFilter');
       assert.equal((await search('userName eq')).status, 200, 'a filter with no value is accepted (not checked)');
 
       const patch = await fetch(`${server.baseUrl}/Users/${body.id}`, {
-        method: 'PATCH', headers,
-        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+        }),
       });
       assert.equal(patch.status, 400, '#2 "False" rejected');
       assert.equal(((await patch.json()) as { scimType?: string }).scimType, 'invalidValue');

@@ -10,8 +10,13 @@ import { DIALECTS } from '../../core/spec/types.ts';
 import { startReferenceServer, VARIANTS, type ReferenceServer, type Variant } from '../../reference/index.ts';
 import { ROOT, leftOnServer, runSpecFile } from './helpers.ts';
 
-const EXAMPLES = readdirSync(path.join(ROOT, 'examples')).filter((f) => /\.provspec\.(ya?ml|json)$/.test(f)).map((f) => `examples/${f}`);
-const SETS: Array<{ name: string; variants: Variant[] }> = [...VARIANTS.map((v) => ({ name: v, variants: [v] })), { name: 'all variants together', variants: [...VARIANTS] }];
+const EXAMPLES = readdirSync(path.join(ROOT, 'examples'))
+  .filter((f) => /\.provspec\.(ya?ml|json)$/.test(f))
+  .map((f) => `examples/${f}`);
+const SETS: Array<{ name: string; variants: Variant[] }> = [
+  ...VARIANTS.map((v) => ({ name: v, variants: [v] })),
+  { name: 'all variants together', variants: [...VARIANTS] },
+];
 
 for (const set of SETS) {
   describe(`legal variant: ${set.name}`, { concurrency: true }, () => {
@@ -27,13 +32,24 @@ for (const set of SETS) {
     for (const example of EXAMPLES) {
       it(`${example}: every dialect passes, nothing fails, errors or is left`, async () => {
         for (const dialect of DIALECTS) {
-          const result = await runSpecFile(example, server, { dialect }, { env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: server.appUrl } });
-          const bad = result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'blocked')
-            .map((c) => `${dialect} ${s.section}.${s.name} ${c.id} ${c.status} L${c.range.start.line + 1}: ${c.message}`));
+          const result = await runSpecFile(
+            example,
+            server,
+            { dialect },
+            { env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: server.appUrl } },
+          );
+          const bad = result.scenarios.flatMap((s) =>
+            s.checks
+              .filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'blocked')
+              .map((c) => `${dialect} ${s.section}.${s.name} ${c.id} ${c.status} L${c.range.start.line + 1}: ${c.message}`),
+          );
           assert.deepEqual(bad, [], `under ${set.name}`);
           assert.equal(result.error, undefined);
           assert.deepEqual(result.orphans, []);
-          assert.ok(result.scenarios.some((s) => s.checks.length > 10), 'checks actually ran');
+          assert.ok(
+            result.scenarios.some((s) => s.checks.length > 10),
+            'checks actually ran',
+          );
         }
       });
     }

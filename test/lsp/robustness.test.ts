@@ -19,7 +19,9 @@ after(async () => {
 
 async function alive(): Promise<void> {
   const started = Date.now();
-  const result = await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: 'file:///none.provspec.yaml' } });
+  const result = await client.connection.sendRequest('textDocument/documentSymbol', {
+    textDocument: { uri: 'file:///none.provspec.yaml' },
+  });
   assert.deepEqual(result, []);
   assert.ok(Date.now() - started < 5000);
 }
@@ -43,13 +45,23 @@ describe('the server survives', () => {
       identities[`u${i}`] = { email: `u${i}@example.test`, dept: i % 2 ? 'A' : 'B' };
       lifecycle[`s${i}`] = { identity: `u${i}`, steps: ['provision', { expect: { active: true } }, 'deprovision'] };
     }
-    const text = stringify({ provspec: 1, name: 'big', target: { baseUrl: 'https://scim.example.test/scim/v2', auth: { bearer: '${{ env.T }}' } }, identities, mapping: { userName: '${{ identity.email }}' }, lifecycle });
+    const text = stringify({
+      provspec: 1,
+      name: 'big',
+      target: { baseUrl: 'https://scim.example.test/scim/v2', auth: { bearer: '${{ env.T }}' } },
+      identities,
+      mapping: { userName: '${{ identity.email }}' },
+      lifecycle,
+    });
     assert.ok(text.split('\n').length >= 50_000, String(text.split('\n').length));
     const uri = 'file:///big.provspec.yaml';
     const started = Date.now();
     client.open(uri, text);
     const diagnostics = await client.diagnostics(uri, 1);
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 1),
+      [],
+    );
     const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as unknown[];
     assert.ok(symbols.length > 0);
     await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 40_000, character: 6 } });
@@ -75,7 +87,10 @@ describe('the server survives', () => {
       }
     }
     const last = await client.diagnostics(uri, version);
-    assert.deepEqual(last.filter((d) => d.severity === 1), []);
+    assert.deepEqual(
+      last.filter((d) => d.severity === 1),
+      [],
+    );
     await alive();
   });
 });

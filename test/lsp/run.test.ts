@@ -17,7 +17,11 @@ describe('provspec/run', () => {
       const uri = 'file:///work/run.provspec.yaml';
       client.open(uri, text);
       await client.diagnostics(uri, 1);
-      const response = (await client.connection.sendRequest('provspec/run', { uri, scenarios: ['leaver'], env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token } })) as { text: string; passed: number; failed: number; errored: number };
+      const response = (await client.connection.sendRequest('provspec/run', {
+        uri,
+        scenarios: ['leaver'],
+        env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token },
+      })) as { text: string; passed: number; failed: number; errored: number };
       assert.ok(response.passed > 10);
       assert.equal(response.failed, 1);
       assert.match(response.text, /lifecycle\.leaver/);
@@ -48,14 +52,21 @@ describe('provspec/run', () => {
       const uri = 'file:///work/entra.provspec.yaml';
       client.open(uri, text);
       await client.diagnostics(uri, 1);
-      const response = (await client.connection.sendRequest('provspec/run', { uri, scenarios: ['leaver'], env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token } })) as { text: string; errored: number };
+      const response = (await client.connection.sendRequest('provspec/run', {
+        uri,
+        scenarios: ['leaver'],
+        env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token },
+      })) as { text: string; errored: number };
       assert.match(response.text, /error unset-env: The environment variable APP_URL is not set/);
       assert.equal(response.errored, 1);
       assert.equal(requests, 0, 'nothing was sent');
       const diagnostics = await client.diagnostics(uri, 1);
       const unset = diagnostics.find((d) => d.source === 'provspec run');
       assert.equal(unset?.code, 'unset-env');
-      assert.equal(unset.range.start.line, text.split('\n').findIndex((l) => l.includes('${{ env.APP_URL }}')));
+      assert.equal(
+        unset.range.start.line,
+        text.split('\n').findIndex((l) => l.includes('${{ env.APP_URL }}')),
+      );
     } finally {
       await client.close();
       await server.close();

@@ -9,7 +9,17 @@ import fc from 'fast-check';
 import './seed.ts';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Location, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
+import type {
+  CodeAction,
+  CompletionItem,
+  Diagnostic,
+  DocumentSymbol,
+  Location,
+  Position,
+  Range,
+  TextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver-types';
 import { parseDocument, type ParsedDocument, type SourceFormat } from '../../core/document/index.ts';
 import { DocumentCache, formatOf, offsetOfPosition } from '../../server/service/documents.ts';
 import { toLspDiagnostic } from '../../server/service/diagnostics.ts';
@@ -62,7 +72,13 @@ function contains(outer: Range, inner: Range): boolean {
 }
 
 /** Edits at a diagnostic's own range are the client's range echoed back, not ours to bound. */
-function checkEdits(edit: WorkspaceEdit | null | undefined, uri: string, lines: readonly string[], what: string, echoed: readonly Range[] = []): void {
+function checkEdits(
+  edit: WorkspaceEdit | null | undefined,
+  uri: string,
+  lines: readonly string[],
+  what: string,
+  echoed: readonly Range[] = [],
+): void {
   if (edit === null || edit === undefined) return;
   const changes = edit.changes ?? {};
   for (const [target, edits] of Object.entries(changes)) {
@@ -156,7 +172,8 @@ function offsetOf(o: Opened, at: At): { offset: number; cursor: Position } {
 function withoutNegativeZero(value: unknown): unknown {
   if (Object.is(value, -0)) return 0;
   if (Array.isArray(value)) return value.map(withoutNegativeZero);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNegativeZero(v)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNegativeZero(v)]));
   return value;
 }
 
@@ -170,9 +187,13 @@ function checkDocumentRequests(o: Opened, tabSizes: readonly number[], clientDia
   assert.ok(Array.isArray(folds), 'folding: not an array');
   for (const f of folds) {
     assert.ok(Number.isInteger(f.startLine) && Number.isInteger(f.endLine), `folding: non-integer ${JSON.stringify(f)}`);
-    assert.ok(f.startLine >= 0 && f.startLine < f.endLine && f.endLine < lines.length, `folding: bad lines ${JSON.stringify(f)} of ${lines.length}`);
+    assert.ok(
+      f.startLine >= 0 && f.startLine < f.endLine && f.endLine < lines.length,
+      `folding: bad lines ${JSON.stringify(f)} of ${lines.length}`,
+    );
     if (f.kind !== 'comment') continue;
-    for (let i = f.startLine; i <= f.endLine; i++) assert.match(lines[i] ?? '', /^\s*#/, `folded comment ${JSON.stringify(f)}: line ${i} is not a comment`);
+    for (let i = f.startLine; i <= f.endLine; i++)
+      assert.match(lines[i] ?? '', /^\s*#/, `folded comment ${JSON.stringify(f)}: line ${i} is not a comment`);
   }
 
   for (const tabSize of tabSizes) {
@@ -184,7 +205,11 @@ function checkDocumentRequests(o: Opened, tabSizes: readonly number[], clientDia
       assert.doesNotMatch(e.newText, /^undefined\n?$/, `format(${tabSize}): printed nothing as "undefined"`);
       // Formatting changes the layout, never the value.
       const again = parseDocument(TextDocument.applyEdits(o.document, [e]), o.uri, o.format);
-      assert.deepEqual(again.diagnostics.filter((d) => d.severity === 'error'), [], `format(${tabSize}): the result does not parse`);
+      assert.deepEqual(
+        again.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+        `format(${tabSize}): the result does not parse`,
+      );
       assert.deepStrictEqual(withoutNegativeZero(again.value), withoutNegativeZero(parsed.value), `format(${tabSize}): the value changed`);
     }
   }
@@ -199,7 +224,13 @@ function checkDocumentRequests(o: Opened, tabSizes: readonly number[], clientDia
   assert.ok(Array.isArray(actions), 'code actions: not an array');
   for (const a of actions) {
     assert.ok(typeof a.title === 'string' && a.title.length > 0, 'code action without a title');
-    checkEdits(a.edit, uri, lines, `code action ${JSON.stringify(a.title)}`, asked.map((d) => d.range));
+    checkEdits(
+      a.edit,
+      uri,
+      lines,
+      `code action ${JSON.stringify(a.title)}`,
+      asked.map((d) => d.range),
+    );
   }
 }
 
@@ -244,7 +275,8 @@ function checkPositionRequests(o: Opened, at: At, newName: string): void {
     assert.ok(Number.isInteger(ctx.indent) && ctx.indent >= 0, `cursor: bad indent ${ctx.indent}`);
     assert.ok(ctx.prefixStart >= 0 && ctx.prefixStart <= o.text.length, `cursor: prefixStart ${ctx.prefixStart} outside the text`);
   }
-  for (const s of nameSites(parsed)) assert.ok(s.start >= 0 && s.start <= s.end && s.end <= o.text.length, `name site outside the text: ${JSON.stringify(s)}`);
+  for (const s of nameSites(parsed))
+    assert.ok(s.start >= 0 && s.start <= s.end && s.end <= o.text.length, `name site outside the text: ${JSON.stringify(s)}`);
 }
 
 // Positions as fractions, so one draw fits texts of any size, and the odd ones a client may send.
@@ -257,8 +289,18 @@ type AtSpec =
   | { kind: 'node'; at: number; key: boolean; shift: number };
 const atArb: fc.Arbitrary<AtSpec> = fc.oneof(
   // On a key or a value the parse found: where hover, definition and rename have something to say.
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('node' as const), at: fraction, key: fc.boolean(), shift: fc.integer({ min: -1, max: 2 }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('fraction' as const), line: fraction, character: fc.double({ min: 0, max: 1.2, noNaN: true }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ kind: fc.constant('node' as const), at: fraction, key: fc.boolean(), shift: fc.integer({ min: -1, max: 2 }) }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('fraction' as const),
+      line: fraction,
+      character: fc.double({ min: 0, max: 1.2, noNaN: true }),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('offset-fraction' as const), at: fraction }) },
   {
     weight: 1,
@@ -313,19 +355,28 @@ const clientDiagnosticArb: fc.Arbitrary<Diagnostic> = fc.record({
   code: fc.constantFrom('missing-property', 'unknown-identity', 'unknown-group', 'unknown-property', 'x'),
   data: fc.oneof(
     fc.jsonValue({ maxDepth: 2 }),
-    fc.record({
-      suggestions: fc.oneof(fc.array(fc.string({ maxLength: 5 }), { maxLength: 2 }), fc.jsonValue({ maxDepth: 1 })),
-      missingProperty: fc.oneof(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 })),
-      pointer: fc.oneof(fc.constantFrom('', '/identities', '/target', '/nope/deeper', '/roles/0'), fc.jsonValue({ maxDepth: 1 })),
-      undeclared: fc.oneof(
-        fc.record({ kind: fc.constantFrom('identity', 'group', 'variable', 'other'), name: fc.string({ maxLength: 5 }) }),
-        fc.jsonValue({ maxDepth: 1 }),
-      ),
-    }, { requiredKeys: [] }),
+    fc.record(
+      {
+        suggestions: fc.oneof(fc.array(fc.string({ maxLength: 5 }), { maxLength: 2 }), fc.jsonValue({ maxDepth: 1 })),
+        missingProperty: fc.oneof(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 })),
+        pointer: fc.oneof(fc.constantFrom('', '/identities', '/target', '/nope/deeper', '/roles/0'), fc.jsonValue({ maxDepth: 1 })),
+        undeclared: fc.oneof(
+          fc.record({ kind: fc.constantFrom('identity', 'group', 'variable', 'other'), name: fc.string({ maxLength: 5 }) }),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+      },
+      { requiredKeys: [] },
+    ),
   ),
 }) as fc.Arbitrary<Diagnostic>;
 
-function checkAll(o: Opened, ats: readonly AtSpec[], newName: string, clientDiagnostics: readonly Diagnostic[] = [], tabSizes: readonly number[] = [2]): void {
+function checkAll(
+  o: Opened,
+  ats: readonly AtSpec[],
+  newName: string,
+  clientDiagnostics: readonly Diagnostic[] = [],
+  tabSizes: readonly number[] = [2],
+): void {
   checkDocumentRequests(o, tabSizes, clientDiagnostics);
   for (const at of ats) checkPositionRequests(o, resolveAt(o, at), newName);
 }
@@ -342,7 +393,8 @@ function openBoth(text: string, previous?: string): Opened[] {
 function pathsOf(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
   const out = [prefix];
   if (Array.isArray(value)) value.forEach((item, i) => out.push(...pathsOf(item, [...prefix, i])));
-  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) out.push(...pathsOf(item, [...prefix, key]));
+  else if (value !== null && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) out.push(...pathsOf(item, [...prefix, key]));
   return out;
 }
 
@@ -371,7 +423,17 @@ function applyEdit(root: unknown, paths: ReadonlyArray<ReadonlyArray<string | nu
 
 const anyJson = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom('${{ identity.email }}', '${{ vars.NOPE }}', '${{ groups.Engineering.id }}', '${{', 'provision', 'alice', 'Engineering', 'é😀', ''),
+  fc.constantFrom(
+    '${{ identity.email }}',
+    '${{ vars.NOPE }}',
+    '${{ groups.Engineering.id }}',
+    '${{',
+    'provision',
+    'alice',
+    'Engineering',
+    'é😀',
+    '',
+  ),
   fc.constantFrom(-1, 0, 1.5, 1e308, true, null, [], {}, [[]], { a: null }),
 );
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
@@ -382,9 +444,58 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
 // Characters that mean something to YAML or JSON, line breaks of every kind, and code units
 // that stress offset arithmetic.
 const SPECIAL = [
-  ':', ': ', '- ', '-', '?', ',', '[', ']', '{', '}', '"', "'", '#', '&a', '*a', '!', '|', '>', '%', '@', '`', '\\', '${{', '}}',
-  ' ', '  ', '\t', '\n', '\r', '\r\n', '\uFEFF', '\u0000', '\u2028', '😀', '\uD800', 'é', '---', '...', '<<', 'null', 'true', '1e9',
-  'roles', 'memberOf', 'identities', 'groups', 'lifecycle', 'steps', 'identity', 'mapping', 'name', 'alice',
+  ':',
+  ': ',
+  '- ',
+  '-',
+  '?',
+  ',',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '#',
+  '&a',
+  '*a',
+  '!',
+  '|',
+  '>',
+  '%',
+  '@',
+  '`',
+  '\\',
+  '${{',
+  '}}',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\uFEFF',
+  '\u0000',
+  '\u2028',
+  '😀',
+  '\uD800',
+  'é',
+  '---',
+  '...',
+  '<<',
+  'null',
+  'true',
+  '1e9',
+  'roles',
+  'memberOf',
+  'identities',
+  'groups',
+  'lifecycle',
+  'steps',
+  'identity',
+  'mapping',
+  'name',
+  'alice',
 ];
 const charArb = fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ minLength: 1, maxLength: 3, unit: 'grapheme' }));
 const soupArb = fc.array(charArb, { maxLength: 60 }).map((parts) => parts.join(''));
@@ -431,10 +542,12 @@ describe('language service on mutated example specs', () => {
       const insertsArb = fc.array(fc.tuple(fraction, charArb), { minLength: 1, maxLength: 4 });
       fc.assert(
         fc.property(insertsArb, fc.constantFrom('\n', '\r\n', '\r'), atsArb, newNameArb, (inserts, eol, ats, newName) => {
-          const text = inserts.reduce((t, [at, piece]) => {
-            const i = Math.floor(at * (t.length + 1));
-            return t.slice(0, i) + piece + t.slice(i);
-          }, example.text).replace(/\n/g, eol);
+          const text = inserts
+            .reduce((t, [at, piece]) => {
+              const i = Math.floor(at * (t.length + 1));
+              return t.slice(0, i) + piece + t.slice(i);
+            }, example.text)
+            .replace(/\n/g, eol);
           checkAll(open(text, uri, languageId, example.text.replace(/\n/g, eol)), ats, newName);
         }),
         { numRuns: 40 },
@@ -464,8 +577,33 @@ describe('language service on arbitrary documents', () => {
   });
 
   it('random spec-shaped values (known keys holding anything)', () => {
-    const known = fc.constantFrom('provspec', 'target', 'identities', 'mapping', 'groups', 'roles', 'lifecycle', 'negative', 'concurrency', 'variables', 'extensions');
-    const inner = fc.constantFrom('name', 'memberOf', 'notMemberOf', 'when', 'identity', 'identities', 'steps', 'create', 'group', 'expect', 'assign', 'baseUrl');
+    const known = fc.constantFrom(
+      'provspec',
+      'target',
+      'identities',
+      'mapping',
+      'groups',
+      'roles',
+      'lifecycle',
+      'negative',
+      'concurrency',
+      'variables',
+      'extensions',
+    );
+    const inner = fc.constantFrom(
+      'name',
+      'memberOf',
+      'notMemberOf',
+      'when',
+      'identity',
+      'identities',
+      'steps',
+      'create',
+      'group',
+      'expect',
+      'assign',
+      'baseUrl',
+    );
     const leaf = fc.letrec((tie) => ({
       node: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
@@ -511,7 +649,11 @@ const QUICKSTART = EXAMPLES[0]!.text;
 
 describe('language service regressions', () => {
   const MEMBER_OF = [
-    ['a string', 'Engineering'], ['a number', '42'], ['a map', '{ Engineering: true }'], ['null', 'null'], ['a list of maps', '[{ a: 1 }, 2, Sales]'],
+    ['a string', 'Engineering'],
+    ['a number', '42'],
+    ['a map', '{ Engineering: true }'],
+    ['null', 'null'],
+    ['a list of maps', '[{ a: 1 }, 2, Sales]'],
   ] as const;
   for (const [what, memberOf] of MEMBER_OF) {
     it(`documentSymbol: a role whose memberOf is ${what}`, () => {
@@ -528,12 +670,21 @@ describe('language service regressions', () => {
   }
 
   it('documentSymbol: a role whose name is not a string, and memberOf as JSON', () => {
-    const spec = { provspec: 1, roles: [{ name: { a: 1 }, memberOf: 'G' }, { name: 7, memberOf: { G: 1 } }, 'not a rule', null, { memberOf: ['G', 3] }] };
-    for (const o of [open(JSON.stringify(spec, null, 2), 'file:///w/r.provspec.json', 'json'), open(toYaml(spec), 'file:///w/r.provspec.yaml', 'yaml')]) {
+    const spec = {
+      provspec: 1,
+      roles: [{ name: { a: 1 }, memberOf: 'G' }, { name: 7, memberOf: { G: 1 } }, 'not a rule', null, { memberOf: ['G', 3] }],
+    };
+    for (const o of [
+      open(JSON.stringify(spec, null, 2), 'file:///w/r.provspec.json', 'json'),
+      open(toYaml(spec), 'file:///w/r.provspec.yaml', 'yaml'),
+    ]) {
       const symbols = documentSymbols(o.parsed);
       checkSymbols(symbols, o.lines);
       const rules = symbols.find((s) => s.name === 'roles')?.children ?? [];
-      assert.deepEqual(rules.map((s) => s.name), ['rule 1', '7', 'rule 3', 'rule 4', 'rule 5']);
+      assert.deepEqual(
+        rules.map((s) => s.name),
+        ['rule 1', '7', 'rule 3', 'rule 4', 'rule 5'],
+      );
       assert.equal(rules[4]?.detail, 'G');
     }
   });
@@ -546,7 +697,10 @@ describe('language service regressions', () => {
         assert.equal(edits.length, 1, `${example.name} is re-printed`); // the examples are not in the formatter's layout
         const [edit] = edits as [TextEdit];
         checkRange(edit.range, o.lines, 'format');
-        const indents = edit.newText.split('\n').map((l) => /^ */.exec(l)![0].length).filter((n) => n > 0);
+        const indents = edit.newText
+          .split('\n')
+          .map((l) => /^ */.exec(l)![0].length)
+          .filter((n) => n > 0);
         const unit = Math.min(...indents);
         assert.ok(unit >= 1 && unit <= 16, `${example.name}: indentation of ${unit} for tabSize ${tabSize}`);
         // Re-printing keeps the value.
@@ -577,14 +731,19 @@ describe('language service regressions', () => {
     for (const text of ['', '\n', '# only a comment\n', '   ']) {
       for (const o of openBoth(text)) {
         checkDocumentRequests(o, TAB_SIZES);
-        if (o.parsed.value === undefined) assert.deepEqual(format(o.parsed, 2), [], `${JSON.stringify(text)} as ${o.format}: nothing to print`);
+        if (o.parsed.value === undefined)
+          assert.deepEqual(format(o.parsed, 2), [], `${JSON.stringify(text)} as ${o.format}: nothing to print`);
       }
     }
   });
 
   it('positions the client may send: past the end, negative, on line 1e6, not integers', () => {
     const positions: Position[] = [
-      { line: 1e6, character: 0 }, { line: -1, character: -1 }, { line: 0, character: 1e6 }, { line: 3, character: 1e9 }, { line: 2.5, character: 1.5 },
+      { line: 1e6, character: 0 },
+      { line: -1, character: -1 },
+      { line: 0, character: 1e6 },
+      { line: 3, character: 1e9 },
+      { line: 2.5, character: 1.5 },
       { line: Number.NaN, character: Number.NaN },
     ];
     for (const example of EXAMPLES) {
@@ -611,13 +770,20 @@ describe('language service regressions', () => {
       },
       runScoped: 'dept',
     };
-    for (const o of [open(toYaml(spec), 'file:///w/h.provspec.yaml', 'yaml'), open(JSON.stringify(spec, null, 2), 'file:///w/h.provspec.json', 'json')]) {
+    for (const o of [
+      open(toYaml(spec), 'file:///w/h.provspec.yaml', 'yaml'),
+      open(JSON.stringify(spec, null, 2), 'file:///w/h.provspec.json', 'json'),
+    ]) {
       const keys = [...o.parsed.locations].filter(([p, l]) => p.startsWith('/identities/') && l.key).map(([, l]) => l.key!.start);
       assert.ok(keys.length >= 2);
       for (const offset of keys) checkPositionRequests(o, { offset: offset + 1 }, 'x');
       const email = o.parsed.locations.get('/identities/alice/email')!.key!;
       const shown = hover(o.parsed, email.start + 1);
-      assert.match((shown?.contents as { value: string } | undefined)?.value ?? '', /run-scoped/, 'email is run-scoped (it looks like an address)');
+      assert.match(
+        (shown?.contents as { value: string } | undefined)?.value ?? '',
+        /run-scoped/,
+        'email is run-scoped (it looks like an address)',
+      );
     }
   });
 
@@ -626,7 +792,9 @@ describe('language service regressions', () => {
     const o = open(yaml, 'file:///w/v.provspec.yaml', 'yaml');
     const actions = codeActions(o.parsed, o.uri, o.diagnostics);
     for (const a of actions) checkEdits(a.edit, o.uri, o.lines, a.title);
-    const declare = actions.find((a) => a.title === 'Declare variable "URL"') ?? assert.fail(`no declaration among ${actions.map((a) => a.title).join(', ')}`);
+    const declare =
+      actions.find((a) => a.title === 'Declare variable "URL"') ??
+      assert.fail(`no declaration among ${actions.map((a) => a.title).join(', ')}`);
     const [edit] = declare.edit!.changes![o.uri]! as [TextEdit];
     const fixed = TextDocument.applyEdits(o.document, [edit]);
     assert.deepEqual((parseYaml(fixed) as { variables: unknown }).variables, { URL: '' });
@@ -646,10 +814,25 @@ describe('language service regressions', () => {
       { range, source: 'provspec', message: 'm', code: 'missing-property', data: { missingProperty: { a: 1 }, pointer: '/target' } },
       { range, source: 'provspec', message: 'm', code: 'unknown-group', data: { undeclared: 'Sales' } },
       { range, source: 'provspec', message: 'm', code: 'unknown-group', data: { undeclared: { kind: 'nope', name: 3 } } },
-      { range: { start: { line: 1e6, character: 0 }, end: { line: 1e6, character: 9 } }, source: 'provspec', message: 'm', code: 'unknown-identity' },
+      {
+        range: { start: { line: 1e6, character: 0 }, end: { line: 1e6, character: 9 } },
+        source: 'provspec',
+        message: 'm',
+        code: 'unknown-identity',
+      },
     ];
     const actions = codeActions(o.parsed, o.uri, bad);
-    for (const a of actions) checkEdits(a.edit, o.uri, o.lines, a.title, bad.map((d) => d.range));
-    assert.deepEqual(actions.map((a) => a.title), ['Change to "ok"']);
+    for (const a of actions)
+      checkEdits(
+        a.edit,
+        o.uri,
+        o.lines,
+        a.title,
+        bad.map((d) => d.range),
+      );
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ['Change to "ok"'],
+    );
   });
 });

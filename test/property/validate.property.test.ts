@@ -43,7 +43,10 @@ function check(text: string, name: string): Diagnostic[] {
       assert.ok(p.character >= 0 && p.character <= length, `character outside line ${p.line} (length ${length}): ${what}`);
     }
     const { start, end } = d.range;
-    assert.ok(start.line < end.line || (start.line === end.line && start.character <= end.character), `range ends before it starts: ${what}`);
+    assert.ok(
+      start.line < end.line || (start.line === end.line && start.character <= end.character),
+      `range ends before it starts: ${what}`,
+    );
     // Both are last-resort catches: seeing one means some code threw and was only contained.
     assert.notEqual(d.code, 'internal-error', `a rule threw: ${what}`);
     assert.doesNotMatch(d.message, /^Could not parse the (YAML|JSON):/, `the parser threw: ${what}`);
@@ -68,8 +71,57 @@ function checkAsBoth(text: string): void {
 
 // Characters that mean something to YAML or JSON, line breaks of every kind, and code units
 // that stress offset arithmetic (BOM, NUL, astral characters, lone surrogates).
-const SPECIAL = [':', '-', '?', ',', '[', ']', '{', '}', '"', "'", '#', '&', '*', '!', '|', '>', '%', '@', '`', '\\', '$', '${{', '}}', ' ', '  ', '\t', '\n', '\r', '\r\n', '\uFEFF', '\u0000', '\u2028', '😀', '\uD800', '\uDC00', 'é', '---', '...', '<<', 'null', 'true', '1e9', '0x1F', '.inf'];
-const charArb = fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ minLength: 1, maxLength: 3, unit: 'grapheme' }), fc.string({ minLength: 1, maxLength: 2, unit: 'binary' }));
+const SPECIAL = [
+  ':',
+  '-',
+  '?',
+  ',',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '#',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  '%',
+  '@',
+  '`',
+  '\\',
+  '$',
+  '${{',
+  '}}',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\uFEFF',
+  '\u0000',
+  '\u2028',
+  '😀',
+  '\uD800',
+  '\uDC00',
+  'é',
+  '---',
+  '...',
+  '<<',
+  'null',
+  'true',
+  '1e9',
+  '0x1F',
+  '.inf',
+];
+const charArb = fc.oneof(
+  fc.constantFrom(...SPECIAL),
+  fc.string({ minLength: 1, maxLength: 3, unit: 'grapheme' }),
+  fc.string({ minLength: 1, maxLength: 2, unit: 'binary' }),
+);
 
 describe('validateText on random documents', () => {
   it('random JSON values, serialized as YAML and as JSON', () => {
@@ -94,7 +146,10 @@ describe('validateText on random documents', () => {
 
   it('token soup of YAML and JSON syntax', () => {
     fc.assert(
-      fc.property(fc.array(charArb, { maxLength: 60 }).map((parts) => parts.join('')), checkAsBoth),
+      fc.property(
+        fc.array(charArb, { maxLength: 60 }).map((parts) => parts.join('')),
+        checkAsBoth,
+      ),
       { numRuns: 300 },
     );
   });
@@ -127,7 +182,11 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('duplicate-chars' as const), at: fraction, length: fc.integer({ min: 1, max: 12 }) }),
   fc.record({ kind: fc.constant('delete-line' as const), line: fraction }),
   fc.record({ kind: fc.constant('duplicate-line' as const), line: fraction }),
-  fc.record({ kind: fc.constant('insert-line' as const), line: fraction, text: fc.array(charArb, { maxLength: 8 }).map((p) => p.join('')) }),
+  fc.record({
+    kind: fc.constant('insert-line' as const),
+    line: fraction,
+    text: fc.array(charArb, { maxLength: 8 }).map((p) => p.join('')),
+  }),
   fc.record({ kind: fc.constant('swap-lines' as const), line: fraction, other: fraction }),
 );
 
@@ -172,7 +231,11 @@ describe('validateText on mutated example specs', () => {
   // Counterexamples that random runs found, kept as fixed cases.
   it('regression: a YAML error span ending between the CR and LF of a CRLF stays inside its line', () => {
     const entra = EXAMPLES.find((e) => e.name === 'entra.provspec.yaml') ?? assert.fail('no entra example');
-    const mutations: Mutation[] = [{ kind: 'insert-char', at: 0.9997227612974772, text: '\u{10000}\u{10000}' }, { kind: 'insert-line', line: 0.03968253968253968, text: '|\u{10000}' }, { kind: 'delete-line', line: 0 }];
+    const mutations: Mutation[] = [
+      { kind: 'insert-char', at: 0.9997227612974772, text: '\u{10000}\u{10000}' },
+      { kind: 'insert-line', line: 0.03968253968253968, text: '|\u{10000}' },
+      { kind: 'delete-line', line: 0 },
+    ];
     checkBoth(mutations.reduce(mutate, entra.text).replace(/\n/g, '\r\n'), entra.name);
   });
 
@@ -218,7 +281,8 @@ describe('validateText on mutated example specs', () => {
 function pathsOf(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
   const out = [prefix];
   if (Array.isArray(value)) value.forEach((item, i) => out.push(...pathsOf(item, [...prefix, i])));
-  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) out.push(...pathsOf(item, [...prefix, key]));
+  else if (value !== null && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) out.push(...pathsOf(item, [...prefix, key]));
   return out;
 }
 
@@ -236,12 +300,59 @@ function placeAt(root: unknown, path: ReadonlyArray<string | number>, value: unk
 }
 
 describe('validateText on valid specs with random values at random places', () => {
-  const specs = EXAMPLES.map((e) => ({ name: e.name, value: e.name.endsWith('.json') ? (JSON.parse(e.text) as unknown) : (parseYaml(e.text) as unknown) }));
+  const specs = EXAMPLES.map((e) => ({
+    name: e.name,
+    value: e.name.endsWith('.json') ? (JSON.parse(e.text) as unknown) : (parseYaml(e.text) as unknown),
+  }));
   // Keys the format and its rules know about, so replacements also land on checked paths.
-  const knownKey = fc.constantFrom('provspec', 'target', 'auth', 'bearer', 'identities', 'mapping', 'groups', 'roles', 'lifecycle', 'steps', 'identity', 'expect', 'memberOf', 'update', 'probe', 'eventually', 'within', 'negative', 'concurrency', 'action', 'extensions', 'variables', 'value', 'compare', '__proto__', 'constructor', '');
+  const knownKey = fc.constantFrom(
+    'provspec',
+    'target',
+    'auth',
+    'bearer',
+    'identities',
+    'mapping',
+    'groups',
+    'roles',
+    'lifecycle',
+    'steps',
+    'identity',
+    'expect',
+    'memberOf',
+    'update',
+    'probe',
+    'eventually',
+    'within',
+    'negative',
+    'concurrency',
+    'action',
+    'extensions',
+    'variables',
+    'value',
+    'compare',
+    '__proto__',
+    'constructor',
+    '',
+  );
   const anyValue = fc.oneof(
     fc.anything({ maxDepth: 2 }),
-    fc.constantFrom('${{ identity.email }}', '${{ vars.NOPE }}', '${{ env.X }}', '${{', '${{ identity. }}', 'provision', 'alice', 'Engineering', '10s', -1, 0, 1e308, null, [], {}),
+    fc.constantFrom(
+      '${{ identity.email }}',
+      '${{ vars.NOPE }}',
+      '${{ env.X }}',
+      '${{',
+      '${{ identity. }}',
+      'provision',
+      'alice',
+      'Engineering',
+      '10s',
+      -1,
+      0,
+      1e308,
+      null,
+      [],
+      {},
+    ),
   );
 
   for (const spec of specs) {

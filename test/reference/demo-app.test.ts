@@ -10,7 +10,7 @@ describe('reference demo app', () => {
     try {
       const access = async (id: string, method = 'GET') => {
         const response = await fetch(`${c.server.appUrl}/api/access/${encodeURIComponent(id)}`, { method });
-        return { status: response.status, body: await response.json() as unknown };
+        return { status: response.status, body: (await response.json()) as unknown };
       };
       const created = await c.scim('POST', '/Users', { schemas: [USER], userName: unique('app'), active: true });
       const id = created.json.id as string;

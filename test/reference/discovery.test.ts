@@ -37,7 +37,10 @@ describe('reference discovery', () => {
       assert.equal(typeof s.description, 'string');
       assert.equal(typeof s.type, 'string');
     }
-    assert.ok((spc.authenticationSchemes as Json[]).some((s) => s.type === 'oauthbearertoken'), 'bearer token scheme advertised');
+    assert.ok(
+      (spc.authenticationSchemes as Json[]).some((s) => s.type === 'oauthbearertoken'),
+      'bearer token scheme advertised',
+    );
   });
 
   it('/Schemas is a ListResponse with User, Group and EnterpriseUser', async () => {

@@ -17,9 +17,19 @@ describe('reference authentication', () => {
   });
 
   it('a missing, wrong, or non-Bearer Authorization is 401 with WWW-Authenticate: Bearer', async () => {
-    const variants: Array<string | null> = [null, 'Bearer wrong-token', 'Bearer ', 'Basic dXNlcjpwYXNz', 'the-right-token-123', 'Bearer the-right-token-1234'];
+    const variants: Array<string | null> = [
+      null,
+      'Bearer wrong-token',
+      'Bearer ',
+      'Basic dXNlcjpwYXNz',
+      'the-right-token-123',
+      'Bearer the-right-token-1234',
+    ];
     for (const authorization of variants) {
-      for (const [method, path, body] of [['GET', '/Users', undefined], ['POST', '/Users', { schemas: [USER], userName: unique('noauth') }]] as const) {
+      for (const [method, path, body] of [
+        ['GET', '/Users', undefined],
+        ['POST', '/Users', { schemas: [USER], userName: unique('noauth') }],
+      ] as const) {
         const res = await c.scim(method, path, body, { authorization });
         assertScimError(res, 401);
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/, `WWW-Authenticate for ${authorization}`);
@@ -79,7 +89,10 @@ describe('reference bad input', () => {
   it('a PATCH body without Operations is 400', async () => {
     const u = await createUser(c);
     assertScimError(await c.scim('PATCH', `/Users/${u.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'] }), 400);
-    assertScimError(await c.scim('PATCH', `/Users/${u.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: 'x' }), 400);
+    assertScimError(
+      await c.scim('PATCH', `/Users/${u.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: 'x' }),
+      400,
+    );
   });
 
   it('application/json request bodies are accepted as well as application/scim+json', async () => {

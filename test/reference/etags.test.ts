@@ -33,9 +33,16 @@ describe('reference ETags', () => {
     expectStatus(p, 200, 'If-Match with the current version');
     const current = p.json;
 
-    const put = await c.scim('PUT', `/Users/${u.id}`, { schemas: [USER], userName: u.userName, displayName: 'stale-put' }, { 'if-match': stale });
+    const put = await c.scim(
+      'PUT',
+      `/Users/${u.id}`,
+      { schemas: [USER], userName: u.userName, displayName: 'stale-put' },
+      { 'if-match': stale },
+    );
     assertScimError(put, 412);
-    const pat = await c.scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: 'displayName', value: 'stale-patch' }), { 'if-match': stale });
+    const pat = await c.scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: 'displayName', value: 'stale-patch' }), {
+      'if-match': stale,
+    });
     assertScimError(pat, 412);
     const del = await c.scim('DELETE', `/Users/${u.id}`, undefined, { 'if-match': stale });
     assertScimError(del, 412);
@@ -47,7 +54,12 @@ describe('reference ETags', () => {
 
   it('If-Match with the current version on PUT succeeds; If-Match: * always matches', async () => {
     const u = await createUser(c);
-    const put = await c.scim('PUT', `/Users/${u.id}`, { schemas: [USER], userName: u.userName, title: 'ok' }, { 'if-match': u.meta.version });
+    const put = await c.scim(
+      'PUT',
+      `/Users/${u.id}`,
+      { schemas: [USER], userName: u.userName, title: 'ok' },
+      { 'if-match': u.meta.version },
+    );
     expectStatus(put, 200);
     assert.equal(put.json.title, 'ok');
     const star = await c.scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: 'title', value: 'star' }), { 'if-match': '*' });
@@ -70,10 +82,14 @@ describe('reference ETags', () => {
   it('groups have versions and honour If-Match too', async () => {
     const g = await createGroup(c, unique('etag-group'));
     assert.equal(typeof g.meta.version, 'string');
-    const renamed = await c.scim('PATCH', `/Groups/${g.id}`, patch({ op: 'replace', path: 'displayName', value: 'renamed' }), { 'if-match': g.meta.version });
+    const renamed = await c.scim('PATCH', `/Groups/${g.id}`, patch({ op: 'replace', path: 'displayName', value: 'renamed' }), {
+      'if-match': g.meta.version,
+    });
     expectStatus(renamed, 200);
     assert.notEqual(renamed.json.meta.version, g.meta.version);
-    const stale = await c.scim('PATCH', `/Groups/${g.id}`, patch({ op: 'replace', path: 'displayName', value: 'stale' }), { 'if-match': g.meta.version });
+    const stale = await c.scim('PATCH', `/Groups/${g.id}`, patch({ op: 'replace', path: 'displayName', value: 'stale' }), {
+      'if-match': g.meta.version,
+    });
     assertScimError(stale, 412);
     assert.equal((await getJson(c, `/Groups/${g.id}`)).displayName, 'renamed');
   });

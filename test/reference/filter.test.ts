@@ -2,8 +2,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ENTERPRISE, USER, assertScimError, createGroup, createUser, expectStatus, filterUserNames, getJson, sleep, start,
-  type Json, type TestServer,
+  ENTERPRISE,
+  USER,
+  assertScimError,
+  createGroup,
+  createUser,
+  expectStatus,
+  filterUserNames,
+  getJson,
+  sleep,
+  start,
+  type Json,
+  type TestServer,
 } from './client.ts';
 
 const A = 'alice@x';
@@ -18,19 +28,36 @@ describe('reference filters', () => {
     c = await start();
     const seed: Json[] = [
       {
-        userName: A, displayName: 'Alice Anders', name: { givenName: 'Alice', familyName: 'Anders' }, title: 'Engineer', active: true,
-        emails: [{ type: 'work', value: 'alice@work.example', primary: true }, { type: 'home', value: 'alice@home.example' }],
-        schemas: [USER, ENTERPRISE], [ENTERPRISE]: { department: 'Sales', employeeNumber: '100' },
+        userName: A,
+        displayName: 'Alice Anders',
+        name: { givenName: 'Alice', familyName: 'Anders' },
+        title: 'Engineer',
+        active: true,
+        emails: [
+          { type: 'work', value: 'alice@work.example', primary: true },
+          { type: 'home', value: 'alice@home.example' },
+        ],
+        schemas: [USER, ENTERPRISE],
+        [ENTERPRISE]: { department: 'Sales', employeeNumber: '100' },
       },
       {
-        userName: B, displayName: 'Bob Brown', name: { givenName: 'Bob', familyName: 'Brown' }, title: 'Manager', active: true,
+        userName: B,
+        displayName: 'Bob Brown',
+        name: { givenName: 'Bob', familyName: 'Brown' },
+        title: 'Manager',
+        active: true,
         emails: [{ type: 'home', value: 'bob@work.example' }],
-        schemas: [USER, ENTERPRISE], [ENTERPRISE]: { department: 'Engineering', employeeNumber: '200' },
+        schemas: [USER, ENTERPRISE],
+        [ENTERPRISE]: { department: 'Engineering', employeeNumber: '200' },
       },
       {
-        userName: C, displayName: 'Carol Clark', name: { givenName: 'Carol', familyName: 'Clark' }, active: false,
+        userName: C,
+        displayName: 'Carol Clark',
+        name: { givenName: 'Carol', familyName: 'Clark' },
+        active: false,
         emails: [{ type: 'work', value: 'carol@work.example' }],
-        schemas: [USER, ENTERPRISE], [ENTERPRISE]: { department: 'Sales', employeeNumber: '300' },
+        schemas: [USER, ENTERPRISE],
+        [ENTERPRISE]: { department: 'Sales', employeeNumber: '300' },
       },
       { userName: D, name: { givenName: 'Dave' }, nickName: 'dd', active: true },
     ];
@@ -95,7 +122,15 @@ describe('reference filters', () => {
     assert.equal(all.json.totalResults, 4);
   });
 
-  for (const bad of [`userName eq`, `userName zz "x"`, `(userName eq "a"`, `userName eq "unterminated`, `and`, `emails[type eq "work"`, `userName eq "a" or`]) {
+  for (const bad of [
+    `userName eq`,
+    `userName zz "x"`,
+    `(userName eq "a"`,
+    `userName eq "unterminated`,
+    `and`,
+    `emails[type eq "work"`,
+    `userName eq "a" or`,
+  ]) {
     it(`invalid filter ${bad} is 400 invalidFilter`, async () => {
       const res = await c.scim('GET', `/Users?filter=${encodeURIComponent(bad)}`);
       assertScimError(res, 400, 'invalidFilter');
@@ -129,7 +164,10 @@ describe('reference filters on meta.lastModified', () => {
     const c = await start();
     try {
       const early = [await createUser(c), await createUser(c)];
-      const cut = early.map((u) => u.meta.lastModified as string).sort().at(-1)!;
+      const cut = early
+        .map((u) => u.meta.lastModified as string)
+        .sort()
+        .at(-1)!;
       const resolution = /\.\d+/.test(cut) ? 2 : 1001;
       while (Date.now() <= Date.parse(cut) + resolution) await sleep(2);
       const late = await createUser(c);

@@ -2,8 +2,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  GROUP, MS_LEGACY_GROUP, assertScimError, createGroup, createUser, expectStatus, getJson, memberIds, patch, patchOk, start, unique,
-  type Json, type TestServer,
+  GROUP,
+  MS_LEGACY_GROUP,
+  assertScimError,
+  createGroup,
+  createUser,
+  expectStatus,
+  getJson,
+  memberIds,
+  patch,
+  patchOk,
+  start,
+  unique,
+  type Json,
+  type TestServer,
 } from './client.ts';
 
 describe('reference /Groups', () => {
@@ -161,10 +173,11 @@ describe('reference /Groups', () => {
     const [u1, u2] = await users(2);
     const g = await createGroup(c, unique('atomic'), [u1!]);
     const before = await getJson(c, `/Groups/${g.id}`);
-    const res = await c.scim('PATCH', `/Groups/${g.id}`, patch(
-      { op: 'add', path: 'members', value: [{ value: u2 }] },
-      { op: 'replace', path: 'noSuchGroupAttribute', value: 'x' },
-    ));
+    const res = await c.scim(
+      'PATCH',
+      `/Groups/${g.id}`,
+      patch({ op: 'add', path: 'members', value: [{ value: u2 }] }, { op: 'replace', path: 'noSuchGroupAttribute', value: 'x' }),
+    );
     assertScimError(res, 400);
     assert.deepEqual(await getJson(c, `/Groups/${g.id}`), before);
   });

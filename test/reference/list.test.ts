@@ -61,7 +61,10 @@ describe('reference list and paging', () => {
     assert.equal(past.totalResults, 25);
     assert.equal((past.Resources ?? []).length, 0);
     const overlapping = await page('?startIndex=5&count=3');
-    assert.deepEqual((overlapping.Resources as Json[]).map((r) => r.id), first.slice(4, 7));
+    assert.deepEqual(
+      (overlapping.Resources as Json[]).map((r) => r.id),
+      first.slice(4, 7),
+    );
   });
 
   it('count=0 gives totalResults and no Resources', async () => {
@@ -76,7 +79,10 @@ describe('reference list and paging', () => {
     const all = await page('?count=5');
     const zero = await page('?startIndex=0&count=5');
     assert.equal(zero.startIndex, 1);
-    assert.deepEqual((zero.Resources as Json[]).map((r) => r.id), (all.Resources as Json[]).map((r) => r.id));
+    assert.deepEqual(
+      (zero.Resources as Json[]).map((r) => r.id),
+      (all.Resources as Json[]).map((r) => r.id),
+    );
     const negative = await page('?count=-3');
     assert.equal(negative.totalResults, 25);
     assert.equal((negative.Resources ?? []).length, 0);

@@ -60,7 +60,13 @@ describe('reference request log', () => {
       await c.scim('POST', '/Users', '{bad');
       await c.scim('POST', '/Users', { schemas: [USER], userName: unique('big'), displayName: 'x'.repeat(5000) });
       await waitFor(lines, 2);
-      assert.deepEqual(lines.map((l) => [l.method, l.status]), [['POST', 400], ['POST', 413]]);
+      assert.deepEqual(
+        lines.map((l) => [l.method, l.status]),
+        [
+          ['POST', 400],
+          ['POST', 413],
+        ],
+      );
     } finally {
       await c.close();
     }

@@ -5,11 +5,26 @@ import assert from 'node:assert/strict';
 import type { Misbehaviour } from '../../reference/index.ts';
 import { MISBEHAVIOURS } from '../../reference/index.ts';
 import {
-  USER, assertScimError, countUsers, createGroup, createUser, expectStatus, filterUserNames, getJson, memberIds, patch, start,
-  type StartOptions, type TestServer,
+  USER,
+  assertScimError,
+  countUsers,
+  createGroup,
+  createUser,
+  expectStatus,
+  filterUserNames,
+  getJson,
+  memberIds,
+  patch,
+  start,
+  type StartOptions,
+  type TestServer,
 } from './client.ts';
 
-async function withBoth(flag: Misbehaviour, body: (normal: TestServer, bad: TestServer) => Promise<void>, extra: StartOptions = {}): Promise<void> {
+async function withBoth(
+  flag: Misbehaviour,
+  body: (normal: TestServer, bad: TestServer) => Promise<void>,
+  extra: StartOptions = {},
+): Promise<void> {
   const normal = await start(extra);
   let bad: TestServer | undefined;
   try {
@@ -43,7 +58,8 @@ describe('reference misbehaviours', () => {
           assert.equal(lower.json.displayName, 'low');
         }
       }
-    }));
+    }),
+  );
 
   flagTest('reject-string-booleans', '"False" is 400; a real boolean still works', () =>
     withBoth('reject-string-booleans', async (normal, bad) => {
@@ -61,7 +77,8 @@ describe('reference misbehaviours', () => {
           assert.strictEqual(real.json.active, false);
         }
       }
-    }));
+    }),
+  );
 
   flagTest('ignore-pathless-patch', 'a path-less replace has no effect; a path replace still works', () =>
     withBoth('ignore-pathless-patch', async (normal, bad) => {
@@ -80,7 +97,8 @@ describe('reference misbehaviours', () => {
           assert.equal(withPath.json.displayName, 'pathed');
         }
       }
-    }));
+    }),
+  );
 
   flagTest('remove-member-wipes-group', 'a value-array member remove empties the group; add still works', () =>
     withBoth('remove-member-wipes-group', async (normal, bad) => {
@@ -96,7 +114,8 @@ describe('reference misbehaviours', () => {
         if (c === normal) assert.deepEqual(after, [ids[1], ids[2]].sort());
         else assert.deepEqual(after, []);
       }
-    }));
+    }),
+  );
 
   flagTest('no-value-path-patch', 'a value-path op is 400; a plain path still works', () =>
     withBoth('no-value-path-patch', async (normal, bad) => {
@@ -113,7 +132,8 @@ describe('reference misbehaviours', () => {
           expectStatus(plain, 200);
         }
       }
-    }));
+    }),
+  );
 
   flagTest('hide-inactive-users', 'a deactivated user is missing from filter results but GET by id works', () =>
     withBoth('hide-inactive-users', async (normal, bad) => {
@@ -132,7 +152,8 @@ describe('reference misbehaviours', () => {
           assert.deepEqual(all, ['on@x']);
         }
       }
-    }));
+    }),
+  );
 
   flagTest('no-location', 'no Location header on create; the resource is still created', () =>
     withBoth('no-location', async (normal, bad) => {
@@ -143,7 +164,8 @@ describe('reference misbehaviours', () => {
         else assert.equal(res.headers.get('location'), null);
         await getJson(c, `/Users/${res.json.id}`);
       }
-    }));
+    }),
+  );
 
   flagTest('wrong-content-type', 'responses are application/json, not application/scim+json', () =>
     withBoth('wrong-content-type', async (normal, bad) => {
@@ -158,7 +180,8 @@ describe('reference misbehaviours', () => {
           else assert.match(type, /^application\/json/);
         }
       }
-    }));
+    }),
+  );
 
   flagTest('no-scimtype-on-409', '409 without scimType', () =>
     withBoth('no-scimtype-on-409', async (normal, bad) => {
@@ -169,7 +192,8 @@ describe('reference misbehaviours', () => {
         const badType = await c.scim('POST', '/Users', { schemas: [USER], userName: 'typed@x', active: 'yes' });
         assertScimError(badType, 400, 'invalidValue');
       }
-    }));
+    }),
+  );
 
   flagTest('case-sensitive-username', 'a different case creates a second user; filters are case-sensitive', () =>
     withBoth('case-sensitive-username', async (normal, bad) => {
@@ -189,7 +213,8 @@ describe('reference misbehaviours', () => {
           assert.equal(await countUsers(c), 2);
         }
       }
-    }));
+    }),
+  );
 
   flagTest('delete-returns-200', 'DELETE is 200 instead of 204; the user is still gone', () =>
     withBoth('delete-returns-200', async (normal, bad) => {
@@ -202,25 +227,31 @@ describe('reference misbehaviours', () => {
         } else expectStatus(res, 200);
         assertScimError(await c.scim('GET', `/Users/${u.id}`), 404);
       }
-    }));
+    }),
+  );
 
   // The delay is what is tested. It is long enough that a healthy answer on a loaded machine
   // still comes in under it: only the slow server's lower bound is a hard timing claim.
   const slowMs = 250;
   flagTest('slow', 'every request takes at least slowMs', () =>
-    withBoth('slow', async (normal, bad) => {
-      const timed = async (c: TestServer): Promise<number> => {
-        const t0 = performance.now();
-        expectStatus(await c.scim('GET', '/ServiceProviderConfig'), 200);
-        return performance.now() - t0;
-      };
-      const normalTimes = [await timed(normal), await timed(normal), await timed(normal)];
-      const badTimes = [await timed(bad), await timed(bad), await timed(bad)];
-      assert.ok(Math.min(...normalTimes) < slowMs, `normal server takes ${normalTimes.join(', ')} ms`);
-      for (const t of badTimes) assert.ok(t >= slowMs - 1, `slow server answered in ${t} ms`);
-      const created = await bad.scim('POST', '/Users', { schemas: [USER], userName: 'slow@x' });
-      expectStatus(created, 201);
-    }, { slowMs }));
+    withBoth(
+      'slow',
+      async (normal, bad) => {
+        const timed = async (c: TestServer): Promise<number> => {
+          const t0 = performance.now();
+          expectStatus(await c.scim('GET', '/ServiceProviderConfig'), 200);
+          return performance.now() - t0;
+        };
+        const normalTimes = [await timed(normal), await timed(normal), await timed(normal)];
+        const badTimes = [await timed(bad), await timed(bad), await timed(bad)];
+        assert.ok(Math.min(...normalTimes) < slowMs, `normal server takes ${normalTimes.join(', ')} ms`);
+        for (const t of badTimes) assert.ok(t >= slowMs - 1, `slow server answered in ${t} ms`);
+        const created = await bad.scim('POST', '/Users', { schemas: [USER], userName: 'slow@x' });
+        expectStatus(created, 201);
+      },
+      { slowMs },
+    ),
+  );
 
   flagTest('flaky', 'some of 20 requests are 500 or 429 (429 with Retry-After); the rest succeed', () =>
     withBoth('flaky', async (normal, bad) => {
@@ -239,10 +270,14 @@ describe('reference misbehaviours', () => {
           const failed = statuses.filter((s) => s !== 200);
           assert.ok(failed.length > 0, `no failures in ${statuses.join(',')}`);
           assert.ok(failed.length < 20, 'other requests still succeed');
-          assert.ok(failed.every((s) => s === 500 || s === 429), `statuses ${statuses.join(',')}`);
+          assert.ok(
+            failed.every((s) => s === 500 || s === 429),
+            `statuses ${statuses.join(',')}`,
+          );
         }
       }
-    }));
+    }),
+  );
 
   it('every misbehaviour flag has a test here', () => {
     assert.deepEqual([...tested].sort(), [...MISBEHAVIOURS].sort());

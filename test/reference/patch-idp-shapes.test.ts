@@ -2,8 +2,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ENTERPRISE, USER, assertScimError, createUser, expectStatus, getJson, patch, patchOk, start,
-  type Json, type TestServer,
+  ENTERPRISE,
+  USER,
+  assertScimError,
+  createUser,
+  expectStatus,
+  getJson,
+  patch,
+  patchOk,
+  start,
+  type Json,
+  type TestServer,
 } from './client.ts';
 
 describe('reference PATCH: IdP shapes on users', () => {
@@ -70,18 +79,32 @@ describe('reference PATCH: IdP shapes on users', () => {
   it('add emails[type eq "work"].value creates the work email when absent, updates it when present', async () => {
     const u = await createUser(c, { emails: [{ type: 'home', value: 'h@x' }] });
     const created = await patchOk(c, `/Users/${u.id}`, { op: 'add', path: 'emails[type eq "work"].value', value: 'w@x' });
-    assert.deepEqual(emailsOf(created), [['home', 'h@x'], ['work', 'w@x']]);
+    assert.deepEqual(emailsOf(created), [
+      ['home', 'h@x'],
+      ['work', 'w@x'],
+    ]);
     const updated = await patchOk(c, `/Users/${u.id}`, { op: 'add', path: 'emails[type eq "work"].value', value: 'w2@x' });
-    assert.deepEqual(emailsOf(updated), [['home', 'h@x'], ['work', 'w2@x']]);
+    assert.deepEqual(emailsOf(updated), [
+      ['home', 'h@x'],
+      ['work', 'w2@x'],
+    ]);
     const none = await createUser(c);
     const fromNothing = await patchOk(c, `/Users/${none.id}`, { op: 'Add', path: 'emails[type eq "work"].value', value: 'first@x' });
     assert.deepEqual(emailsOf(fromNothing), [['work', 'first@x']]);
   });
 
   it('replace emails[type eq "work"].value and remove emails[type eq "home"] touch only the matching element', async () => {
-    const u = await createUser(c, { emails: [{ type: 'work', value: 'w@x', primary: true }, { type: 'home', value: 'h@x' }] });
+    const u = await createUser(c, {
+      emails: [
+        { type: 'work', value: 'w@x', primary: true },
+        { type: 'home', value: 'h@x' },
+      ],
+    });
     const replaced = await patchOk(c, `/Users/${u.id}`, { op: 'replace', path: 'emails[type eq "work"].value', value: 'new@x' });
-    assert.deepEqual(emailsOf(replaced), [['home', 'h@x'], ['work', 'new@x']]);
+    assert.deepEqual(emailsOf(replaced), [
+      ['home', 'h@x'],
+      ['work', 'new@x'],
+    ]);
     const work = (replaced.emails as Json[]).find((e) => e.type === 'work');
     assert.equal(work.primary, true, 'other sub-attributes of the element are kept');
     const removed = await patchOk(c, `/Users/${u.id}`, { op: 'remove', path: 'emails[type eq "home"]' });
@@ -154,16 +177,20 @@ describe('reference PATCH: IdP shapes on users', () => {
   it('add to a multi-valued attribute appends', async () => {
     const u = await createUser(c, { emails: [{ type: 'work', value: 'a@x' }] });
     const out = await patchOk(c, `/Users/${u.id}`, { op: 'add', path: 'emails', value: [{ type: 'home', value: 'b@x' }] });
-    assert.deepEqual(emailsOf(out), [['home', 'b@x'], ['work', 'a@x']]);
+    assert.deepEqual(emailsOf(out), [
+      ['home', 'b@x'],
+      ['work', 'a@x'],
+    ]);
   });
 
   it('PATCH is atomic: a bad second op (invalid path) leaves the user unchanged and is 400', async () => {
     const u = await createUser(c, { displayName: 'Atomic', title: 'T' });
     const before = await getJson(c, `/Users/${u.id}`);
-    const res = await c.scim('PATCH', `/Users/${u.id}`, patch(
-      { op: 'replace', path: 'displayName', value: 'Changed' },
-      { op: 'replace', path: 'notAnAttribute', value: 'x' },
-    ));
+    const res = await c.scim(
+      'PATCH',
+      `/Users/${u.id}`,
+      patch({ op: 'replace', path: 'displayName', value: 'Changed' }, { op: 'replace', path: 'notAnAttribute', value: 'x' }),
+    );
     assertScimError(res, 400);
     assert.deepEqual(await getJson(c, `/Users/${u.id}`), before);
   });
@@ -171,10 +198,11 @@ describe('reference PATCH: IdP shapes on users', () => {
   it('PATCH is atomic: a bad second op (wrong value type) leaves the user unchanged and is 400', async () => {
     const u = await createUser(c, { displayName: 'Atomic2', active: true });
     const before = await getJson(c, `/Users/${u.id}`);
-    const res = await c.scim('PATCH', `/Users/${u.id}`, patch(
-      { op: 'replace', path: 'displayName', value: 'Changed' },
-      { op: 'replace', path: 'active', value: 'maybe' },
-    ));
+    const res = await c.scim(
+      'PATCH',
+      `/Users/${u.id}`,
+      patch({ op: 'replace', path: 'displayName', value: 'Changed' }, { op: 'replace', path: 'active', value: 'maybe' }),
+    );
     assertScimError(res, 400, 'invalidValue');
     assert.deepEqual(await getJson(c, `/Users/${u.id}`), before);
   });
@@ -183,10 +211,11 @@ describe('reference PATCH: IdP shapes on users', () => {
     const other = await createUser(c);
     const u = await createUser(c, { displayName: 'Atomic3' });
     const before = await getJson(c, `/Users/${u.id}`);
-    const res = await c.scim('PATCH', `/Users/${u.id}`, patch(
-      { op: 'replace', path: 'displayName', value: 'Changed' },
-      { op: 'replace', path: 'userName', value: other.userName },
-    ));
+    const res = await c.scim(
+      'PATCH',
+      `/Users/${u.id}`,
+      patch({ op: 'replace', path: 'displayName', value: 'Changed' }, { op: 'replace', path: 'userName', value: other.userName }),
+    );
     assertScimError(res, 409, 'uniqueness');
     assert.deepEqual(await getJson(c, `/Users/${u.id}`), before);
   });

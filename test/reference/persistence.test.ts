@@ -47,7 +47,10 @@ describe('reference persistence', () => {
         assert.equal(g.displayName, group.displayName);
         assert.equal(g.meta.created, group.meta.created);
         assert.deepEqual(memberIds(g), [user.id, member.id].sort());
-        assert.deepEqual((u.groups ?? []).map((x: { value: string }) => x.value), [group.id]);
+        assert.deepEqual(
+          (u.groups ?? []).map((x: { value: string }) => x.value),
+          [group.id],
+        );
         const list = await getJson(second, '/Users?count=0');
         assert.equal(list.totalResults, 2);
         const again = await second.scim('POST', '/Users', { schemas: [USER], userName: user.userName.toUpperCase() });

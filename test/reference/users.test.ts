@@ -2,8 +2,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ENTERPRISE, USER, assertScimError, countUsers, createGroup, createUser, expectStatus, getJson, patchOk, start, unique,
-  type Json, type TestServer,
+  ENTERPRISE,
+  USER,
+  assertScimError,
+  countUsers,
+  createGroup,
+  createUser,
+  expectStatus,
+  getJson,
+  patchOk,
+  start,
+  unique,
+  type Json,
+  type TestServer,
 } from './client.ts';
 
 describe('reference /Users', () => {
@@ -171,7 +182,10 @@ describe('reference /Users', () => {
     const unknownAttribute = await c.scim('POST', '/Users', { schemas: [USER], userName: unique('unk'), favouriteColour: 'blue' });
     assertScimError(unknownAttribute, 400);
     assert.ok(['invalidSyntax', 'invalidValue'].includes(unknownAttribute.json.scimType), `scimType ${unknownAttribute.json.scimType}`);
-    const unknownSchema = await c.scim('POST', '/Users', { schemas: [USER, 'urn:example:params:scim:schemas:nothing:1.0:User'], userName: unique('unk') });
+    const unknownSchema = await c.scim('POST', '/Users', {
+      schemas: [USER, 'urn:example:params:scim:schemas:nothing:1.0:User'],
+      userName: unique('unk'),
+    });
     assertScimError(unknownSchema, 400);
     assert.ok(['invalidSyntax', 'invalidValue'].includes(unknownSchema.json.scimType), `scimType ${unknownSchema.json.scimType}`);
     assert.equal(await countUsers(c), before);
@@ -229,7 +243,10 @@ describe('reference /Users', () => {
     assert.ok(g1ref.display === undefined || g1ref.display === g1.displayName);
     expectStatus(await c.scim('DELETE', `/Groups/${g1.id}`), 204);
     const after1 = await getJson(c, `/Users/${u.id}`);
-    assert.deepEqual((after1.groups as Json[]).map((g) => g.value), [g2.id]);
+    assert.deepEqual(
+      (after1.groups as Json[]).map((g) => g.value),
+      [g2.id],
+    );
     await patchOk(c, `/Groups/${g2.id}`, { op: 'remove', path: `members[value eq "${u.id}"]` });
     const after2 = await getJson(c, `/Users/${u.id}`);
     assert.ok(after2.groups === undefined || after2.groups.length === 0);

@@ -8,8 +8,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { VARIANTS, VARIANT_DESCRIPTIONS, parseVariants, type Variant } from '../../reference/index.ts';
 import {
-  ERROR, GROUP, LIST, USER, assertScimError, createGroup, createUser, expectStatus, getJson, memberIds, patch, patchOk, start, unique,
-  type Json, type ScimResponse, type TestServer,
+  ERROR,
+  GROUP,
+  LIST,
+  USER,
+  assertScimError,
+  createGroup,
+  createUser,
+  expectStatus,
+  getJson,
+  memberIds,
+  patch,
+  patchOk,
+  start,
+  unique,
+  type Json,
+  type ScimResponse,
+  type TestServer,
 } from './client.ts';
 
 const ACME_USER = 'urn:example:params:scim:schemas:extension:acme:2.0:User';
@@ -51,13 +66,21 @@ describeVariant('unique-emails', ({ v, control }) => {
     assertScimError(again, 409, 'uniqueness');
 
     await patchOk(v(), `/Users/${holder.id}`, { op: 'replace', path: 'active', value: false });
-    const whileInactive = await v().scim('POST', '/Users', { schemas: [USER], userName: unique(), emails: [{ value: shared.toUpperCase() }] });
+    const whileInactive = await v().scim('POST', '/Users', {
+      schemas: [USER],
+      userName: unique(),
+      emails: [{ value: shared.toUpperCase() }],
+    });
     assertScimError(whileInactive, 409, 'uniqueness');
 
     const other = await createUser(v(), { emails: [{ value: email('other') }] });
     const put = await v().scim('PUT', `/Users/${other.id}`, { schemas: [USER], userName: other.userName, emails: [{ value: shared }] });
     assertScimError(put, 409, 'uniqueness');
-    const patched = await v().scim('PATCH', `/Users/${other.id}`, patch({ op: 'add', path: 'emails', value: [{ type: 'home', value: shared }] }));
+    const patched = await v().scim(
+      'PATCH',
+      `/Users/${other.id}`,
+      patch({ op: 'add', path: 'emails', value: [{ type: 'home', value: shared }] }),
+    );
     assertScimError(patched, 409, 'uniqueness');
     assert.deepEqual((await getJson(v(), `/Users/${other.id}`)).emails, other.emails, 'the refused writes changed nothing');
   });
@@ -65,7 +88,12 @@ describeVariant('unique-emails', ({ v, control }) => {
   it('a user keeps its own email through PUT and PATCH; freeing an email lets another user take it', async () => {
     const mine = email('mine');
     const u = await createUser(v(), { emails: [{ value: mine }] });
-    const put = await v().scim('PUT', `/Users/${u.id}`, { schemas: [USER], userName: u.userName, displayName: 'kept', emails: [{ value: mine }] });
+    const put = await v().scim('PUT', `/Users/${u.id}`, {
+      schemas: [USER],
+      userName: u.userName,
+      displayName: 'kept',
+      emails: [{ value: mine }],
+    });
     expectStatus(put, 200);
     await patchOk(v(), `/Users/${u.id}`, { op: 'replace', path: 'displayName', value: 'still kept' });
     await patchOk(v(), `/Users/${u.id}`, { op: 'remove', path: 'emails' });
@@ -96,7 +124,11 @@ describeVariant('patch-204', ({ v, control }) => {
     const add = await v().scim('PATCH', `/Groups/${g.id}`, patch({ op: 'add', path: 'members', value: [{ value: member.id }] }));
     expectStatus(add, 204);
     assert.deepEqual(memberIds(await getJson(v(), `/Groups/${g.id}`)), [member.id]);
-    const asked = await v().scim('PATCH', `/Groups/${g.id}?attributes=displayName`, patch({ op: 'replace', path: 'displayName', value: 'renamed' }));
+    const asked = await v().scim(
+      'PATCH',
+      `/Groups/${g.id}?attributes=displayName`,
+      patch({ op: 'replace', path: 'displayName', value: 'renamed' }),
+    );
     expectStatus(asked, 200);
     assert.equal(asked.json.displayName, 'renamed');
     assert.equal(asked.json.members, undefined);
@@ -138,7 +170,12 @@ describeVariant('no-etags', ({ v, control }) => {
 
   it('If-Match and If-None-Match are ignored; control: they are honoured', async () => {
     const u = await createUser(v());
-    const put = await v().scim('PUT', `/Users/${u.id}`, { schemas: [USER], userName: u.userName, title: 'ignored' }, { 'if-match': 'W/"stale"' });
+    const put = await v().scim(
+      'PUT',
+      `/Users/${u.id}`,
+      { schemas: [USER], userName: u.userName, title: 'ignored' },
+      { 'if-match': 'W/"stale"' },
+    );
     expectStatus(put, 200);
     const got = await v().scim('GET', `/Users/${u.id}`, undefined, { 'if-none-match': '*' });
     expectStatus(got, 200);
@@ -170,10 +207,16 @@ describeVariant('minimal-config', ({ v, control }) => {
     for (const userName of names) await createUser(v(), { userName });
     const filter = encodeURIComponent(`userName sw "${prefix}"`);
     const sorted = await getJson(v(), `/Users?filter=${filter}&sortBy=userName&sortOrder=ascending`);
-    assert.deepEqual((sorted.Resources as Json[]).map((r) => r.userName), names);
+    assert.deepEqual(
+      (sorted.Resources as Json[]).map((r) => r.userName),
+      names,
+    );
     for (const userName of names) await createUser(control(), { userName });
     const honoured = await getJson(control(), `/Users?filter=${filter}&sortBy=userName&sortOrder=ascending`);
-    assert.deepEqual((honoured.Resources as Json[]).map((r) => r.userName), [...names].sort());
+    assert.deepEqual(
+      (honoured.Resources as Json[]).map((r) => r.userName),
+      [...names].sort(),
+    );
 
     for (let i = 0; i < 50; i++) await createUser(v());
     const page = await getJson(v(), '/Users?count=1000');
@@ -236,7 +279,10 @@ describeVariant('opaque-ids', ({ v, control }) => {
     assert.match(g.id, /^g_[0-9A-Za-z]{20}$/);
     assert.deepEqual(memberIds(await getJson(v(), `/Groups/${g.id}`)), [u.id]);
     const byId = await getJson(v(), `/Users?filter=${encodeURIComponent(`id eq "${u.id}"`)}`);
-    assert.deepEqual(byId.Resources.map((r: Json) => r.id), [u.id]);
+    assert.deepEqual(
+      byId.Resources.map((r: Json) => r.id),
+      [u.id],
+    );
     const member = await getJson(v(), `/Groups?filter=${encodeURIComponent(`id eq "${g.id}" and members[value eq "${u.id}"]`)}`);
     assert.equal(member.totalResults, 1);
     expectStatus(await v().scim('DELETE', `/Users/${u.id}`), 204);
@@ -277,7 +323,11 @@ describeVariant('small-pages', ({ v, control }) => {
     const none = await getJson(v(), `/Users?filter=${filter}&count=0`);
     assert.equal(none.totalResults, 5);
     assert.equal(none.Resources?.length ?? 0, 0);
-    const search = await v().scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName sw "${prefix}"`, count: 100 });
+    const search = await v().scim('POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: `userName sw "${prefix}"`,
+      count: 100,
+    });
     expectStatus(search, 200);
     assert.equal(search.json.Resources.length, 2);
   });
@@ -286,13 +336,23 @@ describeVariant('small-pages', ({ v, control }) => {
     const prefix = unique('members').slice(0, 24);
     const users: Json[] = [];
     for (let i = 0; i < 4; i++) users.push(await createUser(v(), { userName: `${prefix}-${i}@x` }));
-    const g = await createGroup(v(), unique('big'), users.map((u) => u.id));
+    const g = await createGroup(
+      v(),
+      unique('big'),
+      users.map((u) => u.id),
+    );
     assert.equal((await getJson(v(), `/Groups/${g.id}`)).members.length, 4);
     const exact = await getJson(v(), `/Users?filter=${encodeURIComponent(`userName eq "${users[3].userName}"`)}`);
-    assert.deepEqual(exact.Resources.map((r: Json) => r.id), [users[3].id]);
+    assert.deepEqual(
+      exact.Resources.map((r: Json) => r.id),
+      [users[3].id],
+    );
     assert.equal(exact.totalResults, 1);
     const member = await getJson(v(), `/Groups?filter=${encodeURIComponent(`id eq "${g.id}" and members[value eq "${users[2].id}"]`)}`);
-    assert.deepEqual(member.Resources.map((r: Json) => r.id), [g.id]);
+    assert.deepEqual(
+      member.Resources.map((r: Json) => r.id),
+      [g.id],
+    );
     const outsider = await createUser(v());
     const notMember = await getJson(v(), `/Groups?filter=${encodeURIComponent(`id eq "${g.id}" and members[value eq "${outsider.id}"]`)}`);
     assert.equal(notMember.totalResults, 0);
@@ -312,7 +372,10 @@ describeVariant('bare-members', ({ v, control }) => {
     assert.deepEqual(created.members, bareMembers);
     assert.deepEqual((await getJson(v(), `/Groups/${created.id}`)).members, bareMembers);
     const listed = await getJson(v(), `/Groups?filter=${encodeURIComponent(`members[value eq "${u.id}"]`)}`);
-    assert.deepEqual(listed.Resources.map((g: Json) => g.members), [bareMembers]);
+    assert.deepEqual(
+      listed.Resources.map((g: Json) => g.members),
+      [bareMembers],
+    );
     const other = await createUser(v());
     const patched = await patchOk(v(), `/Groups/${created.id}`, { op: 'add', path: 'members', value: [{ value: other.id }] });
     assert.deepEqual(patched.members, [...bareMembers, { value: other.id }]);
@@ -328,7 +391,7 @@ describeVariant('bare-members', ({ v, control }) => {
 });
 
 describeVariant('extra-attributes', ({ v, control }) => {
-  it('every User and Group answer lists and carries the provider\'s own read-only extension, advertised in discovery', async () => {
+  it("every User and Group answer lists and carries the provider's own read-only extension, advertised in discovery", async () => {
     const u = await createUser(v());
     assert.deepEqual(u.schemas, [USER, ACME_USER]);
     assert.equal(u[ACME_USER].tenant, 'provspec-reference');
@@ -346,7 +409,10 @@ describeVariant('extra-attributes', ({ v, control }) => {
     assert.ok(acme.attributes.every((a: Json) => a.mutability === 'readOnly'));
     const userType = await getJson(v(), '/ResourceTypes/User');
     assert.ok(userType.schemaExtensions.some((e: Json) => e.schema === ACME_USER && e.required === false));
-    assert.equal((await getJson(control(), '/Schemas')).Resources.some((s: Json) => s.id === ACME_USER), false);
+    assert.equal(
+      (await getJson(control(), '/Schemas')).Resources.some((s: Json) => s.id === ACME_USER),
+      false,
+    );
   });
 
   it('a client that sends the resource back (GET then PUT, path-less PATCH) has the extension ignored; a PATCH of it is refused', async () => {
@@ -393,33 +459,68 @@ describeVariant('normalised-emails', ({ v, control }) => {
   it('emails are stored lower-cased and returned sorted by value, not in the order sent', async () => {
     const zed = email('zed');
     const ann = email('ann');
-    const u = await createUser(v(), { emails: [{ type: 'work', value: zed }, { type: 'home', value: ann, primary: true }] });
-    assert.deepEqual(u.emails, [{ type: 'home', value: ann.toLowerCase(), primary: true }, { type: 'work', value: zed.toLowerCase() }]);
+    const u = await createUser(v(), {
+      emails: [
+        { type: 'work', value: zed },
+        { type: 'home', value: ann, primary: true },
+      ],
+    });
+    assert.deepEqual(u.emails, [
+      { type: 'home', value: ann.toLowerCase(), primary: true },
+      { type: 'work', value: zed.toLowerCase() },
+    ]);
     assert.deepEqual((await getJson(v(), `/Users/${u.id}`)).emails, u.emails);
     const found = await getJson(v(), `/Users?filter=${encodeURIComponent(`emails.value eq "${zed.toUpperCase()}"`)}`);
-    assert.deepEqual(found.Resources.map((r: Json) => r.id), [u.id]);
-    const put = await v().scim('PUT', `/Users/${u.id}`, { schemas: [USER], userName: u.userName, emails: [{ value: 'B@X.example' }, { value: 'a@X.example' }] });
+    assert.deepEqual(
+      found.Resources.map((r: Json) => r.id),
+      [u.id],
+    );
+    const put = await v().scim('PUT', `/Users/${u.id}`, {
+      schemas: [USER],
+      userName: u.userName,
+      emails: [{ value: 'B@X.example' }, { value: 'a@X.example' }],
+    });
     expectStatus(put, 200);
-    assert.deepEqual(put.json.emails.map((e: Json) => e.value), ['a@x.example', 'b@x.example']);
+    assert.deepEqual(
+      put.json.emails.map((e: Json) => e.value),
+      ['a@x.example', 'b@x.example'],
+    );
   });
 
   it('PATCH value filters match the value as the client sent it (case-insensitively); a new primary demotes the old one', async () => {
     const work = email('work');
     const home = email('home');
-    const u = await createUser(v(), { emails: [{ type: 'work', value: work, primary: true }, { type: 'home', value: home }] });
+    const u = await createUser(v(), {
+      emails: [
+        { type: 'work', value: work, primary: true },
+        { type: 'home', value: home },
+      ],
+    });
     const patched = await patchOk(v(), `/Users/${u.id}`, { op: 'replace', path: `emails[value eq "${home}"].primary`, value: true });
     const byValue = Object.fromEntries((patched.emails as Json[]).map((e) => [e.value, e.primary]));
     assert.deepEqual(byValue, { [home.toLowerCase()]: true, [work.toLowerCase()]: false });
     const removed = await patchOk(v(), `/Users/${u.id}`, { op: 'remove', path: `emails[value eq "${work.toUpperCase()}"]` });
-    assert.deepEqual(removed.emails.map((e: Json) => e.value), [home.toLowerCase()]);
+    assert.deepEqual(
+      removed.emails.map((e: Json) => e.value),
+      [home.toLowerCase()],
+    );
   });
 
   it('control: without the variant emails keep their case and order (and a new primary still demotes the old one)', async () => {
-    const emails = [{ type: 'work', value: 'Zed@X.example', primary: true }, { type: 'home', value: 'Ann@X.example' }];
+    const emails = [
+      { type: 'work', value: 'Zed@X.example', primary: true },
+      { type: 'home', value: 'Ann@X.example' },
+    ];
     const u = await createUser(control(), { emails });
     assert.deepEqual(u.emails, emails);
     const patched = await patchOk(control(), `/Users/${u.id}`, { op: 'replace', path: 'emails[type eq "home"].primary', value: true });
-    assert.deepEqual(patched.emails.map((e: Json) => [e.value, e.primary]), [['Zed@X.example', false], ['Ann@X.example', true]]);
+    assert.deepEqual(
+      patched.emails.map((e: Json) => [e.value, e.primary]),
+      [
+        ['Zed@X.example', false],
+        ['Ann@X.example', true],
+      ],
+    );
   });
 });
 
@@ -436,10 +537,13 @@ describe('reference variants', () => {
   it('parseVariants reads a comma list and refuses an unknown name, listing the known ones', () => {
     assert.deepEqual(parseVariants(' patch-204 , opaque-ids,,patch-204'), ['patch-204', 'opaque-ids']);
     assert.deepEqual(parseVariants(''), []);
-    assert.throws(() => parseVariants('patch-204,sloppy'), (error: Error) => {
-      assert.equal(error.message, `Unknown variant "sloppy". Known: ${VARIANTS.join(', ')}.`);
-      return true;
-    });
+    assert.throws(
+      () => parseVariants('patch-204,sloppy'),
+      (error: Error) => {
+        assert.equal(error.message, `Unknown variant "sloppy". Known: ${VARIANTS.join(', ')}.`);
+        return true;
+      },
+    );
   });
 
   it('an unknown variant is refused at start', async () => {

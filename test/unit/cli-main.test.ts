@@ -13,7 +13,12 @@ function io(env: NodeJS.ProcessEnv = {}): CommandIO & { errors: string[] } {
   return {
     errors,
     // stdout breaks (as a closed pipe would): nothing the command can expect.
-    stdout: { write: () => { throw new Error('stdout is gone'); }, isTTY: false } as unknown as NodeJS.WriteStream,
+    stdout: {
+      write: () => {
+        throw new Error('stdout is gone');
+      },
+      isTTY: false,
+    } as unknown as NodeJS.WriteStream,
     stderr: { write: (text: string) => errors.push(text), isTTY: false } as unknown as NodeJS.WriteStream,
     cwd: ROOT,
     env,

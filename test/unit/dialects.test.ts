@@ -64,13 +64,19 @@ function matches(patterns: readonly string[] | undefined, at: string): boolean {
 
 function compareBody(actual: unknown, expected: unknown, fixture: Fixture, at = ''): string[] {
   const where = at || '(body)';
-  if (matches(fixture.typeOnly, at)) return typeof actual === typeof expected ? [] : [`${where}: ${typeof actual}, documented ${typeof expected}`];
+  if (matches(fixture.typeOnly, at))
+    return typeof actual === typeof expected ? [] : [`${where}: ${typeof actual}, documented ${typeof expected}`];
   if (expected === null || typeof expected !== 'object') {
-    return Object.is(actual, expected) ? [] : [`${where}: ${JSON.stringify(actual)} (${actual === null ? 'null' : typeof actual}), documented ${JSON.stringify(expected)} (${expected === null ? 'null' : typeof expected})`];
+    return Object.is(actual, expected)
+      ? []
+      : [
+          `${where}: ${JSON.stringify(actual)} (${actual === null ? 'null' : typeof actual}), documented ${JSON.stringify(expected)} (${expected === null ? 'null' : typeof expected})`,
+        ];
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return [`${where}: ${JSON.stringify(actual)}, documented an array`];
-    if (actual.length !== expected.length) return [`${where}: ${actual.length} element(s), documented ${expected.length}: ${JSON.stringify(actual)}`];
+    if (actual.length !== expected.length)
+      return [`${where}: ${actual.length} element(s), documented ${expected.length}: ${JSON.stringify(actual)}`];
     return expected.flatMap((e, i) => compareBody(actual[i], e, fixture, `${at}[${i}]`));
   }
   if (!actual || typeof actual !== 'object' || Array.isArray(actual)) return [`${where}: ${JSON.stringify(actual)}, documented an object`];
@@ -80,15 +86,26 @@ function compareBody(actual: unknown, expected: unknown, fixture: Fixture, at = 
   for (const key of new Set([...Object.keys(a), ...Object.keys(e)])) {
     const child = at ? `${at}.${key}` : key;
     if (!(key in e)) problems.push(`${child}: sent, not documented (${JSON.stringify(a[key])})`);
-    else if (!(key in a)) { if (!matches(fixture.optional, child)) problems.push(`${child}: documented, not sent`); }
-    else problems.push(...compareBody(a[key], e[key], fixture, child));
+    else if (!(key in a)) {
+      if (!matches(fixture.optional, child)) problems.push(`${child}: documented, not sent`);
+    } else problems.push(...compareBody(a[key], e[key], fixture, child));
   }
   return problems;
 }
 
 function splitUrl(url: string): { pathname: string; query: Record<string, string> } {
   const [pathname = '', search] = url.split('?', 2);
-  return { pathname, query: Object.fromEntries(search ? search.split('&').map((kv) => { const i = kv.indexOf('='); return [kv.slice(0, i), kv.slice(i + 1)]; }) : []) };
+  return {
+    pathname,
+    query: Object.fromEntries(
+      search
+        ? search.split('&').map((kv) => {
+            const i = kv.indexOf('=');
+            return [kv.slice(0, i), kv.slice(i + 1)];
+          })
+        : [],
+    ),
+  };
 }
 
 function assertMatches(request: PlannedRequest | undefined, fixture: Fixture): void {
@@ -125,8 +142,10 @@ const OPERATIONS: Record<string, (dialect: Dialect, f: Fixture) => PlannedReques
   'lookup-group': (d) => dialectFor(d).lookupGroup(PLACEHOLDERS.displayName!),
   // The spec always supplies an externalId here; whether the IdP sends it is the fixture's to say.
   'create-group': (d) => dialectFor(d).createGroup(PLACEHOLDERS.displayName!, PLACEHOLDERS.externalId),
-  'add-members': (d) => dialectFor(d).addMembers(PLACEHOLDERS.groupId!, [{ id: PLACEHOLDERS.memberId!, display: PLACEHOLDERS.memberDisplay! }]),
-  'remove-members': (d) => dialectFor(d).removeMembers(PLACEHOLDERS.groupId!, [{ id: PLACEHOLDERS.memberId!, display: PLACEHOLDERS.memberDisplay! }]),
+  'add-members': (d) =>
+    dialectFor(d).addMembers(PLACEHOLDERS.groupId!, [{ id: PLACEHOLDERS.memberId!, display: PLACEHOLDERS.memberDisplay! }]),
+  'remove-members': (d) =>
+    dialectFor(d).removeMembers(PLACEHOLDERS.groupId!, [{ id: PLACEHOLDERS.memberId!, display: PLACEHOLDERS.memberDisplay! }]),
   'delete-group': (d) => dialectFor(d).deleteGroup(PLACEHOLDERS.groupId!),
   'rename-group': (d) => dialectFor(d).renameGroup(PLACEHOLDERS.groupId!, PLACEHOLDERS.displayName!),
 };
@@ -135,17 +154,29 @@ OPERATIONS['update-user-multiple'] = OPERATIONS['update-user']!;
 
 /** Fixtures documented for one dialect that also hold for another (the flag or the AIW changes nothing there). */
 const SHARED: Array<{ dialect: Dialect; from: Dialect; operations: string[]; why: string }> = [
-  { dialect: 'entra-2020', from: 'entra', operations: ['lookup-user', 'create-user', 'delete-user', 'lookup-group', 'create-group', 'delete-group'], why: 'aadOptscim062020 alters only disables, single-value adds, multi-attribute replaces and member removes' },
-  { dialect: 'okta-wizard', from: 'okta', operations: ['lookup-user', 'create-user', 'create-group'], why: 'Okta documents no AIW difference for these' },
+  {
+    dialect: 'entra-2020',
+    from: 'entra',
+    operations: ['lookup-user', 'create-user', 'delete-user', 'lookup-group', 'create-group', 'delete-group'],
+    why: 'aadOptscim062020 alters only disables, single-value adds, multi-attribute replaces and member removes',
+  },
+  {
+    dialect: 'okta-wizard',
+    from: 'okta',
+    operations: ['lookup-user', 'create-user', 'create-group'],
+    why: 'Okta documents no AIW difference for these',
+  },
 ];
 
 /** Documented requests no ScimDialect builder produces (the interface has no such operation). */
 const NO_BUILDER = new Set<string>();
 
-describe('dialect request shapes match the vendors\' documented requests', () => {
+describe("dialect request shapes match the vendors' documented requests", () => {
   for (const dialect of readdirSync(FIXTURES).sort() as Dialect[]) {
     describe(dialect, () => {
-      for (const file of readdirSync(path.join(FIXTURES, dialect)).filter((f) => f.endsWith('.json')).sort()) {
+      for (const file of readdirSync(path.join(FIXTURES, dialect))
+        .filter((f) => f.endsWith('.json'))
+        .sort()) {
         const operation = file.replace(/\.json$/, '');
         if (NO_BUILDER.has(`${dialect}/${operation}`)) {
           it.todo(`${operation}: documented, but no builder plans it`);
@@ -190,15 +221,16 @@ describe('documented behaviours without a request body to compare', () => {
     assert.equal(dialectFor('rfc7644').lookupUser(PLACEHOLDERS.userName!), undefined);
   });
 
-  it('reactivation mirrors deactivation in each dialect\'s value type', () => {
-    const ops = (d: Dialect) => (dialectFor(d).setActive('u1', true, { id: 'u1', active: false }).body as { Operations?: unknown[] } | undefined)?.Operations;
+  it("reactivation mirrors deactivation in each dialect's value type", () => {
+    const ops = (d: Dialect) =>
+      (dialectFor(d).setActive('u1', true, { id: 'u1', active: false }).body as { Operations?: unknown[] } | undefined)?.Operations;
     assert.deepEqual(ops('entra'), [{ op: 'Replace', path: 'active', value: 'True' }]);
     assert.deepEqual(ops('entra-2020'), [{ op: 'replace', path: 'active', value: true }]);
     assert.deepEqual(ops('okta'), [{ op: 'replace', value: { active: true } }]);
     assert.equal((dialectFor('okta-wizard').setActive('u1', true, { id: 'u1', active: false }).body as Resource)['active'], true);
   });
 
-  it('okta\'s generated password is fresh for every create', () => {
+  it("okta's generated password is fresh for every create", () => {
     const a = dialectFor('okta').createUser({ userName: 'x' }).body as Resource;
     const b = dialectFor('okta').createUser({ userName: 'x' }).body as Resource;
     assert.equal(typeof a['password'], 'string');

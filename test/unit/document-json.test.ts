@@ -87,10 +87,12 @@ describe('parseJson values and locations', () => {
   it('keeps "__proto__" as an own key', () => {
     const value = parseJson('{"__proto__": {"x": 1}}', 'x.json').value as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    // biome-ignore lint/suspicious/noProto: the test is that a __proto__ key stays an own property
     assert.deepEqual(value['__proto__'], { x: 1 });
   });
 
   it('keeps large integers as numbers', () => {
+    // biome-ignore lint/correctness/noPrecisionLoss: the test is that a number past 2^53 parses as JavaScript reads it
     assert.equal(parseJson('12345678901234567890', 'x.json').value, 12345678901234567890);
   });
 
@@ -197,7 +199,7 @@ describe('parseJson diagnostics', () => {
   });
 
   it('keeps one error per line and every message on one line', () => {
-    const diagnostics = syntax("{\n  a: 'x',\n  \"b\": tru,\n}");
+    const diagnostics = syntax('{\n  a: \'x\',\n  "b": tru,\n}');
     assert.deepEqual(
       diagnostics.map((d) => [d.range.start.line, d.message]),
       [
@@ -283,7 +285,33 @@ describe('parseJson robustness', () => {
 
   it('never throws on JSON-like garbage', () => {
     const next = random(11);
-    const pieces = ['{', '}', '[', ']', ',', ':', '"', '"a"', '1', '-', 'e', 'true', 'nul', ' ', '\n', '\r', '//', '/*', '*/', '\\', '\\u', '😀', '\ufeff', '\u0000', "'"];
+    const pieces = [
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      ':',
+      '"',
+      '"a"',
+      '1',
+      '-',
+      'e',
+      'true',
+      'nul',
+      ' ',
+      '\n',
+      '\r',
+      '//',
+      '/*',
+      '*/',
+      '\\',
+      '\\u',
+      '😀',
+      '\ufeff',
+      '\u0000',
+      "'",
+    ];
     for (let i = 0; i < 2000; i++) {
       let text = '';
       const length = Math.floor(next() * 40);

@@ -22,7 +22,10 @@ const CODE = 'yaml-alias-limit';
 function bomb(levels = 9): string {
   const names = 'abcdefghijklmnopqrstuvwxyz';
   let text = 'a: &a [x, x, x, x, x, x, x, x, x]\n';
-  for (let i = 1; i < levels; i++) text += `${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(', ')}]\n`;
+  for (let i = 1; i < levels; i++)
+    text += `${names[i]}: &${names[i]} [${Array(9)
+      .fill(`*${names[i - 1]}`)
+      .join(', ')}]\n`;
   return `${text}lifecycle:\n  bomb:\n    identity: alice\n    steps: *${names[levels - 1]}\n`;
 }
 
@@ -59,7 +62,10 @@ describe('alias expansion limits', () => {
     assert.match(errors[0]!.message, /"billion laughs"/);
     assert.match(errors[0]!.message, /left empty \(null\)$/);
     // The other aliases past the limit are empty too, reported once per line.
-    assert.deepEqual(errors.slice(1).map((e) => e.range), [at(12, 11, 2)]);
+    assert.deepEqual(
+      errors.slice(1).map((e) => e.range),
+      [at(12, 11, 2)],
+    );
     assert.equal(doc.diagnostics.length, errors.length);
     const value = doc.value as Record<string, unknown[]>;
     assert.deepEqual(value['f'], Array(9).fill(null));
@@ -95,9 +101,15 @@ describe('alias expansion limits', () => {
     assert.equal(doc.diagnostics.length, 1);
     const line = text.split('\n')[1]!;
     assert.deepEqual(doc.diagnostics[0]?.range, at(1, line.indexOf('*l') + 4 * 4, 2));
-    assert.match(doc.diagnostics[0]!.message, /aliases would add more than 100,000 values \(mappings, lists and scalars, every copy counted\) to the spec/);
+    assert.match(
+      doc.diagnostics[0]!.message,
+      /aliases would add more than 100,000 values \(mappings, lists and scalars, every copy counted\) to the spec/,
+    );
     const value = doc.value as { l: unknown[]; copies: unknown[] };
-    assert.deepEqual(value.copies.map((c) => c === value.l), [true, true, true, true, false, false]);
+    assert.deepEqual(
+      value.copies.map((c) => c === value.l),
+      [true, true, true, true, false, false],
+    );
     assert.deepEqual(value.copies.slice(4), [null, null]);
   });
 
@@ -107,7 +119,10 @@ describe('alias expansion limits', () => {
     assert.equal(doc.diagnostics.length, 1);
     assert.deepEqual(doc.diagnostics[0]?.range, at(1, 9 + 4 * 3, 2));
     assert.match(doc.diagnostics[0]!.message, /aliases would add more than 10,000,000 characters of keys and strings/);
-    assert.deepEqual((doc.value as { copies: unknown[] }).copies.map((c) => typeof c), ['string', 'string', 'string', 'object']);
+    assert.deepEqual(
+      (doc.value as { copies: unknown[] }).copies.map((c) => typeof c),
+      ['string', 'string', 'string', 'object'],
+    );
   });
 
   it('leaves ordinary anchors alone', () => {
@@ -142,7 +157,10 @@ describe('alias expansion limits', () => {
     const text = stringify({ ...spec, lifecycle });
     assert.ok(/\*a\d+/.test(text), 'stringify shares the repeated scenarios');
     const result = validateText(text, 'big.provspec.yaml');
-    assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.deepEqual(result.document.value, { ...spec, lifecycle });
   });
 
@@ -153,8 +171,14 @@ describe('alias expansion limits', () => {
     assert.ok(errors.length >= 1);
     assert.equal(result.spec, undefined);
     const lines = new Set(errors.map((e) => e.range.start.line));
-    assert.deepEqual(result.diagnostics.filter((d) => lines.has(d.range.start.line) && d.code !== CODE), []);
-    assert.deepEqual(result.diagnostics.filter((d) => d.code === 'internal-error'), []);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => lines.has(d.range.start.line) && d.code !== CODE),
+      [],
+    );
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.code === 'internal-error'),
+      [],
+    );
   });
 });
 
@@ -172,7 +196,10 @@ describe('alias limits in the incremental parser', () => {
 
   it('updates every alias of an edited anchored value', () => {
     const text = 'base: &b\n  x: one\nother: *b\nlist: [&s two, *s]\n';
-    for (const [from, to] of [['one', 'ones'], ['two', 'twos']] as const) {
+    for (const [from, to] of [
+      ['one', 'ones'],
+      ['two', 'twos'],
+    ] as const) {
       const edited = text.replace(from, to);
       const after = reparse(parseDocument(text, 'x.yaml'), edited, 'x.yaml');
       assert.deepEqual(after.value, parseDocument(edited, 'x.yaml').value, `${from} → ${to}`);

@@ -18,7 +18,10 @@ describe('rangeAtPointer', () => {
     assert.deepEqual(collector.diagnostics[0]!.range, range);
   });
 
-  it('a missing node is shown at its nearest ancestor\'s key', () => {
-    assert.deepEqual(rangeAtPointer(doc, '/lifecycle/joiner/identity', 'value'), { start: { line: 1, character: 2 }, end: { line: 1, character: 8 } });
+  it("a missing node is shown at its nearest ancestor's key", () => {
+    assert.deepEqual(rangeAtPointer(doc, '/lifecycle/joiner/identity', 'value'), {
+      start: { line: 1, character: 2 },
+      end: { line: 1, character: 8 },
+    });
   });
 });

@@ -101,6 +101,7 @@ describe('parseYaml values', () => {
       a: 'yes',
       b: 'on',
       c: 1,
+      // biome-ignore lint/correctness/noPrecisionLoss: the test is that a number past 2^53 parses as JavaScript reads it
       d: 12345678901234567890,
       e: 31,
       f: null,
@@ -130,6 +131,7 @@ describe('parseYaml values', () => {
     const value = doc.value as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(value), Object.prototype);
     assert.ok(Object.hasOwn(value, '__proto__'));
+    // biome-ignore lint/suspicious/noProto: the test is that a __proto__ key stays an own property
     assert.deepEqual(value['__proto__'], { polluted: true });
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   });
@@ -375,7 +377,10 @@ describe('parseYaml diagnostics', () => {
     assert.deepEqual(d.range, range(2, 0, 2, 2));
     assert.equal(d.severity, 'error');
     assert.match(d.message, /YAML forbids tabs for indentation/);
-    assert.deepEqual(doc.diagnostics.map((x) => x.code), ['tab-indent']);
+    assert.deepEqual(
+      doc.diagnostics.map((x) => x.code),
+      ['tab-indent'],
+    );
   });
 
   it('reports a tab after spaces in the indentation', () => {
@@ -385,12 +390,18 @@ describe('parseYaml diagnostics', () => {
 
   it('reports a tab-indented block scalar line as tab-indent, with no follow-on noise', () => {
     const doc = parseYaml('a: |\n\tx\n', 'x.yaml');
-    assert.deepEqual(doc.diagnostics.map((x) => [x.code, x.range]), [['tab-indent', range(1, 0, 1, 1)]]);
+    assert.deepEqual(
+      doc.diagnostics.map((x) => [x.code, x.range]),
+      [['tab-indent', range(1, 0, 1, 1)]],
+    );
   });
 
   it('reports one tab-indent per line and nothing else for a tab-indented sequence', () => {
     const doc = parseYaml('a:\n  - b\n\t- c\n', 'x.yaml');
-    assert.deepEqual(doc.diagnostics.map((x) => [x.code, x.range]), [['tab-indent', range(2, 0, 2, 1)]]);
+    assert.deepEqual(
+      doc.diagnostics.map((x) => [x.code, x.range]),
+      [['tab-indent', range(2, 0, 2, 1)]],
+    );
   });
 
   it('allows tabs where YAML allows them', () => {
@@ -445,7 +456,10 @@ describe('parseYaml diagnostics', () => {
   it('sorts diagnostics by position', () => {
     const doc = parseYaml('a: *x\nb: 1\nb: @\n', 'x.yaml');
     const starts = doc.diagnostics.map((d) => d.range.start.line * 1000 + d.range.start.character);
-    assert.deepEqual(starts, [...starts].sort((x, y) => x - y));
+    assert.deepEqual(
+      starts,
+      [...starts].sort((x, y) => x - y),
+    );
     assert.equal(doc.diagnostics.length, 3);
   });
 });
@@ -533,7 +547,38 @@ describe('parseYaml robustness', () => {
 
   it('never throws on YAML-like garbage', () => {
     const next = random(7);
-    const pieces = ['a', ':', ' ', '\n', '\r\n', '\r', '\t', '- ', '[', ']', '{', '}', ',', '"', "'", '#', '&x ', '*x', '!!str ', '? ', '|', '>', '---\n', '...\n', '%YAML 1.2\n', '\\', '😀', '\ufeff', '\u0000', '@'];
+    const pieces = [
+      'a',
+      ':',
+      ' ',
+      '\n',
+      '\r\n',
+      '\r',
+      '\t',
+      '- ',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '"',
+      "'",
+      '#',
+      '&x ',
+      '*x',
+      '!!str ',
+      '? ',
+      '|',
+      '>',
+      '---\n',
+      '...\n',
+      '%YAML 1.2\n',
+      '\\',
+      '😀',
+      '\ufeff',
+      '\u0000',
+      '@',
+    ];
     for (let i = 0; i < 1500; i++) {
       let text = '';
       const length = Math.floor(next() * 40);
@@ -569,7 +614,8 @@ describe('parseYaml robustness', () => {
 
   it('parses a 5,000-line spec with a location per node', () => {
     let text = 'identities:\n';
-    for (let i = 0; i < 1000; i++) text += `  - name: user${i}\n    email: u${i}@example.com\n    groups: [a, b]\n    active: true\n    title: "Engineer"\n`;
+    for (let i = 0; i < 1000; i++)
+      text += `  - name: user${i}\n    email: u${i}@example.com\n    groups: [a, b]\n    active: true\n    title: "Engineer"\n`;
     const doc = parseYaml(text, 'x.yaml');
     assert.deepEqual(doc.diagnostics, []);
     assert.equal((doc.value as { identities: unknown[] }).identities.length, 1000);

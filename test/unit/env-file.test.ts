@@ -5,10 +5,15 @@ import { parseEnvFile } from '../../extension/src/env-file.ts';
 
 describe('parseEnvFile', () => {
   it('reads KEY=value lines, export prefixes, comments and blank lines', () => {
-    assert.deepEqual(parseEnvFile('\uFEFF# a comment\nSCIM_BASE_URL=http://127.0.0.1:7644/scim/v2\n\nexport SCIM_TOKEN = abc123  \r\nnot a line\n=nokey\n'), {
-      SCIM_BASE_URL: 'http://127.0.0.1:7644/scim/v2',
-      SCIM_TOKEN: 'abc123',
-    });
+    assert.deepEqual(
+      parseEnvFile(
+        '\uFEFF# a comment\nSCIM_BASE_URL=http://127.0.0.1:7644/scim/v2\n\nexport SCIM_TOKEN = abc123  \r\nnot a line\n=nokey\n',
+      ),
+      {
+        SCIM_BASE_URL: 'http://127.0.0.1:7644/scim/v2',
+        SCIM_TOKEN: 'abc123',
+      },
+    );
   });
   it('cuts an unquoted value at a # after whitespace only', () => {
     assert.deepEqual(parseEnvFile('A=one # note\nB=x#y\nC=\nD= # only a comment'), { A: 'one', B: 'x#y', C: '', D: '' });

@@ -32,12 +32,14 @@ function wants(file: string, text: string): string[] {
 }
 
 function got(text: string, file: string): string[] {
-  return validateText(text, file).diagnostics
-    .filter((d) => d.severity !== 'hint')
+  return validateText(text, file)
+    .diagnostics.filter((d) => d.severity !== 'hint')
     .map((d) => `${d.range.start.line + 1}:${d.code}`);
 }
 
-const invalid = readdirSync(path.join(ROOT, 'invalid')).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const invalid = readdirSync(path.join(ROOT, 'invalid'))
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
 
 test('there are at least 40 invalid golden specs', () => {
   assert.ok(invalid.length >= 40, `only ${invalid.length}`);

@@ -16,10 +16,14 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const CORE_RANK: Record<string, number> = {
-  diagnostic: 0, spec: 0, files: 0,
+  diagnostic: 0,
+  spec: 0,
+  files: 0,
   document: 1,
-  expressions: 2, 'scim-schema': 2,
-  scim: 3, checks: 3,
+  expressions: 2,
+  'scim-schema': 2,
+  scim: 3,
+  checks: 3,
   validate: 4,
   plan: 5,
   run: 6,
@@ -31,7 +35,7 @@ const FRONT_ENDS = new Set(['cli', 'action', 'server', 'extension']);
 /** Front end → front end edges that are allowed (by area, or to one file), and why. */
 const ALLOWED_SIDEWAYS: Record<string, string> = {
   'cli→server': 'the CLI hosts the language server (provspec lsp)',
-  'extension→server/protocol.ts': 'the extension speaks the server\'s own requests (their types)',
+  'extension→server/protocol.ts': "the extension speaks the server's own requests (their types)",
 };
 
 export interface Edge {
@@ -67,11 +71,18 @@ export function violation(edge: Edge): string | undefined {
   return undefined;
 }
 
-const IMPORT = /(?:^|[^\w.])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s*['"]([^'"]+)['"]/gm;
+const IMPORT =
+  /(?:^|[^\w.])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s*['"]([^'"]+)['"]/gm;
 
 function sources(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && /\.(ts|mts|js|mjs)$/.test(e.name) && !e.parentPath.includes('node_modules') && !e.parentPath.includes(`${path.sep}dist`))
+    .filter(
+      (e) =>
+        e.isFile() &&
+        /\.(ts|mts|js|mjs)$/.test(e.name) &&
+        !e.parentPath.includes('node_modules') &&
+        !e.parentPath.includes(`${path.sep}dist`),
+    )
     .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
 }
 

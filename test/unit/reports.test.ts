@@ -11,31 +11,84 @@ import { untrusted } from '../../action/src/log.ts';
 import { excerpt } from '../../core/report/excerpt.ts';
 import { failureBlock } from '../../core/report/pretty.ts';
 
-const range = (line: number, from: number, to: number, endLine = line) => ({ start: { line, character: from }, end: { line: endLine, character: to } });
+const range = (line: number, from: number, to: number, endLine = line) => ({
+  start: { line, character: from },
+  end: { line: endLine, character: to },
+});
 
 function check(id: string, status: CheckResult['status'], line: number, body = ''): CheckResult {
   return {
-    id, status, rule: 'user.create', basis: 'RFC 7644 §3.3', level: 'MUST', title: `title of ${id}`, message: status === 'pass' ? '' : `why ${id} failed`, range: range(line, 6, 15),
+    id,
+    status,
+    rule: 'user.create',
+    basis: 'RFC 7644 §3.3',
+    level: 'MUST',
+    title: `title of ${id}`,
+    message: status === 'pass' ? '' : `why ${id} failed`,
+    range: range(line, 6, 15),
     ...(status === 'fail' ? { expected: 201, actual: 400 } : {}),
-    evidence: body ? [{ id: 'r-1', method: 'POST', url: 'http://127.0.0.1:1/Users', requestHeaders: { authorization: 'Bearer [REDACTED]' }, status: 400, responseBody: body, ms: 3 }] : [],
+    evidence: body
+      ? [
+          {
+            id: 'r-1',
+            method: 'POST',
+            url: 'http://127.0.0.1:1/Users',
+            requestHeaders: { authorization: 'Bearer [REDACTED]' },
+            status: 400,
+            responseBody: body,
+            ms: 3,
+          },
+        ]
+      : [],
   };
 }
 
 function scenario(name: string, line: number, checks: CheckResult[]): ScenarioResult {
-  return { section: 'lifecycle', name, range: range(line, 2, 2 + name.length), dialect: 'rfc7644', status: checks.some((c) => c.status === 'fail') ? 'fail' : 'pass', ms: 5, checks };
+  return {
+    section: 'lifecycle',
+    name,
+    range: range(line, 2, 2 + name.length),
+    dialect: 'rfc7644',
+    status: checks.some((c) => c.status === 'fail') ? 'fail' : 'pass',
+    ms: 5,
+    checks,
+  };
 }
 
 function spec(scenarios: ScenarioResult[]): SpecResult {
-  return { file: 'a.provspec.yaml', name: 'A', runId: 'r', dialect: 'rfc7644', profile: 'rfc7644', baseUrl: 'http://127.0.0.1:1', status: 'fail', ms: 10, scenarios, audit: [], orphans: [] };
+  return {
+    file: 'a.provspec.yaml',
+    name: 'A',
+    runId: 'r',
+    dialect: 'rfc7644',
+    profile: 'rfc7644',
+    baseUrl: 'http://127.0.0.1:1',
+    status: 'fail',
+    ms: 10,
+    scenarios,
+    audit: [],
+    orphans: [],
+  };
 }
 
 describe('merge', () => {
   it('combines shards of one spec in source order with totals recomputed, and round-trips ranges', () => {
-    const one = toJsonReport([spec([scenario('b', 20, [check('1-provision.created', 'fail', 21)])])], { runId: 'x', startedAt: '2026-12-01T00:00:01Z', ms: 300 });
-    const two = toJsonReport([spec([scenario('a', 10, [check('1-provision.created', 'pass', 11)])])], { runId: 'x', startedAt: '2026-12-01T00:00:00Z', ms: 500 });
+    const one = toJsonReport([spec([scenario('b', 20, [check('1-provision.created', 'fail', 21)])])], {
+      runId: 'x',
+      startedAt: '2026-12-01T00:00:01Z',
+      ms: 300,
+    });
+    const two = toJsonReport([spec([scenario('a', 10, [check('1-provision.created', 'pass', 11)])])], {
+      runId: 'x',
+      startedAt: '2026-12-01T00:00:00Z',
+      ms: 500,
+    });
     const merged = mergeReports([one, two]);
     assert.equal(merged.specs.length, 1);
-    assert.deepEqual(merged.specs[0]!.scenarios.map((s) => s.name), ['a', 'b']);
+    assert.deepEqual(
+      merged.specs[0]!.scenarios.map((s) => s.name),
+      ['a', 'b'],
+    );
     assert.deepEqual(merged.totals, { pass: 1, fail: 1, warn: 0, blocked: 0, error: 0, skipped: 0 });
     assert.equal(merged.runId, 'x');
     assert.equal(merged.ms, 500);
@@ -45,7 +98,10 @@ describe('merge', () => {
   });
 
   it('names what is wrong with a file that is not a report', () => {
-    assert.throws(() => parseJsonReport('{', 'r.json'), (e: Error) => e instanceof ReportFormatError && /^r\.json: not JSON/.test(e.message));
+    assert.throws(
+      () => parseJsonReport('{', 'r.json'),
+      (e: Error) => e instanceof ReportFormatError && /^r\.json: not JSON/.test(e.message),
+    );
     assert.throws(() => parseJsonReport('{"report":2}', 'r.json'), /not a provspec report of version 1/);
     assert.throws(() => parseJsonReport('{"report":1,"runId":"x","specs":[{"file":"a"}]}', 'r.json'), /specs\[0\] needs/);
   });
@@ -56,7 +112,20 @@ describe('annotations', () => {
     const c = check('2-update.department', 'fail', 4);
     const multi = { ...check('3-expect.active', 'fail', 7), range: range(7, 4, 3, 9) };
     const [a, b] = checkAnnotations([spec([scenario('mover', 2, [c, multi, check('1-provision.created', 'pass', 3)])])]);
-    assert.deepEqual({ ...a, message: undefined }, { level: 'error', file: 'a.provspec.yaml', line: 5, endLine: 5, column: 7, endColumn: 16, title: 'provspec failed: lifecycle.mover › title of 2-update.department', message: undefined, rule: 'user.create' });
+    assert.deepEqual(
+      { ...a, message: undefined },
+      {
+        level: 'error',
+        file: 'a.provspec.yaml',
+        line: 5,
+        endLine: 5,
+        column: 7,
+        endColumn: 16,
+        title: 'provspec failed: lifecycle.mover › title of 2-update.department',
+        message: undefined,
+        rule: 'user.create',
+      },
+    );
     assert.equal(a!.message, 'why 2-update.department failed\nMUST · RFC 7644 §3.3\nexpected: 201\nactual:   400');
     assert.deepEqual([b!.line, b!.endLine, b!.column, b!.endColumn], [8, 10, undefined, undefined]);
   });
@@ -75,7 +144,10 @@ describe('markdown summary', () => {
     assert.ok(!full.includes('shortened'));
     const limited = toMarkdownSummary(input, { maxBytes: 100_000 });
     assert.ok(Buffer.byteLength(limited) <= 100_000);
-    assert.match(limited, /This summary was shortened to stay under GitHub's 1 MiB limit: request and response bodies were cut to 500 characters/);
+    assert.match(
+      limited,
+      /This summary was shortened to stay under GitHub's 1 MiB limit: request and response bodies were cut to 500 characters/,
+    );
     const tiny = toMarkdownSummary(input, { maxBytes: 8_000 });
     assert.ok(Buffer.byteLength(tiny) <= 8_000);
     assert.match(tiny, /failures are only counted, not shown/);
@@ -98,26 +170,53 @@ describe('log fence', () => {
 describe('check run publishing', () => {
   it('sends annotations 50 per request and, when an update fails, still completes the run before reporting it', async () => {
     const { publishCheckRun } = await import('../../action/src/checks-api.ts');
-    const annotation = (line: number) => ({ level: 'error' as const, file: 'a.provspec.yaml', line, endLine: line, title: 't', message: 'm', rule: 'r' });
+    const annotation = (line: number) => ({
+      level: 'error' as const,
+      file: 'a.provspec.yaml',
+      line,
+      endLine: line,
+      title: 't',
+      message: 'm',
+      rule: 'r',
+    });
     const calls: Array<{ kind: string; body: Record<string, unknown> }> = [];
     let updates = 0;
     const client = {
-      create: async (body: Record<string, unknown>) => (calls.push({ kind: 'create', body }), { id: 7 }),
+      create: async (body: Record<string, unknown>) => {
+        calls.push({ kind: 'create', body });
+        return { id: 7 };
+      },
       update: async (_id: number, body: Record<string, unknown>) => {
         calls.push({ kind: 'update', body });
         if (++updates === 1) throw Object.assign(new Error('rate limited'), { status: 403 });
       },
     };
-    const options = { name: 'provspec', headSha: 'abc', conclusion: 'failure' as const, title: 't', summary: 's', annotations: Array.from({ length: 120 }, (_, i) => annotation(i + 1)) };
+    const options = {
+      name: 'provspec',
+      headSha: 'abc',
+      conclusion: 'failure' as const,
+      title: 't',
+      summary: 's',
+      annotations: Array.from({ length: 120 }, (_, i) => annotation(i + 1)),
+    };
     await assert.rejects(publishCheckRun(client, options), /rate limited/);
-    assert.deepEqual(calls.map((c) => c.kind), ['create', 'update', 'update']);
+    assert.deepEqual(
+      calls.map((c) => c.kind),
+      ['create', 'update', 'update'],
+    );
     assert.equal((calls[0]!.body['output'] as { annotations: unknown[] }).annotations.length, 50);
     assert.deepEqual(calls[2]!.body, { status: 'completed', conclusion: 'failure' });
   });
 });
 
 describe('evidence excerpts', () => {
-  const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], padding: 'x'.repeat(400), status: '409', scimType: 'uniqueness', detail: 'emails[0].value ann@example.test is already in use' });
+  const body = JSON.stringify({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+    padding: 'x'.repeat(400),
+    status: '409',
+    scimType: 'uniqueness',
+    detail: 'emails[0].value ann@example.test is already in use',
+  });
   it('cut a long body around what the check compared, not at a fixed length', () => {
     const shown = excerpt(body, 300, ['detail']);
     assert.ok(shown.length <= 302, `${shown.length} characters`);
@@ -130,7 +229,16 @@ describe('evidence excerpts', () => {
     assert.equal(excerpt('{"a":1}', 300, ['a']), '{"a":1}');
   });
   it('show it in the terminal block of a failing check', () => {
-    const failed: CheckResult = { ...check('1-provision.created', 'fail', 4), focus: ['detail'], evidence: [{ id: 'r-1', method: 'POST', url: 'http://127.0.0.1:1/Users', requestHeaders: {}, status: 409, responseBody: body, ms: 3 }] };
-    assert.match(failureBlock('a.provspec.yaml', failed, undefined, (_s, t) => t), /is already in use/);
+    const failed: CheckResult = {
+      ...check('1-provision.created', 'fail', 4),
+      focus: ['detail'],
+      evidence: [
+        { id: 'r-1', method: 'POST', url: 'http://127.0.0.1:1/Users', requestHeaders: {}, status: 409, responseBody: body, ms: 3 },
+      ],
+    };
+    assert.match(
+      failureBlock('a.provspec.yaml', failed, undefined, (_s, t) => t),
+      /is already in use/,
+    );
   });
 });

@@ -14,7 +14,13 @@ import { toJunit } from '../../core/report/junit.ts';
 import { validateText } from '../../core/validate/index.ts';
 import type { Spec } from '../../core/spec/types.ts';
 
-const scope = { env: { TOKEN: 'abc', EMPTY: '' }, vars: { n: 3 }, run: { id: 'r1' }, identity: { email: 'a@x.test', age: 42 }, scenario: { name: 's' } };
+const scope = {
+  env: { TOKEN: 'abc', EMPTY: '' },
+  vars: { n: 3 },
+  run: { id: 'r1' },
+  identity: { email: 'a@x.test', age: 42 },
+  scenario: { name: 's' },
+};
 
 function path(p: string): ResolvedPath {
   const r = resolveAttributePath(p, STANDARD_SCHEMAS, CORE_USER_URN);
@@ -30,7 +36,10 @@ describe('expressions', () => {
     assert.deepEqual(interpolateDeep({ a: ['${{ identity.email }}', 1] }, scope), { a: ['a@x.test', 1] });
   });
   it('says which variable is missing, and that user needs a provisioned user', () => {
-    assert.throws(() => interpolate('${{ env.NOPE }}', scope), (e: unknown) => e instanceof ExpressionError && /environment variable NOPE/.test(e.message));
+    assert.throws(
+      () => interpolate('${{ env.NOPE }}', scope),
+      (e: unknown) => e instanceof ExpressionError && /environment variable NOPE/.test(e.message),
+    );
     assert.throws(() => interpolate('${{ user.id }}', scope), /needs a provisioned user/);
     assert.equal(interpolate('${{ env.EMPTY }}', scope), '');
   });
@@ -43,14 +52,18 @@ describe('run-scoped identities', () => {
     assert.equal(tagValue('alice', 'ps-r1-2'), 'alice-ps-r1-2');
   });
   it('tags exactly the identity attributes that feed userName, externalId and displayName', () => {
-    const spec = { mapping: { userName: '${{ identity.upn }}', externalId: { value: '${{ identity.mail }}' }, title: '${{ identity.job }}' } } as unknown as Spec;
+    const spec = {
+      mapping: { userName: '${{ identity.upn }}', externalId: { value: '${{ identity.mail }}' }, title: '${{ identity.job }}' },
+    } as unknown as Spec;
     const tagged = taggedAttributes(spec);
     assert.deepEqual([...tagged].sort(), ['mail', 'upn']);
     assert.deepEqual(scenarioIdentity({ upn: 'u@x', mail: 'm@x', job: 'Dev' }, tagged, 't'), { upn: 'u+t@x', mail: 'm+t@x', job: 'Dev' });
   });
   it('also tags what feeds emails, phoneNumbers and ims, and anything that looks like an email address', () => {
     const spec = {
-      identities: { a: { upn: 'a', email: 'a@example.test', backup: 'b@example.test', phone: '+1 555 010 0100', chat: 'a_chat', dept: 'Eng' } },
+      identities: {
+        a: { upn: 'a', email: 'a@example.test', backup: 'b@example.test', phone: '+1 555 010 0100', chat: 'a_chat', dept: 'Eng' },
+      },
       mapping: {
         userName: '${{ identity.upn }}',
         'emails[type eq "work"].value': '${{ identity.email }}',
@@ -86,12 +99,25 @@ describe('role rules', () => {
     { when: { dept: 'Sales' }, memberOf: ['Sales'] },
   ];
   it('match on equal values, on one of a list, and always without when', () => {
-    assert.deepEqual(matchingRules(rules, { dept: 'Eng' }).map((m) => m.index), [0, 1, 2]);
-    assert.deepEqual(matchingRules(rules, { dept: 'Ops' }).map((m) => m.index), [1, 2]);
+    assert.deepEqual(
+      matchingRules(rules, { dept: 'Eng' }).map((m) => m.index),
+      [0, 1, 2],
+    );
+    assert.deepEqual(
+      matchingRules(rules, { dept: 'Ops' }).map((m) => m.index),
+      [1, 2],
+    );
   });
   it('collect groups with the pointer of the rule item that requires them', () => {
     const e = groupExpectations(rules, { dept: 'Eng' });
-    assert.deepEqual([...e.memberOf], [['Eng', '/roles/0/memberOf/0'], ['Tech', '/roles/1/memberOf/0'], ['All', '/roles/2/memberOf/0']]);
+    assert.deepEqual(
+      [...e.memberOf],
+      [
+        ['Eng', '/roles/0/memberOf/0'],
+        ['Tech', '/roles/1/memberOf/0'],
+        ['All', '/roles/2/memberOf/0'],
+      ],
+    );
     assert.deepEqual([...e.notMemberOf], [['Sales', '/roles/0/notMemberOf/0']]);
     assert.deepEqual(e.roles, ['dev']);
   });
@@ -102,8 +128,22 @@ describe('resource paths', () => {
     const values = [
       { path: 'userName', resolved: path('userName'), value: 'a@x', compare: 'exact' as const, verify: true, pointer: '' },
       { path: 'name.givenName', resolved: path('name.givenName'), value: 'A', compare: 'exact' as const, verify: true, pointer: '' },
-      { path: 'emails[type eq "work"].value', resolved: path('emails[type eq "work"].value'), value: 'w@x', compare: 'exact' as const, verify: true, pointer: '' },
-      { path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', resolved: path('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department'), value: 'Eng', compare: 'exact' as const, verify: true, pointer: '' },
+      {
+        path: 'emails[type eq "work"].value',
+        resolved: path('emails[type eq "work"].value'),
+        value: 'w@x',
+        compare: 'exact' as const,
+        verify: true,
+        pointer: '',
+      },
+      {
+        path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department',
+        resolved: path('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department'),
+        value: 'Eng',
+        compare: 'exact' as const,
+        verify: true,
+        pointer: '',
+      },
     ];
     const user = buildUser(values);
     assert.deepEqual(user, {
@@ -116,10 +156,20 @@ describe('resource paths', () => {
     for (const v of values) assert.equal(getPath(user, v.resolved), v.value);
   });
   it('reads back by filter and case-insensitive keys, and removes', () => {
-    const server = { UserName: 'a@x', emails: [{ type: 'home', value: 'h@x' }, { type: 'Work', value: 'w@x' }] };
+    const server = {
+      UserName: 'a@x',
+      emails: [
+        { type: 'home', value: 'h@x' },
+        { type: 'Work', value: 'w@x' },
+      ],
+    };
     assert.equal(getPath(server, path('userName')), 'a@x');
     assert.equal(getPath(server, path('emails[type eq "work"].value')), 'w@x');
-    const user: Record<string, unknown> = { userName: 'a', name: { givenName: 'G', familyName: 'F' }, emails: [{ type: 'work', value: 'w' }] };
+    const user: Record<string, unknown> = {
+      userName: 'a',
+      name: { givenName: 'G', familyName: 'F' },
+      emails: [{ type: 'work', value: 'w' }],
+    };
     removePath(user, path('name.givenName'));
     removePath(user, path('emails[type eq "work"]'));
     removePath(user, path('userName'));
@@ -153,19 +203,31 @@ negative:
   assert.ok(v.spec, JSON.stringify(v.diagnostics));
   it('lists scenarios in source order with dialects, skips and the range of their key', () => {
     const plan = buildPlan('p', v.document, v.spec!);
-    assert.deepEqual(plan.scenarios.map((s) => [s.name, s.dialect, s.skip ?? null, s.range.start.line + 1]), [
-      ['one', 'okta', null, 7], ['two', 'entra', null, 8], ['three', 'okta', 'not today', 9], ['four', 'okta', null, 11], ['five', 'okta', null, 12],
-    ]);
+    assert.deepEqual(
+      plan.scenarios.map((s) => [s.name, s.dialect, s.skip ?? null, s.range.start.line + 1]),
+      [
+        ['one', 'okta', null, 7],
+        ['two', 'entra', null, 8],
+        ['three', 'okta', 'not today', 9],
+        ['four', 'okta', null, 11],
+        ['five', 'okta', null, 12],
+      ],
+    );
     assert.equal(buildPlan('p', v.document, v.spec!, { dialect: 'rfc7644' }).scenarios[0]!.dialect, 'rfc7644');
   });
   it('shards deal every scenario to exactly one shard', () => {
-    const names = [1, 2, 3].flatMap((index) => buildPlan('p', v.document, v.spec!, { shard: { index, count: 3 } }).scenarios.map((s) => s.name));
+    const names = [1, 2, 3].flatMap((index) =>
+      buildPlan('p', v.document, v.spec!, { shard: { index, count: 3 } }).scenarios.map((s) => s.name),
+    );
     assert.deepEqual(names.sort(), ['five', 'four', 'one', 'three', 'two']);
     assert.deepEqual(parseShard('2/4'), { index: 2, count: 4 });
     for (const bad of ['0/4', '5/4', '2', 'a/b', '1/0']) assert.throws(() => parseShard(bad), PlanError);
   });
   it('selects scenarios by name and refuses names that exist nowhere', () => {
-    assert.deepEqual(buildPlan('p', v.document, v.spec!, { scenarios: ['two', 'four'] }).scenarios.map((s) => s.name), ['two', 'four']);
+    assert.deepEqual(
+      buildPlan('p', v.document, v.spec!, { scenarios: ['two', 'four'] }).scenarios.map((s) => s.name),
+      ['two', 'four'],
+    );
     assert.throws(() => buildPlan('p', v.document, v.spec!, { scenarios: ['nine'] }), PlanError);
   });
 });
@@ -183,7 +245,10 @@ describe('durations, secrets, ledger, junit', () => {
     secrets.add('s3cret-token');
     secrets.addBasic('user', 'pa55word');
     const basic = Buffer.from('user:pa55word').toString('base64');
-    assert.equal(secrets.redact(`Bearer s3cret-token and Basic ${basic} and ${Buffer.from('s3cret-token').toString('base64')}`), `Bearer ${REDACTED} and Basic ${REDACTED} and ${REDACTED}`);
+    assert.equal(
+      secrets.redact(`Bearer s3cret-token and Basic ${basic} and ${Buffer.from('s3cret-token').toString('base64')}`),
+      `Bearer ${REDACTED} and Basic ${REDACTED} and ${REDACTED}`,
+    );
     assert.deepEqual(secrets.redactDeep({ a: ['x pa55word y'] }), { a: [`x ${REDACTED} y`] });
     secrets.add('ab');
     assert.equal(secrets.redact('ab'), 'ab', 'too short to be a secret worth redacting');
@@ -195,17 +260,56 @@ describe('durations, secrets, ledger, junit', () => {
     ledger.created('User', 'u1', 'a', 's');
     ledger.created('User', 'u2', 'b', 's');
     ledger.removed('User', 'u2', 's');
-    assert.deepEqual(ledger.pending().map((e) => e.id), ['u1', 'g1']);
+    assert.deepEqual(
+      ledger.pending().map((e) => e.id),
+      ['u1', 'g1'],
+    );
     assert.ok(ledger.owns('User', 'u2') && !ledger.owns('User', 'u9'));
-    assert.deepEqual(ledger.audit.map((a) => `${a.action} ${a.id}`), ['created g1', 'created u1', 'created u2', 'removed u2']);
+    assert.deepEqual(
+      ledger.audit.map((a) => `${a.action} ${a.id}`),
+      ['created g1', 'created u1', 'created u2', 'removed u2'],
+    );
   });
   it('junit escapes markup and control characters', () => {
-    const xml = toJunit([{ file: 'a.yaml', name: 'x<y>&"z"', runId: 'r', dialect: 'rfc7644', profile: 'rfc7644', baseUrl: '', status: 'fail', ms: 5, audit: [], orphans: [], scenarios: [{
-      section: 'lifecycle', name: 's', range: { start: { line: 1, character: 2 }, end: { line: 1, character: 3 } }, dialect: 'rfc7644', status: 'fail', ms: 1,
-      checks: [{ id: 'c', status: 'fail', rule: 'user.create', basis: 'RFC 7644 §3.3', level: 'MUST', title: 't', message: 'bad \u0001 <tag>', range: { start: { line: 4, character: 0 }, end: { line: 4, character: 1 } }, evidence: [] }],
-    }] }]);
+    const xml = toJunit([
+      {
+        file: 'a.yaml',
+        name: 'x<y>&"z"',
+        runId: 'r',
+        dialect: 'rfc7644',
+        profile: 'rfc7644',
+        baseUrl: '',
+        status: 'fail',
+        ms: 5,
+        audit: [],
+        orphans: [],
+        scenarios: [
+          {
+            section: 'lifecycle',
+            name: 's',
+            range: { start: { line: 1, character: 2 }, end: { line: 1, character: 3 } },
+            dialect: 'rfc7644',
+            status: 'fail',
+            ms: 1,
+            checks: [
+              {
+                id: 'c',
+                status: 'fail',
+                rule: 'user.create',
+                basis: 'RFC 7644 §3.3',
+                level: 'MUST',
+                title: 't',
+                message: 'bad \u0001 <tag>',
+                range: { start: { line: 4, character: 0 }, end: { line: 4, character: 1 } },
+                evidence: [],
+              },
+            ],
+          },
+        ],
+      },
+    ]);
     assert.match(xml, /name="x&lt;y&gt;&amp;&quot;z&quot;"/);
-    assert.match(xml, /<failure message="t: bad  &lt;tag&gt;" type="c">a\.yaml:5:1 c/);
+    assert.match(xml, /<failure message="t: bad {2}&lt;tag&gt;" type="c">a\.yaml:5:1 c/);
     assert.doesNotMatch(xml, /\u0001/);
   });
 });

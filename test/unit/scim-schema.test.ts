@@ -3,9 +3,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  COMMON_ATTRIBUTES, CORE_GROUP, CORE_GROUP_URN, CORE_USER, CORE_USER_URN, ENTERPRISE_USER, ENTERPRISE_USER_URN,
-  listAttributePaths, parseAttributePath, resolveAttributePath,
-  type AttributeDefinition, type ParsedPath, type PathError, type ResolveError, type ResolvedPath, type SchemaDefinition,
+  COMMON_ATTRIBUTES,
+  CORE_GROUP,
+  CORE_GROUP_URN,
+  CORE_USER,
+  CORE_USER_URN,
+  ENTERPRISE_USER,
+  ENTERPRISE_USER_URN,
+  listAttributePaths,
+  parseAttributePath,
+  resolveAttributePath,
+  type AttributeDefinition,
+  type ParsedPath,
+  type PathError,
+  type ResolveError,
+  type ResolvedPath,
+  type SchemaDefinition,
 } from '../../core/scim-schema/index.ts';
 
 const SCHEMAS = [CORE_USER, ENTERPRISE_USER];
@@ -74,8 +87,10 @@ describe('RFC 7643 schema JSON', () => {
 
   test('every attribute carries every characteristic, with valid values', () => {
     const types = new Set(['string', 'boolean', 'decimal', 'integer', 'dateTime', 'binary', 'reference', 'complex']);
-    const all = [CORE_USER, CORE_GROUP, ENTERPRISE_USER].flatMap((s) => everyAttribute(s.attributes)).concat(everyAttribute(COMMON_ATTRIBUTES));
-    assert.equal(all.length, 66 + 5 + 9 + 8, "User, Group, enterprise, common");
+    const all = [CORE_USER, CORE_GROUP, ENTERPRISE_USER]
+      .flatMap((s) => everyAttribute(s.attributes))
+      .concat(everyAttribute(COMMON_ATTRIBUTES));
+    assert.equal(all.length, 66 + 5 + 9 + 8, 'User, Group, enterprise, common');
     for (const a of all) {
       assert.ok(types.has(a.type), `${a.name}.type`);
       for (const key of ['multiValued', 'required', 'caseExact'] as const) assert.equal(typeof a[key], 'boolean', `${a.name}.${key}`);
@@ -90,11 +105,32 @@ describe('RFC 7643 schema JSON', () => {
   });
 
   test('User: the attributes of §4.1, in order', () => {
-    assert.deepEqual(CORE_USER.attributes.map((a) => a.name), [
-      'userName', 'name', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale',
-      'timezone', 'active', 'password', 'emails', 'phoneNumbers', 'ims', 'photos', 'addresses', 'groups', 'entitlements',
-      'roles', 'x509Certificates',
-    ]);
+    assert.deepEqual(
+      CORE_USER.attributes.map((a) => a.name),
+      [
+        'userName',
+        'name',
+        'displayName',
+        'nickName',
+        'profileUrl',
+        'title',
+        'userType',
+        'preferredLanguage',
+        'locale',
+        'timezone',
+        'active',
+        'password',
+        'emails',
+        'phoneNumbers',
+        'ims',
+        'photos',
+        'addresses',
+        'groups',
+        'entitlements',
+        'roles',
+        'x509Certificates',
+      ],
+    );
   });
 
   test('userName: required, unique on the server, case-insensitive', () => {
@@ -110,28 +146,52 @@ describe('RFC 7643 schema JSON', () => {
     const n = attr(CORE_USER.attributes, 'name');
     assert.equal(n.type, 'complex');
     assert.equal(n.multiValued, false);
-    assert.deepEqual(n.subAttributes?.map((a) => a.name), ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix']);
+    assert.deepEqual(
+      n.subAttributes?.map((a) => a.name),
+      ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'],
+    );
   });
 
   test('emails: multi-valued complex, canonical types work/home/other', () => {
     const e = attr(CORE_USER.attributes, 'emails');
     assert.equal(e.type, 'complex');
     assert.equal(e.multiValued, true);
-    assert.deepEqual(e.subAttributes?.map((a) => a.name), ['value', 'display', 'type', 'primary']);
+    assert.deepEqual(
+      e.subAttributes?.map((a) => a.name),
+      ['value', 'display', 'type', 'primary'],
+    );
     assert.deepEqual(attr(e.subAttributes, 'type').canonicalValues, ['work', 'home', 'other']);
     assert.equal(attr(e.subAttributes, 'primary').type, 'boolean');
   });
 
   test('other canonical values and types', () => {
-    assert.deepEqual(attr(attr(CORE_USER.attributes, 'phoneNumbers').subAttributes, 'type').canonicalValues, ['work', 'home', 'mobile', 'fax', 'pager', 'other']);
-    assert.deepEqual(attr(attr(CORE_USER.attributes, 'ims').subAttributes, 'type').canonicalValues, ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']);
+    assert.deepEqual(attr(attr(CORE_USER.attributes, 'phoneNumbers').subAttributes, 'type').canonicalValues, [
+      'work',
+      'home',
+      'mobile',
+      'fax',
+      'pager',
+      'other',
+    ]);
+    assert.deepEqual(attr(attr(CORE_USER.attributes, 'ims').subAttributes, 'type').canonicalValues, [
+      'aim',
+      'gtalk',
+      'icq',
+      'xmpp',
+      'msn',
+      'skype',
+      'qq',
+      'yahoo',
+    ]);
     assert.deepEqual(attr(attr(CORE_USER.attributes, 'photos').subAttributes, 'type').canonicalValues, ['photo', 'thumbnail']);
     assert.deepEqual(attr(attr(CORE_USER.attributes, 'addresses').subAttributes, 'type').canonicalValues, ['work', 'home', 'other']);
     assert.deepEqual(attr(CORE_USER.attributes, 'profileUrl').referenceTypes, ['external']);
     assert.equal(attr(CORE_USER.attributes, 'active').type, 'boolean');
     assert.equal(attr(attr(CORE_USER.attributes, 'x509Certificates').subAttributes, 'value').type, 'binary');
-    assert.deepEqual(attr(CORE_USER.attributes, 'addresses').subAttributes?.map((a) => a.name),
-      ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type']);
+    assert.deepEqual(
+      attr(CORE_USER.attributes, 'addresses').subAttributes?.map((a) => a.name),
+      ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type'],
+    );
   });
 
   test('password: writeOnly, never returned', () => {
@@ -144,34 +204,59 @@ describe('RFC 7643 schema JSON', () => {
     const g = attr(CORE_USER.attributes, 'groups');
     assert.equal(g.mutability, 'readOnly');
     assert.equal(g.multiValued, true);
-    assert.deepEqual(g.subAttributes?.map((a) => [a.name, a.mutability]), [
-      ['value', 'readOnly'], ['$ref', 'readOnly'], ['display', 'readOnly'], ['type', 'readOnly'],
-    ]);
+    assert.deepEqual(
+      g.subAttributes?.map((a) => [a.name, a.mutability]),
+      [
+        ['value', 'readOnly'],
+        ['$ref', 'readOnly'],
+        ['display', 'readOnly'],
+        ['type', 'readOnly'],
+      ],
+    );
     assert.deepEqual(attr(g.subAttributes, '$ref').referenceTypes, ['User', 'Group']);
     assert.deepEqual(attr(g.subAttributes, 'type').canonicalValues, ['direct', 'indirect']);
   });
 
   test('Group: displayName and members with immutable sub-attributes', () => {
-    assert.deepEqual(CORE_GROUP.attributes.map((a) => a.name), ['displayName', 'members']);
+    assert.deepEqual(
+      CORE_GROUP.attributes.map((a) => a.name),
+      ['displayName', 'members'],
+    );
     const m = attr(CORE_GROUP.attributes, 'members');
     assert.equal(m.multiValued, true);
-    assert.deepEqual(m.subAttributes?.map((a) => [a.name, a.mutability]), [['value', 'immutable'], ['$ref', 'immutable'], ['type', 'immutable']]);
+    assert.deepEqual(
+      m.subAttributes?.map((a) => [a.name, a.mutability]),
+      [
+        ['value', 'immutable'],
+        ['$ref', 'immutable'],
+        ['type', 'immutable'],
+      ],
+    );
     assert.deepEqual(attr(m.subAttributes, 'type').canonicalValues, ['User', 'Group']);
   });
 
   test('enterprise extension: the six attributes; manager is value/$ref/displayName', () => {
-    assert.deepEqual(ENTERPRISE_USER.attributes.map((a) => a.name), ['employeeNumber', 'costCenter', 'organization', 'division', 'department', 'manager']);
+    assert.deepEqual(
+      ENTERPRISE_USER.attributes.map((a) => a.name),
+      ['employeeNumber', 'costCenter', 'organization', 'division', 'department', 'manager'],
+    );
     const m = attr(ENTERPRISE_USER.attributes, 'manager');
     assert.equal(m.type, 'complex');
     assert.equal(m.multiValued, false);
-    assert.deepEqual(m.subAttributes?.map((a) => a.name), ['value', '$ref', 'displayName']);
+    assert.deepEqual(
+      m.subAttributes?.map((a) => a.name),
+      ['value', '$ref', 'displayName'],
+    );
     assert.deepEqual(attr(m.subAttributes, '$ref').referenceTypes, ['User']);
     assert.equal(attr(m.subAttributes, 'displayName').mutability, 'readOnly');
     assert.equal(attr(m.subAttributes, 'value').mutability, 'readWrite');
   });
 
   test('common attributes (§3.1): id, externalId, meta', () => {
-    assert.deepEqual(COMMON_ATTRIBUTES.map((a) => a.name), ['id', 'externalId', 'meta']);
+    assert.deepEqual(
+      COMMON_ATTRIBUTES.map((a) => a.name),
+      ['id', 'externalId', 'meta'],
+    );
     const id = attr(COMMON_ATTRIBUTES, 'id');
     assert.equal(id.mutability, 'readOnly');
     assert.equal(id.returned, 'always');
@@ -182,14 +267,25 @@ describe('RFC 7643 schema JSON', () => {
     assert.equal(ext.caseExact, true);
     const meta = attr(COMMON_ATTRIBUTES, 'meta');
     assert.equal(meta.mutability, 'readOnly');
-    assert.deepEqual(meta.subAttributes?.map((a) => [a.name, a.type]), [
-      ['resourceType', 'string'], ['created', 'dateTime'], ['lastModified', 'dateTime'], ['location', 'reference'], ['version', 'string'],
-    ]);
+    assert.deepEqual(
+      meta.subAttributes?.map((a) => [a.name, a.type]),
+      [
+        ['resourceType', 'string'],
+        ['created', 'dateTime'],
+        ['lastModified', 'dateTime'],
+        ['location', 'reference'],
+        ['version', 'string'],
+      ],
+    );
   });
 
   test('the shared definitions cannot be mutated', () => {
-    assert.throws(() => { (CORE_USER.attributes as AttributeDefinition[]).push(CORE_USER.attributes[0]!); });
-    assert.throws(() => { attr(CORE_USER.attributes, 'userName').required = false; });
+    assert.throws(() => {
+      (CORE_USER.attributes as AttributeDefinition[]).push(CORE_USER.attributes[0]!);
+    });
+    assert.throws(() => {
+      attr(CORE_USER.attributes, 'userName').required = false;
+    });
   });
 });
 
@@ -197,7 +293,9 @@ describe('parseAttributePath', () => {
   test('plain attribute and sub-attribute, with offsets', () => {
     assert.deepEqual(parsed('userName'), { ok: true, attribute: 'userName', spans: { attribute: { start: 0, end: 8 } } });
     assert.deepEqual(parsed('name.givenName'), {
-      ok: true, attribute: 'name', subAttribute: 'givenName',
+      ok: true,
+      attribute: 'name',
+      subAttribute: 'givenName',
       spans: { attribute: { start: 0, end: 4 }, subAttribute: { start: 5, end: 14 } },
     });
   });
@@ -225,11 +323,25 @@ describe('parseAttributePath', () => {
   test('and/or/not, pr, literals, operator case', () => {
     const p = parsed('emails[type eq "work" and primary eq true].value');
     assert.equal(p.valueFilter?.expression.kind, 'and');
-    assert.deepEqual(p.valueFilter?.comparisons.map((c) => [c.attribute, c.op, c.value]), [['type', 'eq', 'work'], ['primary', 'eq', true]]);
+    assert.deepEqual(
+      p.valueFilter?.comparisons.map((c) => [c.attribute, c.op, c.value]),
+      [
+        ['type', 'eq', 'work'],
+        ['primary', 'eq', true],
+      ],
+    );
     const q = parsed('x[not (a pr) or (b GT 3.5 and c Le -2e3) or d ne null or e sw "q\\"x"]');
     assert.equal(q.valueFilter?.expression.kind, 'or');
-    assert.deepEqual(q.valueFilter?.comparisons.map((c) => [c.attribute, c.op, c.value]),
-      [['a', 'pr', undefined], ['b', 'gt', 3.5], ['c', 'le', -2000], ['d', 'ne', null], ['e', 'sw', 'q"x']]);
+    assert.deepEqual(
+      q.valueFilter?.comparisons.map((c) => [c.attribute, c.op, c.value]),
+      [
+        ['a', 'pr', undefined],
+        ['b', 'gt', 3.5],
+        ['c', 'le', -2000],
+        ['d', 'ne', null],
+        ['e', 'sw', 'q"x'],
+      ],
+    );
     assert.equal(parsed('emails[value co "a]b"].value').valueFilter?.text, 'value co "a]b"', '"]" inside a string');
   });
 
@@ -297,7 +409,17 @@ describe('parseAttributePath', () => {
   }
 
   test('never throws on hostile input', () => {
-    for (const path of ['[', ']', '"', '((((', `emails[${'('.repeat(10_000)}]`, `emails[${'not ('.repeat(5_000)}]`, 'a'.repeat(100_000), '\u0000', '😀.x']) {
+    for (const path of [
+      '[',
+      ']',
+      '"',
+      '((((',
+      `emails[${'('.repeat(10_000)}]`,
+      `emails[${'not ('.repeat(5_000)}]`,
+      'a'.repeat(100_000),
+      '\u0000',
+      '😀.x',
+    ]) {
       const r = parseAttributePath(path);
       assert.equal(typeof r.ok, 'boolean');
     }
@@ -354,8 +476,10 @@ describe('resolveAttributePath: the path forms IdP mappings use', () => {
     assert.equal(ok(`${CORE_USER_URN.toLowerCase()}:USERNAME`).canonical, 'userName');
     assert.equal(ok('Emails[ Type  EQ "work" ].Value').canonical, 'emails[type eq "work"].value');
     assert.equal(ok(`${ENT.toUpperCase()}:Manager.Value`).canonical, `${ENT}:manager.value`);
-    assert.equal(ok('emails[(type eq "work" or type eq "home") and not (primary eq false)].value').canonical,
-      'emails[(type eq "work" or type eq "home") and not (primary eq false)].value');
+    assert.equal(
+      ok('emails[(type eq "work" or type eq "home") and not (primary eq false)].value').canonical,
+      'emails[(type eq "work" or type eq "home") and not (primary eq false)].value',
+    );
   });
 
   test('the result carries the parse', () => {
@@ -366,10 +490,18 @@ describe('resolveAttributePath: the path forms IdP mappings use', () => {
 
 describe('resolveAttributePath: case-insensitivity (RFC 7643 §2.1)', () => {
   for (const path of [
-    'name.givenname', 'USERNAME', 'Emails[TYPE eq "work"].VALUE', 'emails[type EQ "work" AND primary Eq true].value',
-    `${ENT.toLowerCase()}:department`, `${ENT.toUpperCase()}:MANAGER.VALUE`, `${CORE_USER_URN.toUpperCase()}:username`, 'EXTERNALID',
+    'name.givenname',
+    'USERNAME',
+    'Emails[TYPE eq "work"].VALUE',
+    'emails[type EQ "work" AND primary Eq true].value',
+    `${ENT.toLowerCase()}:department`,
+    `${ENT.toUpperCase()}:MANAGER.VALUE`,
+    `${CORE_USER_URN.toUpperCase()}:username`,
+    'EXTERNALID',
   ]) {
-    test(path, () => { ok(path); });
+    test(path, () => {
+      ok(path);
+    });
   }
   test('the resource URN is matched case-insensitively too', () => {
     assert.equal(ok('userName', SCHEMAS, CORE_USER_URN.toLowerCase()).schema, CORE_USER);
@@ -492,7 +624,15 @@ describe('resolveAttributePath: errors with exact offsets', () => {
     assert.deepEqual(bad('name.gvenName').fixes, [{ start: 6, end: 6, text: 'i' }]);
     assert.deepEqual(bad('department').fixes, [{ start: 0, end: 0, text: `${ENT}:` }]);
     assert.deepEqual(bad(`${ENT}.department`).fixes, [{ start: ENT.length, end: ENT.length + 1, text: ':' }]);
-    for (const path of ['name.gvenName', 'department', 'usrName', `${ENT}:departmnt`, 'emails[primary eq "true"].value', 'givenName', 'zzz']) {
+    for (const path of [
+      'name.gvenName',
+      'department',
+      'usrName',
+      `${ENT}:departmnt`,
+      'emails[primary eq "true"].value',
+      'givenName',
+      'zzz',
+    ]) {
       const e = bad(path);
       assert.equal(e.fixes.length, e.suggestions.length, path);
       e.fixes.forEach((f, i) => assert.equal(path.slice(0, f.start) + f.text + path.slice(f.end), e.suggestions[i], path));
@@ -567,14 +707,44 @@ describe('resolveAttributePath: scope', () => {
     id: 'urn:acme:params:scim:schemas:extension:acme:1.0:User',
     name: 'Acme',
     description: 'test',
-    attributes: [{
-      name: 'badge', type: 'complex', multiValued: true, description: '', required: false, caseExact: false,
-      mutability: 'readWrite', returned: 'default', uniqueness: 'none',
-      subAttributes: [
-        { name: 'value', type: 'string', multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none' },
-        { name: 'type', type: 'string', multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none', canonicalValues: ['door'] },
-      ],
-    }],
+    attributes: [
+      {
+        name: 'badge',
+        type: 'complex',
+        multiValued: true,
+        description: '',
+        required: false,
+        caseExact: false,
+        mutability: 'readWrite',
+        returned: 'default',
+        uniqueness: 'none',
+        subAttributes: [
+          {
+            name: 'value',
+            type: 'string',
+            multiValued: false,
+            description: '',
+            required: false,
+            caseExact: false,
+            mutability: 'readWrite',
+            returned: 'default',
+            uniqueness: 'none',
+          },
+          {
+            name: 'type',
+            type: 'string',
+            multiValued: false,
+            description: '',
+            required: false,
+            caseExact: false,
+            mutability: 'readWrite',
+            returned: 'default',
+            uniqueness: 'none',
+            canonicalValues: ['door'],
+          },
+        ],
+      },
+    ],
   };
 
   test('custom extension schemas resolve like the standard ones', () => {
@@ -602,14 +772,25 @@ describe('resolveAttributePath: scope', () => {
   });
 
   test('malformed schemas in scope are ignored, not thrown on', () => {
-    const junk = [null, {}, { id: 5 }, { id: 'urn:x', attributes: 'no' }, { id: 'urn:y', attributes: [{}] }] as unknown as SchemaDefinition[];
+    const junk = [
+      null,
+      {},
+      { id: 5 },
+      { id: 'urn:x', attributes: 'no' },
+      { id: 'urn:y', attributes: [{}] },
+    ] as unknown as SchemaDefinition[];
     assert.equal(ok('userName', [CORE_USER, ...junk]).attribute.name, 'userName');
     assert.equal(bad('urn:y:foo', [CORE_USER, ...junk]).code, 'unknown-scim-attribute');
-    const broken = { id: 'urn:z', name: 'Z', description: '', attributes: [
-      { name: 'tag', type: 'complex', multiValued: true, subAttributes: [{ name: 'value', type: 'string' }, 7, { type: 'string' }] },
-      { name: 'odd', type: 'complex', subAttributes: 'nope' },
-      { type: 'string' },
-    ] } as unknown as SchemaDefinition;
+    const broken = {
+      id: 'urn:z',
+      name: 'Z',
+      description: '',
+      attributes: [
+        { name: 'tag', type: 'complex', multiValued: true, subAttributes: [{ name: 'value', type: 'string' }, 7, { type: 'string' }] },
+        { name: 'odd', type: 'complex', subAttributes: 'nope' },
+        { type: 'string' },
+      ],
+    } as unknown as SchemaDefinition;
     assert.equal(ok('urn:z:tag.value', [CORE_USER, broken]).attribute.name, 'value');
     assert.equal(bad('urn:z:tag.valu', [CORE_USER, broken]).code, 'unknown-scim-attribute');
     assert.equal(bad('urn:z:odd.x', [CORE_USER, broken]).code, 'invalid-attribute-path');
@@ -629,16 +810,36 @@ describe('listAttributePaths', () => {
   const paths = entries.map((e) => e.path);
 
   test('top-level, sub-attribute, common and fully qualified extension paths', () => {
-    for (const p of ['userName', 'name', 'name.givenName', 'emails', 'emails.value', 'groups', 'id', 'externalId', 'meta.created',
-      `${ENT}:department`, `${ENT}:manager`, `${ENT}:manager.value`, `${ENT}:manager.$ref`]) {
+    for (const p of [
+      'userName',
+      'name',
+      'name.givenName',
+      'emails',
+      'emails.value',
+      'groups',
+      'id',
+      'externalId',
+      'meta.created',
+      `${ENT}:department`,
+      `${ENT}:manager`,
+      `${ENT}:manager.value`,
+      `${ENT}:manager.$ref`,
+    ]) {
       assert.ok(paths.includes(p), p);
     }
     assert.ok(!paths.includes('department'));
   });
 
   test('value-filter forms for canonical types, and primary', () => {
-    for (const p of ['emails[type eq "work"].value', 'emails[type eq "home"].value', 'phoneNumbers[type eq "mobile"].value',
-      'addresses[type eq "work"].locality', 'photos[type eq "thumbnail"].value', 'emails[primary eq true].value', 'roles[primary eq true].value']) {
+    for (const p of [
+      'emails[type eq "work"].value',
+      'emails[type eq "home"].value',
+      'phoneNumbers[type eq "mobile"].value',
+      'addresses[type eq "work"].locality',
+      'photos[type eq "thumbnail"].value',
+      'emails[primary eq true].value',
+      'roles[primary eq true].value',
+    ]) {
       assert.ok(paths.includes(p), p);
     }
     assert.ok(!paths.some((p) => p.includes('].type')), 'no filter on type that then reads type');

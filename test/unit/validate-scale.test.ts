@@ -15,7 +15,8 @@ import { checkExpressions } from '../../core/validate/rules/expressions.ts';
 import { suggest, suggester } from '../../core/validate/suggest.ts';
 import type { RuleContext } from '../../core/validate/context.ts';
 
-const HEAD = 'provspec: 1\nname: Scale\ntarget:\n  baseUrl: https://scim.example.test/scim/v2\n  auth: none\nmapping:\n  userName: ${{ identity.email }}\n';
+const HEAD =
+  'provspec: 1\nname: Scale\ntarget:\n  baseUrl: https://scim.example.test/scim/v2\n  auth: none\nmapping:\n  userName: ${{ identity.email }}\n';
 
 /** `suggest` as it was written first: every candidate compared, one by one. */
 function plainSuggest(name: string, candidates: Iterable<string>, limit = 3): string[] {
@@ -66,7 +67,8 @@ describe('validation with many expressions', () => {
       const text = `${HEAD}identities:\n  alice:\n    email: a@example.test\n${line}\n`;
       const lineNumber = text.split('\n').indexOf(line);
       const expected: Array<{ start: number; end: number }> = [];
-      for (let at = line.indexOf('vars.nope'); at >= 0; at = line.indexOf('vars.nope', at + 1)) expected.push({ start: at, end: at + 'vars.nope'.length });
+      for (let at = line.indexOf('vars.nope'); at >= 0; at = line.indexOf('vars.nope', at + 1))
+        expected.push({ start: at, end: at + 'vars.nope'.length });
       const found = validateText(text, 'x.provspec.yaml').diagnostics.filter((d) => d.code === 'unknown-variable');
       assert.equal(found.length, 1500);
       assert.deepEqual(
@@ -82,7 +84,10 @@ describe('validation with many expressions', () => {
     const line = text.split('\n').length - 2;
     const value = text.split('\n')[line]!;
     const whole = { start: { line, character: value.indexOf('"') }, end: { line, character: value.length } };
-    assert.deepEqual(found.map((d) => d.range), [whole, whole]);
+    assert.deepEqual(
+      found.map((d) => d.range),
+      [whole, whole],
+    );
   });
 
   it('suggests for 1,500 misspelt variables among 1,500 what a scan of them suggests', () => {
@@ -104,7 +109,9 @@ describe('validation with many expressions', () => {
       const variables = counted(Object.keys(spec['variables']!));
       const report = new DiagnosticCollector(doc);
       const ctx: RuleContext = {
-        doc, spec, report,
+        doc,
+        spec,
+        report,
         identityNames: Object.keys(spec['identities']!),
         groupNames: [],
         variableNames: variables.list,
@@ -172,7 +179,25 @@ describe('DiagnosticCollector spans', () => {
   }
 
   it('underlines the first line of every value, whatever the line breaks', () => {
-    const piece = fc.constantFrom('a', 'b: ', '- ', '\n', '\r\n', '\r', '  ', '[', ']', '{', '}', ',', '"x\ny"', '|\n  z\n', '# c\n', ': ', 'k: v\n');
+    const piece = fc.constantFrom(
+      'a',
+      'b: ',
+      '- ',
+      '\n',
+      '\r\n',
+      '\r',
+      '  ',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '"x\ny"',
+      '|\n  z\n',
+      '# c\n',
+      ': ',
+      'k: v\n',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => {
         const text = pieces.join('');

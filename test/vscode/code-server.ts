@@ -114,8 +114,19 @@ const timeLeft = (deadline: number) => Math.max(1, deadline - Date.now());
 /** Starts an isolated code-server with a workspace, and a browser on it with the workbench loaded. */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'provspec-vscode-'));
-  const dirs = { home: 'home', config: 'xdg-config', data: 'xdg-data', cache: 'xdg-cache', userData: 'user-data', extensions: 'extensions', workspace: 'workspace' };
-  const at = Object.fromEntries(Object.entries(dirs).map(([key, name]) => [key, path.join(scratch, name)])) as Record<keyof typeof dirs, string>;
+  const dirs = {
+    home: 'home',
+    config: 'xdg-config',
+    data: 'xdg-data',
+    cache: 'xdg-cache',
+    userData: 'user-data',
+    extensions: 'extensions',
+    workspace: 'workspace',
+  };
+  const at = Object.fromEntries(Object.entries(dirs).map(([key, name]) => [key, path.join(scratch, name)])) as Record<
+    keyof typeof dirs,
+    string
+  >;
   for (const dir of Object.values(at)) mkdirSync(dir, { recursive: true });
   mkdirSync(path.join(at.userData, 'User'), { recursive: true });
   writeFileSync(path.join(at.userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2));
@@ -174,21 +185,45 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 
   try {
     if (options.vsix) {
-      const install = spawnSync(process.execPath, [CODE_SERVER, ...common, '--install-extension', options.vsix], { env, encoding: 'utf8', timeout: 120_000 });
-      if (install.status !== 0) throw new Error(`--install-extension failed (${install.status ?? install.signal}):\n${install.stdout}\n${install.stderr}`);
+      const install = spawnSync(process.execPath, [CODE_SERVER, ...common, '--install-extension', options.vsix], {
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      if (install.status !== 0)
+        throw new Error(`--install-extension failed (${install.status ?? install.signal}):\n${install.stdout}\n${install.stderr}`);
     }
     const port = await freePort();
-    child = spawn(process.execPath, [CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...common, at.workspace], {
-      env,
-      detached: true, // its own process group, so close() can end the whole tree
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        CODE_SERVER,
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        ...common,
+        at.workspace,
+      ],
+      {
+        env,
+        detached: true, // its own process group, so close() can end the whole tree
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${log}`);
-      const healthy = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      const healthy = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (healthy) break;
       if (Date.now() > deadline) throw new Error(`code-server did not become healthy within 60 s:\n${log}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -198,7 +233,14 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       executablePath: CHROMIUM,
       headless: true,
       timeout: 60_000,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(30_000);

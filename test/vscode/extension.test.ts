@@ -107,7 +107,11 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
     if (missing) assert.fail(`CI=true, and the real VS Code test cannot run: ${missing}`);
     scratch = mkdtempSync(path.join(tmpdir(), 'provspec-vscode-test-'));
     vsix = path.join(scratch, 'provspec.vsix');
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts'), '--out', vsix], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts'), '--out', vsix], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     assert.equal(result.status, 0, `package-vsix failed:\n${result.stdout}\n${result.stderr}`);
   });
   after(() => {
@@ -146,7 +150,8 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
         const rows = await problems(page);
         const row = rows.find((r) => r.includes('Unknown identity "alcie"'));
         if (!row) return JSON.stringify(rows);
-        for (const part of ['Did you mean "alice"?', 'provspec', 'unknown-identity', '[Ln 52, Col 15]']) if (!row.includes(part)) return `${part} missing from ${JSON.stringify(row)}`;
+        for (const part of ['Did you mean "alice"?', 'provspec', 'unknown-identity', '[Ln 52, Col 15]'])
+          if (!row.includes(part)) return `${part} missing from ${JSON.stringify(row)}`;
         return undefined;
       });
       assert.equal((await problems(page)).filter((r) => r.includes('unknown-identity')).length, 1);
@@ -213,7 +218,9 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
       await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20_000 });
       await until('the Problems row for modeline.yaml', 20_000, async () => {
         const rows = await problems(page);
-        return rows.some((r) => r.includes('modeline.yaml')) && rows.some((r) => r.includes('unknown-identity')) ? undefined : JSON.stringify(rows);
+        return rows.some((r) => r.includes('modeline.yaml')) && rows.some((r) => r.includes('unknown-identity'))
+          ? undefined
+          : JSON.stringify(rows);
       });
 
       // Quick Fix on `alcie`: our "Change to "alice"" repairs the line, the squiggle and the
@@ -229,7 +236,11 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
         return JSON.stringify(await page.locator('.action-widget .monaco-list-row').allInnerTexts());
       });
       await fix.click();
-      await page.locator('.editor-group-container.active .view-line').filter({ hasText: 'identity: alcie' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+      await page
+        .locator('.editor-group-container.active .view-line')
+        .filter({ hasText: 'identity: alcie' })
+        .first()
+        .waitFor({ state: 'detached', timeout: 10_000 });
       await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 20_000 });
       await until('the Problems row for modeline.yaml to go', 20_000, async () => {
         const rows = await problems(page);
@@ -252,7 +263,9 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
       await lens.waitFor({ state: 'visible', timeout: 20_000 });
       await lens.click();
       await until('the run report in the provspec output channel', 60_000, async () => {
-        const output = await page.locator('.panel .output-view .view-lines, .panel [id="workbench.panel.output"] .view-lines').allInnerTexts();
+        const output = await page
+          .locator('.panel .output-view .view-lines, .panel [id="workbench.panel.output"] .view-lines')
+          .allInnerTexts();
         const text = output.join('\n').replace(/\u00a0/g, ' ');
         return /lifecycle\.joiner/.test(text) && /1 of 1 scenarios? passed/.test(text) ? undefined : text.slice(-800) || '(no output yet)';
       });
@@ -265,9 +278,15 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
 
       // The other commands, from the command palette: Open trace shows the run's NDJSON trace…
       await runCommand(page, 'provspec: Open trace');
-      await page.locator('.tabs-container .tab.active').filter({ hasText: 'last-run.trace.ndjson' }).waitFor({ state: 'visible', timeout: 20_000 });
+      await page
+        .locator('.tabs-container .tab.active')
+        .filter({ hasText: 'last-run.trace.ndjson' })
+        .waitFor({ state: 'visible', timeout: 20_000 });
       await until('the trace in the editor', 20_000, async () => {
-        const text = (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+        const text = (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(
+          /\u00a0/g,
+          ' ',
+        );
         return /"type":"exchange"/.test(text) && /"scenario":"joiner"/.test(text) ? undefined : text.slice(0, 400);
       });
       // …and Validate checks every spec of the workspace (one, now valid).
@@ -279,7 +298,9 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
     } catch (error) {
       if (session) {
         const shot = await screenshot(session.page, `failure-${Date.now()}`).catch(() => '(none)');
-        throw new Error(`${(error as Error).message}\n(screenshot: ${shot})\ncode-server log (tail):\n${session.log().slice(-3000)}`, { cause: error });
+        throw new Error(`${(error as Error).message}\n(screenshot: ${shot})\ncode-server log (tail):\n${session.log().slice(-3000)}`, {
+          cause: error,
+        });
       }
       throw error;
     } finally {

@@ -19,8 +19,25 @@ export async function groupPushRename(ctx: ScenarioContext, tag: string): Promis
   const read = await ctx.send({ method: 'GET', url: `/Groups/${encodeURIComponent(id)}?excludedAttributes=members` }, 'group-push');
   const actual = read.status === 200 ? getKey(read.json, 'displayName') : undefined;
   const title = 'the renamed group reads back, same id, with its new name';
-  const message = read.status === 200 ? `GET /Groups/${id} shows displayName ${JSON.stringify(actual ?? null)}` : `GET /Groups/${id} answered ${read.status ?? read.error}`;
-  effectCheck(ctx, rename, actual === renamed,
-    () => ctx.check('group.rename', 'group-push.renamed', title, range, actual === renamed ? 'pass' : 'fail', { message: actual === renamed ? '' : message, expected: renamed, actual: actual ?? null, evidence: [rename, read] }),
-    (by) => ctx.blocked('group.rename', 'group-push.renamed', title, range, by, `${message}: the server ignored a write of this shape before`, [rename, read]));
+  const message =
+    read.status === 200
+      ? `GET /Groups/${id} shows displayName ${JSON.stringify(actual ?? null)}`
+      : `GET /Groups/${id} answered ${read.status ?? read.error}`;
+  effectCheck(
+    ctx,
+    rename,
+    actual === renamed,
+    () =>
+      ctx.check('group.rename', 'group-push.renamed', title, range, actual === renamed ? 'pass' : 'fail', {
+        message: actual === renamed ? '' : message,
+        expected: renamed,
+        actual: actual ?? null,
+        evidence: [rename, read],
+      }),
+    (by) =>
+      ctx.blocked('group.rename', 'group-push.renamed', title, range, by, `${message}: the server ignored a write of this shape before`, [
+        rename,
+        read,
+      ]),
+  );
 }

@@ -13,7 +13,9 @@ export async function idpShapesSuite(ctx: ScenarioContext, tagged: ReadonlySet<s
   if (identity === undefined) return;
   const steps: Step[] = ['provision'];
   // A mover: change one mapped attribute that does not feed userName, externalId or displayName.
-  const movable = mappedIdentityAttributes(ctx).find((name) => !tagged.has(name) && typeof ctx.run.spec.identities[identity]?.[name] === 'string');
+  const movable = mappedIdentityAttributes(ctx).find(
+    (name) => !tagged.has(name) && typeof ctx.run.spec.identities[identity]?.[name] === 'string',
+  );
   if (movable) steps.push({ update: { [movable]: `${String(ctx.run.spec.identities[identity]![movable])} (moved)` } });
   steps.push('deactivate', 'reactivate', 'deprovision');
   const scenario: LifecycleScenario = { identity, steps };

@@ -16,7 +16,15 @@ export async function setActive(ctx: ScenarioContext, state: UserState, step: St
   // Findability after deactivation means something only if a filter found the user while active.
   if (!active) await userNameFilterWorks(ctx, state, step);
   const exchange = await ctx.send(ctx.dialect.setActive(state.id, active, current), step.label);
-  const changed = statusCheck(ctx, exchange, [200, 204], 'user.set-active', `${step.label}.${kind}d`, `the ${kind} request succeeds`, step.range);
+  const changed = statusCheck(
+    ctx,
+    exchange,
+    [200, 204],
+    'user.set-active',
+    `${step.label}.${kind}d`,
+    `the ${kind} request succeeds`,
+    step.range,
+  );
   if (changed.status !== 'pass') {
     state.writeFailure = changed;
     return;
@@ -25,17 +33,40 @@ export async function setActive(ctx: ScenarioContext, state: UserState, step: St
   await verifyActive(ctx, state, step, active, exchange);
 }
 
-export async function verifyActive(ctx: ScenarioContext, state: UserState, step: StepInfo, active: boolean, write?: Exchange): Promise<void> {
+export async function verifyActive(
+  ctx: ScenarioContext,
+  state: UserState,
+  step: StepInfo,
+  active: boolean,
+  write?: Exchange,
+): Promise<void> {
   const read = await readUser(ctx, state, step);
   if (read?.resource) {
     const actual = getKey(read.resource, 'active');
     state.wrongFacts.delete('active');
     const message = `after "${step.kind}" (step ${step.index + 1}), active is ${JSON.stringify(actual ?? null)}, expected ${active}${typeof actual === 'string' ? ' (a string, not a boolean)' : ''}`;
-    const check = effectCheck(ctx, write, actual === active,
-      () => ctx.check('user.active', `${step.label}.active`, `active is ${active}`, step.range, actual === active ? 'pass' : 'fail', {
-        message: actual === active ? '' : message, expected: active, actual: actual ?? null, evidence: [...(write ? [write] : []), read.exchange],
-      }),
-      (by) => ctx.blocked('user.active', `${step.label}.active`, `active is ${active}`, step.range, by, `${message}: the server ignored a write of this shape before`, [read.exchange]));
+    const check = effectCheck(
+      ctx,
+      write,
+      actual === active,
+      () =>
+        ctx.check('user.active', `${step.label}.active`, `active is ${active}`, step.range, actual === active ? 'pass' : 'fail', {
+          message: actual === active ? '' : message,
+          expected: active,
+          actual: actual ?? null,
+          evidence: [...(write ? [write] : []), read.exchange],
+        }),
+      (by) =>
+        ctx.blocked(
+          'user.active',
+          `${step.label}.active`,
+          `active is ${active}`,
+          step.range,
+          by,
+          `${message}: the server ignored a write of this shape before`,
+          [read.exchange],
+        ),
+    );
     if (check.status !== 'pass') state.wrongFacts.set('active', check);
   }
   state.wrongFacts.delete('findable');
@@ -44,18 +75,36 @@ export async function verifyActive(ctx: ScenarioContext, state: UserState, step:
     const title = 'the deactivated user is still found by a userName filter';
     const precondition = await userNameFilterWorks(ctx, state, step);
     if (precondition && precondition.status !== 'pass') {
-      ctx.blocked('user.findable-inactive', `${step.label}.findable`, title, step.range, precondition, 'a userName filter did not find the user even while it was active');
+      ctx.blocked(
+        'user.findable-inactive',
+        `${step.label}.findable`,
+        title,
+        step.range,
+        precondition,
+        'a userName filter did not find the user even while it was active',
+      );
       state.wrongFacts.set('findable', precondition);
       return;
     }
     const { ids, exchange, filter } = await findByUserName(ctx, userName, step.label);
     const found = ids?.includes(state.id!) ?? false;
-    const check = ctx.check('user.findable-inactive', `${step.label}.findable`, title, step.range, found ? 'pass' : ids ? 'fail' : 'error', {
-      message: found ? '' : ids ? `the filter ${filter} found the user while it was active, and no longer finds it deactivated: an IdP cannot match it to reactivate it` : `the filter request failed (${exchange.error ?? exchange.status})`,
-      expected: 'found',
-      actual: found ? 'found' : 'not found',
-      evidence: [exchange],
-    });
+    const check = ctx.check(
+      'user.findable-inactive',
+      `${step.label}.findable`,
+      title,
+      step.range,
+      found ? 'pass' : ids ? 'fail' : 'error',
+      {
+        message: found
+          ? ''
+          : ids
+            ? `the filter ${filter} found the user while it was active, and no longer finds it deactivated: an IdP cannot match it to reactivate it`
+            : `the filter request failed (${exchange.error ?? exchange.status})`,
+        expected: 'found',
+        actual: found ? 'found' : 'not found',
+        evidence: [exchange],
+      },
+    );
     if (check.status !== 'pass') state.wrongFacts.set('findable', check);
   }
 }

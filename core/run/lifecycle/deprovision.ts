@@ -31,9 +31,20 @@ export async function verifyGone(ctx: ScenarioContext, state: UserState, step: S
   if (userName) {
     const { ids, exchange, filter } = await findByUserName(ctx, userName, step.label);
     const found = ids?.includes(state.id!) ?? false;
-    ctx.verdict('user.deleted', `${step.label}.gone.filter`, 'the deleted user is absent from filters', step.range, ids ? (found ? 'fail' : 'pass') : 'error', {
-      message: !ids ? `the filter request failed (${exchange.error ?? exchange.status})` : found ? `the filter ${filter} still finds the deleted user ${state.id}` : '',
-      evidence: [exchange],
-    });
+    ctx.verdict(
+      'user.deleted',
+      `${step.label}.gone.filter`,
+      'the deleted user is absent from filters',
+      step.range,
+      ids ? (found ? 'fail' : 'pass') : 'error',
+      {
+        message: !ids
+          ? `the filter request failed (${exchange.error ?? exchange.status})`
+          : found
+            ? `the filter ${filter} still finds the deleted user ${state.id}`
+            : '',
+        evidence: [exchange],
+      },
+    );
   }
 }

@@ -10,19 +10,29 @@ import { getKey, getPath, valuesMatch, type Resource } from '../../scim/resource
 import { findByUserName, storedUserName, verifyGroups } from './verify.ts';
 import type { Exchange } from '../../scim/exchange.ts';
 
-export async function expectState(ctx: ScenarioContext, state: UserState, step: StepInfo, expectation: Expectation, base: string): Promise<void> {
+export async function expectState(
+  ctx: ScenarioContext,
+  state: UserState,
+  step: StepInfo,
+  expectation: Expectation,
+  base: string,
+): Promise<void> {
   const at = (key: string, part: 'key' | 'value' = 'key') => ctx.range(joinPointer(base, key), part);
   // After a refused write the state cannot be what the spec expects: that is one defect, the write's.
   // A fact a step's own check already found wrong is that check's finding, not this one's.
-  const verdictOf = (fact?: 'active' | 'findable'): typeof ctx.verdict => (rule, id, title, range, status, detail) => {
-    const cause = state.writeFailure ?? (fact ? state.wrongFacts.get(fact) : undefined);
-    if (status !== 'fail' || !cause) return ctx.verdict(rule, id, title, range, status, detail);
-    ctx.blocked(rule, id, title, range, cause, detail?.message || title);
-    return false;
-  };
+  const verdictOf =
+    (fact?: 'active' | 'findable'): typeof ctx.verdict =>
+    (rule, id, title, range, status, detail) => {
+      const cause = state.writeFailure ?? (fact ? state.wrongFacts.get(fact) : undefined);
+      if (status !== 'fail' || !cause) return ctx.verdict(rule, id, title, range, status, detail);
+      ctx.blocked(rule, id, title, range, cause, detail?.message || title);
+      return false;
+    };
   const verdict = verdictOf();
   if (!state.id) {
-    ctx.verdict('run.completes', `${step.label}.user`, 'a user to check', step.range, 'error', { message: 'no user was provisioned before this expectation (the provision step failed)' });
+    ctx.verdict('run.completes', `${step.label}.user`, 'a user to check', step.range, 'error', {
+      message: 'no user was provisioned before this expectation (the provision step failed)',
+    });
     return;
   }
   if (state.deprovisioned === 'deactivated' && (expectation.exists === false || expectation.findable === false)) {
@@ -46,25 +56,39 @@ export async function expectState(ctx: ScenarioContext, state: UserState, step: 
     read = await ctx.send({ method: 'GET', url: `/Users/${state.id}` }, step.label);
     if (read.status === 200 && read.json) resource = read.json as Resource;
     if (read.status === undefined) {
-      ctx.verdict('user.read', `${step.label}.read`, 'the user can be read', step.range, 'error', { message: `GET ${read.url}: ${read.error}`, evidence: [read] });
+      ctx.verdict('user.read', `${step.label}.read`, 'the user can be read', step.range, 'error', {
+        message: `GET ${read.url}: ${read.error}`,
+        evidence: [read],
+      });
       return;
     }
   }
   if (expectation.exists !== undefined && read) {
     const exists = read.status === 200;
     const ok = exists === expectation.exists && (exists || read.status === 404);
-    verdict('expect.state', `${step.label}.exists`, expectation.exists ? 'the user exists' : 'the user does not exist', at('exists'), ok ? 'pass' : 'fail', {
-      message: ok ? '' : `GET /Users/${state.id} answered ${read.status}, expected ${expectation.exists ? 200 : 404}`,
-      expected: expectation.exists ? 200 : 404,
-      actual: read.status,
-      evidence: [read],
-    });
+    verdict(
+      'expect.state',
+      `${step.label}.exists`,
+      expectation.exists ? 'the user exists' : 'the user does not exist',
+      at('exists'),
+      ok ? 'pass' : 'fail',
+      {
+        message: ok ? '' : `GET /Users/${state.id} answered ${read.status}, expected ${expectation.exists ? 200 : 404}`,
+        expected: expectation.exists ? 200 : 404,
+        actual: read.status,
+        evidence: [read],
+      },
+    );
   }
   if (expectation.active !== undefined && read) {
     const actual = resource ? getKey(resource, 'active') : undefined;
     const ok = actual === expectation.active;
     verdictOf('active')('expect.state', `${step.label}.active`, `active is ${expectation.active}`, at('active'), ok ? 'pass' : 'fail', {
-      message: ok ? '' : resource ? `active is ${JSON.stringify(actual ?? null)}, expected ${expectation.active}` : `the user could not be read (status ${read.status})`,
+      message: ok
+        ? ''
+        : resource
+          ? `active is ${JSON.stringify(actual ?? null)}, expected ${expectation.active}`
+          : `the user could not be read (status ${read.status})`,
       expected: expectation.active,
       actual: actual ?? null,
       evidence: [read],
@@ -80,29 +104,58 @@ export async function expectState(ctx: ScenarioContext, state: UserState, step: 
       const expected = interpolateDeep(raw, scope);
       const actual = resource ? getPath(resource, resolved) : undefined;
       const ok = resource !== undefined && valuesMatch(expected, actual, 'exact');
-      verdict('expect.state', `${step.label}.attribute.${path}`, `${path} is ${JSON.stringify(expected)}`, ctx.range(pointer), ok ? 'pass' : 'fail', {
-        message: ok ? '' : resource ? `${path} is ${JSON.stringify(actual ?? null)}, expected ${JSON.stringify(expected)}` : `the user could not be read (status ${read.status})`,
-        expected,
-        actual: actual ?? null,
-        evidence: [read],
-      });
+      verdict(
+        'expect.state',
+        `${step.label}.attribute.${path}`,
+        `${path} is ${JSON.stringify(expected)}`,
+        ctx.range(pointer),
+        ok ? 'pass' : 'fail',
+        {
+          message: ok
+            ? ''
+            : resource
+              ? `${path} is ${JSON.stringify(actual ?? null)}, expected ${JSON.stringify(expected)}`
+              : `the user could not be read (status ${read.status})`,
+          expected,
+          actual: actual ?? null,
+          evidence: [read],
+        },
+      );
     }
   }
   if (expectation.memberOf || expectation.notMemberOf) {
     const list = (names: string[] | undefined, key: string) =>
       new Map((names ?? []).map((name, i) => [name, joinPointer(joinPointer(base, key), String(i))] as [string, string]));
-    await verifyGroups(ctx, state, { memberOf: list(expectation.memberOf, 'memberOf'), notMemberOf: list(expectation.notMemberOf, 'notMemberOf') }, step);
+    await verifyGroups(
+      ctx,
+      state,
+      { memberOf: list(expectation.memberOf, 'memberOf'), notMemberOf: list(expectation.notMemberOf, 'notMemberOf') },
+      step,
+    );
   }
   const userName = storedUserName(state);
   if (expectation.findable !== undefined && userName) {
     const { ids, exchange, filter } = await findByUserName(ctx, userName, step.label);
     const found = ids?.includes(state.id) ?? false;
     const ok = ids !== undefined && found === expectation.findable;
-    verdictOf('findable')('expect.state', `${step.label}.findable`, expectation.findable ? 'a userName filter finds the user' : 'a userName filter does not find the user', at('findable'), ids ? (ok ? 'pass' : 'fail') : 'error', {
-      message: ok ? '' : !ids ? `the filter request failed (${exchange.error ?? exchange.status})` : expectation.findable ? `the filter ${filter} does not find the user` : `the filter ${filter} still finds the user`,
-      expected: expectation.findable ? 'found' : 'not found',
-      actual: found ? 'found' : 'not found',
-      evidence: [exchange],
-    });
+    verdictOf('findable')(
+      'expect.state',
+      `${step.label}.findable`,
+      expectation.findable ? 'a userName filter finds the user' : 'a userName filter does not find the user',
+      at('findable'),
+      ids ? (ok ? 'pass' : 'fail') : 'error',
+      {
+        message: ok
+          ? ''
+          : !ids
+            ? `the filter request failed (${exchange.error ?? exchange.status})`
+            : expectation.findable
+              ? `the filter ${filter} does not find the user`
+              : `the filter ${filter} still finds the user`,
+        expected: expectation.findable ? 'found' : 'not found',
+        actual: found ? 'found' : 'not found',
+        evidence: [exchange],
+      },
+    );
   }
 }

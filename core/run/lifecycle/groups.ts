@@ -12,14 +12,27 @@ export async function removeFromGroups(ctx: ScenarioContext, state: UserState, n
   for (const name of names) await changeMembership(ctx, state, name, 'remove', step);
 }
 
-async function changeMembership(ctx: ScenarioContext, state: UserState, name: string, change: 'add' | 'remove', step: StepInfo): Promise<void> {
+async function changeMembership(
+  ctx: ScenarioContext,
+  state: UserState,
+  name: string,
+  change: 'add' | 'remove',
+  step: StepInfo,
+): Promise<void> {
   if (!state.id) return;
   const id = `${step.label}.${change}-member.${name}`;
   const title = change === 'add' ? `adding the user to ${name} succeeds` : `removing the user from ${name} succeeds`;
   const group = ctx.run.groups.get(name);
   if (!group) {
     const problem = ctx.run.groupProblems.get(name);
-    ctx.blocked('group.change-member', id, title, step.range, problem?.check ?? 'setup', problem?.message ?? `group ${name} is not available on the target`);
+    ctx.blocked(
+      'group.change-member',
+      id,
+      title,
+      step.range,
+      problem?.check ?? 'setup',
+      problem?.message ?? `group ${name} is not available on the target`,
+    );
     return;
   }
   const member = { id: state.id, ...(state.userName ? { display: state.userName } : {}) };

@@ -15,7 +15,12 @@ import { addToGroups } from './groups.ts';
  * too large): from the Location header, else by looking the run-scoped userName up. Without it
  * the user could not be cleaned up.
  */
-async function createdId(ctx: ScenarioContext, exchange: Exchange, userName: string | undefined, label: string): Promise<string | undefined> {
+async function createdId(
+  ctx: ScenarioContext,
+  exchange: Exchange,
+  userName: string | undefined,
+  label: string,
+): Promise<string | undefined> {
   const location = exchange.responseHeaders?.['location'];
   const fromLocation = location ? /\/Users\/([^/?#]+)\/?(?:[?#].*)?$/.exec(location)?.[1] : undefined;
   if (fromLocation) return decodeURIComponent(fromLocation);
@@ -39,23 +44,36 @@ export async function provision(ctx: ScenarioContext, state: UserState, step: St
       const found = listResources(exchange);
       if (!found) {
         ctx.verdict('user.lookup', `${step.label}.lookup.list`, 'the lookup answers a ListResponse', step.range, 'fail', {
-          message: 'the lookup did not answer a ListResponse with Resources or totalResults', expected: 'ListResponse', actual: exchange.json ?? null, evidence: [exchange],
-        });
-      } else {
-        ctx.verdict('user.lookup.absent', `${step.label}.lookup.absent`, 'the lookup does not find this run\'s user before it is created', step.range, found.length === 0 ? 'pass' : 'fail', {
-          message: found.length ? `the filter for ${userName}, a name only this run uses, answers ${found.length} user(s) before the run created it: the filter is not applied` : '',
-          expected: 'totalResults 0',
-          actual: `${found.length} result(s)`,
+          message: 'the lookup did not answer a ListResponse with Resources or totalResults',
+          expected: 'ListResponse',
+          actual: exchange.json ?? null,
           evidence: [exchange],
         });
+      } else {
+        ctx.verdict(
+          'user.lookup.absent',
+          `${step.label}.lookup.absent`,
+          "the lookup does not find this run's user before it is created",
+          step.range,
+          found.length === 0 ? 'pass' : 'fail',
+          {
+            message: found.length
+              ? `the filter for ${userName}, a name only this run uses, answers ${found.length} user(s) before the run created it: the filter is not applied`
+              : '',
+            expected: 'totalResults 0',
+            actual: `${found.length} result(s)`,
+            evidence: [exchange],
+          },
+        );
       }
     }
   }
 
   const exchange = await ctx.send(ctx.dialect.createUser(user), step.label);
-  const id = exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300
-    ? (idOf(exchange) ?? (await createdId(ctx, exchange, userName, step.label)))
-    : undefined;
+  const id =
+    exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300
+      ? (idOf(exchange) ?? (await createdId(ctx, exchange, userName, step.label)))
+      : undefined;
   if (id) {
     ctx.run.ledger.created('User', id, userName ?? id, ctx.name);
     state.id = id;
@@ -71,23 +89,49 @@ export async function provision(ctx: ScenarioContext, state: UserState, step: St
   const bodyId = idOf(exchange);
   if (!id) {
     // Neither the body, nor Location, nor a lookup names the user: no IdP could manage it.
-    state.createFailure = ctx.check('user.create.identifiable', `${step.label}.created.id`, 'the create tells the client the new user\'s id', step.range, 'fail', {
-      message: 'the 201 response carries no "id", no Location header names the user, and a userName filter does not find it', evidence: [exchange],
-    });
+    state.createFailure = ctx.check(
+      'user.create.identifiable',
+      `${step.label}.created.id`,
+      "the create tells the client the new user's id",
+      step.range,
+      'fail',
+      {
+        message: 'the 201 response carries no "id", no Location header names the user, and a userName filter does not find it',
+        evidence: [exchange],
+      },
+    );
     return;
   }
-  ctx.verdict('user.create.id', `${step.label}.created.id`, 'the created user\'s representation has its id', step.range, bodyId ? 'pass' : 'fail', {
-    message: bodyId ? '' : `the 201 response carries no "id" (the user was found as ${id} and will be cleaned up)`, evidence: [exchange],
-  });
+  ctx.verdict(
+    'user.create.id',
+    `${step.label}.created.id`,
+    "the created user's representation has its id",
+    step.range,
+    bodyId ? 'pass' : 'fail',
+    {
+      message: bodyId ? '' : `the 201 response carries no "id" (the user was found as ${id} and will be cleaned up)`,
+      evidence: [exchange],
+    },
+  );
   const location = exchange.responseHeaders?.['location'];
   const metaLocation = getKey(getKey(exchange.json, 'meta'), 'location');
-  ctx.verdict('user.create.location', `${step.label}.created.location`, 'the create answers a Location header naming the new user', step.range,
-    location && (metaLocation === undefined || metaLocation === location) && location.includes(id) ? 'pass' : 'fail', {
-      message: !location ? 'the 201 response has no Location header (RFC 7644 §3.3)' : !location.includes(id) ? `Location ${location} does not name the new user ${id}` : `Location ${location} differs from meta.location ${String(metaLocation)}`,
+  ctx.verdict(
+    'user.create.location',
+    `${step.label}.created.location`,
+    'the create answers a Location header naming the new user',
+    step.range,
+    location && (metaLocation === undefined || metaLocation === location) && location.includes(id) ? 'pass' : 'fail',
+    {
+      message: !location
+        ? 'the 201 response has no Location header (RFC 7644 §3.3)'
+        : !location.includes(id)
+          ? `Location ${location} does not name the new user ${id}`
+          : `Location ${location} differs from meta.location ${String(metaLocation)}`,
       expected: `…/Users/${id}`,
       actual: location ?? null,
       evidence: [exchange],
-    });
+    },
+  );
 
   const read = await readUser(ctx, state, step);
   if (read?.resource) {

@@ -11,21 +11,28 @@ import { interpolate } from '../../expressions/evaluate.ts';
 import { readUser, verifyAttributes, verifyGroups } from './verify.ts';
 import { addToGroups, removeFromGroups } from './groups.ts';
 
-export async function update(ctx: ScenarioContext, state: UserState, step: StepInfo, changes: Record<string, IdentityValue>): Promise<void> {
+export async function update(
+  ctx: ScenarioContext,
+  state: UserState,
+  step: StepInfo,
+  changes: Record<string, IdentityValue>,
+): Promise<void> {
   if (!state.id) return;
   const scope = ctx.scope({ identity: state.identity });
   const before = mappedValues(ctx.run.spec, scope);
   const oldGroups = groupExpectations(ctx.run.spec.roles, state.identity);
   const next: Record<string, IdentityValue> = { ...state.identity };
   // A new email is as unique as the old one: it is run-scoped the same way.
-  for (const [key, value] of Object.entries(changes)) next[key] = state.scoped(key, (typeof value === 'string' ? interpolate(value, scope) : value) as IdentityValue);
+  for (const [key, value] of Object.entries(changes))
+    next[key] = state.scoped(key, (typeof value === 'string' ? interpolate(value, scope) : value) as IdentityValue);
   state.identity = next;
   const after = mappedValues(ctx.run.spec, ctx.scope({ identity: next }));
   const changed = after.filter((v) => JSON.stringify(before.find((b) => b.path === v.path)?.value) !== JSON.stringify(v.value));
 
   if (changed.length > 0) {
     let current: Resource | undefined;
-    if (ctx.dialect.needsCurrent.has('update')) current = (await readUser(ctx, state, { ...step, label: `${step.label}.before` }))?.resource;
+    if (ctx.dialect.needsCurrent.has('update'))
+      current = (await readUser(ctx, state, { ...step, label: `${step.label}.before` }))?.resource;
     const exchange = await ctx.send(ctx.dialect.updateUser(state.id, changed, buildUser(after), current), step.label);
     const updated = statusCheck(ctx, exchange, [200, 204], 'user.update', `${step.label}.updated`, 'the update succeeds', step.range);
     if (updated.status !== 'pass') {

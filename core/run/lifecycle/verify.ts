@@ -10,7 +10,11 @@ import type { Exchange } from '../../scim/exchange.ts';
 import type { CheckResult } from '../result.ts';
 import { joinPointer } from '../../document/index.ts';
 
-export async function readUser(ctx: ScenarioContext, state: UserState, step: StepInfo): Promise<{ resource?: Resource; exchange: Exchange } | undefined> {
+export async function readUser(
+  ctx: ScenarioContext,
+  state: UserState,
+  step: StepInfo,
+): Promise<{ resource?: Resource; exchange: Exchange } | undefined> {
   if (!state.id) return undefined;
   const exchange = await ctx.send({ method: 'GET', url: `/Users/${state.id}` }, step.label);
   const check = statusCheck(ctx, exchange, [200], 'user.read', `${step.label}.read-back`, 'the user can be read back by id', step.range);
@@ -25,24 +29,46 @@ export async function readUser(ctx: ScenarioContext, state: UserState, step: Ste
   return { resource, exchange };
 }
 
-export function verifyAttributes(ctx: ScenarioContext, resource: Resource, values: readonly MappedValue[], step: StepInfo, exchange: Exchange): void {
+export function verifyAttributes(
+  ctx: ScenarioContext,
+  resource: Resource,
+  values: readonly MappedValue[],
+  step: StepInfo,
+  exchange: Exchange,
+): void {
   for (const mapped of values) {
     if (!mapped.verify) continue;
     const actual = getPath(resource, mapped.resolved);
     const ok = valuesMatch(mapped.value, actual, mapped.compare);
-    ctx.verdict('user.attribute', `${step.label}.attribute.${mapped.path}`, `${mapped.path} is stored as sent`, ctx.range(mapped.pointer), ok ? 'pass' : 'fail', {
-      message: ok ? '' : actual === undefined
-        ? `after "${step.kind}" (step ${step.index + 1}), the server did not return ${mapped.path} (sent ${JSON.stringify(mapped.value)}): the attribute was dropped`
-        : `after "${step.kind}" (step ${step.index + 1}), ${mapped.path} is ${JSON.stringify(actual)}, but ${JSON.stringify(mapped.value)} was sent`,
-      expected: mapped.value,
-      actual: actual ?? null,
-      focus: [(mapped.resolved.parent ?? mapped.resolved.attribute).name, ...(typeof mapped.value === 'string' ? [mapped.value] : [])],
-      evidence: [exchange],
-    });
+    ctx.verdict(
+      'user.attribute',
+      `${step.label}.attribute.${mapped.path}`,
+      `${mapped.path} is stored as sent`,
+      ctx.range(mapped.pointer),
+      ok ? 'pass' : 'fail',
+      {
+        message: ok
+          ? ''
+          : actual === undefined
+            ? `after "${step.kind}" (step ${step.index + 1}), the server did not return ${mapped.path} (sent ${JSON.stringify(mapped.value)}): the attribute was dropped`
+            : `after "${step.kind}" (step ${step.index + 1}), ${mapped.path} is ${JSON.stringify(actual)}, but ${JSON.stringify(mapped.value)} was sent`,
+        expected: mapped.value,
+        actual: actual ?? null,
+        focus: [(mapped.resolved.parent ?? mapped.resolved.attribute).name, ...(typeof mapped.value === 'string' ? [mapped.value] : [])],
+        evidence: [exchange],
+      },
+    );
   }
 }
 
-export function verifyValues(ctx: ScenarioContext, resource: Resource, attribute: 'roles' | 'entitlements', wanted: readonly string[], step: StepInfo, exchange: Exchange): void {
+export function verifyValues(
+  ctx: ScenarioContext,
+  resource: Resource,
+  attribute: 'roles' | 'entitlements',
+  wanted: readonly string[],
+  step: StepInfo,
+  exchange: Exchange,
+): void {
   if (wanted.length === 0) return;
   const list = getKey(resource, attribute);
   const values = Array.isArray(list) ? list.map((e) => getKey(e, 'value')) : [];
@@ -62,11 +88,17 @@ export function verifyValues(ctx: ScenarioContext, resource: Resource, attribute
  * filter (`id eq "g" and members[value eq "u"]`), so a group of 50,000 members is not read
  * whole; a server that cannot filter on members is read whole instead.
  */
-export async function membership(ctx: ScenarioContext, groupId: string, userId: string, label: string): Promise<{ member?: boolean; exchange: Exchange }> {
+export async function membership(
+  ctx: ScenarioContext,
+  groupId: string,
+  userId: string,
+  label: string,
+): Promise<{ member?: boolean; exchange: Exchange }> {
   // A server that ignored the member part of the filter would make every user a member: probe
   // once per run with an id that is nobody's, and read groups whole if it answers the group.
-  ctx.run.memberFilter ??= askMembership(ctx, groupId, '00000000-0000-4000-8000-00000000dead', label)
-    .then(({ found }) => found !== undefined && found.length === 0);
+  ctx.run.memberFilter ??= askMembership(ctx, groupId, '00000000-0000-4000-8000-00000000dead', label).then(
+    ({ found }) => found !== undefined && found.length === 0,
+  );
   if (await ctx.run.memberFilter) {
     const { found, exchange } = await askMembership(ctx, groupId, userId, label);
     if (found) return { member: found.some((g) => getKey(g, 'id') === groupId), exchange };
@@ -85,38 +117,71 @@ export async function verifyGroups(
   step: StepInfo,
 ): Promise<void> {
   if (!state.id) return;
-  for (const [want, list] of [[true, expected.memberOf], [false, expected.notMemberOf]] as const) {
+  for (const [want, list] of [
+    [true, expected.memberOf],
+    [false, expected.notMemberOf],
+  ] as const) {
     for (const [name, pointer] of list) {
       const range = pointer ? ctx.range(pointer, 'value') : step.range;
       const id = `${step.label}.${want ? 'member-of' : 'not-member-of'}.${name}`;
       const title = `${want ? 'is' : 'is not'} a member of ${name}`;
       const group = ctx.run.groups.get(name);
       if (!group) {
-        ctx.blocked('group.membership', id, title, range, ctx.run.groupProblems.get(name)?.check ?? 'setup', ctx.run.groupProblems.get(name)?.message ?? `group ${name} is not available on the target`);
+        ctx.blocked(
+          'group.membership',
+          id,
+          title,
+          range,
+          ctx.run.groupProblems.get(name)?.check ?? 'setup',
+          ctx.run.groupProblems.get(name)?.message ?? `group ${name} is not available on the target`,
+        );
         continue;
       }
       const pushed = state.groupFailures.get(`${want ? 'add' : 'remove'}:${name}`);
       if (pushed) {
-        ctx.blocked('group.membership', id, title, range, pushed, `${want ? 'adding the user to' : 'removing the user from'} ${name} failed, so membership cannot be judged`);
+        ctx.blocked(
+          'group.membership',
+          id,
+          title,
+          range,
+          pushed,
+          `${want ? 'adding the user to' : 'removing the user from'} ${name} failed, so membership cannot be judged`,
+        );
         continue;
       }
       const { member, exchange } = await membership(ctx, group.id, state.id, step.label);
       if (member === undefined) {
-        ctx.verdict('group.read-members', `${id}.read`, `group ${name} can be read`, range, exchange.status === undefined ? 'error' : 'fail', {
-          message: `could not read group ${name} (${exchange.error ?? `status ${exchange.status}`})`,
-          evidence: [exchange],
-        });
+        ctx.verdict(
+          'group.read-members',
+          `${id}.read`,
+          `group ${name} can be read`,
+          range,
+          exchange.status === undefined ? 'error' : 'fail',
+          {
+            message: `could not read group ${name} (${exchange.error ?? `status ${exchange.status}`})`,
+            evidence: [exchange],
+          },
+        );
         continue;
       }
       const ok = member === want;
       if (!ok && state.writeFailure) {
-        ctx.blocked('group.membership', id, title, range, state.writeFailure, `the user is ${member ? '' : 'not '}a member of ${name}, but an earlier write was refused`);
+        ctx.blocked(
+          'group.membership',
+          id,
+          title,
+          range,
+          state.writeFailure,
+          `the user is ${member ? '' : 'not '}a member of ${name}, but an earlier write was refused`,
+        );
         continue;
       }
       ctx.verdict('group.membership', id, title, range, ok ? 'pass' : 'fail', {
-        message: ok ? '' : want
-          ? `after "${step.kind}" (step ${step.index + 1}), the user is not a member of ${name} (${group.displayName})`
-          : `after "${step.kind}" (step ${step.index + 1}), the user is still a member of ${name} (${group.displayName})`,
+        message: ok
+          ? ''
+          : want
+            ? `after "${step.kind}" (step ${step.index + 1}), the user is not a member of ${name} (${group.displayName})`
+            : `after "${step.kind}" (step ${step.index + 1}), the user is still a member of ${name} (${group.displayName})`,
         expected: want ? `member of ${name}` : `not a member of ${name}`,
         actual: member ? `member of ${name}` : `not a member of ${name}`,
         evidence: [exchange],
@@ -125,7 +190,12 @@ export async function verifyGroups(
   }
 }
 
-async function askMembership(ctx: ScenarioContext, groupId: string, userId: string, label: string): Promise<{ found?: unknown[]; exchange: Exchange }> {
+async function askMembership(
+  ctx: ScenarioContext,
+  groupId: string,
+  userId: string,
+  label: string,
+): Promise<{ found?: unknown[]; exchange: Exchange }> {
   const filter = `id eq ${JSON.stringify(groupId)} and members[value eq ${JSON.stringify(userId)}]`;
   const exchange = await ctx.send({ method: 'GET', url: `/Groups?filter=${encodeURIComponent(filter)}&excludedAttributes=members` }, label);
   const found = exchange.status === 200 ? listResources(exchange) : undefined;
@@ -137,7 +207,11 @@ async function askMembership(ctx: ScenarioContext, groupId: string, userId: stri
  * userName exactly as given: a finding about findability must not depend on case handling,
  * which is its own check (caseInsensitiveUserNameFilter).
  */
-export async function findByUserName(ctx: ScenarioContext, userName: string, label: string): Promise<{ ids?: string[]; exchange: Exchange; filter: string }> {
+export async function findByUserName(
+  ctx: ScenarioContext,
+  userName: string,
+  label: string,
+): Promise<{ ids?: string[]; exchange: Exchange; filter: string }> {
   /** The filter as sent, for messages: it is what the server failed to answer. */
   const filter = `userName eq ${JSON.stringify(userName)}`;
   const exchange = await ctx.send({ method: 'GET', url: `/Users?filter=${encodeURIComponent(filter)}` }, label);
@@ -163,12 +237,23 @@ export async function userNameFilterWorks(ctx: ScenarioContext, state: UserState
   if (!state.id || !userName) return undefined;
   const { ids, exchange, filter } = await findByUserName(ctx, userName, step.label);
   const found = ids?.includes(state.id) ?? false;
-  state.filterCheck = ctx.check('filter.username', `${step.label}.filter`, 'a userName filter finds the active user', step.range, found ? 'pass' : ids ? 'fail' : 'error', {
-    message: found ? '' : ids ? `the filter ${filter} does not find the active user ${state.id} (it finds ${ids.length})` : `the filter request failed (${exchange.error ?? exchange.status})`,
-    expected: 'found',
-    actual: found ? 'found' : ids ? `${ids.length} other(s)` : (exchange.status ?? null),
-    evidence: [exchange],
-  });
+  state.filterCheck = ctx.check(
+    'filter.username',
+    `${step.label}.filter`,
+    'a userName filter finds the active user',
+    step.range,
+    found ? 'pass' : ids ? 'fail' : 'error',
+    {
+      message: found
+        ? ''
+        : ids
+          ? `the filter ${filter} does not find the active user ${state.id} (it finds ${ids.length})`
+          : `the filter request failed (${exchange.error ?? exchange.status})`,
+      expected: 'found',
+      actual: found ? 'found' : ids ? `${ids.length} other(s)` : (exchange.status ?? null),
+      evidence: [exchange],
+    },
+  );
   return state.filterCheck;
 }
 
@@ -188,12 +273,23 @@ export async function caseInsensitiveUserNameFilter(ctx: ScenarioContext, state:
   if (other === userName) return;
   const { ids, exchange, filter } = await findByUserName(ctx, other, step.label);
   const found = ids?.includes(state.id) ?? false;
-  ctx.verdict('filter.username.case-insensitive', `${step.label}.filter.case-insensitive`, 'a userName filter in another case finds the user', ctx.range(joinPointer(joinPointer('/mapping', entry[0]), 'compare')), found ? 'pass' : ids ? 'fail' : 'error', {
-    message: found ? '' : ids ? `the filter ${filter} does not find ${JSON.stringify(userName)}: userName is caseExact false (RFC 7643 §4.1.1), and IdPs match it case-insensitively` : `the filter request failed (${exchange.error ?? exchange.status})`,
-    expected: 'found',
-    actual: found ? 'found' : 'not found',
-    evidence: [exchange],
-  });
+  ctx.verdict(
+    'filter.username.case-insensitive',
+    `${step.label}.filter.case-insensitive`,
+    'a userName filter in another case finds the user',
+    ctx.range(joinPointer(joinPointer('/mapping', entry[0]), 'compare')),
+    found ? 'pass' : ids ? 'fail' : 'error',
+    {
+      message: found
+        ? ''
+        : ids
+          ? `the filter ${filter} does not find ${JSON.stringify(userName)}: userName is caseExact false (RFC 7643 §4.1.1), and IdPs match it case-insensitively`
+          : `the filter request failed (${exchange.error ?? exchange.status})`,
+      expected: 'found',
+      actual: found ? 'found' : 'not found',
+      evidence: [exchange],
+    },
+  );
 }
 
 /** Upper case where the text has lower case letters, else lower case: always a different case. */

@@ -68,7 +68,10 @@ export abstract class BaseDialect implements ScimDialect {
   }
 
   updateUser(id: string, changes: readonly MappedValue[], _desired: Resource, _current: Resource | undefined): PlannedRequest {
-    return patch(`/Users/${id}`, changes.map((c) => ({ op: 'replace', path: c.path, value: c.value })));
+    return patch(
+      `/Users/${id}`,
+      changes.map((c) => ({ op: 'replace', path: c.path, value: c.value })),
+    );
   }
 
   setActive(id: string, active: boolean, _current: Resource | undefined): PlannedRequest {
@@ -96,7 +99,10 @@ export abstract class BaseDialect implements ScimDialect {
   }
 
   removeMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
-    return patch(`/Groups/${groupId}`, members.map((m) => ({ op: 'remove', path: `members[value eq ${JSON.stringify(m.id)}]` })));
+    return patch(
+      `/Groups/${groupId}`,
+      members.map((m) => ({ op: 'remove', path: `members[value eq ${JSON.stringify(m.id)}]` })),
+    );
   }
 
   deleteGroup(id: string): PlannedRequest {

@@ -32,6 +32,9 @@ export class Entra2020Dialect extends EntraDialect {
   }
 
   override removeMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
-    return patch(`/Groups/${groupId}`, members.map((m) => ({ op: 'remove', path: `members[value eq ${JSON.stringify(m.id)}]` })));
+    return patch(
+      `/Groups/${groupId}`,
+      members.map((m) => ({ op: 'remove', path: `members[value eq ${JSON.stringify(m.id)}]` })),
+    );
   }
 }

@@ -15,8 +15,11 @@ export class EntraDialect extends BaseDialect {
     return { method: 'POST', url: '/Users', body: { ...user, active: user['active'] ?? true, meta: { resourceType: 'User' } } };
   }
 
-  override updateUser(id: string, changes: readonly MappedValue[], _desired: Resource, current: Resource | undefined): PlannedRequest {
-    return patch(`/Users/${id}`, changes.map((c) => ({ op: 'Replace', path: c.path, value: entraValue(c.value) })));
+  override updateUser(id: string, changes: readonly MappedValue[], _desired: Resource, _current: Resource | undefined): PlannedRequest {
+    return patch(
+      `/Users/${id}`,
+      changes.map((c) => ({ op: 'Replace', path: c.path, value: entraValue(c.value) })),
+    );
   }
 
   override setActive(id: string, active: boolean): PlannedRequest {
@@ -28,7 +31,12 @@ export class EntraDialect extends BaseDialect {
     return {
       method: 'POST',
       url: '/Groups',
-      body: { schemas: [CORE_GROUP_URN, MICROSOFT_GROUP_SCHEMA], ...(externalId ? { externalId } : {}), displayName, meta: { resourceType: 'Group' } },
+      body: {
+        schemas: [CORE_GROUP_URN, MICROSOFT_GROUP_SCHEMA],
+        ...(externalId ? { externalId } : {}),
+        displayName,
+        meta: { resourceType: 'Group' },
+      },
     };
   }
 

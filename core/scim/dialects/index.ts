@@ -10,10 +10,15 @@ export type { ScimDialect, PlannedRequest, MemberRef } from './base.ts';
 
 export function dialectFor(name: Dialect): ScimDialect {
   switch (name) {
-    case 'entra': return new EntraDialect();
-    case 'entra-2020': return new Entra2020Dialect();
-    case 'okta': return new OktaDialect();
-    case 'okta-wizard': return new OktaWizardDialect();
-    default: return new Rfc7644Dialect();
+    case 'entra':
+      return new EntraDialect();
+    case 'entra-2020':
+      return new Entra2020Dialect();
+    case 'okta':
+      return new OktaDialect();
+    case 'okta-wizard':
+      return new OktaWizardDialect();
+    default:
+      return new Rfc7644Dialect();
   }
 }

@@ -18,7 +18,11 @@ export class OktaDialect extends BaseDialect {
 
   override createUser(user: Resource): PlannedRequest {
     // Okta generates a password when the app does not sync one; it is never reused.
-    return { method: 'POST', url: '/Users', body: { ...user, active: user['active'] ?? true, password: randomBytes(12).toString('base64url'), groups: [] } };
+    return {
+      method: 'POST',
+      url: '/Users',
+      body: { ...user, active: user['active'] ?? true, password: randomBytes(12).toString('base64url'), groups: [] },
+    };
   }
 
   override updateUser(id: string, _changes: readonly MappedValue[], desired: Resource, current: Resource | undefined): PlannedRequest {
@@ -40,6 +44,8 @@ export class OktaDialect extends BaseDialect {
   }
 
   override addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
-    return patch(`/Groups/${groupId}`, [{ op: 'add', path: 'members', value: members.map((m) => ({ value: m.id, ...(m.display ? { display: m.display } : {}) })) }]);
+    return patch(`/Groups/${groupId}`, [
+      { op: 'add', path: 'members', value: members.map((m) => ({ value: m.id, ...(m.display ? { display: m.display } : {}) })) },
+    ]);
   }
 }

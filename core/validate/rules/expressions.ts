@@ -1,7 +1,13 @@
 // `${{ … }}` everywhere in the spec: syntax, namespaces allowed where they appear, references.
 import { joinPointer } from '../../document/pointer.ts';
 import { innerSpan, type RuleContext } from '../context.ts';
-import { EXPRESSION_NAMESPACES, FIXED_PROPERTIES, findExpressions, type Expression, type ExpressionNamespace } from '../../expressions/parse.ts';
+import {
+  EXPRESSION_NAMESPACES,
+  FIXED_PROPERTIES,
+  findExpressions,
+  type Expression,
+  type ExpressionNamespace,
+} from '../../expressions/parse.ts';
 import { didYouMean, suggest, suggester } from '../suggest.ts';
 
 const EVERYWHERE: ExpressionNamespace[] = ['env', 'vars'];
@@ -10,25 +16,35 @@ const EVERYWHERE: ExpressionNamespace[] = ['env', 'vars'];
 function namespacesAt(pointer: string): { allowed: ExpressionNamespace[]; where: string } {
   const [section = '', scenario, sub] = pointer.split('/').slice(1);
   switch (section) {
-    case 'variables': return { allowed: ['env'], where: 'variables' };
-    case 'target': return { allowed: EVERYWHERE, where: 'target' };
-    case 'extensions': return { allowed: [], where: 'extensions' };
-    case 'mapping': return { allowed: [...EVERYWHERE, 'identity', 'run'], where: 'mapping' };
-    case 'identities': return { allowed: [...EVERYWHERE, 'run'], where: 'identities' };
-    case 'groups': return { allowed: [...EVERYWHERE, 'run'], where: 'groups' };
-    case 'roles': return { allowed: EVERYWHERE, where: 'role rules' };
-    case 'negative': return { allowed: [...EVERYWHERE, 'identity', 'run', 'scenario', 'groups'], where: 'negative cases' };
-    case 'concurrency': return { allowed: [...EVERYWHERE, 'run', 'scenario'], where: 'concurrency cases' };
+    case 'variables':
+      return { allowed: ['env'], where: 'variables' };
+    case 'target':
+      return { allowed: EVERYWHERE, where: 'target' };
+    case 'extensions':
+      return { allowed: [], where: 'extensions' };
+    case 'mapping':
+      return { allowed: [...EVERYWHERE, 'identity', 'run'], where: 'mapping' };
+    case 'identities':
+      return { allowed: [...EVERYWHERE, 'run'], where: 'identities' };
+    case 'groups':
+      return { allowed: [...EVERYWHERE, 'run'], where: 'groups' };
+    case 'roles':
+      return { allowed: EVERYWHERE, where: 'role rules' };
+    case 'negative':
+      return { allowed: [...EVERYWHERE, 'identity', 'run', 'scenario', 'groups'], where: 'negative cases' };
+    case 'concurrency':
+      return { allowed: [...EVERYWHERE, 'run', 'scenario'], where: 'concurrency cases' };
     case 'lifecycle':
       if (scenario !== undefined && sub === 'steps') return { allowed: [...EXPRESSION_NAMESPACES], where: 'steps' };
       return { allowed: EVERYWHERE, where: 'scenario settings' };
-    default: return { allowed: [...EVERYWHERE, 'run'], where: section || 'the spec' };
+    default:
+      return { allowed: [...EVERYWHERE, 'run'], where: section || 'the spec' };
   }
 }
 
 const WHY: Record<ExpressionNamespace, string> = {
   env: 'environment variables',
-  vars: 'the spec\'s variables',
+  vars: "the spec's variables",
   identity: 'the identity being provisioned, known in mapping, negative cases and steps',
   user: 'the user the target created, known only in lifecycle steps',
   run: 'the run, known outside target and role rules',
@@ -82,7 +98,11 @@ function checkOne(ctx: RuleContext, names: Names, pointer: string, text: string,
   const ns = e.namespace!;
   if (!(EXPRESSION_NAMESPACES as readonly string[]).includes(ns)) {
     const suggestions = suggest(ns, EXPRESSION_NAMESPACES).map((s) => [s, ...e.path].join('.'));
-    return error('unknown-expression-namespace', `Unknown expression namespace "${ns}".${didYouMean(suggestions)} Known: ${EXPRESSION_NAMESPACES.join(', ')}.`, { suggestions });
+    return error(
+      'unknown-expression-namespace',
+      `Unknown expression namespace "${ns}".${didYouMean(suggestions)} Known: ${EXPRESSION_NAMESPACES.join(', ')}.`,
+      { suggestions },
+    );
   }
   const namespace = ns as ExpressionNamespace;
   const { allowed, where } = namespacesAt(pointer);
@@ -90,20 +110,31 @@ function checkOne(ctx: RuleContext, names: Names, pointer: string, text: string,
     return error('expression-out-of-context', `"${namespace}" cannot be used in ${where}: it refers to ${WHY[namespace]}.`);
   }
   const [first, ...rest] = e.path;
-  if (first === undefined) return error('invalid-expression', `Expression \${{ ${e.source} }} needs a name after "${namespace}." (e.g. ${namespace}.${FIXED_PROPERTIES[namespace]?.[0] ?? 'NAME'}).`);
+  if (first === undefined)
+    return error(
+      'invalid-expression',
+      `Expression \${{ ${e.source} }} needs a name after "${namespace}." (e.g. ${namespace}.${FIXED_PROPERTIES[namespace]?.[0] ?? 'NAME'}).`,
+    );
 
   const fixed = FIXED_PROPERTIES[namespace];
   if (fixed) {
     if (!fixed.includes(first) || rest.length) {
       const suggestions = suggest(first, fixed).map((s) => `${namespace}.${s}`);
-      return error('unknown-expression-property', `"${namespace}" has no property "${e.path.join('.')}".${didYouMean(suggestions)} Known: ${fixed.map((f) => `${namespace}.${f}`).join(', ')}.`, { suggestions });
+      return error(
+        'unknown-expression-property',
+        `"${namespace}" has no property "${e.path.join('.')}".${didYouMean(suggestions)} Known: ${fixed.map((f) => `${namespace}.${f}`).join(', ')}.`,
+        { suggestions },
+      );
     }
     return;
   }
   if (namespace === 'groups') {
     if (!names.groups.has(first)) {
       const suggestions = names.suggestGroup(first).map((s) => `groups.${[s, ...rest].join('.')}`);
-      return error('unknown-group', `Unknown group "${first}".${didYouMean(suggestions)}`, { suggestions, undeclared: { kind: 'group', name: first } });
+      return error('unknown-group', `Unknown group "${first}".${didYouMean(suggestions)}`, {
+        suggestions,
+        undeclared: { kind: 'group', name: first },
+      });
     }
     if (rest.length !== 1 || !['id', 'displayName'].includes(rest[0]!)) {
       return error('unknown-expression-property', `Use groups.${first}.id or groups.${first}.displayName.`);
@@ -113,7 +144,10 @@ function checkOne(ctx: RuleContext, names: Names, pointer: string, text: string,
   if (rest.length) return error('invalid-expression', `"${namespace}.${first}" has no properties; write \${{ ${namespace}.${first} }}.`);
   if (namespace === 'vars' && !names.variables.has(first)) {
     const suggestions = names.suggestVariable(first).map((s) => `vars.${s}`);
-    return error('unknown-variable', `Unknown variable "${first}".${didYouMean(suggestions)} Declare it under "variables".`, { suggestions, undeclared: { kind: 'variable', name: first } });
+    return error('unknown-variable', `Unknown variable "${first}".${didYouMean(suggestions)} Declare it under "variables".`, {
+      suggestions,
+      undeclared: { kind: 'variable', name: first },
+    });
   }
   if (namespace === 'identity' && !ctx.identityAttributes.has(first)) {
     const suggestions = names.suggestAttribute(first).map((s) => `identity.${s}`);

@@ -28,8 +28,13 @@ export function checkMapping(ctx: RuleContext): void {
       return undefined;
     }
     if (purpose === 'write' && result.attribute.mutability === 'readOnly') {
-      ctx.report.at(pointer, part, 'error', 'read-only-attribute',
-        `"${path}" is read-only (RFC 7643): the server sets it and ignores what a client sends.${result.attribute.name === 'groups' ? ' Group membership is written through /Groups: use role rules.' : ''}`);
+      ctx.report.at(
+        pointer,
+        part,
+        'error',
+        'read-only-attribute',
+        `"${path}" is read-only (RFC 7643): the server sets it and ignores what a client sends.${result.attribute.name === 'groups' ? ' Group membership is written through /Groups: use role rules.' : ''}`,
+      );
     }
     return result;
   };
@@ -48,9 +53,14 @@ export function checkMapping(ctx: RuleContext): void {
       } else seen.set(canonical, path);
     }
     if (![...seen.keys()].includes('username')) {
-      ctx.report.at('/mapping', 'key', 'error', 'missing-username-mapping',
+      ctx.report.at(
+        '/mapping',
+        'key',
+        'error',
+        'missing-username-mapping',
         'The mapping has no userName: every SCIM user needs one (RFC 7643 §4.1). Map it, e.g. userName: ${{ identity.email }}.',
-        { missingProperty: 'userName' });
+        { missingProperty: 'userName' },
+      );
     }
     checkIdentitiesHaveMappedAttributes(ctx, mapping);
   }
@@ -61,9 +71,16 @@ export function checkMapping(ctx: RuleContext): void {
       const at = joinPointer(joinPointer(joinPointer('/lifecycle', name), 'steps'), i);
       let expect: unknown;
       let base = '';
-      if (kind === 'expect') { expect = obj(step)?.['expect']; base = joinPointer(at, 'expect'); }
-      if (kind === 'eventually') { expect = obj(obj(step)?.['eventually'])?.['expect']; base = joinPointer(joinPointer(at, 'eventually'), 'expect'); }
-      for (const [path] of entries(obj(expect)?.['attributes'])) checkPath(joinPointer(joinPointer(base, 'attributes'), path), path, 'key', 'read');
+      if (kind === 'expect') {
+        expect = obj(step)?.['expect'];
+        base = joinPointer(at, 'expect');
+      }
+      if (kind === 'eventually') {
+        expect = obj(obj(step)?.['eventually'])?.['expect'];
+        base = joinPointer(joinPointer(at, 'eventually'), 'expect');
+      }
+      for (const [path] of entries(obj(expect)?.['attributes']))
+        checkPath(joinPointer(joinPointer(base, 'attributes'), path), path, 'key', 'read');
     });
   }
   for (const [name, negative] of entries(ctx.spec['negative'])) {
@@ -77,7 +94,12 @@ export function checkMapping(ctx: RuleContext): void {
 }
 
 /** Quick fixes replace the diagnostic's range: turn each edit of the path into the text for that range. */
-function rangeReplacements(path: string, start: number, end: number, fixes: ReadonlyArray<{ start: number; end: number; text: string }>): string[] {
+function rangeReplacements(
+  path: string,
+  start: number,
+  end: number,
+  fixes: ReadonlyArray<{ start: number; end: number; text: string }>,
+): string[] {
   const out: string[] = [];
   for (const fix of fixes) {
     if (fix.start < start || fix.end > end) continue;
@@ -102,9 +124,14 @@ function checkIdentitiesHaveMappedAttributes(ctx: RuleContext, mapping: Record<s
         const o = obj(identity);
         if (!o || (attribute in o && o[attribute] !== null)) continue;
         const isUserName = canonicalPath(path) === 'username';
-        ctx.report.at(joinPointer('/identities', name), 'key', isUserName ? 'error' : 'warning', 'missing-identity-attribute',
+        ctx.report.at(
+          joinPointer('/identities', name),
+          'key',
+          isUserName ? 'error' : 'warning',
+          'missing-identity-attribute',
           `Identity "${name}" has no "${attribute}", which the mapping sends as ${path}${isUserName ? ': it could not be provisioned' : ': it would be provisioned without it'}.`,
-          { missingProperty: attribute });
+          { missingProperty: attribute },
+        );
       }
     }
   }

@@ -18,9 +18,14 @@ export function checkReferences(ctx: RuleContext): void {
     usedIdentities.add(name);
     if (identityNames.has(name)) return;
     const suggestions = suggestIdentity(name);
-    ctx.report.at(pointer, 'value', 'error', 'unknown-identity',
+    ctx.report.at(
+      pointer,
+      'value',
+      'error',
+      'unknown-identity',
       `Unknown identity "${name}".${didYouMean(suggestions)}${ctx.identityNames.length ? ` Declared identities: ${ctx.identityNames.join(', ')}.` : ' No identities are declared.'}`,
-      { suggestions, undeclared: { kind: 'identity', name }, pointer });
+      { suggestions, undeclared: { kind: 'identity', name }, pointer },
+    );
   };
   const group = (pointer: string, value: unknown) => {
     const name = str(value);
@@ -28,9 +33,14 @@ export function checkReferences(ctx: RuleContext): void {
     usedGroups.add(name);
     if (groupNames.has(name)) return;
     const suggestions = suggestGroup(name);
-    ctx.report.at(pointer, 'value', 'error', 'unknown-group',
+    ctx.report.at(
+      pointer,
+      'value',
+      'error',
+      'unknown-group',
       `Unknown group "${name}".${didYouMean(suggestions)} Declare it under "groups"${ctx.groupNames.length ? ` (declared: ${ctx.groupNames.join(', ')})` : ''}.`,
-      { suggestions, undeclared: { kind: 'group', name }, pointer });
+      { suggestions, undeclared: { kind: 'group', name }, pointer },
+    );
   };
   const groupList = (pointer: string, value: unknown) => arr(value).forEach((g, i) => group(joinPointer(pointer, i), g));
 
@@ -74,7 +84,13 @@ export function checkReferences(ctx: RuleContext): void {
   if (hasScenarios) {
     for (const name of ctx.identityNames) {
       if (!usedIdentities.has(name)) {
-        ctx.report.at(joinPointer('/identities', name), 'key', 'hint', 'unused-identity', `Identity "${name}" is not used by any scenario.`);
+        ctx.report.at(
+          joinPointer('/identities', name),
+          'key',
+          'hint',
+          'unused-identity',
+          `Identity "${name}" is not used by any scenario.`,
+        );
       }
     }
   }
@@ -83,13 +99,25 @@ export function checkReferences(ctx: RuleContext): void {
   for (const [name] of entries(ctx.spec['runScoped'])) {
     if (!attributes.has(name)) {
       const suggestions = didYouMean(suggest(name, attributes));
-      ctx.report.at(joinPointer('/runScoped', name), 'key', 'warning', 'unknown-identity-attribute', `No identity has an attribute "${name}", so this scopes nothing.${suggestions}`);
+      ctx.report.at(
+        joinPointer('/runScoped', name),
+        'key',
+        'warning',
+        'unknown-identity-attribute',
+        `No identity has an attribute "${name}", so this scopes nothing.${suggestions}`,
+      );
     }
   }
   const rolesGroups = new Set(arr(ctx.spec['roles']).flatMap((r) => [...arr(obj(r)?.['memberOf']), ...arr(obj(r)?.['notMemberOf'])]));
   for (const name of ctx.groupNames) {
     if (!usedGroups.has(name) && !rolesGroups.has(name)) {
-      ctx.report.at(joinPointer('/groups', name), 'key', 'hint', 'unused-group', `Group "${name}" is not used by any role rule or scenario.`);
+      ctx.report.at(
+        joinPointer('/groups', name),
+        'key',
+        'hint',
+        'unused-group',
+        `Group "${name}" is not used by any role rule or scenario.`,
+      );
     }
   }
 }

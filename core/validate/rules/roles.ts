@@ -11,15 +11,25 @@ export function checkRoles(ctx: RuleContext): void {
     for (const [attribute] of entries(obj(rule)?.['when'])) {
       if (ctx.identityAttributes.has(attribute)) continue;
       const suggestions = suggestAttribute(attribute);
-      ctx.report.at(joinPointer(joinPointer(base, 'when'), attribute), 'key', 'error', 'unknown-identity-attribute',
+      ctx.report.at(
+        joinPointer(joinPointer(base, 'when'), attribute),
+        'key',
+        'error',
+        'unknown-identity-attribute',
         `Role rule condition on "${attribute}", which no identity has: the rule can never apply.${didYouMean(suggestions)}`,
-        { suggestions });
+        { suggestions },
+      );
     }
     const memberOf = arr(obj(rule)?.['memberOf']).map(str);
     arr(obj(rule)?.['notMemberOf']).forEach((group, j) => {
       if (typeof group === 'string' && memberOf.includes(group)) {
-        ctx.report.at(joinPointer(joinPointer(base, 'notMemberOf'), j), 'value', 'error', 'contradictory-role-rule',
-          `Group "${group}" is in both memberOf and notMemberOf of this rule.`);
+        ctx.report.at(
+          joinPointer(joinPointer(base, 'notMemberOf'), j),
+          'value',
+          'error',
+          'contradictory-role-rule',
+          `Group "${group}" is in both memberOf and notMemberOf of this rule.`,
+        );
       }
     });
   });
@@ -33,8 +43,13 @@ export function checkRoles(ctx: RuleContext): void {
       arr(rule?.['notMemberOf']).forEach((group, j) => {
         const other = applying.find(({ rule: r }) => arr(r?.['memberOf']).includes(group));
         if (!other || other.index === index) return;
-        ctx.report.at(joinPointer(joinPointer(joinPointer('/roles', index), 'notMemberOf'), j), 'value', 'error', 'contradictory-role-rule',
-          `Identity "${name}" matches this rule and rule ${other.index + 1}, which require it both in and out of group "${String(group)}".`);
+        ctx.report.at(
+          joinPointer(joinPointer(joinPointer('/roles', index), 'notMemberOf'), j),
+          'value',
+          'error',
+          'contradictory-role-rule',
+          `Identity "${name}" matches this rule and rule ${other.index + 1}, which require it both in and out of group "${String(group)}".`,
+        );
       });
     }
   }

@@ -21,8 +21,13 @@ function checkUniqueNames(ctx: RuleContext): void {
     for (const [name] of entries(ctx.spec[section])) {
       const seen = first.get(name);
       if (seen) {
-        ctx.report.at(joinPointer(`/${section}`, name), 'key', 'error', 'duplicate-scenario',
-          `Scenario name "${name}" is already used in ${seen}; names must be unique across lifecycle, negative and concurrency.`);
+        ctx.report.at(
+          joinPointer(`/${section}`, name),
+          'key',
+          'error',
+          'duplicate-scenario',
+          `Scenario name "${name}" is already used in ${seen}; names must be unique across lifecycle, negative and concurrency.`,
+        );
       } else first.set(name, section);
     }
   }
@@ -52,12 +57,19 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
     if (needsUser && state === 'absent') {
       problem('step-before-provision', `"${kind}" needs a provisioned user, but no step before it provisions one. Add "provision" first.`);
     } else if (needsUser && state === 'deleted') {
-      problem('step-after-deprovision', `"${kind}" comes after "deprovision": the user no longer exists. Provision again first, or move this step up.`);
+      problem(
+        'step-after-deprovision',
+        `"${kind}" comes after "deprovision": the user no longer exists. Provision again first, or move this step up.`,
+      );
     }
     switch (kind) {
       case 'provision':
         if (state === 'active' || state === 'inactive') {
-          problem('provision-twice', 'The user is already provisioned: a second provision re-creates the same identity (expect a 409 or a no-op).', 'warning');
+          problem(
+            'provision-twice',
+            'The user is already provisioned: a second provision re-creates the same identity (expect a 409 or a no-op).',
+            'warning',
+          );
         }
         state = 'active';
         break;
@@ -66,13 +78,18 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
         if (state !== 'absent' && state !== 'deleted') state = 'inactive';
         break;
       case 'reactivate':
-        if (state === 'active') problem('redundant-step', 'The user is active here: there is nothing to reactivate. Deactivate it first.', 'warning');
+        if (state === 'active')
+          problem('redundant-step', 'The user is active here: there is nothing to reactivate. Deactivate it first.', 'warning');
         if (state !== 'absent' && state !== 'deleted') state = 'active';
         break;
       case 'deprovision':
         // Which IdPs never delete is the dialect's knowledge, asked here rather than copied.
         if ((DIALECTS as readonly string[]).includes(dialect) && dialectFor(dialect as Dialect).deprovision === 'deactivate') {
-          problem('dialect-unsupported-step', `Okta never sends DELETE for users: with dialect "${dialect}" this step deactivates the user instead, and the checks expect it to stay readable with active false.`, 'warning');
+          problem(
+            'dialect-unsupported-step',
+            `Okta never sends DELETE for users: with dialect "${dialect}" this step deactivates the user instead, and the checks expect it to stay readable with active false.`,
+            'warning',
+          );
         }
         if (state !== 'absent') state = 'deleted';
         break;
@@ -92,10 +109,17 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
       case 'eventually': {
         const body = obj(obj(step)?.['eventually']);
         if (body && !('expect' in body) && !('probe' in body)) {
-          ctx.report.at(pointer, 'key', 'error', 'missing-property', 'eventually needs an "expect" or a "probe" to retry.', { missingProperty: 'expect' });
+          ctx.report.at(pointer, 'key', 'error', 'missing-property', 'eventually needs an "expect" or a "probe" to retry.', {
+            missingProperty: 'expect',
+          });
         } else if (body && 'expect' in body && 'probe' in body) {
-          ctx.report.at(joinPointer(joinPointer(joinPointer(base, i), 'eventually'), 'probe'), 'key', 'error', 'conflicting-properties',
-            'eventually retries one thing: it has both "expect" and "probe". Put each in its own eventually step.');
+          ctx.report.at(
+            joinPointer(joinPointer(joinPointer(base, i), 'eventually'), 'probe'),
+            'key',
+            'error',
+            'conflicting-properties',
+            'eventually retries one thing: it has both "expect" and "probe". Put each in its own eventually step.',
+          );
         }
         if (body?.['probe']) checkProbe(ctx, joinPointer(joinPointer(joinPointer(base, i), 'eventually'), 'probe'), obj(body['probe']));
         break;
@@ -128,11 +152,21 @@ function checkUpdate(ctx: RuleContext, pointer: string, update: ReturnType<typeo
   const read = readAttributes(ctx);
   for (const [attribute, value] of Object.entries(update)) {
     if (!read.has(attribute)) {
-      ctx.report.at(joinPointer(pointer, attribute), 'key', 'warning', 'update-has-no-effect',
-        `No mapping or role rule reads "${attribute}": this update sends nothing to the target.`);
+      ctx.report.at(
+        joinPointer(pointer, attribute),
+        'key',
+        'warning',
+        'update-has-no-effect',
+        `No mapping or role rule reads "${attribute}": this update sends nothing to the target.`,
+      );
     } else if (identity && JSON.stringify(identity[attribute]) === JSON.stringify(value)) {
-      ctx.report.at(joinPointer(pointer, attribute), 'value', 'warning', 'update-has-no-effect',
-        `"${attribute}" already has this value: the update changes nothing.`);
+      ctx.report.at(
+        joinPointer(pointer, attribute),
+        'value',
+        'warning',
+        'update-has-no-effect',
+        `"${attribute}" already has this value: the update changes nothing.`,
+      );
     }
   }
 }
@@ -141,9 +175,17 @@ function checkProbe(ctx: RuleContext, pointer: string, probe: ReturnType<typeof 
   if (!probe) return;
   const methods = PROBE_METHODS.filter((m) => m in probe);
   if (methods.length === 0) {
-    ctx.report.at(pointer, 'key', 'error', 'missing-property', `A probe needs a URL under one of: ${PROBE_METHODS.join(', ')}.`, { missingProperty: 'get' });
+    ctx.report.at(pointer, 'key', 'error', 'missing-property', `A probe needs a URL under one of: ${PROBE_METHODS.join(', ')}.`, {
+      missingProperty: 'get',
+    });
   } else if (methods.length > 1) {
-    ctx.report.at(joinPointer(pointer, methods[1]!), 'key', 'error', 'conflicting-properties', `A probe sends one request: it has both "${methods[0]}" and "${methods[1]}".`);
+    ctx.report.at(
+      joinPointer(pointer, methods[1]!),
+      'key',
+      'error',
+      'conflicting-properties',
+      `A probe sends one request: it has both "${methods[0]}" and "${methods[1]}".`,
+    );
   }
 }
 
@@ -153,21 +195,53 @@ function checkNegative(ctx: RuleContext, name: string, negative: ReturnType<type
   const raw = RAW_METHODS.filter((m) => m in negative);
   const create = 'create' in negative;
   if (!create && raw.length === 0) {
-    ctx.report.at(base, 'key', 'error', 'missing-property', `A negative case needs "create" (an identity) or a request (${RAW_METHODS.join(', ')}).`, { missingProperty: 'create' });
+    ctx.report.at(
+      base,
+      'key',
+      'error',
+      'missing-property',
+      `A negative case needs "create" (an identity) or a request (${RAW_METHODS.join(', ')}).`,
+      { missingProperty: 'create' },
+    );
   }
   const requests = [...(create ? ['create'] : []), ...raw];
   if (requests.length > 1) {
-    ctx.report.at(joinPointer(base, requests[1]!), 'key', 'error', 'conflicting-properties', `A negative case sends one request: it has both "${requests[0]}" and "${requests[1]}".`);
+    ctx.report.at(
+      joinPointer(base, requests[1]!),
+      'key',
+      'error',
+      'conflicting-properties',
+      `A negative case sends one request: it has both "${requests[0]}" and "${requests[1]}".`,
+    );
   }
   if (!create) {
     for (const key of ['without', 'set']) {
-      if (key in negative) ctx.report.at(joinPointer(base, key), 'key', 'error', 'conflicting-properties', `"${key}" alters a create request and needs "create".`);
+      if (key in negative)
+        ctx.report.at(
+          joinPointer(base, key),
+          'key',
+          'error',
+          'conflicting-properties',
+          `"${key}" alters a create request and needs "create".`,
+        );
     }
   } else if ('body' in negative) {
-    ctx.report.at(joinPointer(base, 'body'), 'key', 'error', 'conflicting-properties', '"body" is for raw requests; a "create" case builds its body from the mapping (alter it with "without" and "set").');
+    ctx.report.at(
+      joinPointer(base, 'body'),
+      'key',
+      'error',
+      'conflicting-properties',
+      '"body" is for raw requests; a "create" case builds its body from the mapping (alter it with "without" and "set").',
+    );
   }
   if (raw.length === 1 && (raw[0] === 'get' || raw[0] === 'delete') && 'body' in negative) {
-    ctx.report.at(joinPointer(base, 'body'), 'key', 'warning', 'conflicting-properties', `A ${raw[0]!.toUpperCase()} request carries no body.`);
+    ctx.report.at(
+      joinPointer(base, 'body'),
+      'key',
+      'warning',
+      'conflicting-properties',
+      `A ${raw[0]!.toUpperCase()} request carries no body.`,
+    );
   }
 }
 
@@ -176,27 +250,54 @@ function checkRace(ctx: RuleContext, name: string, race: ReturnType<typeof obj>)
   const base = joinPointer('/concurrency', name);
   const action = str(race['action']);
   if (action === 'provision') {
-    if (!('identity' in race)) ctx.report.at(base, 'key', 'error', 'missing-property', 'A provision race needs "identity".', { missingProperty: 'identity' });
+    if (!('identity' in race))
+      ctx.report.at(base, 'key', 'error', 'missing-property', 'A provision race needs "identity".', { missingProperty: 'identity' });
     for (const key of ['identities', 'group']) {
-      if (key in race) ctx.report.at(joinPointer(base, key), 'key', 'warning', 'conflicting-properties', `"${key}" is not used by a provision race.`);
+      if (key in race)
+        ctx.report.at(joinPointer(base, key), 'key', 'warning', 'conflicting-properties', `"${key}" is not used by a provision race.`);
     }
     const parallel = typeof race['parallel'] === 'number' ? race['parallel'] : 8;
     const expect = obj(race['expect']);
     const created = typeof expect?.['created'] === 'number' ? expect['created'] : 0;
     const conflict = typeof expect?.['conflict'] === 'number' ? expect['conflict'] : 0;
     if (created + conflict > parallel) {
-      ctx.report.at(joinPointer(base, 'expect'), 'key', 'error', 'impossible-expectation',
-        `created (${created}) + conflict (${conflict}) is more than the ${parallel} parallel requests.`);
+      ctx.report.at(
+        joinPointer(base, 'expect'),
+        'key',
+        'error',
+        'impossible-expectation',
+        `created (${created}) + conflict (${conflict}) is more than the ${parallel} parallel requests.`,
+      );
     }
     if (expect && typeof expect['created'] === 'number' && expect['created'] !== 1) {
-      ctx.report.at(joinPointer(joinPointer(base, 'expect'), 'created'), 'value', 'warning', 'impossible-expectation',
-        'A correct server creates exactly one user however many identical creates race.');
+      ctx.report.at(
+        joinPointer(joinPointer(base, 'expect'), 'created'),
+        'value',
+        'warning',
+        'impossible-expectation',
+        'A correct server creates exactly one user however many identical creates race.',
+      );
     }
   } else if (action === 'add-members' || action === 'remove-member') {
     for (const key of ['identities', 'group']) {
-      if (!(key in race)) ctx.report.at(base, 'key', 'error', 'missing-property', `A ${action} race needs "${key}".`, { missingProperty: key });
+      if (!(key in race))
+        ctx.report.at(base, 'key', 'error', 'missing-property', `A ${action} race needs "${key}".`, { missingProperty: key });
     }
-    if ('identity' in race) ctx.report.at(joinPointer(base, 'identity'), 'key', 'warning', 'conflicting-properties', `A ${action} race uses "identities", not "identity".`);
-    if ('expect' in race) ctx.report.at(joinPointer(base, 'expect'), 'key', 'warning', 'conflicting-properties', `A ${action} race always checks the exact final membership; "expect" is for provision races.`);
+    if ('identity' in race)
+      ctx.report.at(
+        joinPointer(base, 'identity'),
+        'key',
+        'warning',
+        'conflicting-properties',
+        `A ${action} race uses "identities", not "identity".`,
+      );
+    if ('expect' in race)
+      ctx.report.at(
+        joinPointer(base, 'expect'),
+        'key',
+        'warning',
+        'conflicting-properties',
+        `A ${action} race always checks the exact final membership; "expect" is for provision races.`,
+      );
   }
 }
