@@ -79,7 +79,9 @@ export function generateExpressionSpec(count: number, shape: ExpressionShape): s
     return `${out}  user0:\n    email: user0@example.test\n    notes: ${parts.join(' ')}\n`;
   }
   for (let i = 0; i < count / 4; i++) {
-    out += `  user${i}:\n    email: user${i}@\${{ vars.domain }}\n    tenant: \${{ env.SCIM_TENANT }}\n    notes: "\${{ env.SCIM_TENANT }} / \${{ vars.domain }}"\n`;
+    out +=
+      `  user${i}:\n    email: user${i}@\${{ vars.domain }}\n    tenant: \${{ ` +
+      `env.SCIM_TENANT }}\n    notes: "\${{ env.SCIM_TENANT }} / \${{ vars.domain }}"\n`;
   }
   return out;
 }

@@ -30,7 +30,8 @@ function expandedValues(value: unknown): number {
 
 export function benchHostileInput(): void {
   console.log(
-    `\nbench/hostile-input: validateText per expression at ${SMALL.toLocaleString('en-US')} and ${LARGE.toLocaleString('en-US')} expressions; median of ${RUNS} warm runs\n`,
+    `\nbench/hostile-input: validateText per expression at ${SMALL.toLocaleString('en-US')} ` +
+      `and ${LARGE.toLocaleString('en-US')} expressions; median of ${RUNS} warm runs\n`,
   );
   const rows = [['shape', 'size', `${SMALL} expr`, 'per expr', `${LARGE} expr`, 'per expr', 'ratio per expr']];
   for (const shape of SHAPES) {

@@ -124,7 +124,8 @@ export async function benchLsp(): Promise<void> {
     ]),
   );
   console.log(
-    `\n(provspec also runs its semantic rules; yaml-language-server checks the JSON Schema only. Diagnostics on opening the valid 5,000-line spec: provspec ${ours.diagnostics}, yaml-language-server ${yls.diagnostics}.)`,
+    `\n(provspec also runs its semantic rules; yaml-language-server checks the JSON Schema only. Diagnostics on ` +
+      `opening the valid 5,000-line spec: provspec ${ours.diagnostics}, yaml-language-server ${yls.diagnostics}.)`,
   );
   console.log(`Schema applied? A spec with a misspelt key gets, from provspec: ${ours.probe}; from yaml-language-server: ${yls.probe}`);
 }

@@ -56,7 +56,8 @@ export async function benchRunner(): Promise<void> {
   // Each round pairs both sides under the same machine load; the ratio is the median of the pairs.
   const ratios = rounds.map((r) => r.runnerMs / r.rawMs).sort((a, b) => a - b);
   console.log(
-    `\nbench/runner: ${SCENARIOS} lifecycle scenarios (quickstart joiner/mover/leaver), concurrency ${CONCURRENCY}, ${requests} requests, ${checks} checks; median of ${ROUNDS} rounds\n`,
+    `\nbench/runner: ${SCENARIOS} lifecycle scenarios (quickstart joiner/mover/leaver), ` +
+      `concurrency ${CONCURRENCY}, ${requests} requests, ${checks} checks; median of ${ROUNDS} rounds\n`,
   );
   console.log(
     table([
@@ -69,7 +70,9 @@ export async function benchRunner(): Promise<void> {
   // Client and server share the cores: the client's own CPU time is what the runner adds.
   const cpu = (key: 'runnerCpuMs' | 'rawCpuMs') => median(rounds.map((r) => r[key]));
   console.log(
-    `client CPU (median): raw loop ${ms(cpu('rawCpuMs'))} (${((cpu('rawCpuMs') * 1000) / requests).toFixed(0)} µs/request), runner ${ms(cpu('runnerCpuMs'))} (${((cpu('runnerCpuMs') * 1000) / requests).toFixed(0)} µs/request, checks and evidence included)`,
+    `client CPU (median): raw loop ${ms(cpu('rawCpuMs'))} (${((cpu('rawCpuMs') * 1000) / requests).toFixed(0)} ` +
+      `µs/request), runner ${ms(cpu('runnerCpuMs'))} ` +
+      `(${((cpu('runnerCpuMs') * 1000) / requests).toFixed(0)} µs/request, checks and evidence included)`,
   );
 }
 

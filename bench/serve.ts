@@ -100,7 +100,8 @@ function scimMix(basePath: string, token: string, run: string): Step[] {
 }
 
 export async function benchServe(): Promise<void> {
-  console.log(`\nbench/serve: create → get → patch → filter → delete per user, ${CONCURRENCY} concurrent clients, ${SECONDS} s each\n`);
+  const perUser = 'create → get → patch → filter → delete per user';
+  console.log(`\nbench/serve: ${perUser}, ${CONCURRENCY} concurrent clients, ${SECONDS} s each\n`);
   const rows = [['server', 'req/s', 'p50', 'p99', 'errors', 'vs bare http']];
 
   const body = JSON.stringify({

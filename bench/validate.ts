@@ -48,7 +48,8 @@ export function benchValidate(): void {
     }
 
     console.log(
-      `\nbench/validate: generated spec, ${yaml.split('\n').length} YAML lines (${(yaml.length / 1024).toFixed(0)} KiB), ${json.split('\n').length} JSON lines; median of ${RUNS} warm runs\n`,
+      `\nbench/validate: generated spec, ${yaml.split('\n').length} YAML lines (${(yaml.length / 1024).toFixed(0)} ` +
+        `KiB), ${json.split('\n').length} JSON lines; median of ${RUNS} warm runs\n`,
     );
     const rows = [['format', 'parse', 'schema', 'semantics', 'total']];
     for (const [label, file, text] of [

@@ -74,7 +74,8 @@ export async function main(
     // that CI does not read it as a failed check; the stack only when asked for.
     const e = error as Error;
     io.stderr.write(
-      `provspec ${name}: internal error: ${e?.message ?? String(error)}\nThis is a bug in provspec; please report it with the command that caused it${io.env['PROVSPEC_DEBUG'] ? '' : ' (PROVSPEC_DEBUG=1 prints the stack)'}.\n`,
+      `provspec ${name}: internal error: ${e?.message ?? String(error)}\nThis is a bug in provspec; please report it ` +
+        `with the command that caused it${io.env['PROVSPEC_DEBUG'] ? '' : ' (PROVSPEC_DEBUG=1 prints the stack)'}.\n`,
     );
     if (io.env['PROVSPEC_DEBUG'] && e?.stack) io.stderr.write(`${e.stack}\n`);
     return 3;

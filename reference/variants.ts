@@ -107,25 +107,36 @@ export type Variant = (typeof VARIANTS)[number];
 
 export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'unique-emails':
-    'an email already held by another user (any case, active or not) makes a create, PUT or PATCH a 409 "uniqueness" (RFC 7643 §7: "A server MAY reject an invalid value based on uniqueness")',
+    'an email already held by another user (any case, active or not) makes a create, PUT or PATCH ' +
+    'a 409 "uniqueness" (RFC 7643 §7: "A server MAY reject an invalid value based on uniqueness")',
   'patch-204':
-    'a successful PATCH answers 204 No Content, 200 when "attributes" is asked for (RFC 7644 §3.5.2: the server "MAY return HTTP status code 204 (No Content) and the appropriate response headers for a successful PATCH request")',
+    'a successful PATCH answers 204 No Content, 200 when "attributes" is asked for (RFC 7644 §3.5.2: the server "MAY ' +
+    'return HTTP status code 204 (No Content) and the appropriate response headers for a successful PATCH request")',
   'no-etags':
-    'no ETag header, no meta.version, If-Match/If-None-Match ignored, etag.supported false (RFC 7644 §3.14: "Service providers MAY support weak ETags")',
+    'no ETag header, no meta.version, If-Match/If-None-Match ignored, etag.supported ' +
+    'false (RFC 7644 §3.14: "Service providers MAY support weak ETags")',
   'minimal-config':
-    'sort, bulk and changePassword unsupported, filter.maxResults 50 (pages capped at 50), /Bulk 501, sortBy ignored (RFC 7644 §3.7: "The SCIM bulk operation is an optional server feature"; RFC 7643 §5: sort.supported says "whether or not sorting is supported")',
+    'sort, bulk and changePassword unsupported, filter.maxResults 50 (pages capped at 50), ' +
+    '/Bulk 501, sortBy ignored (RFC 7644 §3.7: "The SCIM bulk operation is an optional ' +
+    'server feature"; RFC 7643 §5: sort.supported says "whether or not sorting is supported")',
   'no-scimtype':
-    'errors carry only schemas and status: no detail, no scimType except where required (409 uniqueness, invalidFilter, noTarget) (RFC 7644 §3.12: scimType and detail are "OPTIONAL")',
+    'errors carry only schemas and status: no detail, no scimType except where required (409 ' +
+    'uniqueness, invalidFilter, noTarget) (RFC 7644 §3.12: scimType and detail are "OPTIONAL")',
   'opaque-ids':
-    'ids are not UUIDs: u_… and g_… with 20 random base62 characters (RFC 7643 §3.1: id is "a unique identifier for a SCIM resource as defined by the service provider")',
+    'ids are not UUIDs: u_… and g_… with 20 random base62 characters (RFC 7643 §3.1: id ' +
+    'is "a unique identifier for a SCIM resource as defined by the service provider")',
   'small-pages':
-    'lists return at most 2 resources per page whatever count asks; totalResults stays the full total (RFC 7644 §3.4.2.4: the provider "MAY return fewer results")',
+    'lists return at most 2 resources per page whatever count asks; totalResults ' +
+    'stays the full total (RFC 7644 §3.4.2.4: the provider "MAY return fewer results")',
   'bare-members':
-    'group members are returned with "value" only: no display, $ref or type (RFC 7643 §8.7.1: every members sub-attribute is "required" : false)',
+    'group members are returned with "value" only: no display, $ref or type ' +
+    '(RFC 7643 §8.7.1: every members sub-attribute is "required" : false)',
   'extra-attributes':
-    "every User and Group response carries the server's own read-only extension (urn:example:params:scim:schemas:extension:acme:2.0:User/Group), listed in schemas and /Schemas (RFC 7643 §3, §6)",
+    "every User and Group response carries the server's own read-only extension " +
+    '(urn:example:params:scim:schemas:extension:acme:2.0:User/Group), listed in schemas and /Schemas (RFC 7643 §3, §6)',
   'normalised-emails':
-    'email values are stored lower-cased and returned sorted by value, not in the order sent (RFC 7643 §7: "If the attribute is case insensitive, the server MAY alter case for a submitted value")',
+    'email values are stored lower-cased and returned sorted by value, not in the order sent (RFC ' +
+    '7643 §7: "If the attribute is case insensitive, the server MAY alter case for a submitted value")',
 };
 
 export function parseVariants(text: string): Variant[] {

@@ -35,7 +35,9 @@ export async function buildAction(outdir: string): Promise<void> {
     // the Action runs on Node 24, where the runner's undici serves them too: one copy, not three.
     alias: { undici: './node_modules/undici' },
     banner: {
-      js: "import { createRequire as __provspecCreateRequire } from 'node:module'; const require = __provspecCreateRequire(import.meta.url);",
+      js:
+        "import { createRequire as __provspecCreateRequire } from 'node:module'; " +
+        'const require = __provspecCreateRequire(import.meta.url);',
     },
   });
   writeFileSync(

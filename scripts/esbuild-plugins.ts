@@ -14,7 +14,9 @@ export const precompiledSchema: Plugin = {
       const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true, esm: true } });
       const code = standalone.default(ajv, ajv.compile(provspecSchema));
       return {
-        contents: `${code}\nexport const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\nexport function compileSchemaValidator() { return validate; }\n`,
+        contents:
+          `${code}\nexport const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\nexport ` +
+          `function compileSchemaValidator() { return validate; }\n`,
         loader: 'js',
         resolveDir: path.dirname(args.path),
       };

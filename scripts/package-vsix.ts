@@ -3,7 +3,7 @@
 // The build happens in a staging copy of extension/, so packagings never race a build in place.
 // Usage: node scripts/package-vsix.ts [--out FILE]        (npm run package:vsix)
 import { createVSIX } from '@vscode/vsce';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,8 @@ import { buildExtension, EXTENSION_DIR } from './build-extension.ts';
 export async function packageVsix(options: { out?: string } = {}): Promise<string> {
   const manifest = JSON.parse(await readFile(path.join(EXTENSION_DIR, 'package.json'), 'utf8')) as { version: string };
   const packagePath = path.resolve(options.out ?? path.join(EXTENSION_DIR, `provspec-${manifest.version}.vsix`));
+  // vsce writes into the folder without making it (and fails late, from its staging copy).
+  await mkdir(path.dirname(packagePath), { recursive: true });
   const stage = await mkdtemp(path.join(tmpdir(), 'provspec-vsix-stage-'));
   try {
     await cp(EXTENSION_DIR, stage, { recursive: true, filter: (source) => !/[\\/](dist|node_modules)$|\.vsix$/.test(source) });

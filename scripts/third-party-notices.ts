@@ -43,7 +43,8 @@ export function thirdPartyNotices(metafile: Metafile, root: string, product: str
   const parts = [`${product} bundles the following packages. Their licence notices follow.\n`];
   for (const p of sorted)
     parts.push(
-      `${'-'.repeat(72)}\n${p.name}@${p.version} (${p.license})\n\n${p.text || `(the package ships no licence file; its package.json says ${p.license})`}\n`,
+      `${'-'.repeat(72)}\n${p.name}@${p.version} (${p.license})\n\n` +
+        `${p.text || `(the package ships no licence file; its package.json says ${p.license})`}\n`,
     );
   return `${parts.join('\n')}`;
 }

@@ -37,14 +37,20 @@ export async function annotate(
           (n, level) => n + Math.max(0, perLevel(level).length - SHOWN_PER_TYPE),
           0,
         );
+        const hiddenNote = hiddenOtherwise
+          ? `; as workflow commands GitHub would have hidden ${hiddenOtherwise} of them (it shows ${SHOWN_PER_TYPE} per type per step)`
+          : '';
         notes.push(
-          `${all.length} annotations were published on check run "${target.name}"${published.url ? ` (${published.url})` : ''} in ${published.requests} request${published.requests === 1 ? '' : 's'}${hiddenOtherwise ? `; as workflow commands GitHub would have hidden ${hiddenOtherwise} of them (it shows ${SHOWN_PER_TYPE} per type per step)` : ''}.`,
+          `${all.length} annotations were published on check run "${target.name}"${published.url ? ` (${published.url})` : ''} ` +
+            `in ${published.requests} request${published.requests === 1 ? '' : 's'}${hiddenNote}.`,
         );
         return notes;
       } catch (error) {
         const status = (error as { status?: number }).status;
+        const forbidden = status === 403 ? ': the workflow needs "permissions: checks: write"; pull requests from forks never get it' : '';
         notes.push(
-          `The Checks API refused the check run (${status ?? (error as Error).message}${status === 403 ? ': the workflow needs "permissions: checks: write"; pull requests from forks never get it' : ''}), so annotations went out as workflow commands.`,
+          `The Checks API refused the check run (${status ?? (error as Error).message}${forbidden}), ` +
+            `so annotations went out as workflow commands.`,
         );
       }
     }
@@ -53,7 +59,8 @@ export async function annotate(
   for (const level of ['error', 'warning', 'notice'] as const) {
     const annotations = perLevel(level);
     for (const a of annotations.slice(0, SHOWN_PER_TYPE)) {
-      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: error, warning and notice are one call with the level chosen at run time
+      // error, warning and notice are one call with the level chosen at run time
+      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the level is chosen at run time
       core[level](a.message, {
         title: a.title,
         file: a.file,
@@ -66,7 +73,8 @@ export async function annotate(
   }
   if (hidden)
     notes.push(
-      `${hidden} more annotation${hidden === 1 ? ' was' : 's were'} not shown: GitHub shows ${SHOWN_PER_TYPE} per type per step. Set annotations to checks or both (with permissions: checks: write) to see them all; the report has them.`,
+      `${hidden} more annotation${hidden === 1 ? ' was' : 's were'} not shown: GitHub shows ${SHOWN_PER_TYPE} per type ` +
+        `per step. Set annotations to checks or both (with permissions: checks: write) to see them all; the report has them.`,
     );
   return notes;
 }

@@ -11,7 +11,8 @@ export async function mergeShardReports(inputs: ActionInputs, workspace: string)
   const reports = await Promise.all(files.map(async (file) => parseJsonReport(await readFile(file, 'utf8'), displayPath(file, workspace))));
   const report = mergeReports(reports);
   core.info(
-    `provspec: merged ${reports.length} report${reports.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, workspace)).join(', ')}`,
+    `provspec: merged ${reports.length} ` +
+      `report${reports.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, workspace)).join(', ')}`,
   );
   return { results: fromJsonReport(report), report, checked: [], notes: [] };
 }

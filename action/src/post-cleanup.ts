@@ -47,7 +47,8 @@ export async function postCleanup(inputs: ActionInputs, workspace: string): Prom
       const outcome = await removeTagged(client, findings.found);
       core.info(
         oneLine(
-          `provspec: cleanup after the cancelled run ${runId} on ${baseUrl}: ${outcome.removed.length} of ${findings.found.length} tagged resources removed`,
+          `provspec: cleanup after the cancelled run ${runId} on ${baseUrl}: ${outcome.removed.length} ` +
+            `of ${findings.found.length} tagged resources removed`,
         ),
       );
       for (const { resource, reason } of outcome.failed) {
@@ -61,6 +62,7 @@ export async function postCleanup(inputs: ActionInputs, workspace: string): Prom
   }
   if (left)
     core.setFailed(
-      `provspec: the run ${runId} may have left resources on the target (above); \`provspec cleanup <spec> --run ${runId} --yes\` removes them`,
+      `provspec: the run ${runId} may have left resources on the target ` +
+        `(above); \`provspec cleanup <spec> --run ${runId} --yes\` removes them`,
     );
 }

@@ -71,9 +71,9 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
 
   const fails = inputs.failOn !== 'never' && (failing || invalid || (inputs.failOn === 'warning' && warnings > 0));
   if (fails) {
-    core.info(
-      `provspec: failing the step (fail-on: ${inputs.failOn}): ${invalid ? 'invalid specs' : `${totals.fail} failed, ${totals.error} errored checks${warnings && inputs.failOn === 'warning' ? `, ${warnings} warnings` : ''}`}.`,
-    );
+    const warned = warnings && inputs.failOn === 'warning' ? `, ${warnings} warnings` : '';
+    const counts = `${totals.fail} failed, ${totals.error} errored checks${warned}`;
+    core.info(`provspec: failing the step (fail-on: ${inputs.failOn}): ${invalid ? 'invalid specs' : counts}.`);
     process.exitCode = 1;
   }
 }
@@ -96,7 +96,9 @@ function checkRunTarget(
     headSha: pull?.head?.sha ?? github.context.sha,
     conclusion,
     title: `${totals.fail} failed, ${totals.error} errored, ${totals.pass} passed`,
-    summary: `provspec checked ${results.length} spec${results.length === 1 ? '' : 's'}: ${totals.pass} checks passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skipped} skipped.`,
+    summary:
+      `provspec checked ${results.length} spec${results.length === 1 ? '' : 's'}: ${totals.pass} ` +
+      `checks passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skipped} skipped.`,
     client: {
       create: async (body) => {
         const { data } = await octokit.rest.checks.create({ owner, repo, ...body } as Create);

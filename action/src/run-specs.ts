@@ -58,7 +58,9 @@ async function runChecked(
       report: emptyReport(),
       checked,
       notes: [
-        'The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from forks get no secrets; run the specs on a branch of this repository, or in a workflow whose environment holds the SCIM token; `embedded: true` runs them against the built-in reference server without any secret.',
+        'The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from ' +
+          'forks get no secrets; run the specs on a branch of this repository, or in a workflow whose environment ' +
+          'holds the SCIM token; `embedded: true` runs them against the built-in reference server without any secret.',
       ],
     };
   }
@@ -69,12 +71,14 @@ async function runChecked(
   });
   const notes: string[] = server
     ? [
-        `Ran against the built-in reference SCIM server (input \`embedded\`), not your endpoint: this shows the specs are sound and what a correct server answers.`,
+        `Ran against the built-in reference SCIM server (input \`embedded\`), not your ` +
+          `endpoint: this shows the specs are sound and what a correct server answers.`,
       ]
     : [];
   if (inputs.allowedOrigins.length === 0)
     notes.push(
-      'Neither `base-url` nor `allowed-origins` was given, so the credential may go nowhere: a target that only a spec names is not trusted.',
+      'Neither `base-url` nor `allowed-origins` was given, so the credential ' +
+        'may go nowhere: a target that only a spec names is not trusted.',
     );
 
   const env = specEnvironment(process.env, { token: inputs.token, ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}) });

@@ -62,7 +62,8 @@ export async function cleanupCommand(argv: string[], io: CommandIO): Promise<num
   if (spec.errors.length) {
     for (const d of spec.errors)
       io.stderr.write(
-        `${spec.source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(text, spec.result.document.lineStarts, d.range)}\n\n`,
+        `${spec.source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: ` +
+          `error ${d.code}: ${d.message}\n${codeFrame(text, spec.result.document.lineStarts, d.range)}\n\n`,
       );
     io.stderr.write('provspec cleanup: the spec above cannot be used; nothing was sent.\n');
     return 2;
@@ -80,7 +81,9 @@ export async function cleanupCommand(argv: string[], io: CommandIO): Promise<num
   }
   const { client, baseUrl } = opened.target;
   try {
-    const scope = `${values.run ? `of run ${values.run}` : 'of any run'}${olderThanMs !== undefined ? `, created more than ${values['older-than']} ago` : ''}`;
+    const scope =
+      `${values.run ? `of run ${values.run}` : 'of any run'}` +
+      `${olderThanMs !== undefined ? `, created more than ${values['older-than']} ago` : ''}`;
     const findings = await findTagged(client, {
       ...(values.run ? { runId: values.run } : {}),
       ...(olderThanMs !== undefined ? { olderThanMs } : {}),
@@ -100,7 +103,8 @@ export async function cleanupCommand(argv: string[], io: CommandIO): Promise<num
     for (const { resource, reason } of outcome.failed)
       io.stderr.write(`provspec cleanup: could not delete ${describe(resource)}: ${reason}\n`);
     io.stdout.write(
-      `deleted ${outcome.removed.length} of ${findings.found.length}${outcome.failed.length ? `; ${outcome.failed.length} left (above)` : ''}\n`,
+      `deleted ${outcome.removed.length} ` +
+        `of ${findings.found.length}${outcome.failed.length ? `; ${outcome.failed.length} left (above)` : ''}\n`,
     );
     return outcome.failed.length || findings.problems.length ? 1 : 0;
   } finally {

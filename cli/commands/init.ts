@@ -38,7 +38,8 @@ export async function initCommand(argv: string[], io: CommandIO): Promise<number
   }
   const shown = displayPath(file, io.cwd);
   io.stdout.write(
-    `Wrote ${shown}.\nTry it against the built-in reference SCIM server:  npx provspec run ${shown} --embedded\nThen point it at yours:  SCIM_BASE_URL=… SCIM_TOKEN=… npx provspec run ${shown}\n`,
+    `Wrote ${shown}.\nTry it against the built-in reference SCIM server:  npx provspec run ${shown} ` +
+      `--embedded\nThen point it at yours:  SCIM_BASE_URL=… SCIM_TOKEN=… npx provspec run ${shown}\n`,
   );
   return 0;
 }

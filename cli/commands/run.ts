@@ -126,7 +126,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   for (const { source, result, errors } of checked) {
     for (const d of errors) {
       io.stderr.write(
-        `${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`,
+        `${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: ` +
+          `error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`,
       );
     }
   }
@@ -156,7 +157,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     for (const { source, result } of checked) {
       for (const d of result.diagnostics.filter((x) => x.code === 'unset-env')) {
         io.stderr.write(
-          `${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`,
+          `${source.display}:${d.range.start.line + 1}:${d.range.start.character + 1}: ` +
+            `error ${d.code}: ${d.message}\n${codeFrame(source.text, result.document.lineStarts, d.range)}\n\n`,
         );
       }
     }
@@ -189,7 +191,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
         io.stdout.write(
           paint(
             'dim',
-            `embedded reference SCIM server on ${server.baseUrl}${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}${variants.length ? ` (variants: ${variants.join(', ')})` : ''}\n`,
+            `embedded reference SCIM server on ${server.baseUrl}` +
+              `${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}` +
+              `${variants.length ? ` (variants: ${variants.join(', ')})` : ''}\n`,
           ),
         );
     }

@@ -91,7 +91,9 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
   }
   io.stdout.write(`SCIM_BASE_URL=${server.baseUrl}\nSCIM_TOKEN=${server.token}\nAPP_URL=${server.appUrl}\n`);
   io.stderr.write(
-    `provspec reference SCIM server on ${server.baseUrl}${values.db ? ` (data in ${values.db})` : ' (in memory)'}${misbehave.length ? `, misbehaving: ${misbehave.join(', ')}` : ''}${variants.length ? `, variants: ${variants.join(', ')}` : ''}. Ctrl-C stops it.\n`,
+    `provspec reference SCIM server on ${server.baseUrl}${values.db ? ` (data in ${values.db})` : ' (in memory)'}` +
+      `${misbehave.length ? `, misbehaving: ${misbehave.join(', ')}` : ''}` +
+      `${variants.length ? `, variants: ${variants.join(', ')}` : ''}. Ctrl-C stops it.\n`,
   );
   // Stops on SIGINT/SIGTERM (caught from the launcher's first line), and when its parent goes
   // away: `npx provspec serve` killed by a signal npx does not pass on must not leave an orphan.

@@ -63,7 +63,9 @@ export const RULES = {
     basis: `${RFC7644} §3.12`,
     level: 'MUST',
     quote:
-      'In addition to returning an HTTP response code, implementers MUST return the errors in the body of the response in a JSON format, using the attributes described below.  Error responses are identified using the following "schema" URI: "urn:ietf:params:scim:api:messages:2.0:Error".',
+      'In addition to returning an HTTP response code, implementers MUST return the errors in the ' +
+      'body of the response in a JSON format, using the attributes described below.  Error responses ' +
+      'are identified using the following "schema" URI: "urn:ietf:params:scim:api:messages:2.0:Error".',
     perResponse: true,
   },
   'response.scim-error.status': {
@@ -93,7 +95,8 @@ export const RULES = {
     basis: `${RFC7644} §3.3`,
     level: 'MUST',
     quote:
-      'When the service provider successfully creates the new resource, an HTTP response SHALL be returned with HTTP status code 201 (Created).',
+      'When the service provider successfully creates the new resource, an ' +
+      'HTTP response SHALL be returned with HTTP status code 201 (Created).',
   },
   'user.create.id': {
     what: "the created user's representation carries its id",
@@ -101,7 +104,9 @@ export const RULES = {
     level: 'SHOULD',
     quote: "The response body SHOULD contain the service provider's representation of the newly created resource.",
     required: {
-      okta: 'Okta\'s SCIM 2.0 Protocol Reference: "If the SCIM server returns an empty response body to the provisioning request, then Okta marks the operation as invalid"',
+      okta:
+        'Okta\'s SCIM 2.0 Protocol Reference: "If the SCIM server returns an empty response ' +
+        'body to the provisioning request, then Okta marks the operation as invalid"',
     },
   },
   'user.create.identifiable': {
@@ -109,14 +114,16 @@ export const RULES = {
     basis: `${RFC7644} §3.3`,
     level: 'MUST',
     quote:
-      'The URI of the created resource SHALL include, in the HTTP "Location" header and the HTTP body, a JSON representation [RFC7159] with the attribute "meta.location".',
+      'The URI of the created resource SHALL include, in the HTTP "Location" header and ' +
+      'the HTTP body, a JSON representation [RFC7159] with the attribute "meta.location".',
   },
   'user.create.location': {
     what: 'a create answers a Location header naming the new resource (and meta.location, if given, agrees)',
     basis: `${RFC7644} §3.3`,
     level: 'MUST',
     quote:
-      'The URI of the created resource SHALL include, in the HTTP "Location" header and the HTTP body, a JSON representation [RFC7159] with the attribute "meta.location".',
+      'The URI of the created resource SHALL include, in the HTTP "Location" header and ' +
+      'the HTTP body, a JSON representation [RFC7159] with the attribute "meta.location".',
     perResponse: true,
     tolerated: {
       entra: 'the Create User example response in Microsoft\'s SCIM endpoint tutorial ("HTTP/1.1 201 Created") carries no Location header',
@@ -145,7 +152,9 @@ export const RULES = {
     basis: `${RFC7644} §3.5.1, §3.5.2; the IdP sends this shape`,
     level: 'MUST',
     quote:
-      'On successful completion, the server either MUST return a 200 OK response code and the entire resource within the response body, subject to the "attributes" query parameter (see Section 3.9), or MAY return HTTP status code 204 (No Content) and the appropriate response headers for a successful PATCH request.',
+      'On successful completion, the server either MUST return a 200 OK response code and the entire resource ' +
+      'within the response body, subject to the "attributes" query parameter (see Section 3.9), or MAY return ' +
+      'HTTP status code 204 (No Content) and the appropriate response headers for a successful PATCH request.',
   },
   'user.set-active': {
     what: "a deactivate or reactivate request (in the dialect's shape) succeeds",
@@ -168,14 +177,16 @@ export const RULES = {
     basis: `${RFC7643} §4.1.1 (userName is case insensitive); ${RFC7644} §3.4.2.2`,
     level: 'MUST',
     quote:
-      'When comparing attributes of type String, the case sensitivity for String type attributes SHALL be determined by the attribute\'s "caseExact" characteristic (see Section 2.2 of [RFC7643]).',
+      'When comparing attributes of type String, the case sensitivity for String type attributes SHALL ' +
+      'be determined by the attribute\'s "caseExact" characteristic (see Section 2.2 of [RFC7643]).',
   },
   'user.findable-inactive': {
     what: 'a deactivated user is still found by a userName filter',
     basis: 'Microsoft Entra ID SCIM endpoint tutorial (soft delete); RFC 7643/7644 say nothing of inactive users',
     level: 'IdP',
     quote:
-      "The user object should be returned in a request whether or not the user is active. The only time the user shouldn't be returned is when it's hard deleted from the application.",
+      'The user object should be returned in a request whether or not the user is active. The ' +
+      "only time the user shouldn't be returned is when it's hard deleted from the application.",
   },
   'user.delete': {
     what: 'a DELETE answers 204 No Content',
@@ -188,7 +199,9 @@ export const RULES = {
     basis: `${RFC7644} §3.6`,
     level: 'MUST',
     quote:
-      'Service providers MAY choose not to permanently delete the resource but MUST return a 404 (Not Found) error code for all operations associated with the previously deleted resource.  Service providers MUST omit the resource from future query results.',
+      'Service providers MAY choose not to permanently delete the resource but MUST return ' +
+      'a 404 (Not Found) error code for all operations associated with the previously ' +
+      'deleted resource.  Service providers MUST omit the resource from future query results.',
   },
 
   // Groups.
@@ -275,7 +288,9 @@ export const RULES = {
     basis: `${RFC7644} §3.3`,
     level: 'MUST',
     quote:
-      'If the service provider determines that the creation of the requested resource conflicts with existing resources (e.g., a "User" resource with a duplicate "userName"), the service provider MUST return HTTP status code 409 (Conflict) with a "scimType" error code of "uniqueness", as per Section 3.12.',
+      'If the service provider determines that the creation of the requested resource conflicts with existing ' +
+      'resources (e.g., a "User" resource with a duplicate "userName"), the service provider MUST return ' +
+      'HTTP status code 409 (Conflict) with a "scimType" error code of "uniqueness", as per Section 3.12.',
     tolerated: { okta: "the duplicate-user example in Okta's SCIM 2.0 Protocol Reference answers 409 with no scimType" },
   },
 
@@ -285,14 +300,16 @@ export const RULES = {
     basis: `${RFC7644} §4; ${RFC7643} §5`,
     level: 'MUST',
     quote:
-      'This endpoint SHALL return responses with a JSON object using a "schemas" attribute of "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig".',
+      'This endpoint SHALL return responses with a JSON object using a "schemas" ' +
+      'attribute of "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig".',
   },
   'discovery.resource-types': {
     what: 'GET /ResourceTypes lists User at /Users',
     basis: `${RFC7644} §4; ${RFC7643} §6`,
     level: 'SHOULD',
     quote:
-      '/ResourceTypes  An HTTP GET to this endpoint is used to discover the types of resources available on a SCIM service provider (e.g., Users and Groups).',
+      '/ResourceTypes  An HTTP GET to this endpoint is used to discover the types ' +
+      'of resources available on a SCIM service provider (e.g., Users and Groups).',
   },
   'discovery.schemas': {
     what: 'GET /Schemas includes the core User schema',
@@ -305,42 +322,48 @@ export const RULES = {
     basis: `${RFC7644} §3.12 (Table 8)`,
     level: 'SHOULD',
     quote:
-      'Implementers SHOULD handle the identified HTTP status codes as described below. ... 401 (Unauthorized) ... Authorization failure.  The authorization header is invalid or missing.',
+      'Implementers SHOULD handle the identified HTTP status codes as described below. ... 401 ' +
+      '(Unauthorized) ... Authorization failure.  The authorization header is invalid or missing.',
   },
   'resource.meta': {
     what: 'a created resource carries meta.resourceType, meta.created and meta.location',
     basis: `${RFC7643} §3.1`,
     level: 'MUST',
     quote:
-      'When accepted by a service provider (e.g., after a SCIM create), the attributes "id" and "meta" (and its associated sub-attributes) MUST be assigned values by the service provider.',
+      'When accepted by a service provider (e.g., after a SCIM create), the attributes "id" and ' +
+      '"meta" (and its associated sub-attributes) MUST be assigned values by the service provider.',
   },
   'resource.etag': {
     what: 'with ETag support advertised, GET answers an ETag header',
     basis: `${RFC7644} §3.14`,
     level: 'MUST',
     quote:
-      "When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be specified within the 'version' attribute contained in the resource's 'meta' attribute.",
+      'When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be ' +
+      "specified within the 'version' attribute contained in the resource's 'meta' attribute.",
   },
   'resource.etag.version': {
     what: 'with ETag support advertised, meta.version equals the ETag header',
     basis: `${RFC7644} §3.14`,
     level: 'SHOULD',
     quote:
-      "When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be specified within the 'version' attribute contained in the resource's 'meta' attribute.",
+      'When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be ' +
+      "specified within the 'version' attribute contained in the resource's 'meta' attribute.",
   },
   'list.response': {
     what: 'a paged, filtered list is a ListResponse with totalResults, startIndex and itemsPerPage',
     basis: `${RFC7644} §3.4.2`,
     level: 'MUST',
     quote:
-      'Responses MUST be identified using the following URI: "urn:ietf:params:scim:api:messages:2.0:ListResponse". ... totalResults ... REQUIRED. ... startIndex ... REQUIRED when partial results are returned due to pagination.',
+      'Responses MUST be identified using the following URI: "urn:ietf:params:scim:api:messages:2.0:ListResponse". ' +
+      '... totalResults ... REQUIRED. ... startIndex ... REQUIRED when partial results are returned due to pagination.',
   },
   'filter.invalid': {
     what: 'a filter with an operator the server does not know is refused with 400 and scimType invalidFilter',
     basis: `${RFC7644} §3.4.2.2`,
     level: 'MUST',
     quote:
-      'Providers MUST decline to filter results if the specified filter operation is not recognized and return an HTTP 400 error with a "scimType" error of "invalidFilter" and an appropriate human-readable response as per Section 3.12.',
+      'Providers MUST decline to filter results if the specified filter operation is not recognized and return an HTTP ' +
+      '400 error with a "scimType" error of "invalidFilter" and an appropriate human-readable response as per Section 3.12.',
   },
   'uniqueness.refused': {
     what: 'creating the same userName again is refused with 409',

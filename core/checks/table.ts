@@ -36,7 +36,8 @@ export function checksTable(): string {
   for (const id of ids) {
     const rule: Rule = RULES[id];
     lines.push(
-      `| \`${id}\` | ${cell(rule.what)}${rule.perResponse ? ' (one finding per run, with a count)' : ''} | ${cell(rule.basis)} | ${rule.level} | ${PROFILES.map((p) => verdictUnder(id, p)).join(' | ')} |`,
+      `| \`${id}\` | ${cell(rule.what)}${rule.perResponse ? ' (one finding per run, with a count)' : ''} ` +
+        `| ${cell(rule.basis)} | ${rule.level} | ${PROFILES.map((p) => verdictUnder(id, p)).join(' | ')} |`,
     );
   }
   lines.push('', "## The rules' own words, and the sources of each tolerance", '');

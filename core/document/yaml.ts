@@ -325,9 +325,15 @@ function exceededAliasLimit(expanded: Expansion, size: Expansion): keyof Expansi
 }
 
 const ALIAS_LIMIT_WHAT: Record<keyof Expansion, string> = {
-  aliases: `the spec would expand more than ${ALIAS_LIMITS.aliases.toLocaleString('en-US')} aliases (an alias inside an aliased node counts once per use)`,
-  values: `aliases would add more than ${ALIAS_LIMITS.values.toLocaleString('en-US')} values (mappings, lists and scalars, every copy counted) to the spec`,
-  characters: `aliases would add more than ${ALIAS_LIMITS.characters.toLocaleString('en-US')} characters of keys and strings (every copy counted) to the spec`,
+  aliases:
+    `the spec would expand more than ${ALIAS_LIMITS.aliases.toLocaleString('en-US')} ` +
+    `aliases (an alias inside an aliased node counts once per use)`,
+  values:
+    `aliases would add more than ${ALIAS_LIMITS.values.toLocaleString('en-US')} ` +
+    `values (mappings, lists and scalars, every copy counted) to the spec`,
+  characters:
+    `aliases would add more than ${ALIAS_LIMITS.characters.toLocaleString('en-US')} ` +
+    `characters of keys and strings (every copy counted) to the spec`,
 };
 
 function aliasLimitMessage(name: string, exceeded: keyof Expansion): string {

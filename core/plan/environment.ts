@@ -77,7 +77,9 @@ export function missingEnvironment(
         range: spanToRange(plan.document, span),
         severity: 'error',
         code: 'unset-env',
-        message: `The environment variable ${use.name} is not set, and this run needs it here (${use.pointer}). Set it (or put it in an env file) and run again; nothing was sent.`,
+        message:
+          `The environment variable ${use.name} is not set, and this run needs it here ` +
+          `(${use.pointer}). Set it (or put it in an env file) and run again; nothing was sent.`,
         data: { pointer: use.pointer },
       });
     }

@@ -71,7 +71,9 @@ export function checkAnnotations(specs: readonly SpecResult[]): Annotation[] {
           level: check.status === 'warn' ? 'warning' : 'error',
           file: spec.file,
           ...located(check.range),
-          title: `provspec ${check.status === 'error' ? 'error' : check.status === 'warn' ? 'warning' : 'failed'}: ${name} › ${check.title}`,
+          title:
+            `provspec ${check.status === 'error' ? 'error' : check.status === 'warn' ? 'warning' : 'failed'}: ${name} ` +
+            `› ${check.title}`,
           message: clip(lines.join('\n')),
           rule: checkRule(scenario, check),
         });

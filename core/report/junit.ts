@@ -19,17 +19,20 @@ export function toJunit(specs: readonly SpecResult[]): string {
     const errors = cases.filter((c) => c.status === 'error').length + (spec.error ? 1 : 0);
     const skipped = cases.filter((c) => c.status === 'skipped').length;
     out.push(
-      `  <testsuite name="${xml(spec.name)}" file="${xml(spec.file)}" tests="${cases.length + (spec.error ? 1 : 0)}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(spec.ms / 1000).toFixed(3)}">`,
+      `  <testsuite name="${xml(spec.name)}" file="${xml(spec.file)}" tests="${cases.length + (spec.error ? 1 : 0)}" ` +
+        `failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(spec.ms / 1000).toFixed(3)}">`,
     );
     if (spec.error) {
       out.push(
-        `    <testcase classname="${xml(spec.file)}" name="run" file="${xml(spec.file)}"><error message="${xml(spec.error.message)}"/></testcase>`,
+        `    <testcase classname="${xml(spec.file)}" name="run" ` +
+          `file="${xml(spec.file)}"><error message="${xml(spec.error.message)}"/></testcase>`,
       );
     }
     for (const scenario of cases) {
       const name = `${scenario.section}.${scenario.name}`;
       out.push(
-        `    <testcase classname="${xml(spec.file)}" name="${xml(name)}" file="${xml(spec.file)}" line="${scenario.range.start.line + 1}" time="${(scenario.ms / 1000).toFixed(3)}">`,
+        `    <testcase classname="${xml(spec.file)}" name="${xml(name)}" file="${xml(spec.file)}" ` +
+          `line="${scenario.range.start.line + 1}" time="${(scenario.ms / 1000).toFixed(3)}">`,
       );
       if (scenario.status === 'skipped') out.push(`      <skipped message="${xml(scenario.skipped ?? 'skipped')}"/>`);
       // Warnings and blocked checks do not fail a test case; they are said in its output.
@@ -37,7 +40,8 @@ export function toJunit(specs: readonly SpecResult[]): string {
         .filter((c) => c.status === 'warn' || c.status === 'blocked')
         .map(
           (c) =>
-            `${c.status} ${spec.file}:${c.range.start.line + 1}:${c.range.start.character + 1} ${c.id}: ${c.title}${c.message ? `: ${c.message}` : ''} (${c.level} · ${c.basis})`,
+            `${c.status} ${spec.file}:${c.range.start.line + 1}:${c.range.start.character + 1} ${c.id}: ${c.title}` +
+            `${c.message ? `: ${c.message}` : ''} (${c.level} · ${c.basis})`,
         );
       if (notes.length) out.push(`      <system-out>${xml(notes.join('\n'))}</system-out>`);
       for (const check of scenario.checks) {

@@ -65,7 +65,8 @@ function failure(file: string, scenario: string, check: CheckResult, bodyMax: nu
     out.push(
       '',
       fenced(
-        `- expected: ${clip(JSON.stringify(check.expected) ?? '(nothing)', bodyMax)}\n+ actual:   ${clip(JSON.stringify(check.actual) ?? '(nothing)', bodyMax)}`,
+        `- expected: ${clip(JSON.stringify(check.expected) ?? '(nothing)', bodyMax)}\n+ ` +
+          `actual:   ${clip(JSON.stringify(check.actual) ?? '(nothing)', bodyMax)}`,
         'diff',
       ),
     );
@@ -80,7 +81,8 @@ function failure(file: string, scenario: string, check: CheckResult, bodyMax: nu
 function audit(entries: readonly AuditEntry[]): string {
   const rows = entries.map(
     (e) =>
-      `| ${e.unconfirmed ? 'possibly left' : e.action} | ${e.resourceType} | ${cell(e.id || '(unknown)')} | ${cell(e.display)} | ${cell(e.scenario)} |${e.reason ? ` ${cell(e.reason)} |` : ''}`,
+      `| ${e.unconfirmed ? 'possibly left' : e.action} | ${e.resourceType} | ${cell(e.id || '(unknown)')} ` +
+      `| ${cell(e.display)} | ${cell(e.scenario)} |${e.reason ? ` ${cell(e.reason)} |` : ''}`,
   );
   return ['| Action | Type | Id | Name | Scenario |', '|---|---|---|---|---|', ...rows].join('\n');
 }
@@ -92,12 +94,16 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
   const invalid = (input.diagnostics ?? []).some((d) => d.diagnostics.some((x) => x.severity === 'error'));
   const ok = totals.fail === 0 && totals.error === 0 && !invalid;
   const out: string[] = [
-    `## provspec ${!ok ? '❌' : input.specs.length ? '✅' : '⏭️'} ${input.specs.length ? `${passed} of ${scenarios.length} scenarios passed` : 'no scenarios ran'}`,
+    `## provspec ${!ok ? '❌' : input.specs.length ? '✅' : '⏭️'} ` +
+      `${input.specs.length ? `${passed} of ${scenarios.length} scenarios passed` : 'no scenarios ran'}`,
   ];
   if (input.specs.length)
     out.push(
       '',
-      `Checks: **${totals.pass}** passed, **${totals.fail}** failed, **${totals.warn}** warned, **${totals.blocked}** blocked, **${totals.error}** errored, **${totals.skipped}** skipped${input.ms !== undefined ? ` · ${(input.ms / 1000).toFixed(1)} s` : ''}${input.runId ? ` · run \`${input.runId.replace(/`/g, '')}\`` : ''}`,
+      `Checks: **${totals.pass}** passed, **${totals.fail}** failed, **${totals.warn}** warned, **${totals.blocked}** ` +
+        `blocked, **${totals.error}** errored, **${totals.skipped}** skipped` +
+        `${input.ms !== undefined ? ` · ${(input.ms / 1000).toFixed(1)} s` : ''}` +
+        `${input.runId ? ` · run \`${input.runId.replace(/`/g, '')}\`` : ''}`,
     );
   for (const note of input.notes ?? []) out.push('', `> ${note.replace(/\n/g, '\n> ')}`);
 
@@ -122,7 +128,8 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
       '',
       `### ${spec.status in ICON ? ICON[spec.status] : ''} ${cell(spec.file)} — ${cell(spec.name)}`,
       '',
-      `Target \`${spec.baseUrl.replace(/`/g, '')}\` · dialect \`${spec.dialect}\` · profile \`${String(spec.profile ?? spec.dialect).replace(/`/g, '')}\``,
+      `Target \`${spec.baseUrl.replace(/`/g, '')}\` · dialect \`${spec.dialect}\` ` +
+        `· profile \`${String(spec.profile ?? spec.dialect).replace(/`/g, '')}\``,
     );
     if (spec.error) out.push('', fenced(spec.error.message, 'text'));
     if (spec.scenarios.length) {
@@ -198,7 +205,8 @@ export function toMarkdownSummary(input: SummaryInput, options: SummaryOptions =
       ...(hidden ? [`${hidden} failure${hidden === 1 ? ' is' : 's are'} only counted, not shown`] : []),
     ];
     const final = cut.length
-      ? `${text}\n_This summary was shortened to stay under GitHub's 1 MiB limit: ${cut.join('; ')}. The JSON report and the trace have everything._\n`
+      ? `${text}\n_This summary was shortened to stay under GitHub's 1 MiB ` +
+        `limit: ${cut.join('; ')}. The JSON report and the trace have everything._\n`
       : text;
     if (Buffer.byteLength(final) <= maxBytes) return final;
   }

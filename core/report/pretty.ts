@@ -36,13 +36,17 @@ export function scenarioLine(file: string, scenario: ScenarioResult, paint: Pain
     ? `skipped: ${scenario.skipped}`
     : `${failed ? `${failed} of ${checks} checks failed` : `${checks} checks`}${extra ? `, ${extra}` : ''}`;
   const name = scenario.section === 'setup' ? 'setup (groups)' : `${scenario.section}.${scenario.name}`;
-  return `${paint(colour, mark)} ${paint('bold', name)} ${paint('dim', `${file}:${scenario.range.start.line + 1} · ${scenario.dialect} · ${detail} · ${scenario.ms} ms`)}`;
+  return (
+    `${paint(colour, mark)} ${paint('bold', name)} ` +
+    `${paint('dim', `${file}:${scenario.range.start.line + 1} · ${scenario.dialect} · ${detail} · ${scenario.ms} ms`)}`
+  );
 }
 
 export function failureBlock(file: string, check: CheckResult, source: SourceText | undefined, paint: Paint): string {
   const colour = check.status === 'fail' ? 'red' : 'yellow';
   const out = [
-    `${paint(colour, check.status)} ${paint('bold', `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`)} ${paint('dim', check.id)}`,
+    `${paint(colour, check.status)} ` +
+      `${paint('bold', `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`)} ${paint('dim', check.id)}`,
   ];
   out.push(`  ${check.title}: ${check.message}`);
   out.push(paint('dim', `  ${basisLine(check)}`));
@@ -50,7 +54,8 @@ export function failureBlock(file: string, check: CheckResult, source: SourceTex
     out.push(
       paint(
         'dim',
-        `  the same on ${check.count} responses${check.alsoAt?.length ? `, also at ${check.alsoAt.join(', ')}${check.count - 1 > check.alsoAt.length ? ', …' : ''}` : ''}`,
+        `  the same on ${check.count} responses` +
+          `${check.alsoAt?.length ? `, also at ${check.alsoAt.join(', ')}${check.count - 1 > check.alsoAt.length ? ', …' : ''}` : ''}`,
       ),
     );
   if (source)
@@ -112,7 +117,9 @@ export function summary(specs: readonly SpecResult[], ms: number, paint: Paint):
   lines.push(
     paint(
       ok ? 'green' : 'red',
-      `${ok ? '✔' : '✖'} ${scenarios.length - failedScenarios} of ${scenarios.length} scenarios passed · checks: ${totals.pass} passed, ${totals.fail} failed${optional}, ${totals.error} errored, ${totals.skipped} skipped · ${(ms / 1000).toFixed(1)} s`,
+      `${ok ? '✔' : '✖'} ${scenarios.length - failedScenarios} of ${scenarios.length} ` +
+        `scenarios passed · checks: ${totals.pass} passed, ${totals.fail} failed${optional}, ${totals.error} ` +
+        `errored, ${totals.skipped} skipped · ${(ms / 1000).toFixed(1)} s`,
     ),
   );
   lines.push(paint('dim', `  cleanup: ${created} resources created, ${removed} removed${orphans.length ? '' : ', nothing left behind'}`));

@@ -81,7 +81,10 @@ async function findUnconfirmed(
   const what = `the create (${create.reason})`;
   // Only a name carrying this run's tag is certainly this run's: anything else may be someone's.
   if (runId === undefined || !create.value.includes(`ps-${runId}`)) {
-    return `${what} got no definite answer, and its ${create.attribute} carries no run tag, so a resource of that name may be someone else's and was not looked for; check by hand`;
+    return (
+      `${what} got no definite answer, and its ${create.attribute} carries no run tag, so ` +
+      `a resource of that name may be someone else's and was not looked for; check by hand`
+    );
   }
   const filter = `${create.attribute} eq ${JSON.stringify(create.value)}`;
   const url = `/${create.resourceType === 'User' ? 'Users' : 'Groups'}?filter=${encodeURIComponent(filter)}`;
@@ -98,7 +101,10 @@ async function findUnconfirmed(
           : undefined
       : undefined;
   if (!resources)
-    return `${what} got no definite answer, and looking it up (GET ${filter}) failed: ${exchange.error ?? `status ${exchange.status}`}; it may be on the target`;
+    return (
+      `${what} got no definite answer, and looking it up (GET ${filter}) ` +
+      `failed: ${exchange.error ?? `status ${exchange.status}`}; it may be on the target`
+    );
   const wanted = create.value.toLowerCase();
   for (const resource of resources) {
     const r = resource as Record<string, unknown> | null;

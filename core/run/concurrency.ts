@@ -69,7 +69,8 @@ async function provisionRace(ctx: ScenarioContext, race: ConcurrencyCase, tagged
         message:
           conflicts.length === race.expect.conflict
             ? ''
-            : `${conflicts.length} answered 409, ${others.length} answered something else (${[...new Set(others.map((e) => e.status ?? e.error))].join(', ')})`,
+            : `${conflicts.length} answered 409, ${others.length} answered something ` +
+              `else (${[...new Set(others.map((e) => e.status ?? e.error))].join(', ')})`,
         expected: race.expect.conflict,
         actual: conflicts.length,
         evidence: [...conflicts.slice(0, 1), ...others.slice(0, 2)],
@@ -88,7 +89,8 @@ async function provisionRace(ctx: ScenarioContext, race: ConcurrencyCase, tagged
         message:
           untyped.length === 0
             ? ''
-            : `${untyped.length} of ${conflicts.length} 409 answers have no scimType "uniqueness" (RFC 7644 §3.3): an IdP cannot tell a duplicate from another conflict`,
+            : `${untyped.length} of ${conflicts.length} 409 answers have no scimType ` +
+              `"uniqueness" (RFC 7644 §3.3): an IdP cannot tell a duplicate from another conflict`,
         expected: 'uniqueness',
         actual: getKey(untyped[0]?.json, 'scimType') ?? null,
         evidence: untyped.slice(0, 1),

@@ -206,7 +206,8 @@ export class ScenarioContext {
       rule,
       basis:
         definition.level === 'spec'
-          ? `this spec, line ${range.start.line + 1}${definition.basis.startsWith('this spec') ? definition.basis.slice('this spec'.length) : `; ${definition.basis}`}`
+          ? `this spec, line ${range.start.line + 1}` +
+            `${definition.basis.startsWith('this spec') ? definition.basis.slice('this spec'.length) : `; ${definition.basis}`}`
           : definition.basis,
       level: definition.level,
       title,

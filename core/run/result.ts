@@ -80,7 +80,10 @@ export interface SpecResult {
   name: string;
   runId: string;
   dialect: string;
-  /** Whose needs decided the verdicts: rfc7644, entra or okta (scenarios in another dialect answer to that dialect's IdP unless the run chose one). */
+  /**
+   * Whose needs decided the verdicts: rfc7644, entra or okta (scenarios in another dialect answer to that
+   * dialect's IdP unless the run chose one).
+   */
   profile: string;
   baseUrl: string;
   status: CheckStatus;

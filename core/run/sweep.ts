@@ -77,7 +77,8 @@ export async function findTagged(client: ScimClient, options: SweepOptions = {})
           : undefined;
       if (!resources) {
         findings.problems.push(
-          `GET /${endpoint} (startIndex ${startIndex}) failed: ${exchange.error ?? `status ${exchange.status}`}; resources on later pages were not looked at`,
+          `GET /${endpoint} (startIndex ${startIndex}) ` +
+            `failed: ${exchange.error ?? `status ${exchange.status}`}; resources on later pages were not looked at`,
         );
         break;
       }

@@ -102,7 +102,9 @@ export async function openTarget(spec: Spec, document: ParsedDocument, options: 
       return {
         baseUrl: shown,
         error: {
-          message: `The target ${parsed.origin} is not an allowed origin (${(options.allowedOrigins ?? []).join(', ') || 'none'}); nothing was sent and the credential stayed here.`,
+          message:
+            `The target ${parsed.origin} is not an allowed origin ` +
+            `(${(options.allowedOrigins ?? []).join(', ') || 'none'}); nothing was sent and the credential stayed here.`,
           range: rangeAt(document, '/target/baseUrl', 'value'),
         },
       };

@@ -83,7 +83,8 @@ export function parseAttributePath(path: string, urnLength?: number): ParsedPath
       const urn = path.slice(0, colon);
       if (!/^urn:/i.test(urn)) {
         return fail(
-          `":" only separates a schema URN from an attribute name, and "${urn}" is not a URN. A sub-attribute follows a ".", as in name.givenName.`,
+          `":" only separates a schema URN from an attribute name, and "${urn}" ` +
+            `is not a URN. A sub-attribute follows a ".", as in name.givenName.`,
           colon,
           colon + 1,
         );
@@ -135,7 +136,8 @@ export function parseAttributePath(path: string, urnLength?: number): ParsedPath
       const found = closingBracket(path, pos);
       const close = typeof found === 'number' ? found : -1;
       return fail(
-        `A value filter goes right after the multi-valued attribute, before ".${parsed.subAttribute}": ${parsed.attribute}[…].${parsed.subAttribute}.`,
+        `A value filter goes right after the multi-valued attribute, before ` +
+          `".${parsed.subAttribute}": ${parsed.attribute}[…].${parsed.subAttribute}.`,
         pos,
         close < 0 ? pos + 1 : close + 1,
       );

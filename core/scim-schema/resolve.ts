@@ -165,7 +165,8 @@ function resolve(path: string, schemas: readonly SchemaDefinition[], resourceSch
       const kind = attribute.multiValued ? `a multi-valued ${attribute.type}` : `single-valued`;
       return error(
         'invalid-attribute-path',
-        `"${attribute.name}" is ${kind}: a value filter [...] only selects among the values of a multi-valued complex attribute, such as emails[type eq "work"].`,
+        `"${attribute.name}" is ${kind}: a value filter [...] only selects among the ` +
+          `values of a multi-valued complex attribute, such as emails[type eq "work"].`,
         filter.start - 1,
         filter.end + 1,
       );
@@ -176,7 +177,8 @@ function resolve(path: string, schemas: readonly SchemaDefinition[], resourceSch
         const span = comparison.attributeSpan;
         return error(
           'unknown-scim-attribute',
-          `"${comparison.attribute}" is not a sub-attribute of "${attribute.name}", so the filter cannot test it; ${attribute.name} has ${names(attribute.subAttributes)}.`,
+          `"${comparison.attribute}" is not a sub-attribute of "${attribute.name}", so the ` +
+            `filter cannot test it; ${attribute.name} has ${names(attribute.subAttributes)}.`,
           span.start,
           span.end,
           suggest(comparison.attribute, candidatesAt(path, span.start, span.end, attribute.subAttributes)),
@@ -224,7 +226,8 @@ function resolve(path: string, schemas: readonly SchemaDefinition[], resourceSch
   }
 
   const prefix = common || owner === scope.resource ? '' : `${owner.id}:`;
-  const canonical = `${prefix}${attribute.name}${filter ? `[${printFilter(filter.expression, attribute)}]` : ''}${parent ? `.${resolved.name}` : ''}`;
+  const canonical =
+    `${prefix}${attribute.name}${filter ? `[${printFilter(filter.expression, attribute)}]` : ''}` + `${parent ? `.${resolved.name}` : ''}`;
   return { ok: true, attribute: resolved, ...(parent ? { parent } : {}), schema: owner, common, canonical, parsed };
 }
 
@@ -281,7 +284,8 @@ function unknownSchema(path: string, urn: string, scope: Scope): ResolveError {
   const known = scope.all.map((s) => s.id).join(', ');
   return error(
     'unknown-scim-schema',
-    `"${urn}" is not a schema in scope for this resource (${known || 'none'}); custom extension schemas must be declared in the spec's extensions.`,
+    `"${urn}" is not a schema in scope for this resource (${known || 'none'}); ` +
+      `custom extension schemas must be declared in the spec's extensions.`,
     0,
     urn.length,
     suggestions,
@@ -330,7 +334,8 @@ function unknownAttribute(path: string, parsed: ParsedPath, schema: SchemaDefini
       ? `the ${schema.name} schema (${schema.id}) or a common attribute (id, externalId, meta)`
       : `${schema.id}`
     : scope.resource
-      ? `the ${scope.resource.name} schema or a common attribute (id, externalId, meta); extension attributes are written with their schema URN`
+      ? `the ${scope.resource.name} schema or a common attribute (id, ` +
+        `externalId, meta); extension attributes are written with their schema URN`
       : 'this resource';
   return error('unknown-scim-attribute', `"${name}" is not an attribute of ${where}.`, start, end, suggestions);
 }

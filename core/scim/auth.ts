@@ -96,7 +96,8 @@ export class CredentialSource {
     const auth = this.auth as Extract<ResolvedAuth, { kind: 'oauth2' }>;
     if (!this.#isAllowed(auth.tokenUrl)) {
       throw new AuthError(
-        `The token endpoint ${originOf(auth.tokenUrl)} is not an allowed origin, so the client secret was not sent there. Add it to target.allowedOrigins (or the Action's allowed-origins).`,
+        `The token endpoint ${originOf(auth.tokenUrl)} is not an allowed origin, so the client secret ` +
+          `was not sent there. Add it to target.allowedOrigins (or the Action's allowed-origins).`,
       );
     }
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -104,12 +105,13 @@ export class CredentialSource {
     if (auth.audience) form.set('audience', auth.audience);
     let response;
     try {
+      const basic = Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64');
       response = await request(auth.tokenUrl, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
-          authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
+          authorization: `Basic ${basic}`,
         },
         body: form.toString(),
         headersTimeout: this.#timeoutMs,

@@ -128,7 +128,9 @@ export class ScimClient {
         return exchange;
       }
       if (options.credentials !== false && !this.isAllowed(next)) {
-        exchange.error = `redirected to ${new URL(next).origin}, which is not an allowed origin; the request was not followed and no credential was sent there`;
+        exchange.error =
+          `redirected to ${new URL(next).origin}, which is not an allowed ` +
+          `origin; the request was not followed and no credential was sent there`;
         return exchange;
       }
       redirects.push({ status: exchange.status, location: next });
@@ -170,7 +172,9 @@ export class ScimClient {
       // A secret written into a probe's URL, headers or body is a credential too.
       if (!allowed && [url, body ?? '', ...Object.values(headers)].some((text) => secrets.contains(text))) {
         exchange.requestHeaders = redactHeaders(headers, secrets);
-        exchange.error = `the request to ${parsed.origin} carries a secret (a credential of this run) and ${parsed.origin} is not an allowed origin; it was not sent`;
+        exchange.error =
+          `the request to ${parsed.origin} carries a secret (a credential of this ` +
+          `run) and ${parsed.origin} is not an allowed origin; it was not sent`;
         return exchange;
       }
       if (options.credentials !== false) {

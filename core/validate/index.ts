@@ -121,7 +121,8 @@ export function semanticPhase(document: ParsedDocument, report: DiagnosticCollec
         { start: 0, end: 0 },
         'error',
         'internal-error',
-        `provspec failed while checking this spec (${rule.name}): ${error instanceof Error ? error.message : String(error)}. Please report this.`,
+        `provspec failed while checking this spec ` +
+          `(${rule.name}): ${error instanceof Error ? error.message : String(error)}. Please report this.`,
       );
     }
   }

@@ -3,7 +3,8 @@ import { distance } from 'fastest-levenshtein';
 /**
  * Did-you-mean: the candidates close enough to `name` to be what was meant, best first.
  * Close means a case-only difference, or an edit distance of at most 2 and at most a third
- * of the name's length (rounded up, so a swapped pair in a five-letter name still counts), so that short names do not "suggest" unrelated ones.
+ * of the name's length (rounded up, so a swapped pair in a five-letter name still counts), so that
+ * short names do not "suggest" unrelated ones.
  */
 export function suggest(name: string, candidates: Iterable<string>, limit = 3): string[] {
   const unique = [...new Set(candidates)];

@@ -207,7 +207,8 @@ async function validate(uris: readonly vscode.Uri[], output: vscode.OutputChanne
       if (severity === 'warning') warnings++;
       const code = typeof d.code === 'object' ? d.code.value : d.code;
       output.appendLine(
-        `${vscode.workspace.asRelativePath(uri)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${severity} ${code ?? ''}: ${d.message}`,
+        `${vscode.workspace.asRelativePath(uri)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ` +
+          `${severity} ${code ?? ''}: ${d.message}`,
       );
     }
   }

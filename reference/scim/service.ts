@@ -251,11 +251,11 @@ export class ScimService {
     const matching = this.#flags.has('case-sensitive-username') ? 'case-sensitive' : 'case-insensitive';
     const clash = this.store.usersByUserName(userName, matching).find((s) => s.id !== exceptId);
     if (clash) {
-      throw new ScimError(
-        409,
-        `userName ${JSON.stringify(userName)} is already taken${matching === 'case-insensitive' && clash.data['userName'] !== userName ? ` (as ${JSON.stringify(clash.data['userName'])}; userName is case-insensitive)` : ''}.`,
-        'uniqueness',
-      );
+      const folded =
+        matching === 'case-insensitive' && clash.data['userName'] !== userName
+          ? ` (as ${JSON.stringify(clash.data['userName'])}; userName is case-insensitive)`
+          : '';
+      throw new ScimError(409, `userName ${JSON.stringify(userName)} is already taken${folded}.`, 'uniqueness');
     }
   }
 

@@ -83,7 +83,8 @@ export class ResourceStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING seq`,
     );
     this.#update = db.prepare(
-      `UPDATE resources SET data = ?, user_name = ?, user_name_folded = ?, display_name = ?, external_id = ?, last_modified = ?, version = version + 1
+      `UPDATE resources SET data = ?, user_name = ?, user_name_folded = ?, display_name = ?, external_id = ?, ` +
+        `last_modified = ?, version = version + 1
        WHERE id = ?`,
     );
     this.#delete = db.prepare('DELETE FROM resources WHERE id = ? AND type = ?');

@@ -41,7 +41,8 @@ export function hover(doc: ParsedDocument, offset: number): Hover | null {
         `returned ${a.returned}`,
         `uniqueness ${a.uniqueness}`,
       ];
-      const value = `**${resolved.canonical}** — ${resolved.schema.name ?? resolved.schema.id}\n\n${facts.join(' · ')}\n\n${a.description ?? ''}`;
+      const title = `**${resolved.canonical}** — ${resolved.schema.name ?? resolved.schema.id}`;
+      const value = `${title}\n\n${facts.join(' · ')}\n\n${a.description ?? ''}`;
       return { contents: { kind: MarkupKind.Markdown, value }, range: spanToRange(doc, node) };
     }
   }
@@ -81,6 +82,10 @@ function runScopeHover(value: unknown, identity: string, attribute: string): str
   const raw = identities[identity]?.[attribute];
   const example = typeof raw === 'string' ? ` (\`${raw}\` is sent as \`${tagValue(raw, 'ps-<run>-<n>')}\`)` : '';
   return tagged.has(attribute)
-    ? `**${attribute}** is run-scoped: each scenario sends it with the run's tag${example}, so no two scenarios, shards or runs send a value the server could keep unique. It is tagged because it feeds userName, externalId, displayName, emails, phoneNumbers or ims, looks like an email address, or \`runScoped\` says so; \`runScoped: { ${attribute}: false }\` sends it as written.`
-    : `**${attribute}** is sent exactly as written. \`runScoped: { ${attribute}: true }\` tags it with the run's id, for a value your server keeps unique (an employee number).`;
+    ? `**${attribute}** is run-scoped: each scenario sends it with the run's tag${example}, so no ` +
+        `two scenarios, shards or runs send a value the server could keep unique. It is tagged because ` +
+        `it feeds userName, externalId, displayName, emails, phoneNumbers or ims, looks like an email ` +
+        `address, or \`runScoped\` says so; \`runScoped: { ${attribute}: false }\` sends it as written.`
+    : `**${attribute}** is sent exactly as written. \`runScoped: { ${attribute}: true }\` ` +
+        `tags it with the run's id, for a value your server keeps unique (an employee number).`;
 }

@@ -110,7 +110,11 @@ export function runDiagnostics(result: SpecResult): Diagnostic[] {
     severity: check.status === 'fail' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: 'provspec run',
     code: check.id,
-    message: `${check.title}: ${check.message}\n${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}${'expected' in check ? `\nexpected: ${JSON.stringify(check.expected)}` : ''}${'actual' in check ? `\nactual: ${JSON.stringify(check.actual)}` : ''}`,
+    message:
+      `${check.title}: ${check.message}\n${check.level} · ${check.basis}` +
+      `${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}` +
+      `${'expected' in check ? `\nexpected: ${JSON.stringify(check.expected)}` : ''}` +
+      `${'actual' in check ? `\nactual: ${JSON.stringify(check.actual)}` : ''}`,
   }));
   if (result.error?.range)
     diagnostics.push({

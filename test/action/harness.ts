@@ -125,7 +125,8 @@ export async function runAction(
   const tail = `\n--- stdout (tail) ---\n${stdout.slice(-3000)}\n--- stderr (tail) ---\n${stderr.slice(-3000)}`;
   if (killed)
     throw new Error(
-      `the action had not exited after ${RUN_DEADLINE_MS / 1000} s and was killed${interruptOn && interruptedAt === undefined ? ` (its output never matched ${interruptOn})` : ''}${tail}`,
+      `the action had not exited after ${RUN_DEADLINE_MS / 1000} s and was ` +
+        `killed${interruptOn && interruptedAt === undefined ? ` (its output never matched ${interruptOn})` : ''}${tail}`,
     );
   if (interruptOn && interruptedAt === undefined)
     throw new Error(`the action exited (${code}) before its output matched ${interruptOn}, so it was never interrupted${tail}`);

@@ -54,7 +54,8 @@ function run(args: string[], env: Record<string, string | undefined> = {}, inter
           child.kill('SIGKILL');
           reject(
             new Error(
-              `no ${interrupt.after} within ${INTERRUPT_DEADLINE_MS / 1000} s, so the run was never interrupted (killed):\n${stdout}\n${stderr}`,
+              `no ${interrupt.after} within ${INTERRUPT_DEADLINE_MS / 1000} s, ` +
+                `so the run was never interrupted (killed):\n${stdout}\n${stderr}`,
             ),
           );
         }
@@ -110,7 +111,8 @@ describe('provspec run', () => {
       const file = path.join(dir, 'bad.provspec.yaml');
       writeFileSync(
         file,
-        'provspec: 1\nname: bad\ntarget:\n  baseUrl: http://127.0.0.1:9/scim/v2\n  auth: none\nidentities: {}\nmapping:\n  userName: x\nlifecycle:\n  a:\n    identity: nobody\n    steps: [provision]\n',
+        'provspec: 1\nname: bad\ntarget:\n  baseUrl: http://127.0.0.1:9/scim/v2\n  auth: none\nidentities: ' +
+          '{}\nmapping:\n  userName: x\nlifecycle:\n  a:\n    identity: nobody\n    steps: [provision]\n',
       );
       const result = await run([file]);
       assert.equal(result.code, 2);

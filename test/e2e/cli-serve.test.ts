@@ -48,54 +48,57 @@ async function stop(served: Served): Promise<number | null> {
 }
 
 describe('provspec serve', () => {
-  it('prints the base URL and a random token, serves SCIM with it, logs one JSON line per request, and stops on SIGTERM with 0', async () => {
-    const served = await serve([]);
-    try {
-      assert.match(served.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/scim\/v2$/);
-      assert.ok(served.token.length >= 24);
-      const ok = await fetch(`${served.baseUrl}/Users`, {
-        headers: { authorization: `Bearer ${served.token}`, 'x-request-id': 'e2e-serve-1' },
-      });
-      assert.equal(ok.status, 200);
-      assert.match(ok.headers.get('content-type') ?? '', /^application\/scim\+json/);
-      const denied = await fetch(`${served.baseUrl}/Users`, { headers: { authorization: 'Bearer wrong' } });
-      assert.equal(denied.status, 401);
-      await denied.arrayBuffer();
-      const deadline = Date.now() + 30_000;
-      while (
-        served
-          .stdout()
-          .split('\n')
-          .filter((l) => l.startsWith('{')).length < 2 &&
-        Date.now() < deadline
-      )
-        await new Promise((r) => setTimeout(r, 20));
-      const lines = served
-        .stdout()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      assert.deepEqual(
-        lines.map((l) => [l['method'], l['path'], l['status']]),
-        [
-          ['GET', '/scim/v2/Users', 200],
-          ['GET', '/scim/v2/Users', 401],
-        ],
-      );
-      assert.equal(lines[0]!['requestId'], 'e2e-serve-1');
-      assert.equal(typeof lines[0]!['ms'], 'number');
-      assert.ok(
-        !served
+  it(
+    'prints the base URL and a random token, serves SCIM with it, ' + 'logs one JSON line per request, and stops on SIGTERM with 0',
+    async () => {
+      const served = await serve([]);
+      try {
+        assert.match(served.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/scim\/v2$/);
+        assert.ok(served.token.length >= 24);
+        const ok = await fetch(`${served.baseUrl}/Users`, {
+          headers: { authorization: `Bearer ${served.token}`, 'x-request-id': 'e2e-serve-1' },
+        });
+        assert.equal(ok.status, 200);
+        assert.match(ok.headers.get('content-type') ?? '', /^application\/scim\+json/);
+        const denied = await fetch(`${served.baseUrl}/Users`, { headers: { authorization: 'Bearer wrong' } });
+        assert.equal(denied.status, 401);
+        await denied.arrayBuffer();
+        const deadline = Date.now() + 30_000;
+        while (
+          served
+            .stdout()
+            .split('\n')
+            .filter((l) => l.startsWith('{')).length < 2 &&
+          Date.now() < deadline
+        )
+          await new Promise((r) => setTimeout(r, 20));
+        const lines = served
           .stdout()
           .split('\n')
           .filter((l) => l.startsWith('{'))
-          .some((l) => l.includes(served.token)),
-        'the token is never logged',
-      );
-    } finally {
-      assert.equal(await stop(served), 0);
-    }
-  });
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        assert.deepEqual(
+          lines.map((l) => [l['method'], l['path'], l['status']]),
+          [
+            ['GET', '/scim/v2/Users', 200],
+            ['GET', '/scim/v2/Users', 401],
+          ],
+        );
+        assert.equal(lines[0]!['requestId'], 'e2e-serve-1');
+        assert.equal(typeof lines[0]!['ms'], 'number');
+        assert.ok(
+          !served
+            .stdout()
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .some((l) => l.includes(served.token)),
+          'the token is never logged',
+        );
+      } finally {
+        assert.equal(await stop(served), 0);
+      }
+    },
+  );
 
   it('keeps data across restarts with --db, and uses the given --token', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'provspec-serve-'));

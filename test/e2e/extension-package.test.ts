@@ -19,6 +19,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { startReferenceServer } from '../../reference/index.ts';
 import { readZip } from './zip.ts';
+import { packagedVsix } from './vsix.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE20 = '/usr/bin/node';
@@ -113,13 +114,7 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
   before(() => {
     const started = performance.now();
     unpacked = mkdtempSync(path.join(tmpdir(), 'provspec-vsix-'));
-    const vsix = path.join(unpacked, `provspec-${rootManifest.version}.vsix`);
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts'), '--out', vsix], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 180_000,
-    });
-    assert.equal(result.status, 0, `package-vsix failed:\n${result.stdout}\n${result.stderr}`);
+    const vsix = packagedVsix();
     assert.ok(existsSync(vsix), `${vsix} was not written`);
     files = new Map(readZip(readFileSync(vsix)).map((e) => [e.name, e.data]));
     for (const name of ['extension/dist/server.js', 'extension/dist/extension.js'])
@@ -131,27 +126,31 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
     if (unpacked) rmSync(unpacked, { recursive: true, force: true });
   });
 
-  it("carries only the manifest, the two bundles, the schema, the grammars, the language configuration, the icon, README, LICENSE and the bundled packages' notices", () => {
-    assert.deepEqual([...files.keys()].sort(), [
-      '[Content_Types].xml',
-      'extension.vsixmanifest',
-      'extension/LICENSE.txt',
-      'extension/dist/THIRD_PARTY_NOTICES.txt',
-      'extension/dist/extension.js',
-      'extension/dist/icon.png',
-      'extension/dist/provspec.schema.json',
-      'extension/dist/server.js',
-      'extension/language-configuration.json',
-      'extension/package.json',
-      'extension/readme.md',
-      'extension/syntaxes/provspec-expression.tmLanguage.json',
-      'extension/syntaxes/provspec.tmLanguage.json',
-    ]);
-    const vsixManifest = files.get('extension.vsixmanifest')!.toString('utf8');
-    assert.match(vsixManifest, /Id="provspec-vscode"/);
-    assert.match(vsixManifest, /Publisher="provspec"/);
-    assert.match(vsixManifest, new RegExp(`Version="${rootManifest.version.replaceAll('.', '\\.')}"`));
-  });
+  it(
+    'carries only the manifest, the two bundles, the schema, the grammars, the language configuration, ' +
+      "the icon, README, LICENSE and the bundled packages' notices",
+    () => {
+      assert.deepEqual([...files.keys()].sort(), [
+        '[Content_Types].xml',
+        'extension.vsixmanifest',
+        'extension/LICENSE.txt',
+        'extension/dist/THIRD_PARTY_NOTICES.txt',
+        'extension/dist/extension.js',
+        'extension/dist/icon.png',
+        'extension/dist/provspec.schema.json',
+        'extension/dist/server.js',
+        'extension/language-configuration.json',
+        'extension/package.json',
+        'extension/readme.md',
+        'extension/syntaxes/provspec-expression.tmLanguage.json',
+        'extension/syntaxes/provspec.tmLanguage.json',
+      ]);
+      const vsixManifest = files.get('extension.vsixmanifest')!.toString('utf8');
+      assert.match(vsixManifest, /Id="provspec-vscode"/);
+      assert.match(vsixManifest, /Publisher="provspec"/);
+      assert.match(vsixManifest, new RegExp(`Version="${rootManifest.version.replaceAll('.', '\\.')}"`));
+    },
+  );
 
   it('has the manifest fields VS Code needs: identity, engine, entry point, activation', () => {
     assert.equal(manifest.name, 'provspec-vscode');
@@ -230,58 +229,62 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
     assert.equal(check.status, 0, check.stderr);
   });
 
-  it('the packaged server, on Node 20, answers initialize, publishes a located diagnostic for a broken spec (none for a valid one) and runs a scenario', async (t) => {
-    if (!needNode20(t)) return;
-    const server = await startServer(NODE20, path.join(unpacked, 'server.js'));
-    try {
-      const broken = QUICKSTART.replace('identity: alice', 'identity: alcie');
-      const line = broken.split('\n').findIndex((l) => l.includes('identity: alcie'));
-      server.open('file:///ws/broken.provspec.yaml', broken, 'provspec');
-      const diagnostics = await server.diagnostics('file:///ws/broken.provspec.yaml');
-      assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
-      const [d] = diagnostics;
-      assert.equal(d!.code, 'unknown-identity');
-      assert.equal(d!.source, 'provspec');
-      assert.match(String(d!.message), /Unknown identity "alcie"\. Did you mean "alice"\?/);
-      assert.deepEqual(d!.range, { start: { line, character: 14 }, end: { line, character: 19 } });
-      // Negative controls: the valid spec, also as JSON named only by its $schema, has none.
-      server.open('file:///ws/valid.provspec.yaml', QUICKSTART, 'provspec');
-      assert.deepEqual(await server.diagnostics('file:///ws/valid.provspec.yaml'), []);
-      const json = readFileSync(path.join(ROOT, 'test', 'golden', 'valid', 'rfc7644-minimal.provspec.json'), 'utf8');
-      server.open('file:///ws/valid.provspec.json', json, 'json');
-      assert.deepEqual(await server.diagnostics('file:///ws/valid.provspec.json'), []);
-      // A YAML file that is not a spec gets nothing published at all; the next spec's diagnostics come first.
-      server.open('file:///ws/other.yaml', 'identity: alcie\nsteps: [1\n', 'yaml');
-      server.open('file:///ws/broken2.provspec.yaml', broken, 'provspec');
-      assert.equal((await server.diagnostics('file:///ws/broken2.provspec.yaml')).length, 1);
-      const lenses = (await server.connection.sendRequest('textDocument/codeLens', {
-        textDocument: { uri: 'file:///ws/valid.provspec.yaml' },
-      })) as Array<{ command: { title: string; command: string; arguments: unknown[] } }>;
-      assert.deepEqual(lenses[0]!.command, {
-        title: '▶ Run all',
-        command: 'provspec.runFile',
-        arguments: ['file:///ws/valid.provspec.yaml'],
-      });
-      assert.ok(lenses.some((l) => l.command.command === 'provspec.runScenario' && l.command.arguments[1] === 'leaver'));
-      // Running works on Node 20 too (the bundle carries undici 6): a scenario against a real server.
-      const scim = await startReferenceServer({});
+  it(
+    'the packaged server, on Node 20, answers initialize, publishes a located diagnostic for a broken spec ' +
+      '(none for a valid one) and runs a scenario',
+    async (t) => {
+      if (!needNode20(t)) return;
+      const server = await startServer(NODE20, path.join(unpacked, 'server.js'));
       try {
-        const response = (await server.connection.sendRequest('provspec/run', {
-          uri: 'file:///ws/valid.provspec.yaml',
-          scenarios: ['joiner'],
-          env: { SCIM_BASE_URL: scim.baseUrl, SCIM_TOKEN: scim.token },
-        })) as { text: string; passed: number; failed: number; errored: number };
-        assert.equal(response.failed + response.errored, 0, response.text);
-        assert.ok(response.passed > 5, response.text);
+        const broken = QUICKSTART.replace('identity: alice', 'identity: alcie');
+        const line = broken.split('\n').findIndex((l) => l.includes('identity: alcie'));
+        server.open('file:///ws/broken.provspec.yaml', broken, 'provspec');
+        const diagnostics = await server.diagnostics('file:///ws/broken.provspec.yaml');
+        assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+        const [d] = diagnostics;
+        assert.equal(d!.code, 'unknown-identity');
+        assert.equal(d!.source, 'provspec');
+        assert.match(String(d!.message), /Unknown identity "alcie"\. Did you mean "alice"\?/);
+        assert.deepEqual(d!.range, { start: { line, character: 14 }, end: { line, character: 19 } });
+        // Negative controls: the valid spec, also as JSON named only by its $schema, has none.
+        server.open('file:///ws/valid.provspec.yaml', QUICKSTART, 'provspec');
+        assert.deepEqual(await server.diagnostics('file:///ws/valid.provspec.yaml'), []);
+        const json = readFileSync(path.join(ROOT, 'test', 'golden', 'valid', 'rfc7644-minimal.provspec.json'), 'utf8');
+        server.open('file:///ws/valid.provspec.json', json, 'json');
+        assert.deepEqual(await server.diagnostics('file:///ws/valid.provspec.json'), []);
+        // A YAML file that is not a spec gets nothing published at all; the next spec's diagnostics come first.
+        server.open('file:///ws/other.yaml', 'identity: alcie\nsteps: [1\n', 'yaml');
+        server.open('file:///ws/broken2.provspec.yaml', broken, 'provspec');
+        assert.equal((await server.diagnostics('file:///ws/broken2.provspec.yaml')).length, 1);
+        const lenses = (await server.connection.sendRequest('textDocument/codeLens', {
+          textDocument: { uri: 'file:///ws/valid.provspec.yaml' },
+        })) as Array<{ command: { title: string; command: string; arguments: unknown[] } }>;
+        assert.deepEqual(lenses[0]!.command, {
+          title: '▶ Run all',
+          command: 'provspec.runFile',
+          arguments: ['file:///ws/valid.provspec.yaml'],
+        });
+        assert.ok(lenses.some((l) => l.command.command === 'provspec.runScenario' && l.command.arguments[1] === 'leaver'));
+        // Running works on Node 20 too (the bundle carries undici 6): a scenario against a real server.
+        const scim = await startReferenceServer({});
+        try {
+          const response = (await server.connection.sendRequest('provspec/run', {
+            uri: 'file:///ws/valid.provspec.yaml',
+            scenarios: ['joiner'],
+            env: { SCIM_BASE_URL: scim.baseUrl, SCIM_TOKEN: scim.token },
+          })) as { text: string; passed: number; failed: number; errored: number };
+          assert.equal(response.failed + response.errored, 0, response.text);
+          assert.ok(response.passed > 5, response.text);
+        } finally {
+          await scim.close();
+        }
+        server.open('file:///ws/broken3.provspec.yaml', broken, 'provspec');
+        assert.equal((await server.diagnostics('file:///ws/broken3.provspec.yaml')).length, 1, 'the server still answers after the run');
       } finally {
-        await scim.close();
+        await server.close();
       }
-      server.open('file:///ws/broken3.provspec.yaml', broken, 'provspec');
-      assert.equal((await server.diagnostics('file:///ws/broken3.provspec.yaml')).length, 1, 'the server still answers after the run');
-    } finally {
-      await server.close();
-    }
-  });
+    },
+  );
 
   it('the packaged server runs a scenario in the default dialect the editor passes and writes the trace it asks for', async () => {
     const scim = await startReferenceServer({});

@@ -1,6 +1,7 @@
-// Hostile answers cannot break a run or its reports (--format json prints the same document as --report): a JSON body nested 100,000 deep, or with an
-// array of a million elements, is checked like any other (its extra member is ignored), stored
-// cut to the evidence bounds with a note, every report is written, and the run cleans up.
+// Hostile answers cannot break a run or its reports (--format json prints the same document as
+// --report): a JSON body nested 100,000 deep, or with an array of a million elements, is checked
+// like any other (its extra member is ignored), stored cut to the evidence bounds with a note,
+// every report is written, and the run cleans up.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -47,7 +47,8 @@ describe('conformance suites', () => {
         const hit = all.find((c) => c.scenario === suite && c.id === check);
         assert.ok(
           hit,
-          `no ${suite} ${check}; not passed: ${JSON.stringify(all.filter((c) => c.status !== 'pass').map((c) => `${c.scenario} ${c.id} ${c.status}`))}`,
+          `no ${suite} ${check}; not passed: ` +
+            `${JSON.stringify(all.filter((c) => c.status !== 'pass').map((c) => `${c.scenario} ${c.id} ${c.status}`))}`,
         );
         assert.equal(hit.status, verdict, hit.message);
         assert.equal(hit.range.start.line + 1, ITEM_LINE);

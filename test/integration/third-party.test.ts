@@ -11,18 +11,21 @@
 // that conf entra and conf okta always answer to their own IdP.
 //
 //  # | SCIMMY deviation                 | rule (level)               | reported at                              | verdict
-// ---+----------------------------------+----------------------------+------------------------------------------+------------------------------
+// ---+----------------------------------+----------------------------+------------------------------------------+--------------------------
 //  1 | 201 Created has no Location      | user.create.location       | each scenario's create, once per         | fail under rfc7644; warn
-//    |  header                          |  (MUST, per response)      |  scenario: Q54,60,67; E75,84,90,104;     |  under entra, okta (their own
-//    |                                  |                            |  O49,54,63; conf rfc7644 create.location;|  create examples omit it), so
-//    |                                  |                            |  conf entra|okta 1-provision.created...  |  conf entra|okta always warn
-//  2 | PATCH {"op":"Replace","path":    | user.set-active (MUST)     | entra dialect: leaver 2-deactivate       | fail, every dialect; what
-//    |  "active","value":"False"}       |                            |  .deactivated Q68 E91 O64; conf entra    |  depends on it is blocked:
-//    |  (Entra's string booleans) → 400 |                            |  3-deactivate.deactivated (every dialect)|  3-expect.active, 4-reactivate
-//    |  invalidValue                    |                            |                                          |  .reactivated (Q70 O66 conf)
-//  3 | userName eq is case-sensitive    | filter.username            | once per run, at the mapping's compare:  | fail, every dialect (Q maps
-//    |  though userName is caseExact    |  .case-insensitive (MUST)  |  line: E44, O30 (joiner 1-provision      |  no compare, so not checked)
-//    |  false                           |                            |  .filter.case-insensitive)               |
+//    |  header                          |  (MUST, per response)      |  scenario: Q54,60,67; E75,84,90,104;     |  under entra, okta (their
+//    |                                  |                            |  O49,54,63; conf rfc7644 create.location;|  own create examples omit
+//    |                                  |                            |  conf entra|okta 1-provision.created...  |  it), so conf entra|okta
+//    |                                  |                            |                                          |  always warn
+//  2 | PATCH {"op":"Replace","path":    | user.set-active (MUST)     | entra dialect: leaver 2-deactivate       | fail, every dialect;
+//    |  "active","value":"False"}       |                            |  .deactivated Q68 E91 O64; conf entra    |  what depends on it is
+//    |  (Entra's string booleans) → 400 |                            |  3-deactivate.deactivated (every dialect)|  blocked:
+//    |  invalidValue                    |                            |                                          |  3-expect.active,
+//    |                                  |                            |                                          |  4-reactivate.reactivated
+//    |                                  |                            |                                          |  (Q70 O66 conf)
+//  3 | userName eq is case-sensitive    | filter.username            | once per run, at the mapping's compare:  | fail, every dialect (Q
+//    |  though userName is caseExact    |  .case-insensitive (MUST)  |  line: E44, O30 (joiner 1-provision      |  maps no compare, so not
+//    |  false                           |                            |  .filter.case-insensitive)               |  checked)
 //  4 | malformed JSON → 400 as          | response.media-type        | E116 negative malformed-json media-type  | warn, every dialect
 //    |  application/json                |  (SHOULD)                  |  (conf rfc7644 does not check it)        |
 //

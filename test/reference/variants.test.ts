@@ -415,19 +415,22 @@ describeVariant('extra-attributes', ({ v, control }) => {
     );
   });
 
-  it('a client that sends the resource back (GET then PUT, path-less PATCH) has the extension ignored; a PATCH of it is refused', async () => {
-    const u = await createUser(v(), { displayName: 'before' });
-    const echoed = { ...(await getJson(v(), `/Users/${u.id}`)), displayName: 'after' };
-    const put = await v().scim('PUT', `/Users/${u.id}`, echoed);
-    expectStatus(put, 200);
-    assert.equal(put.json.displayName, 'after');
-    assert.equal(put.json[ACME_USER].plan, 'standard');
-    const pathless = await patchOk(v(), `/Users/${u.id}`, { op: 'replace', value: { title: 'Echo', [ACME_USER]: { plan: 'gold' } } });
-    assert.equal(pathless.title, 'Echo');
-    assert.equal(pathless[ACME_USER].plan, 'standard');
-    const direct = await v().scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: `${ACME_USER}:plan`, value: 'gold' }));
-    assertScimError(direct, 400, 'mutability');
-  });
+  it(
+    'a client that sends the resource back (GET then PUT, path-less PATCH) ' + 'has the extension ignored; a PATCH of it is refused',
+    async () => {
+      const u = await createUser(v(), { displayName: 'before' });
+      const echoed = { ...(await getJson(v(), `/Users/${u.id}`)), displayName: 'after' };
+      const put = await v().scim('PUT', `/Users/${u.id}`, echoed);
+      expectStatus(put, 200);
+      assert.equal(put.json.displayName, 'after');
+      assert.equal(put.json[ACME_USER].plan, 'standard');
+      const pathless = await patchOk(v(), `/Users/${u.id}`, { op: 'replace', value: { title: 'Echo', [ACME_USER]: { plan: 'gold' } } });
+      assert.equal(pathless.title, 'Echo');
+      assert.equal(pathless[ACME_USER].plan, 'standard');
+      const direct = await v().scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: `${ACME_USER}:plan`, value: 'gold' }));
+      assertScimError(direct, 400, 'mutability');
+    },
+  );
 
   it('responses only: the stored resource is what the client wrote', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'provspec-variant-'));

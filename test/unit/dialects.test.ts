@@ -70,7 +70,8 @@ function compareBody(actual: unknown, expected: unknown, fixture: Fixture, at = 
     return Object.is(actual, expected)
       ? []
       : [
-          `${where}: ${JSON.stringify(actual)} (${actual === null ? 'null' : typeof actual}), documented ${JSON.stringify(expected)} (${expected === null ? 'null' : typeof expected})`,
+          `${where}: ${JSON.stringify(actual)} (${actual === null ? 'null' : typeof actual}), ` +
+            `documented ${JSON.stringify(expected)} (${expected === null ? 'null' : typeof expected})`,
         ];
   }
   if (Array.isArray(expected)) {

@@ -16,7 +16,8 @@ import { suggest, suggester } from '../../core/validate/suggest.ts';
 import type { RuleContext } from '../../core/validate/context.ts';
 
 const HEAD =
-  'provspec: 1\nname: Scale\ntarget:\n  baseUrl: https://scim.example.test/scim/v2\n  auth: none\nmapping:\n  userName: ${{ identity.email }}\n';
+  'provspec: 1\nname: Scale\ntarget:\n  baseUrl: https://scim.example.test/scim/v2\n  ' +
+  'auth: none\nmapping:\n  userName: ${{ identity.email }}\n';
 
 /** `suggest` as it was written first: every candidate compared, one by one. */
 function plainSuggest(name: string, candidates: Iterable<string>, limit = 3): string[] {

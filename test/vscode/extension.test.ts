@@ -12,12 +12,12 @@
 // unless the script recorded why this machine cannot install them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startReferenceServer } from '../../reference/index.ts';
 import { openSession, ROOT, toolsMissing, toolsUnavailable, type Page, type Session } from './code-server.ts';
+import { packagedVsix } from '../e2e/vsix.ts';
 
 const missing = toolsMissing();
 const inCi = process.env.CI === 'true';
@@ -106,208 +106,208 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
   before(() => {
     if (missing) assert.fail(`CI=true, and the real VS Code test cannot run: ${missing}`);
     scratch = mkdtempSync(path.join(tmpdir(), 'provspec-vscode-test-'));
-    vsix = path.join(scratch, 'provspec.vsix');
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package-vsix.ts'), '--out', vsix], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 180_000,
-    });
-    assert.equal(result.status, 0, `package-vsix failed:\n${result.stdout}\n${result.stderr}`);
+    vsix = packagedVsix();
   });
   after(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('shows our diagnostic as a squiggle and in Problems, clears it when the fix is typed, hovers, completes, quick-fixes, and runs a scenario from its lens', async (t) => {
-    const scim = await startReferenceServer({});
-    let session: Session | undefined;
-    const started = performance.now();
-    try {
-      session = await openSession({
-        vsix,
-        files: {
-          'broken.provspec.yaml': BROKEN,
-          'notes.yaml': NOT_A_SPEC,
-          'modeline.yaml': BROKEN,
-          '.env': `# read through provspec.run.envFile (default .env)\nSCIM_BASE_URL=${scim.baseUrl}\nSCIM_TOKEN="${scim.token}"\n`,
-        },
-      });
-      const { page } = session;
-      process.stderr.write(`# workbench loaded after ${ms(started)}\n`);
-
-      // The squiggle, on our spec, in our language.
-      await openFromExplorer(page, 'broken.provspec.yaml');
-      await goTo(page, '52:15');
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 90_000 });
-      process.stderr.write(`# squiggle after ${ms(started)}\n`);
-      assert.match(await page.locator('.statusbar').innerText(), /\bprovspec\b/, 'the status bar names the language provspec');
-      assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 1, 'exactly one error squiggle');
-
-      // The Problems panel: our message, source, code and position.
-      await page.keyboard.press('Control+Shift+M');
-      await page.locator('.markers-panel .monaco-list-row').first().waitFor({ state: 'visible' });
-      await until('the Problems row for unknown-identity', 20_000, async () => {
-        const rows = await problems(page);
-        const row = rows.find((r) => r.includes('Unknown identity "alcie"'));
-        if (!row) return JSON.stringify(rows);
-        for (const part of ['Did you mean "alice"?', 'provspec', 'unknown-identity', '[Ln 52, Col 15]'])
-          if (!row.includes(part)) return `${part} missing from ${JSON.stringify(row)}`;
-        return undefined;
-      });
-      assert.equal((await problems(page)).filter((r) => r.includes('unknown-identity')).length, 1);
-      const shots = [await screenshot(page, '1-diagnostic')];
-
-      // Hover comes from our server: the SCIM attribute behind a mapping key.
-      await goTo(page, '27:3');
-      let showHover = 0;
-      await until('the hover for userName', 20_000, async () => {
-        const hovers = await page.locator('.monaco-hover').allInnerTexts();
-        if (hovers.some((h) => h.includes('Unique identifier for the User') && h.includes('readWrite'))) return undefined;
-        // "Show or Focus Hover" at the cursor; again every 3 s in case a busy workbench dropped it.
-        if (showHover++ % 12 === 0) {
-          await page.keyboard.press('Control+K');
-          await page.keyboard.press('Control+I');
-        }
-        return JSON.stringify(hovers);
-      });
-      await page.keyboard.press('Escape');
-
-      // The fix, typed: the squiggle and the Problems row go.
-      await goTo(page, '52:15');
-      await page.keyboard.press('Shift+End');
-      await page.keyboard.type('alice');
-      await page.locator('.view-line').filter({ hasText: 'identity: alice' }).first().waitFor({ state: 'visible' });
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 20_000 });
-      await until('the Problems row to go', 20_000, async () => {
-        const rows = await problems(page);
-        return rows.some((r) => r.includes('unknown-identity')) ? JSON.stringify(rows) : undefined;
-      });
-      process.stderr.write(`# fixed after ${ms(started)}\n`);
-
-      // Completion: under `target:` (line 13 is blank), Ctrl+Space offers allowedOrigins, a key only
-      // our schema has, with its description in the details; accepting it inserts our snippet.
-      await goTo(page, '13:1');
-      await page.keyboard.type('  allow');
-      await suggestUntil(page, 'allowedOrigins', 20_000);
-      const details = page.locator('.monaco-editor .suggest-details').first();
-      if (!(await details.isVisible())) await page.keyboard.press('Control+Space'); // "Read More": the focused item's documentation
-      await until('the description of allowedOrigins in the suggestion details', 10_000, async () => {
-        const text = (await details.isVisible()) ? await details.innerText() : '(details hidden)';
-        return text.includes('The only origins the credential is ever sent to') ? undefined : text;
-      });
-      shots.push(await screenshot(page, '2-completion'));
-      await page.keyboard.press('Enter');
-      await page.locator('.view-line').filter({ hasText: 'allowedOrigins: []' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-      await page.keyboard.press('Escape'); // leave the snippet
-      await goTo(page, '13:1');
-      await page.keyboard.press('Shift+End');
-      await page.keyboard.press('Backspace');
-      await page.locator('.view-line').filter({ hasText: 'allowedOrigins' }).first().waitFor({ state: 'detached', timeout: 10_000 });
-      process.stderr.write(`# completion after ${ms(started)}\n`);
-
-      // Negative control: the same broken text in a YAML file that is no spec gets nothing from us…
-      await openFromExplorer(page, 'notes.yaml');
-      await goTo(page, '51:15');
-      assert.doesNotMatch(await page.locator('.statusbar').innerText(), /\bprovspec\b/, 'notes.yaml is plain YAML');
-      await page.waitForTimeout(5000); // after the spec's diagnostics came in well under a second
-      assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 0, 'no squiggle in notes.yaml');
-      assert.ok(!(await problems(page)).some((r) => r.includes('unknown-identity')), 'no provspec problem for notes.yaml');
-      // …while a YAML file whose modeline names the provspec schema is served like a spec.
-      await openFromExplorer(page, 'modeline.yaml');
-      await goTo(page, '52:15');
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20_000 });
-      await until('the Problems row for modeline.yaml', 20_000, async () => {
-        const rows = await problems(page);
-        return rows.some((r) => r.includes('modeline.yaml')) && rows.some((r) => r.includes('unknown-identity'))
-          ? undefined
-          : JSON.stringify(rows);
-      });
-
-      // Quick Fix on `alcie`: our "Change to "alice"" repairs the line, the squiggle and the
-      // Problems row go, and Ctrl+S writes exactly the original quickstart.
-      let quickFix = 0;
-      const fix = page.locator('.action-widget .monaco-list-row').filter({ hasText: 'Change to "alice"' }).first();
-      await until('the Quick Fix "Change to "alice""', 20_000, async () => {
-        if (await fix.isVisible()) return undefined;
-        if (quickFix++ % 12 === 0) {
-          if (quickFix > 1) await page.keyboard.press('Escape');
-          await page.keyboard.press('Control+.');
-        }
-        return JSON.stringify(await page.locator('.action-widget .monaco-list-row').allInnerTexts());
-      });
-      await fix.click();
-      await page
-        .locator('.editor-group-container.active .view-line')
-        .filter({ hasText: 'identity: alcie' })
-        .first()
-        .waitFor({ state: 'detached', timeout: 10_000 });
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 20_000 });
-      await until('the Problems row for modeline.yaml to go', 20_000, async () => {
-        const rows = await problems(page);
-        return rows.some((r) => r.includes('unknown-identity')) ? JSON.stringify(rows) : undefined;
-      });
-      shots.push(await screenshot(page, '3-quick-fixed'));
-      await page.keyboard.press('Control+S');
-      await until('modeline.yaml saved with the fix', 10_000, async () => {
-        const saved = readFileSync(path.join(session!.workspace, 'modeline.yaml'), 'utf8');
-        return saved === QUICKSTART ? undefined : saved.split('\n')[51];
-      });
-      process.stderr.write(`# quick fix after ${ms(started)}\n`);
-      t.diagnostic(`screenshots: ${shots.join(', ')}`);
-
-      // "▶ Run scenario" above `joiner` in the fixed spec: the run goes through our server to the
-      // SCIM server named in .env, and the report comes back in the "provspec" output channel.
-      await openFromExplorer(page, 'broken.provspec.yaml');
-      await goTo(page, '50:1');
-      const lens = page.locator('.codelens-decoration a').filter({ hasText: 'Run scenario' }).first();
-      await lens.waitFor({ state: 'visible', timeout: 20_000 });
-      await lens.click();
-      await until('the run report in the provspec output channel', 60_000, async () => {
-        const output = await page
-          .locator('.panel .output-view .view-lines, .panel [id="workbench.panel.output"] .view-lines')
-          .allInnerTexts();
-        const text = output.join('\n').replace(/\u00a0/g, ' ');
-        return /lifecycle\.joiner/.test(text) && /1 of 1 scenarios? passed/.test(text) ? undefined : text.slice(-800) || '(no output yet)';
-      });
-      const notifications = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
-      assert.match(notifications, /provspec: all \d+ checks passed/);
-      const output = (await page.locator('.panel .output-view .view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
-      assert.doesNotMatch(output, /lifecycle\.mover|lifecycle\.leaver/, 'only the scenario of the lens ran');
-      assert.ok(!output.includes(scim.token), 'the token is not shown');
-      process.stderr.write(`# scenario run after ${ms(started)}\n`);
-
-      // The other commands, from the command palette: Open trace shows the run's NDJSON trace…
-      await runCommand(page, 'provspec: Open trace');
-      await page
-        .locator('.tabs-container .tab.active')
-        .filter({ hasText: 'last-run.trace.ndjson' })
-        .waitFor({ state: 'visible', timeout: 20_000 });
-      await until('the trace in the editor', 20_000, async () => {
-        const text = (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(
-          /\u00a0/g,
-          ' ',
-        );
-        return /"type":"exchange"/.test(text) && /"scenario":"joiner"/.test(text) ? undefined : text.slice(0, 400);
-      });
-      // …and Validate checks every spec of the workspace (one, now valid).
-      await runCommand(page, 'provspec: Validate');
-      await until('the validation summary', 20_000, async () => {
-        const toasts = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
-        return /provspec: 1 spec\(s\) validated, 0 error\(s\), 0 warning\(s\)/.test(toasts) ? undefined : toasts || '(no notification)';
-      });
-    } catch (error) {
-      if (session) {
-        const shot = await screenshot(session.page, `failure-${Date.now()}`).catch(() => '(none)');
-        throw new Error(`${(error as Error).message}\n(screenshot: ${shot})\ncode-server log (tail):\n${session.log().slice(-3000)}`, {
-          cause: error,
+  it(
+    'shows our diagnostic as a squiggle and in Problems, clears it when the fix is typed, hovers, completes, ' +
+      'quick-fixes, and runs a scenario from its lens',
+    async (t) => {
+      const scim = await startReferenceServer({});
+      let session: Session | undefined;
+      const started = performance.now();
+      try {
+        session = await openSession({
+          vsix,
+          files: {
+            'broken.provspec.yaml': BROKEN,
+            'notes.yaml': NOT_A_SPEC,
+            'modeline.yaml': BROKEN,
+            '.env': `# read through provspec.run.envFile (default .env)\nSCIM_BASE_URL=${scim.baseUrl}\nSCIM_TOKEN="${scim.token}"\n`,
+          },
         });
+        const { page } = session;
+        process.stderr.write(`# workbench loaded after ${ms(started)}\n`);
+
+        // The squiggle, on our spec, in our language.
+        await openFromExplorer(page, 'broken.provspec.yaml');
+        await goTo(page, '52:15');
+        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 90_000 });
+        process.stderr.write(`# squiggle after ${ms(started)}\n`);
+        assert.match(await page.locator('.statusbar').innerText(), /\bprovspec\b/, 'the status bar names the language provspec');
+        assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 1, 'exactly one error squiggle');
+
+        // The Problems panel: our message, source, code and position.
+        await page.keyboard.press('Control+Shift+M');
+        await page.locator('.markers-panel .monaco-list-row').first().waitFor({ state: 'visible' });
+        await until('the Problems row for unknown-identity', 20_000, async () => {
+          const rows = await problems(page);
+          const row = rows.find((r) => r.includes('Unknown identity "alcie"'));
+          if (!row) return JSON.stringify(rows);
+          for (const part of ['Did you mean "alice"?', 'provspec', 'unknown-identity', '[Ln 52, Col 15]'])
+            if (!row.includes(part)) return `${part} missing from ${JSON.stringify(row)}`;
+          return undefined;
+        });
+        assert.equal((await problems(page)).filter((r) => r.includes('unknown-identity')).length, 1);
+        const shots = [await screenshot(page, '1-diagnostic')];
+
+        // Hover comes from our server: the SCIM attribute behind a mapping key.
+        await goTo(page, '27:3');
+        let showHover = 0;
+        await until('the hover for userName', 20_000, async () => {
+          const hovers = await page.locator('.monaco-hover').allInnerTexts();
+          if (hovers.some((h) => h.includes('Unique identifier for the User') && h.includes('readWrite'))) return undefined;
+          // "Show or Focus Hover" at the cursor; again every 3 s in case a busy workbench dropped it.
+          if (showHover++ % 12 === 0) {
+            await page.keyboard.press('Control+K');
+            await page.keyboard.press('Control+I');
+          }
+          return JSON.stringify(hovers);
+        });
+        await page.keyboard.press('Escape');
+
+        // The fix, typed: the squiggle and the Problems row go.
+        await goTo(page, '52:15');
+        await page.keyboard.press('Shift+End');
+        await page.keyboard.type('alice');
+        await page.locator('.view-line').filter({ hasText: 'identity: alice' }).first().waitFor({ state: 'visible' });
+        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 20_000 });
+        await until('the Problems row to go', 20_000, async () => {
+          const rows = await problems(page);
+          return rows.some((r) => r.includes('unknown-identity')) ? JSON.stringify(rows) : undefined;
+        });
+        process.stderr.write(`# fixed after ${ms(started)}\n`);
+
+        // Completion: under `target:` (line 13 is blank), Ctrl+Space offers allowedOrigins, a key only
+        // our schema has, with its description in the details; accepting it inserts our snippet.
+        await goTo(page, '13:1');
+        await page.keyboard.type('  allow');
+        await suggestUntil(page, 'allowedOrigins', 20_000);
+        const details = page.locator('.monaco-editor .suggest-details').first();
+        if (!(await details.isVisible())) await page.keyboard.press('Control+Space'); // "Read More": the focused item's documentation
+        await until('the description of allowedOrigins in the suggestion details', 10_000, async () => {
+          const text = (await details.isVisible()) ? await details.innerText() : '(details hidden)';
+          return text.includes('The only origins the credential is ever sent to') ? undefined : text;
+        });
+        shots.push(await screenshot(page, '2-completion'));
+        await page.keyboard.press('Enter');
+        await page.locator('.view-line').filter({ hasText: 'allowedOrigins: []' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        await page.keyboard.press('Escape'); // leave the snippet
+        await goTo(page, '13:1');
+        await page.keyboard.press('Shift+End');
+        await page.keyboard.press('Backspace');
+        await page.locator('.view-line').filter({ hasText: 'allowedOrigins' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+        process.stderr.write(`# completion after ${ms(started)}\n`);
+
+        // Negative control: the same broken text in a YAML file that is no spec gets nothing from us…
+        await openFromExplorer(page, 'notes.yaml');
+        await goTo(page, '51:15');
+        assert.doesNotMatch(await page.locator('.statusbar').innerText(), /\bprovspec\b/, 'notes.yaml is plain YAML');
+        await page.waitForTimeout(5000); // after the spec's diagnostics came in well under a second
+        assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 0, 'no squiggle in notes.yaml');
+        assert.ok(!(await problems(page)).some((r) => r.includes('unknown-identity')), 'no provspec problem for notes.yaml');
+        // …while a YAML file whose modeline names the provspec schema is served like a spec.
+        await openFromExplorer(page, 'modeline.yaml');
+        await goTo(page, '52:15');
+        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20_000 });
+        await until('the Problems row for modeline.yaml', 20_000, async () => {
+          const rows = await problems(page);
+          return rows.some((r) => r.includes('modeline.yaml')) && rows.some((r) => r.includes('unknown-identity'))
+            ? undefined
+            : JSON.stringify(rows);
+        });
+
+        // Quick Fix on `alcie`: our "Change to "alice"" repairs the line, the squiggle and the
+        // Problems row go, and Ctrl+S writes exactly the original quickstart.
+        let quickFix = 0;
+        const fix = page.locator('.action-widget .monaco-list-row').filter({ hasText: 'Change to "alice"' }).first();
+        await until('the Quick Fix "Change to "alice""', 20_000, async () => {
+          if (await fix.isVisible()) return undefined;
+          if (quickFix++ % 12 === 0) {
+            if (quickFix > 1) await page.keyboard.press('Escape');
+            await page.keyboard.press('Control+.');
+          }
+          return JSON.stringify(await page.locator('.action-widget .monaco-list-row').allInnerTexts());
+        });
+        await fix.click();
+        await page
+          .locator('.editor-group-container.active .view-line')
+          .filter({ hasText: 'identity: alcie' })
+          .first()
+          .waitFor({ state: 'detached', timeout: 10_000 });
+        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 20_000 });
+        await until('the Problems row for modeline.yaml to go', 20_000, async () => {
+          const rows = await problems(page);
+          return rows.some((r) => r.includes('unknown-identity')) ? JSON.stringify(rows) : undefined;
+        });
+        shots.push(await screenshot(page, '3-quick-fixed'));
+        await page.keyboard.press('Control+S');
+        await until('modeline.yaml saved with the fix', 10_000, async () => {
+          const saved = readFileSync(path.join(session!.workspace, 'modeline.yaml'), 'utf8');
+          return saved === QUICKSTART ? undefined : saved.split('\n')[51];
+        });
+        process.stderr.write(`# quick fix after ${ms(started)}\n`);
+        t.diagnostic(`screenshots: ${shots.join(', ')}`);
+
+        // "▶ Run scenario" above `joiner` in the fixed spec: the run goes through our server to the
+        // SCIM server named in .env, and the report comes back in the "provspec" output channel.
+        await openFromExplorer(page, 'broken.provspec.yaml');
+        await goTo(page, '50:1');
+        const lens = page.locator('.codelens-decoration a').filter({ hasText: 'Run scenario' }).first();
+        await lens.waitFor({ state: 'visible', timeout: 20_000 });
+        await lens.click();
+        await until('the run report in the provspec output channel', 60_000, async () => {
+          const output = await page
+            .locator('.panel .output-view .view-lines, .panel [id="workbench.panel.output"] .view-lines')
+            .allInnerTexts();
+          const text = output.join('\n').replace(/\u00a0/g, ' ');
+          return /lifecycle\.joiner/.test(text) && /1 of 1 scenarios? passed/.test(text)
+            ? undefined
+            : text.slice(-800) || '(no output yet)';
+        });
+        const notifications = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
+        assert.match(notifications, /provspec: all \d+ checks passed/);
+        const output = (await page.locator('.panel .output-view .view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+        assert.doesNotMatch(output, /lifecycle\.mover|lifecycle\.leaver/, 'only the scenario of the lens ran');
+        assert.ok(!output.includes(scim.token), 'the token is not shown');
+        process.stderr.write(`# scenario run after ${ms(started)}\n`);
+
+        // The other commands, from the command palette: Open trace shows the run's NDJSON trace…
+        await runCommand(page, 'provspec: Open trace');
+        await page
+          .locator('.tabs-container .tab.active')
+          .filter({ hasText: 'last-run.trace.ndjson' })
+          .waitFor({ state: 'visible', timeout: 20_000 });
+        await until('the trace in the editor', 20_000, async () => {
+          const text = (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(
+            /\u00a0/g,
+            ' ',
+          );
+          return /"type":"exchange"/.test(text) && /"scenario":"joiner"/.test(text) ? undefined : text.slice(0, 400);
+        });
+        // …and Validate checks every spec of the workspace (one, now valid).
+        await runCommand(page, 'provspec: Validate');
+        await until('the validation summary', 20_000, async () => {
+          const toasts = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
+          return /provspec: 1 spec\(s\) validated, 0 error\(s\), 0 warning\(s\)/.test(toasts) ? undefined : toasts || '(no notification)';
+        });
+      } catch (error) {
+        if (session) {
+          const shot = await screenshot(session.page, `failure-${Date.now()}`).catch(() => '(none)');
+          throw new Error(`${(error as Error).message}\n(screenshot: ${shot})\ncode-server log (tail):\n${session.log().slice(-3000)}`, {
+            cause: error,
+          });
+        }
+        throw error;
+      } finally {
+        await session?.close();
+        await scim.close();
       }
-      throw error;
-    } finally {
-      await session?.close();
-      await scim.close();
-    }
-  });
+    },
+  );
 
   it('negative control: without the extension, the same broken spec shows no squiggle', async () => {
     const session = await openSession({ files: { 'broken.provspec.yaml': BROKEN } });

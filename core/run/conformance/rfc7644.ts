@@ -196,7 +196,10 @@ export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<str
       'list.shape',
       'a list is a ListResponse with totalResults, startIndex and itemsPerPage',
       schemasOk && getKey(json, 'totalResults') === 1 && getKey(json, 'startIndex') === 1 && getKey(json, 'itemsPerPage') === 1,
-      `got schemas ${JSON.stringify(getKey(json, 'schemas') ?? null)}, totalResults ${JSON.stringify(getKey(json, 'totalResults') ?? null)}, startIndex ${JSON.stringify(getKey(json, 'startIndex') ?? null)}, itemsPerPage ${JSON.stringify(getKey(json, 'itemsPerPage') ?? null)}`,
+      `got schemas ${JSON.stringify(getKey(json, 'schemas') ?? null)}, ` +
+        `totalResults ${JSON.stringify(getKey(json, 'totalResults') ?? null)}, ` +
+        `startIndex ${JSON.stringify(getKey(json, 'startIndex') ?? null)}, ` +
+        `itemsPerPage ${JSON.stringify(getKey(json, 'itemsPerPage') ?? null)}`,
       { evidence: [paged] },
     );
   }

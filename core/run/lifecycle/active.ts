@@ -44,7 +44,9 @@ export async function verifyActive(
   if (read?.resource) {
     const actual = getKey(read.resource, 'active');
     state.wrongFacts.delete('active');
-    const message = `after "${step.kind}" (step ${step.index + 1}), active is ${JSON.stringify(actual ?? null)}, expected ${active}${typeof actual === 'string' ? ' (a string, not a boolean)' : ''}`;
+    const message =
+      `after "${step.kind}" (step ${step.index + 1}), active is ${JSON.stringify(actual ?? null)}, ` +
+      `expected ${active}${typeof actual === 'string' ? ' (a string, not a boolean)' : ''}`;
     const check = effectCheck(
       ctx,
       write,
@@ -98,7 +100,8 @@ export async function verifyActive(
         message: found
           ? ''
           : ids
-            ? `the filter ${filter} found the user while it was active, and no longer finds it deactivated: an IdP cannot match it to reactivate it`
+            ? `the filter ${filter} found the user while it was active, and no ` +
+              `longer finds it deactivated: an IdP cannot match it to reactivate it`
             : `the filter request failed (${exchange.error ?? exchange.status})`,
         expected: 'found',
         actual: found ? 'found' : 'not found',

@@ -58,7 +58,8 @@ export async function provision(ctx: ScenarioContext, state: UserState, step: St
           found.length === 0 ? 'pass' : 'fail',
           {
             message: found.length
-              ? `the filter for ${userName}, a name only this run uses, answers ${found.length} user(s) before the run created it: the filter is not applied`
+              ? `the filter for ${userName}, a name only this run uses, answers ${found.length} ` +
+                `user(s) before the run created it: the filter is not applied`
               : '',
             expected: 'totalResults 0',
             actual: `${found.length} result(s)`,

@@ -50,8 +50,10 @@ export function verifyAttributes(
         message: ok
           ? ''
           : actual === undefined
-            ? `after "${step.kind}" (step ${step.index + 1}), the server did not return ${mapped.path} (sent ${JSON.stringify(mapped.value)}): the attribute was dropped`
-            : `after "${step.kind}" (step ${step.index + 1}), ${mapped.path} is ${JSON.stringify(actual)}, but ${JSON.stringify(mapped.value)} was sent`,
+            ? `after "${step.kind}" (step ${step.index + 1}), the server did not ` +
+              `return ${mapped.path} (sent ${JSON.stringify(mapped.value)}): the attribute was dropped`
+            : `after "${step.kind}" (step ${step.index + 1}), ${mapped.path} ` +
+              `is ${JSON.stringify(actual)}, but ${JSON.stringify(mapped.value)} was sent`,
         expected: mapped.value,
         actual: actual ?? null,
         focus: [(mapped.resolved.parent ?? mapped.resolved.attribute).name, ...(typeof mapped.value === 'string' ? [mapped.value] : [])],
@@ -283,7 +285,8 @@ export async function caseInsensitiveUserNameFilter(ctx: ScenarioContext, state:
       message: found
         ? ''
         : ids
-          ? `the filter ${filter} does not find ${JSON.stringify(userName)}: userName is caseExact false (RFC 7643 §4.1.1), and IdPs match it case-insensitively`
+          ? `the filter ${filter} does not find ${JSON.stringify(userName)}: userName ` +
+            `is caseExact false (RFC 7643 §4.1.1), and IdPs match it case-insensitively`
           : `the filter request failed (${exchange.error ?? exchange.status})`,
       expected: 'found',
       actual: found ? 'found' : 'not found',

@@ -113,7 +113,8 @@ function checkOne(ctx: RuleContext, names: Names, pointer: string, text: string,
   if (first === undefined)
     return error(
       'invalid-expression',
-      `Expression \${{ ${e.source} }} needs a name after "${namespace}." (e.g. ${namespace}.${FIXED_PROPERTIES[namespace]?.[0] ?? 'NAME'}).`,
+      `Expression \${{ ${e.source} }} needs a name after "${namespace}." ` +
+        `(e.g. ${namespace}.${FIXED_PROPERTIES[namespace]?.[0] ?? 'NAME'}).`,
     );
 
   const fixed = FIXED_PROPERTIES[namespace];
@@ -122,7 +123,8 @@ function checkOne(ctx: RuleContext, names: Names, pointer: string, text: string,
       const suggestions = suggest(first, fixed).map((s) => `${namespace}.${s}`);
       return error(
         'unknown-expression-property',
-        `"${namespace}" has no property "${e.path.join('.')}".${didYouMean(suggestions)} Known: ${fixed.map((f) => `${namespace}.${f}`).join(', ')}.`,
+        `"${namespace}" has no property "${e.path.join('.')}".${didYouMean(suggestions)} ` +
+          `Known: ${fixed.map((f) => `${namespace}.${f}`).join(', ')}.`,
         { suggestions },
       );
     }

@@ -33,7 +33,8 @@ export function checkMapping(ctx: RuleContext): void {
         part,
         'error',
         'read-only-attribute',
-        `"${path}" is read-only (RFC 7643): the server sets it and ignores what a client sends.${result.attribute.name === 'groups' ? ' Group membership is written through /Groups: use role rules.' : ''}`,
+        `"${path}" is read-only (RFC 7643): the server sets it and ignores what a client ` +
+          `sends.${result.attribute.name === 'groups' ? ' Group membership is written through /Groups: use role rules.' : ''}`,
       );
     }
     return result;
@@ -129,7 +130,8 @@ function checkIdentitiesHaveMappedAttributes(ctx: RuleContext, mapping: Record<s
           'key',
           isUserName ? 'error' : 'warning',
           'missing-identity-attribute',
-          `Identity "${name}" has no "${attribute}", which the mapping sends as ${path}${isUserName ? ': it could not be provisioned' : ': it would be provisioned without it'}.`,
+          `Identity "${name}" has no "${attribute}", which the mapping sends ` +
+            `as ${path}${isUserName ? ': it could not be provisioned' : ': it would be provisioned without it'}.`,
           { missingProperty: attribute },
         );
       }

@@ -23,7 +23,8 @@ export function checkReferences(ctx: RuleContext): void {
       'value',
       'error',
       'unknown-identity',
-      `Unknown identity "${name}".${didYouMean(suggestions)}${ctx.identityNames.length ? ` Declared identities: ${ctx.identityNames.join(', ')}.` : ' No identities are declared.'}`,
+      `Unknown identity "${name}".${didYouMean(suggestions)}` +
+        `${ctx.identityNames.length ? ` Declared identities: ${ctx.identityNames.join(', ')}.` : ' No identities are declared.'}`,
       { suggestions, undeclared: { kind: 'identity', name }, pointer },
     );
   };
@@ -38,7 +39,8 @@ export function checkReferences(ctx: RuleContext): void {
       'value',
       'error',
       'unknown-group',
-      `Unknown group "${name}".${didYouMean(suggestions)} Declare it under "groups"${ctx.groupNames.length ? ` (declared: ${ctx.groupNames.join(', ')})` : ''}.`,
+      `Unknown group "${name}".${didYouMean(suggestions)} Declare it under ` +
+        `"groups"${ctx.groupNames.length ? ` (declared: ${ctx.groupNames.join(', ')})` : ''}.`,
       { suggestions, undeclared: { kind: 'group', name }, pointer },
     );
   };

@@ -87,7 +87,8 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
         if ((DIALECTS as readonly string[]).includes(dialect) && dialectFor(dialect as Dialect).deprovision === 'deactivate') {
           problem(
             'dialect-unsupported-step',
-            `Okta never sends DELETE for users: with dialect "${dialect}" this step deactivates the user instead, and the checks expect it to stay readable with active false.`,
+            `Okta never sends DELETE for users: with dialect "${dialect}" this step deactivates ` +
+              `the user instead, and the checks expect it to stay readable with active false.`,
             'warning',
           );
         }

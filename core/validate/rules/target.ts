@@ -29,7 +29,8 @@ export function checkTarget(ctx: RuleContext): void {
       'value',
       'warning',
       'insecure-target',
-      `The target is reached over plain http: the credential would cross the network unencrypted. Use https (http is fine only for loopback).`,
+      `The target is reached over plain http: the credential would cross ` +
+        `the network unencrypted. Use https (http is fine only for loopback).`,
     );
   }
   const tokenUrl = literalUrl(obj(obj(target['auth'])?.['oauth2'])?.['tokenUrl']);
@@ -66,7 +67,8 @@ export function checkTarget(ctx: RuleContext): void {
         'value',
         'error',
         'origin-not-allowed',
-        `The token endpoint's origin ${tokenUrl.origin} is not in allowedOrigins: the client secret is only ever sent to allowed origins, so no token could be fetched.`,
+        `The token endpoint's origin ${tokenUrl.origin} is not in allowedOrigins: the ` +
+          `client secret is only ever sent to allowed origins, so no token could be fetched.`,
         { suggestions: [tokenUrl.origin] },
       );
     }
@@ -108,7 +110,8 @@ function checkSecrets(ctx: RuleContext, pointer: string, auth: unknown): void {
         'value',
         'warning',
         'literal-secret',
-        'This credential is written in the spec itself. Read it from the environment instead, e.g. ${{ env.SCIM_TOKEN }}: specs get committed and shared.',
+        'This credential is written in the spec itself. Read it from the environment ' +
+          'instead, e.g. ${{ env.SCIM_TOKEN }}: specs get committed and shared.',
       );
     }
   }
