@@ -7,6 +7,7 @@
 // is reported as possibly left, by name.
 import type { ScimClient } from '../scim/client.ts';
 import type { Exchange } from '../scim/exchange.ts';
+import { listResources } from './protocol.ts';
 import type { CleanupLedger, UnconfirmedCreate } from './ledger.ts';
 import type { AuditEntry } from './result.ts';
 
@@ -91,15 +92,7 @@ async function findUnconfirmed(
   let exchange: Exchange = await client.send({ method: 'GET', url, context: { scenario: 'cleanup' }, signal });
   if (exchange.status === undefined || exchange.status >= 500)
     exchange = await client.send({ method: 'GET', url, context: { scenario: 'cleanup' }, signal });
-  const json = exchange.json as { Resources?: unknown; totalResults?: unknown } | undefined;
-  const resources =
-    exchange.status === 200 && json && typeof json === 'object'
-      ? Array.isArray(json.Resources)
-        ? json.Resources
-        : json.totalResults === 0
-          ? []
-          : undefined
-      : undefined;
+  const resources = exchange.status === 200 ? listResources(exchange) : undefined;
   if (!resources)
     return (
       `${what} got no definite answer, and looking it up (GET ${filter}) ` +

@@ -4,6 +4,7 @@
 // a resource with the tag is ever listed or removed.
 import type { ScimClient } from '../scim/client.ts';
 import { removeResource } from './cleanup.ts';
+import { listResources } from './protocol.ts';
 
 export interface TaggedResource {
   resourceType: 'User' | 'Group';
@@ -66,15 +67,8 @@ export async function findTagged(client: ScimClient, options: SweepOptions = {})
         context: { scenario: 'cleanup' },
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      const json = exchange.json as { Resources?: unknown; totalResults?: unknown } | undefined;
-      const resources =
-        exchange.status === 200 && json && typeof json === 'object'
-          ? Array.isArray(json.Resources)
-            ? json.Resources
-            : json.totalResults === 0
-              ? []
-              : undefined
-          : undefined;
+      const json = exchange.json as { totalResults?: unknown } | undefined;
+      const resources = exchange.status === 200 ? listResources(exchange) : undefined;
       if (!resources) {
         findings.problems.push(
           `GET /${endpoint} (startIndex ${startIndex}) ` +
