@@ -1,26 +1,10 @@
 // Patching a parse after an edit must give exactly what a full parse gives, or not patch at all.
+// Random edits are explored in test/property/incremental.property.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import fc from 'fast-check';
-import '../property/seed.ts';
 import { parseDocument } from '../../core/document/parse.ts';
 import { patchScalarEdit, reparse } from '../../core/document/incremental.ts';
-import type { ParsedDocument } from '../../core/document/types.ts';
-
-const ROOT = path.join(import.meta.dirname, '..', '..');
-const EXAMPLES = ['quickstart.provspec.yaml', 'entra.provspec.yaml', 'okta.provspec.json'].map((f) => ({
-  name: f,
-  text: readFileSync(path.join(ROOT, 'examples', f), 'utf8'),
-}));
-
-function same(a: ParsedDocument, b: ParsedDocument): void {
-  assert.deepEqual(a.value, b.value);
-  assert.deepEqual([...a.locations].sort(), [...b.locations].sort());
-  assert.deepEqual(a.lineStarts, b.lineStarts);
-  assert.deepEqual(a.diagnostics, b.diagnostics);
-}
+import { EXAMPLES, same } from './document-compare.ts';
 
 describe('incremental re-parse', () => {
   it('patches a typed value: same value, locations and lines as a full parse', () => {
@@ -51,19 +35,6 @@ describe('incremental re-parse', () => {
       const after = text.replace(from, to);
       assert.equal(patchScalarEdit(before, after), undefined, `${from} → ${to}`);
       same(reparse(before, after, 'q.provspec.yaml'), parseDocument(after, 'q.provspec.yaml'));
-    }
-  });
-
-  it('random single edits: reparse always equals a full parse', () => {
-    for (const example of EXAMPLES) {
-      const before = parseDocument(example.text, example.name);
-      fc.assert(
-        fc.property(fc.nat(example.text.length), fc.nat(3), fc.string({ maxLength: 4 }), (at, remove, insert) => {
-          const after = example.text.slice(0, at) + insert + example.text.slice(Math.min(example.text.length, at + remove));
-          same(reparse(before, after, example.name), parseDocument(after, example.name));
-        }),
-        { numRuns: 400 },
-      );
     }
   });
 });
