@@ -53,3 +53,19 @@ describe('SecretRegistry', () => {
     assert.deepEqual(secrets.redactDeep({ [TOKEN]: 1 }), { [REDACTED]: 1 });
   });
 });
+
+describe('SecretRegistry (redaction of registered secrets)', () => {
+  it('redacts every registered secret, in base64 too, and in nested values', () => {
+    const secrets = new SecretRegistry();
+    secrets.add('s3cret-token');
+    secrets.addBasic('user', 'pa55word');
+    const basic = Buffer.from('user:pa55word').toString('base64');
+    assert.equal(
+      secrets.redact(`Bearer s3cret-token and Basic ${basic} and ${Buffer.from('s3cret-token').toString('base64')}`),
+      `Bearer ${REDACTED} and Basic ${REDACTED} and ${REDACTED}`,
+    );
+    assert.deepEqual(secrets.redactDeep({ a: ['x pa55word y'] }), { a: [`x ${REDACTED} y`] });
+    secrets.add('ab');
+    assert.equal(secrets.redact('ab'), 'ab', 'too short to be a secret worth redacting');
+  });
+});
