@@ -39,6 +39,9 @@ ${VARIANTS.map((v) => `                          ${v.padEnd(26)}${VARIANT_DESCRI
   -h, --help            show this help`;
 
 export async function serveCommand(argv: string[], io: CommandIO): Promise<number> {
+  // Read first, before anything is printed: whoever waits for the base URL and then kills the
+  // parent must not find the parent already gone when it is read.
+  const parent = process.ppid;
   const { values } = parseArgs({
     args: argv,
     allowPositionals: false,
@@ -98,7 +101,6 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
   // Stops on SIGINT/SIGTERM (caught from the launcher's first line), and when its parent goes
   // away: `npx provspec serve` killed by a signal npx does not pass on must not leave an orphan.
   const stop = io.stop ?? catchSignals(io.stderr).controller.signal;
-  const parent = process.ppid;
   await new Promise<void>((resolve) => {
     if (stop.aborted) return resolve();
     const orphaned = setInterval(() => {

@@ -153,8 +153,14 @@ describe('signals', () => {
     shell.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     await until('serve printed its base URL', () => /pid=\d+/.test(out) && /SCIM_BASE_URL=/.test(out));
     const pid = Number(/pid=(\d+)/.exec(out)![1]);
-    assert.ok(alive(pid));
-    shell.kill('SIGKILL');
-    await until('serve exited after its parent died', () => !alive(pid));
+    try {
+      assert.ok(alive(pid));
+      shell.kill('SIGKILL');
+      await until('serve exited after its parent died', () => !alive(pid));
+    } finally {
+      // A serve that outlived the test must not keep its output pipe, and so this file, open.
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+      shell.stdout.destroy();
+    }
   });
 });
