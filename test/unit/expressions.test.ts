@@ -2,7 +2,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { interpolate, interpolateDeep, ExpressionError } from '../../core/expressions/evaluate.ts';
-import { resolveAttributePath, STANDARD_SCHEMAS, CORE_USER_URN, type ResolvedPath } from '../../core/scim-schema/index.ts';
 
 const scope = {
   env: { TOKEN: 'abc', EMPTY: '' },
@@ -11,12 +10,6 @@ const scope = {
   identity: { email: 'a@x.test', age: 42 },
   scenario: { name: 's' },
 };
-
-function _path(p: string): ResolvedPath {
-  const r = resolveAttributePath(p, STANDARD_SCHEMAS, CORE_USER_URN);
-  assert.ok(r.ok, p);
-  return r;
-}
 
 describe('expressions', () => {
   it('interpolates inside text and keeps the type of a whole-string expression', () => {

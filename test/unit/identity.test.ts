@@ -2,22 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tagValue, scenarioIdentity, taggedAttributes, matchingRules, groupExpectations } from '../../core/run/identity.ts';
-import { resolveAttributePath, STANDARD_SCHEMAS, CORE_USER_URN, type ResolvedPath } from '../../core/scim-schema/index.ts';
 import type { Spec } from '../../core/spec/types.ts';
-
-const _scope = {
-  env: { TOKEN: 'abc', EMPTY: '' },
-  vars: { n: 3 },
-  run: { id: 'r1' },
-  identity: { email: 'a@x.test', age: 42 },
-  scenario: { name: 's' },
-};
-
-function _path(p: string): ResolvedPath {
-  const r = resolveAttributePath(p, STANDARD_SCHEMAS, CORE_USER_URN);
-  assert.ok(r.ok, p);
-  return r;
-}
 
 describe('run-scoped identities', () => {
   it('tags emails before the @ and other values at the end', () => {

@@ -1,22 +1,7 @@
 // The cleanup ledger: what a run created, and what is left to remove.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveAttributePath, STANDARD_SCHEMAS, CORE_USER_URN, type ResolvedPath } from '../../core/scim-schema/index.ts';
 import { CleanupLedger } from '../../core/run/ledger.ts';
-
-const _scope = {
-  env: { TOKEN: 'abc', EMPTY: '' },
-  vars: { n: 3 },
-  run: { id: 'r1' },
-  identity: { email: 'a@x.test', age: 42 },
-  scenario: { name: 's' },
-};
-
-function _path(p: string): ResolvedPath {
-  const r = resolveAttributePath(p, STANDARD_SCHEMAS, CORE_USER_URN);
-  assert.ok(r.ok, p);
-  return r;
-}
 
 describe('cleanup ledger', () => {
   it('ledger: removes newest first, each once, and knows what it owns', () => {

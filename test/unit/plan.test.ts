@@ -1,23 +1,8 @@
 // Plans: which scenarios run, and how shards deal them out.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveAttributePath, STANDARD_SCHEMAS, CORE_USER_URN, type ResolvedPath } from '../../core/scim-schema/index.ts';
 import { buildPlan, parseShard, PlanError } from '../../core/plan/plan.ts';
 import { validateText } from '../../core/validate/index.ts';
-
-const _scope = {
-  env: { TOKEN: 'abc', EMPTY: '' },
-  vars: { n: 3 },
-  run: { id: 'r1' },
-  identity: { email: 'a@x.test', age: 42 },
-  scenario: { name: 's' },
-};
-
-function _path(p: string): ResolvedPath {
-  const r = resolveAttributePath(p, STANDARD_SCHEMAS, CORE_USER_URN);
-  assert.ok(r.ok, p);
-  return r;
-}
 
 describe('plans and shards', () => {
   const text = `provspec: 1

@@ -4,14 +4,6 @@ import assert from 'node:assert/strict';
 import { buildUser, getPath, removePath, setPath, valuesMatch } from '../../core/scim/resource.ts';
 import { resolveAttributePath, STANDARD_SCHEMAS, CORE_USER_URN, type ResolvedPath } from '../../core/scim-schema/index.ts';
 
-const _scope = {
-  env: { TOKEN: 'abc', EMPTY: '' },
-  vars: { n: 3 },
-  run: { id: 'r1' },
-  identity: { email: 'a@x.test', age: 42 },
-  scenario: { name: 's' },
-};
-
 function path(p: string): ResolvedPath {
   const r = resolveAttributePath(p, STANDARD_SCHEMAS, CORE_USER_URN);
   assert.ok(r.ok, p);
