@@ -5,15 +5,17 @@
 // placeholders first. PROVSPEC_UPDATE_GOLDEN=1 rewrites the files; review the diff.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, runSpecFile } from './helpers.ts';
+import { compareGolden } from '../unit/golden-files.ts';
 import { startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import type { SpecResult } from '../../core/run/result.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { checkAnnotations } from '../../core/report/annotations.ts';
 import { toSarif } from '../../core/report/sarif.ts';
 import { toJunit } from '../../core/report/junit.ts';
+import { toMarkdownSummary } from '../../core/report/markdown.ts';
 import { parseDocument } from '../../core/document/index.ts';
 import { runDiagnostics } from '../../server/service/run.ts';
 
@@ -38,20 +40,7 @@ function stable(text: string): string {
 }
 
 function compare(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name);
-  const text = stable(actual);
-  if (process.env['PROVSPEC_UPDATE_GOLDEN'] === '1') {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  let want: string;
-  try {
-    want = readFileSync(file, 'utf8');
-  } catch {
-    assert.fail(`${path.relative(ROOT, file)} is missing: run with PROVSPEC_UPDATE_GOLDEN=1 and review it`);
-  }
-  assert.equal(text, want, `${name} differs from its golden file (PROVSPEC_UPDATE_GOLDEN=1 rewrites it)`);
+  compareGolden(path.join(GOLDEN, name), stable(actual));
 }
 
 describe('golden outputs of one failing run', () => {
@@ -86,6 +75,10 @@ describe('golden outputs of one failing run', () => {
 
   it('JUnit', () => {
     compare('quickstart.junit.xml', toJunit([result]));
+  });
+
+  it('Markdown summary', () => {
+    compare('quickstart.md', toMarkdownSummary({ specs: [result], ms: result.ms, runId: result.runId }));
   });
 
   it('language-server run diagnostics', () => {
