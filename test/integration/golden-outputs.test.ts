@@ -33,6 +33,8 @@ function stable(text: string): string {
     .replace(/gold01-[0-9a-z]+/g, 'gold01-N')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, 'TIMESTAMP')
     .replace(/W\/\\?"[^"\\]*\\?"/g, 'W/"ETAG"')
+    .replace(/traceparent: 00-[0-9a-f]{32}-[0-9a-f]{16}-0\d/g, 'traceparent: TRACEPARENT')
+    .replace(/^< date: .*$/gm, '< date: DATE')
     .replace(/\b\d+(?:\.\d+)? ?ms\b/g, 'N ms')
     .replace(/\b\d+\.\d s\b/g, 'N s')
     .replace(/time="[\d.]+"/g, 'time="N"')
