@@ -14,7 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { DocumentCache, formatOf, isSpecDocument, offsetOfPosition } from './service/documents.ts';
-import { toLspDiagnostic } from './service/diagnostics.ts';
+import { validationDiagnostic } from './service/diagnostics.ts';
 import { complete } from './service/completion.ts';
 import { hover } from './service/hover.ts';
 import { codeActions } from './service/code-actions.ts';
@@ -49,7 +49,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     void connection.sendDiagnostics({
       uri,
       version,
-      diagnostics: [...diagnostics.map(toLspDiagnostic), ...(runDiagnostics.get(uri) ?? [])],
+      diagnostics: [...diagnostics.map(validationDiagnostic), ...(runDiagnostics.get(uri) ?? [])],
     });
   };
   const schedule = (uri: string) => {
@@ -90,7 +90,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCompletion(({ textDocument, position }) => {
     const document = spec(textDocument.uri);
     if (!document) return [];
-    return complete(document.getText(), offsetOf(document, position), formatOf(document.uri, document.languageId));
+    return complete(parsedOf(document), offsetOf(document, position));
   });
   connection.onHover(({ textDocument, position }) => {
     const document = spec(textDocument.uri);
@@ -153,7 +153,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const file = request.uri.startsWith('file:') ? fileURLToPath(request.uri) : request.uri;
     // The runner (HTTP client, dialects, checks) loads on the first run: editing never pays for it.
     const run = await import('./service/run.ts');
-    const { response, diagnostics } = await run.runDocument(parsedOf(document), file, request, process.env, controller.signal);
+    const validation = cache.validated(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
+    const { response, diagnostics } = await run.runDocument(validation, file, request, process.env, controller.signal);
     runDiagnostics.set(request.uri, diagnostics);
     publish(request.uri);
     return response;

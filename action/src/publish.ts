@@ -4,7 +4,8 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import path from 'node:path';
 import { runFailed, totalsOf, type SpecResult } from '../../core/run/result.ts';
-import { checkAnnotations, diagnosticAnnotations, type Annotation } from '../../core/report/annotations.ts';
+import { toAnnotations } from '../../core/report/annotations.ts';
+import { fromDiagnostic, runFindings } from '../../core/report/finding.ts';
 import { writeOutputs } from '../../core/session/outputs.ts';
 import { toMarkdownSummary } from '../../core/report/markdown.ts';
 import { failureBlocks, summary as textSummary, type SourceText } from '../../core/report/pretty.ts';
@@ -36,17 +37,16 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
 
   // Reports.
   const reportPath = path.resolve(workspace, inputs.report);
-  const annotations: Annotation[] = [
-    ...checked.flatMap((c) => diagnosticAnnotations(c.source.display, c.result.diagnostics)),
-    ...checkAnnotations(results),
-  ];
+  const validation = checked.flatMap((c) => c.result.diagnostics.map((d) => fromDiagnostic(c.source.display, d)));
+  const findings = [...validation, ...runFindings(results)];
+  const annotations = toAnnotations(findings);
   await writeOutputs(
     {
       report: reportPath,
       ...(inputs.junit ? { junit: path.resolve(workspace, inputs.junit) } : {}),
       ...(inputs.sarif ? { sarif: path.resolve(workspace, inputs.sarif) } : {}),
     },
-    { report, results, version: PROVSPEC_VERSION, annotations },
+    { report, results, version: PROVSPEC_VERSION, findings },
   );
 
   // Annotations, then the summary that says where they went.
@@ -56,7 +56,7 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
   if (inputs.summary) {
     const markdown = toMarkdownSummary({
       specs: results,
-      diagnostics: checked.map((c) => ({ file: c.source.display, diagnostics: c.result.diagnostics })),
+      validation,
       notes,
       ms: report.ms,
       runId: report.runId,

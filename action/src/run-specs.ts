@@ -1,14 +1,12 @@
 // mode: run - find and validate the specs, then run them against the endpoint the workflow
 // names (or the built-in reference server), with the credential kept to the allowed origins.
 import * as core from '@actions/core';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { displayPath, findSpecFiles } from '../../core/files.ts';
-import { checkEnvironment, checkSources, planSpecs, runPlans, type CheckedSpec } from '../../core/session/session.ts';
+import { checkEnvironment, checkSources, planSpecs, runSession, type CheckedSpec } from '../../core/session/session.ts';
 import { newRunId } from '../../core/run/runner.ts';
 import { toJsonReport, type JsonReport } from '../../core/report/json.ts';
-import { traceCallbacks } from '../../core/report/trace.ts';
 import { scenarioLine } from '../../core/report/pretty.ts';
 import { startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import type { ActionInputs } from './inputs.ts';
@@ -101,38 +99,21 @@ async function runChecked(
       notes: [...notes, 'The job was cancelled before the run started; nothing was sent.'],
     };
   }
-  let trace: WriteStream | undefined;
   const runId = newRunId();
   // For the post step: which run's resources to look for if this step is killed before its cleanup.
   if (!server) core.saveState(STATE.runId, runId);
-  try {
-    if (inputs.trace) {
-      await mkdir(path.dirname(path.resolve(workspace, inputs.trace)), { recursive: true });
-      trace = createWriteStream(path.resolve(workspace, inputs.trace));
-    }
-    const traceOf = traceCallbacks((line) => trace?.write(line), runId);
-    const session = await runPlans(plans, {
-      env,
-      runId,
-      signal: stop,
-      allowedOrigins: inputs.allowedOrigins,
-      ...(inputs.profile ? { profile: inputs.profile } : {}),
-      ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}),
-      perPlan: (plan) => {
-        const traced = trace ? traceOf(plan) : {};
-        return {
-          ...traced,
-          onScenarioEnd: (scenario) => {
-            core.info(oneLine(scenarioLine(plan.file, scenario, plain)));
-            traced.onScenarioEnd?.(scenario);
-          },
-        };
-      },
-    });
-    // Every run cleaned up after itself (what it could not remove is in the report, by id).
-    core.saveState(STATE.cleaned, 'true');
-    return { results: session.results, report: session.report, checked, notes };
-  } finally {
-    if (trace) await new Promise<void>((resolve) => trace!.end(resolve));
-  }
+  const session = await runSession(plans, {
+    env,
+    runId,
+    signal: stop,
+    allowedOrigins: inputs.allowedOrigins,
+    ...(inputs.trace ? { trace: path.resolve(workspace, inputs.trace) } : {}),
+    ...(inputs.profile ? { profile: inputs.profile } : {}),
+    ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}),
+    onScenarioEnd: (scenario, plan) => core.info(oneLine(scenarioLine(plan.file, scenario, plain))),
+  });
+  // Every run cleaned up after itself (what it could not remove is in the report, by id).
+  core.saveState(STATE.cleaned, 'true');
+  if (session.traceError) notes.push(`The trace could not be written: ${session.traceError.message}`);
+  return { results: session.results, report: session.report, checked, notes };
 }

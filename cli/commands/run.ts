@@ -1,13 +1,10 @@
 // `provspec run`: specs in, real HTTP out, a verdict per check with its spec line. Exit codes:
 // 0 every check passed, 1 a check failed or errored, 2 an invalid spec or a usage error.
 import { readFile } from 'node:fs/promises';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseShard, PlanError } from '../../core/plan/plan.ts';
-import { newRunId } from '../../core/run/runner.ts';
 import { runFailed } from '../../core/run/result.ts';
-import { traceCallbacks } from '../../core/report/trace.ts';
-import { checkEnvironment, checkSources, planSpecs, runPlans, type Session, type SpecSource } from '../../core/session/session.ts';
+import { checkEnvironment, checkSources, planSpecs, runSession, type Session, type SpecSource } from '../../core/session/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { PROFILES, type Profile } from '../../core/checks/rules.ts';
 import { version } from '../version.ts';
@@ -177,7 +174,6 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   stop.addEventListener('abort', onStop, { once: true });
 
   let server: ReferenceServer | undefined;
-  let trace: WriteStream | undefined;
   let session: Session;
   try {
     const env: Record<string, string | undefined> = { ...io.env };
@@ -197,26 +193,16 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
           ),
         );
     }
-    const runId = newRunId();
-    if (values.trace) trace = createWriteStream(values.trace);
-    const traceOf = traceCallbacks((line) => trace?.write(line), runId);
-    session = await runPlans(plans, {
+    session = await runSession(plans, {
       env,
-      runId,
+      ...(values.trace ? { trace: values.trace } : {}),
       ...(values.profile ? { profile: values.profile as Profile } : {}),
       signal: stop,
       ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
       ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
       ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
-      perPlan: (plan) => {
-        const traced = trace ? traceOf(plan) : {};
-        return {
-          ...traced,
-          onScenarioEnd: (scenario) => {
-            if (values.format === 'pretty') io.stdout.write(`${scenarioLine(plan.file, scenario, paint)}\n`);
-            traced.onScenarioEnd?.(scenario);
-          },
-        };
+      onScenarioEnd: (scenario, plan) => {
+        if (values.format === 'pretty') io.stdout.write(`${scenarioLine(plan.file, scenario, paint)}\n`);
       },
       onSpecEnd: (result) => {
         if (values.format === 'pretty' && result.error) {
@@ -228,8 +214,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   } finally {
     stop.removeEventListener('abort', onStop);
     await server?.close();
-    if (trace) await new Promise<void>((resolve) => trace!.end(resolve));
   }
+  if (session.traceError) io.stderr.write(`provspec run: the trace could not be written: ${session.traceError.message}\n`);
 
   const { results, report } = session;
   const ms = report.ms;

@@ -1,9 +1,8 @@
 // `provspec validate [paths or globs…]`: located diagnostics for every spec file.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Diagnostic } from '../../core/diagnostic.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
-import { diagnosticAnnotations } from '../../core/report/annotations.ts';
+import { fromDiagnostic, locationOf, type Finding } from '../../core/report/finding.ts';
 import { toSarif } from '../../core/report/sarif.ts';
 import { version } from '../version.ts';
 import { validateText } from '../../core/validate/index.ts';
@@ -31,7 +30,7 @@ export interface JsonDiagnostic {
   column: number;
   endLine: number;
   endColumn: number;
-  severity: Diagnostic['severity'];
+  severity: Finding['severity'];
   code: string;
   message: string;
   suggestions?: string[];
@@ -58,26 +57,23 @@ export async function validateCommand(argv: string[], io: CommandIO): Promise<nu
   if (positionals.length === 0) throw new UsageError('name at least one spec file, directory or glob (e.g. provspec validate examples/)');
 
   const files = await findSpecFiles(positionals, io.cwd);
-  const results: Array<{ file: string; text: string; lineStarts: number[]; diagnostics: Diagnostic[] }> = [];
+  const results: Checked[] = [];
   for (const file of files) {
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`${displayPath(file, io.cwd)}: cannot read (${error.code ?? error.message})`);
     });
     const { diagnostics, document } = validateText(text, file);
-    results.push({ file: displayPath(file, io.cwd), text, lineStarts: document.lineStarts, diagnostics });
+    const display = displayPath(file, io.cwd);
+    results.push({ text, lineStarts: document.lineStarts, findings: diagnostics.map((d) => fromDiagnostic(display, d)) });
   }
-  const errors = results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === 'error').length, 0);
+  const findings = results.flatMap((r) => r.findings);
+  const errors = findings.filter((f) => f.severity === 'error').length;
 
   if (values.format === 'json') {
-    const out: JsonDiagnostic[] = results.flatMap((r) => r.diagnostics.map((d) => toJson(r.file, d)));
+    const out: JsonDiagnostic[] = findings.map(toJson);
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else if (values.format === 'sarif') {
-    io.stdout.write(
-      toSarif(
-        results.flatMap((r) => diagnosticAnnotations(r.file, r.diagnostics)),
-        { version: version() },
-      ),
-    );
+    io.stdout.write(toSarif(findings, { version: version() }));
   } else {
     const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
     io.stdout.write(renderText(results, style, values.hints ?? false));
@@ -85,9 +81,15 @@ export async function validateCommand(argv: string[], io: CommandIO): Promise<nu
   return errors > 0 ? 1 : 0;
 }
 
-export function toJson(file: string, d: Diagnostic): JsonDiagnostic {
+interface Checked {
+  text: string;
+  lineStarts: number[];
+  findings: Finding[];
+}
+
+export function toJson(d: Finding): JsonDiagnostic {
   const out: JsonDiagnostic = {
-    file,
+    file: d.file,
     line: d.range.start.line + 1,
     column: d.range.start.character + 1,
     endLine: d.range.end.line + 1,
@@ -102,21 +104,18 @@ export function toJson(file: string, d: Diagnostic): JsonDiagnostic {
 
 const SEVERITY_STYLE = { error: ['red', 'bold'], warning: ['yellow', 'bold'], info: ['blue', 'bold'], hint: ['dim'] } as const;
 
-function renderText(
-  results: Array<{ file: string; text: string; lineStarts: number[]; diagnostics: Diagnostic[] }>,
-  style: Styler,
-  hints: boolean,
-): string {
+function renderText(results: readonly Checked[], style: Styler, hints: boolean): string {
   const out: string[] = [];
   const counts = { error: 0, warning: 0, info: 0, hint: 0 };
   let filesWithErrors = 0;
   for (const result of results) {
-    const shown = result.diagnostics.filter((d) => hints || d.severity !== 'hint');
-    if (result.diagnostics.some((d) => d.severity === 'error')) filesWithErrors++;
+    const shown = result.findings.filter((d) => hints || d.severity !== 'hint');
+    if (result.findings.some((d) => d.severity === 'error')) filesWithErrors++;
     for (const d of shown) {
       counts[d.severity]++;
-      const where = `${result.file}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
-      out.push(`${style('bold', where)}: ${style([...SEVERITY_STYLE[d.severity]], d.severity)} ${style('dim', d.code)}: ${d.message}`);
+      out.push(
+        `${style('bold', locationOf(d))}: ${style([...SEVERITY_STYLE[d.severity]], d.severity)} ${style('dim', d.code)}: ${d.message}`,
+      );
       out.push(
         codeFrame(result.text, result.lineStarts, d.range, (role, text) =>
           role === 'gutter' ? style('blue', text) : role === 'caret' ? style([...SEVERITY_STYLE[d.severity]], text) : text,

@@ -43,7 +43,6 @@ export interface PlanOptions {
 
 export class PlanError extends Error {}
 
-/** The range of a node: its key when it has one (what an editor underlines), else its value. */
 /** The range of the spec node at `pointer`, as every consumer shows it (core/document/range.ts). */
 export function rangeAt(document: ParsedDocument, pointer: string, part: 'key' | 'value' = 'key'): Range {
   return rangeAtPointer(document, pointer, part);

@@ -1,6 +1,7 @@
 // JUnit XML for CI systems: a suite per spec, a test case per scenario, failing checks as
 // <failure> (or <error>) elements with the spec location.
 import type { SpecResult } from '../run/result.ts';
+import { describe, fromCheck, locationOf } from './finding.ts';
 
 function xml(text: string): string {
   return text
@@ -40,22 +41,16 @@ export function toJunit(specs: readonly SpecResult[]): string {
         .filter((c) => c.status === 'warn' || c.status === 'blocked')
         .map(
           (c) =>
-            `${c.status} ${spec.file}:${c.range.start.line + 1}:${c.range.start.character + 1} ${c.id}: ${c.title}` +
+            `${c.status} ${locationOf({ file: spec.file, range: c.range })} ${c.id}: ${c.title}` +
             `${c.message ? `: ${c.message}` : ''} (${c.level} · ${c.basis})`,
         );
       if (notes.length) out.push(`      <system-out>${xml(notes.join('\n'))}</system-out>`);
       for (const check of scenario.checks) {
         if (check.status !== 'fail' && check.status !== 'error') continue;
+        const f = fromCheck(spec.file, scenario, check);
         const tag = check.status === 'fail' ? 'failure' : 'error';
-        const where = `${spec.file}:${check.range.start.line + 1}:${check.range.start.character + 1}`;
-        const body = [
-          `${where} ${check.id}`,
-          check.message,
-          `${check.level} · ${check.basis}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`,
-          ...('expected' in check ? [`expected: ${JSON.stringify(check.expected)}`] : []),
-          ...('actual' in check ? [`actual: ${JSON.stringify(check.actual)}`] : []),
-        ].join('\n');
-        out.push(`      <${tag} message="${xml(`${check.title}: ${check.message}`)}" type="${xml(check.id)}">${xml(body)}</${tag}>`);
+        const body = `${locationOf(f)} ${check.id}\n${describe(f)}`;
+        out.push(`      <${tag} message="${xml(`${check.title}: ${f.message}`)}" type="${xml(check.id)}">${xml(body)}</${tag}>`);
       }
       out.push('    </testcase>');
     }

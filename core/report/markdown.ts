@@ -2,14 +2,14 @@
 // expanded with expected vs actual and the redacted exchange, the audit trail, orphans. Server
 // text only ever appears inside code fences longer than any backtick run it contains, so it
 // cannot break out into Markdown or HTML.
-import type { Diagnostic } from '../diagnostic.ts';
-import { failingChecks, isFailing, totalsOf, warningChecks, type AuditEntry, type CheckResult, type SpecResult } from '../run/result.ts';
+import { isFailing, totalsOf, type AuditEntry, type SpecResult } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
+import { basisLine, locationOf, runFindings, shown, type Finding } from './finding.ts';
 
 export interface SummaryInput {
   specs: readonly SpecResult[];
-  /** Validation findings per file (errors stop the run; warnings are listed). */
-  diagnostics?: ReadonlyArray<{ file: string; diagnostics: readonly Diagnostic[] }>;
+  /** Validation findings (errors stop the run; warnings are listed; infos and hints are not). */
+  validation?: readonly Finding[];
   /** Paragraphs said first: why a run was skipped, annotations not shown, … */
   notes?: readonly string[];
   ms?: number;
@@ -50,28 +50,23 @@ function exchangeText(exchange: Exchange, bodyMax: number): string {
   return lines.join('\n');
 }
 
-function failure(file: string, scenario: string, check: CheckResult, bodyMax: number): string {
-  const where = `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`;
+function failure(finding: Finding, bodyMax: number): string {
+  const check = finding.check;
+  const status = check?.status ?? 'error';
   const out = [
-    `<details><summary>${ICON[check.status]} <code>${cell(where)}</code> ${cell(scenario)} › ${cell(check.title)}</summary>`,
+    `<details><summary>${ICON[status]} <code>${cell(locationOf(finding))}</code> ` +
+      `${cell(check?.scenario ?? '')} › ${cell(check?.title ?? finding.message)}</summary>`,
     '',
   ];
-  out.push(fenced(check.message || check.title, 'text'));
-  out.push(
-    '',
-    `${cell(check.level)} · ${cell(check.basis)}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`,
-  );
-  if ('expected' in check || 'actual' in check) {
+  out.push(fenced(finding.message, 'text'));
+  if (check) out.push('', `${cell(basisLine(check))}${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}`);
+  if ('expected' in finding || 'actual' in finding) {
     out.push(
       '',
-      fenced(
-        `- expected: ${clip(JSON.stringify(check.expected) ?? '(nothing)', bodyMax)}\n+ ` +
-          `actual:   ${clip(JSON.stringify(check.actual) ?? '(nothing)', bodyMax)}`,
-        'diff',
-      ),
+      fenced(`- expected: ${clip(shown(finding.expected), bodyMax)}\n+ actual:   ${clip(shown(finding.actual), bodyMax)}`, 'diff'),
     );
   }
-  const exchange = check.evidence[check.evidence.length - 1];
+  const exchange = finding.evidence[finding.evidence.length - 1];
   if (exchange && bodyMax > 0)
     out.push('', `Request id \`${exchange.id.replace(/`/g, '')}\`:`, '', fenced(exchangeText(exchange, bodyMax), 'http'));
   out.push('', '</details>');
@@ -91,7 +86,7 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
   const totals = totalsOf(input.specs);
   const scenarios = input.specs.flatMap((s) => s.scenarios.filter((x) => x.section !== 'setup'));
   const passed = scenarios.filter((s) => s.status === 'pass').length;
-  const invalid = (input.diagnostics ?? []).some((d) => d.diagnostics.some((x) => x.severity === 'error'));
+  const invalid = (input.validation ?? []).some((f) => f.severity === 'error');
   const ok = totals.fail === 0 && totals.error === 0 && !invalid;
   const out: string[] = [
     `## provspec ${!ok ? '❌' : input.specs.length ? '✅' : '⏭️'} ` +
@@ -107,9 +102,7 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
     );
   for (const note of input.notes ?? []) out.push('', `> ${note.replace(/\n/g, '\n> ')}`);
 
-  for (const { file, diagnostics } of input.diagnostics ?? []) {
-    const shown = diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
-    if (!shown.length) continue;
+  for (const [file, shown] of byFile((input.validation ?? []).filter((f) => f.severity === 'error' || f.severity === 'warning'))) {
     out.push(
       '',
       `### ${cell(file)}: ${shown.length} validation finding${shown.length === 1 ? '' : 's'}`,
@@ -145,14 +138,9 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
         out.push(`| ${cell(name)} | ${s.checks.length} | ${result} | ${s.ms} ms |`);
       }
     }
-    const failures = failingChecks([spec]).map(({ scenario: s, check }) => ({
-      scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`,
-      check,
-    }));
-    const warnings = warningChecks([spec]).map(({ scenario: s, check }) => ({
-      scenario: s.section === 'setup' ? 'setup' : `${s.section}.${s.name}`,
-      check,
-    }));
+    const findings = runFindings([spec]).filter((f) => f.check);
+    const failures = findings.filter((f) => f.severity === 'error');
+    const warnings = findings.filter((f) => f.severity !== 'error');
     for (const [heading, list] of [
       ['Failures', failures],
       ['Warnings', warnings],
@@ -165,7 +153,7 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
           continue;
         }
         budget--;
-        out.push(failure(spec.file, f.scenario, f.check, bodyMax), '');
+        out.push(failure(f, bodyMax), '');
       }
     }
     if (spec.audit.length)
@@ -180,6 +168,12 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
     if (spec.orphans.length) out.push('', `**Left on the target** (could not be removed; delete by hand):`, '', audit(spec.orphans));
   }
   return { text: `${out.join('\n')}\n`, hidden };
+}
+
+function byFile(findings: readonly Finding[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  for (const f of findings) out.set(f.file, [...(out.get(f.file) ?? []), f]);
+  return out;
 }
 
 /**

@@ -2,10 +2,11 @@
 // line that declared it (code frame), expected vs actual and the exchange that decided it,
 // then a summary. Pure: it returns text; the CLI decides where it goes and whether it is coloured.
 import { codeFrame } from './code-frame.ts';
-import type { CheckResult, ScenarioResult, SpecResult, Totals } from '../run/result.ts';
-import { failingChecks, isFailing, totalsOf, warningChecks } from '../run/result.ts';
+import type { ScenarioResult, SpecResult, Totals } from '../run/result.ts';
+import { isFailing, totalsOf } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import { excerpt } from './excerpt.ts';
+import { basisLine, failuresFirst, locationOf, runFindings, type Finding } from './finding.ts';
 
 export type Paint = (style: 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan', text: string) => string;
 
@@ -42,15 +43,15 @@ export function scenarioLine(file: string, scenario: ScenarioResult, paint: Pain
   );
 }
 
-export function failureBlock(file: string, check: CheckResult, source: SourceText | undefined, paint: Paint): string {
-  const colour = check.status === 'fail' ? 'red' : 'yellow';
-  const out = [
-    `${paint(colour, check.status)} ` +
-      `${paint('bold', `${file}:${check.range.start.line + 1}:${check.range.start.character + 1}`)} ${paint('dim', check.id)}`,
-  ];
-  out.push(`  ${check.title}: ${check.message}`);
-  out.push(paint('dim', `  ${basisLine(check)}`));
-  if (check.count && check.count > 1)
+/** A check's finding in full: where, why, its basis, the spec lines (when the source is known), expected vs actual, the exchanges. */
+export function failureBlock(finding: Finding, source: SourceText | undefined, paint: Paint): string {
+  const check = finding.check;
+  const status = check?.status ?? 'error';
+  const colour = status === 'fail' ? 'red' : 'yellow';
+  const out = [`${paint(colour, status)} ${paint('bold', locationOf(finding))}${check ? ` ${paint('dim', check.id)}` : ''}`];
+  out.push(`  ${check ? `${check.title}: ` : ''}${finding.message}`);
+  if (check) out.push(paint('dim', `  ${basisLine(check)}`));
+  if (check?.count && check.count > 1)
     out.push(
       paint(
         'dim',
@@ -61,18 +62,18 @@ export function failureBlock(file: string, check: CheckResult, source: SourceTex
   if (source)
     out.push(
       indent(
-        codeFrame(source.text, source.lineStarts, check.range, (role, text) =>
+        codeFrame(source.text, source.lineStarts, finding.range, (role, text) =>
           role === 'caret' ? paint(colour, text) : role === 'gutter' ? paint('cyan', text) : text,
         ),
         '  ',
       ),
     );
-  if ('expected' in check || 'actual' in check) {
-    out.push(`  ${paint('green', '- expected')} ${compact(check.expected)}`);
-    out.push(`  ${paint('red', '+ actual  ')} ${compact(check.actual)}`);
+  if ('expected' in finding || 'actual' in finding) {
+    out.push(`  ${paint('green', '- expected')} ${compact(finding.expected)}`);
+    out.push(`  ${paint('red', '+ actual  ')} ${compact(finding.actual)}`);
   }
   // Every distinct exchange that decided it (a race shows each answer it got), each body cut around what was compared.
-  for (const exchange of check.evidence.slice(-3)) out.push(...exchangeLines(exchange, paint, check.focus));
+  for (const exchange of finding.evidence.slice(-3)) out.push(...exchangeLines(exchange, paint, check?.focus));
   return out.join('\n');
 }
 
@@ -91,14 +92,9 @@ function exchangeLines(exchange: Exchange, paint: Paint, focus?: readonly string
   return lines;
 }
 
-/** "MUST · RFC 7644 §3.3" (and why a failure only warned). */
-export function basisLine(check: Pick<CheckResult, 'basis' | 'level' | 'status'>): string {
-  return `${check.level} · ${check.basis}${check.status === 'warn' && check.level !== 'SHOULD' ? ' · tolerated under this profile' : ''}`;
-}
-
 /** Each failing check's block, then each warning's, for the specs' sources where they are known (code frames). */
 export function failureBlocks(specs: readonly SpecResult[], sources: ReadonlyMap<string, SourceText>, paint: Paint): string[] {
-  return [...failingChecks(specs), ...warningChecks(specs)].map(({ file, check }) => failureBlock(file, check, sources.get(file), paint));
+  return failuresFirst(runFindings(specs).filter((f) => f.check)).map((f) => failureBlock(f, sources.get(f.file), paint));
 }
 
 export function summary(specs: readonly SpecResult[], ms: number, paint: Paint): string {

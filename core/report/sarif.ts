@@ -1,9 +1,13 @@
-// SARIF 2.1.0 for code-scanning uploads: each annotation becomes a result at its spec range.
-import type { Annotation } from './annotations.ts';
+// SARIF 2.1.0 for code-scanning uploads: each finding that asks someone to act (an error or a
+// warning) becomes a result at its spec range, under the rule that made it.
 import { ruleOf } from '../checks/rules.ts';
+import { clip, describe, headline, lineSpan, type Finding } from './finding.ts';
 
-export function toSarif(annotations: readonly Annotation[], tool: { version: string }): string {
-  const rules = [...new Set(annotations.map((a) => a.rule))].sort();
+const MAX_MESSAGE = 4000;
+
+export function toSarif(all: readonly Finding[], tool: { version: string }): string {
+  const findings = all.filter((f) => f.severity === 'error' || f.severity === 'warning');
+  const rules = [...new Set(findings.map((f) => f.code))].sort();
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -26,24 +30,27 @@ export function toSarif(annotations: readonly Annotation[], tool: { version: str
             }),
           },
         },
-        results: annotations.map((a) => ({
-          ruleId: a.rule,
-          ruleIndex: rules.indexOf(a.rule),
-          level: a.level === 'notice' ? 'note' : a.level,
-          message: { text: `${a.title}\n${a.message}` },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: a.file },
-                region: {
-                  startLine: a.line,
-                  endLine: a.endLine,
-                  ...(a.column !== undefined ? { startColumn: a.column, endColumn: a.endColumn } : {}),
+        results: findings.map((f) => {
+          const span = lineSpan(f.range);
+          return {
+            ruleId: f.code,
+            ruleIndex: rules.indexOf(f.code),
+            level: f.severity,
+            message: { text: `${headline(f)}\n${clip(describe(f), MAX_MESSAGE)}` },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: f.file },
+                  region: {
+                    startLine: span.line,
+                    endLine: span.endLine,
+                    ...(span.column !== undefined ? { startColumn: span.column, endColumn: span.endColumn } : {}),
+                  },
                 },
               },
-            },
-          ],
-        })),
+            ],
+          };
+        }),
       },
     ],
   };

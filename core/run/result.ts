@@ -131,13 +131,6 @@ export function isFailing(check: Pick<CheckResult, 'status'>): boolean {
   return check.status === 'fail' || check.status === 'error';
 }
 
-/** Every failed or errored check, with the spec file that declared it, in report order. */
-export function failingChecks(specs: readonly SpecResult[]): Array<{ file: string; scenario: ScenarioResult; check: CheckResult }> {
-  return specs.flatMap((spec) =>
-    spec.scenarios.flatMap((scenario) => scenario.checks.filter(isFailing).map((check) => ({ file: spec.file, scenario, check }))),
-  );
-}
-
 /**
  * A run fails when a check failed or errored, a spec could not run, or something was left behind;
  * with `strict`, a warning fails it too.
@@ -147,14 +140,5 @@ export function runFailed(specs: readonly SpecResult[], options: { strict?: bool
   return (
     totals.fail + totals.error + (options.strict ? totals.warn : 0) > 0 ||
     specs.some((spec) => spec.error !== undefined || spec.orphans.length > 0)
-  );
-}
-
-/** Every warning, with its spec file, in report order. */
-export function warningChecks(specs: readonly SpecResult[]): Array<{ file: string; scenario: ScenarioResult; check: CheckResult }> {
-  return specs.flatMap((spec) =>
-    spec.scenarios.flatMap((scenario) =>
-      scenario.checks.filter((c) => c.status === 'warn').map((check) => ({ file: spec.file, scenario, check })),
-    ),
   );
 }

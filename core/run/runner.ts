@@ -7,7 +7,7 @@ import type { Plan, PlannedScenario } from '../plan/plan.ts';
 import { rangeAt } from '../plan/plan.ts';
 import { durationMs } from '../plan/duration.ts';
 import { ExpressionError } from '../expressions/evaluate.ts';
-import { openTarget } from './target.ts';
+import { openTarget, type OpenTarget } from './target.ts';
 import { failedToConnect } from '../scim/client.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import { dialectFor } from '../scim/dialects/index.ts';
@@ -64,6 +64,12 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     audit: [],
     orphans: [],
   };
+  const stopped = (error: NonNullable<SpecResult['error']>): SpecResult => {
+    result.status = 'error';
+    result.error = error;
+    result.ms = Math.round(performance.now() - started);
+    return result;
+  };
   const opened = await openTarget(spec, document, {
     env: options.env,
     runId,
@@ -72,33 +78,15 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     ...(options.onExchange ? { onExchange: options.onExchange } : {}),
   });
   if ('error' in opened) {
-    result.status = 'error';
     result.baseUrl = opened.baseUrl;
-    result.error = opened.error;
-    result.ms = Math.round(performance.now() - started);
-    return result;
+    return stopped(opened.error);
   }
   const { client, secrets, vars, requestTimeoutMs } = opened.target;
   result.baseUrl = opened.target.baseUrl;
-
-  // One request first, to tell an unreachable target (not running, wrong port, DNS) from a
-  // server that answers: otherwise every request of every scenario fails with the same reason.
-  const reachable = await client.send({
-    method: 'GET',
-    url: '/ServiceProviderConfig',
-    context: { scenario: 'reachability' },
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  if (failedToConnect(reachable) && !options.signal?.aborted) {
+  const unreachable = await reachability(opened.target, options.signal);
+  if (unreachable) {
     await client.close();
-    result.status = 'error';
-    result.error = {
-      message: `The target ${opened.target.origin} cannot be reached: ${reachable.error ?? 'no answer'}. Nothing else was sent.`,
-      range: rangeAt(document, '/target/baseUrl', 'value'),
-      kind: 'unreachable',
-    };
-    result.ms = Math.round(performance.now() - started);
-    return result;
+    return stopped({ message: unreachable, range: rangeAt(document, '/target/baseUrl', 'value'), kind: 'unreachable' });
   }
 
   const ledger = new CleanupLedger();
@@ -121,54 +109,17 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     ...(options.onCheck ? { onCheck: options.onCheck } : {}),
   };
   const runTimeout = AbortSignal.timeout(durationMs(spec.target.timeouts?.run, 15 * 60_000));
-  const runSignal = options.signal ? AbortSignal.any([options.signal, runTimeout]) : runTimeout;
-  const scenarioMs = durationMs(spec.target.timeouts?.scenario, 2 * 60_000);
-  const tagged = taggedAttributes(spec);
-
+  const schedule: Schedule = {
+    run,
+    tagged: taggedAttributes(spec),
+    signal: options.signal ? AbortSignal.any([options.signal, runTimeout]) : runTimeout,
+    scenarioMs: durationMs(spec.target.timeouts?.scenario, 2 * 60_000),
+    options,
+  };
   try {
-    const needsGroups = plan.scenarios.some((s) => !s.skip && s.section !== 'negative');
-    if (needsGroups && Object.keys(spec.groups ?? {}).length > 0) {
-      const setupPlanned: PlannedScenario = {
-        section: 'lifecycle',
-        name: 'setup',
-        pointer: '/groups',
-        range: rangeAt(document, '/groups'),
-        dialect: plan.dialect,
-      };
-      const setup = new ScenarioContext(run, setupPlanned, dialectFor(plan.dialect), runSignal);
-      const t0 = performance.now();
-      await setUpGroups(setup);
-      const setupResult: ScenarioResult = {
-        section: 'setup',
-        name: 'groups',
-        range: setupPlanned.range,
-        dialect: plan.dialect,
-        status: worst(setup.checks.map((c) => c.status)),
-        ms: Math.round(performance.now() - t0),
-        checks: setup.checks,
-      };
-      run.folder.fold(setupResult);
-      result.scenarios.push(setupResult);
-    }
-
-    const queue = plan.scenarios.map((planned, index) => ({ planned, index }));
-    const results: ScenarioResult[] = new Array(queue.length);
-    const workers = Array.from({ length: Math.max(1, Math.min(spec.target.concurrency ?? 4, queue.length)) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        results[next.index] = await runScenario(
-          run,
-          next.planned,
-          `ps-${runId}-${next.index + 1}`,
-          tagged,
-          runSignal,
-          scenarioMs,
-          requestTimeoutMs,
-          options,
-        );
-      }
-    });
-    await Promise.all(workers);
-    result.scenarios.push(...results.filter(Boolean));
+    const setup = await setUpGroupsOf(plan, schedule);
+    if (setup) result.scenarios.push(setup);
+    result.scenarios.push(...(await runScenarios(plan.scenarios, spec.target.concurrency ?? 4, schedule)));
   } finally {
     result.orphans = await cleanUp(client, ledger, 60_000, runId);
     result.audit = ledger.audit;
@@ -180,45 +131,95 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
   return result;
 }
 
-async function runScenario(
-  run: RunContext,
-  planned: PlannedScenario,
-  tag: string,
-  tagged: ReadonlySet<string>,
-  runSignal: AbortSignal,
-  scenarioMs: number,
-  requestTimeoutMs: number,
-  options: RunOptions,
-): Promise<ScenarioResult> {
+/** What every scenario of a run shares: the run, its signal (interrupt or run deadline) and the default scenario deadline. */
+interface Schedule {
+  run: RunContext;
+  /** Attributes that carry the run tag (identity.ts). */
+  tagged: ReadonlySet<string>;
+  signal: AbortSignal;
+  scenarioMs: number;
+  options: RunOptions;
+}
+
+/**
+ * One request first, to tell an unreachable target (not running, wrong port, DNS) from a server
+ * that answers: otherwise every request of every scenario fails with the same reason. Returns
+ * why it cannot be reached, or nothing.
+ */
+async function reachability(target: OpenTarget, signal: AbortSignal | undefined): Promise<string | undefined> {
+  const answer = await target.client.send({
+    method: 'GET',
+    url: '/ServiceProviderConfig',
+    context: { scenario: 'reachability' },
+    ...(signal ? { signal } : {}),
+  });
+  if (!failedToConnect(answer) || signal?.aborted) return undefined;
+  return `The target ${target.origin} cannot be reached: ${answer.error ?? 'no answer'}. Nothing else was sent.`;
+}
+
+/** The spec's groups, made before any scenario that may need them (not for negative-only runs). */
+async function setUpGroupsOf(plan: Plan, schedule: Schedule): Promise<ScenarioResult | undefined> {
+  const { spec, document } = plan;
+  const needsGroups = plan.scenarios.some((s) => !s.skip && s.section !== 'negative');
+  if (!needsGroups || Object.keys(spec.groups ?? {}).length === 0) return undefined;
+  const planned: PlannedScenario = {
+    section: 'lifecycle',
+    name: 'setup',
+    pointer: '/groups',
+    range: rangeAt(document, '/groups'),
+    dialect: plan.dialect,
+  };
+  const setup = new ScenarioContext(schedule.run, planned, dialectFor(plan.dialect), schedule.signal);
+  const t0 = performance.now();
+  await setUpGroups(setup);
+  const result: ScenarioResult = {
+    section: 'setup',
+    name: 'groups',
+    range: planned.range,
+    dialect: plan.dialect,
+    status: worst(setup.checks.map((c) => c.status)),
+    ms: Math.round(performance.now() - t0),
+    checks: setup.checks,
+  };
+  schedule.run.folder.fold(result);
+  return result;
+}
+
+/** The scenarios, at most `concurrency` at a time, their results in plan order. */
+async function runScenarios(scenarios: readonly PlannedScenario[], concurrency: number, schedule: Schedule): Promise<ScenarioResult[]> {
+  const queue = scenarios.map((planned, index) => ({ planned, index }));
+  const results: ScenarioResult[] = new Array(queue.length);
+  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) results[next.index] = await runScenario(schedule, next.planned, next.index);
+  });
+  await Promise.all(workers);
+  return results.filter(Boolean);
+}
+
+async function runScenario(schedule: Schedule, planned: PlannedScenario, index: number): Promise<ScenarioResult> {
+  const { run, options } = schedule;
   const base = { section: planned.section, name: planned.name, range: planned.range, dialect: planned.dialect };
-  if (planned.skip) {
-    const skipped: ScenarioResult = { ...base, status: 'skipped', ms: 0, checks: [], skipped: planned.skip };
-    options.onScenarioEnd?.(skipped);
-    return skipped;
-  }
-  if (runSignal.aborted) {
-    const skipped: ScenarioResult = {
-      ...base,
-      status: 'skipped',
-      ms: 0,
-      checks: [],
-      skipped: options.signal?.aborted ? 'the run was interrupted' : 'the run timed out',
-    };
+  const skip =
+    planned.skip || (schedule.signal.aborted ? (options.signal?.aborted ? 'the run was interrupted' : 'the run timed out') : undefined);
+  if (skip !== undefined) {
+    const skipped: ScenarioResult = { ...base, status: 'skipped', ms: 0, checks: [], skipped: skip };
     options.onScenarioEnd?.(skipped);
     return skipped;
   }
   options.onScenarioStart?.(planned);
-  const timeoutMs = planned.lifecycle?.timeout !== undefined ? durationMs(planned.lifecycle.timeout, scenarioMs) : scenarioMs;
+  // Resources this scenario creates carry its tag, so a sweep finds them whatever happens.
+  const tag = `ps-${run.runId}-${index + 1}`;
+  const timeoutMs = durationMs(planned.lifecycle?.timeout, schedule.scenarioMs);
   const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([runSignal, timeout]);
+  const signal = AbortSignal.any([schedule.signal, timeout]);
   const ctx = new ScenarioContext(run, planned, dialectFor(planned.dialect), signal);
   const started = performance.now();
   try {
-    if (planned.lifecycle) await runLifecycle(ctx, planned.lifecycle, tagged, tag);
-    else if (planned.negative) await runNegative(ctx, planned.negative, tagged, tag, requestTimeoutMs);
-    else if (planned.concurrency) await runConcurrency(ctx, planned.concurrency, tagged, tag);
-    else if (planned.conformance === 'rfc7644') await rfc7644Suite(ctx, tagged, tag);
-    else if (planned.conformance) await idpShapesSuite(ctx, tagged, tag);
+    if (planned.lifecycle) await runLifecycle(ctx, planned.lifecycle, schedule.tagged, tag);
+    else if (planned.negative) await runNegative(ctx, planned.negative, schedule.tagged, tag, run.requestTimeoutMs);
+    else if (planned.concurrency) await runConcurrency(ctx, planned.concurrency, schedule.tagged, tag);
+    else if (planned.conformance === 'rfc7644') await rfc7644Suite(ctx, schedule.tagged, tag);
+    else if (planned.conformance) await idpShapesSuite(ctx, schedule.tagged, tag);
   } catch (error) {
     const message =
       error instanceof ExpressionError ? error.message : `the runner failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -227,24 +228,8 @@ async function runScenario(
   // Interrupted (Ctrl-C, a cancelled job) is not a finding about the server: the scenario is
   // cut short, said so, and what it checked before stands. A deadline is a finding.
   const interrupted = signal.aborted && !timeout.aborted && options.signal?.aborted === true;
-  if (signal.aborted) {
-    const why = timeout.aborted
-      ? `the scenario did not finish within ${timeoutMs} ms`
-      : interrupted
-        ? 'the run was interrupted before this scenario finished; the checks after this point were not made'
-        : 'the run timed out';
-    const deadline = interrupted
-      ? ctx.check('run.completes', 'interrupted', 'the scenario runs to its end', planned.range, 'skipped', { message: why })
-      : ctx.check('run.completes', 'deadline', 'the scenario finishes in time', planned.range, 'error', { message: why });
-    // A check whose request the deadline cut off has no verdict of its own: the deadline is the finding.
-    for (const check of ctx.checks) {
-      if (check.status === 'error' && check !== deadline && check.evidence.some((e) => e.error?.includes('stopped before'))) {
-        check.status = 'blocked';
-        check.blockedBy = deadline.id;
-        check.message = `${check.message} (blocked by ${deadline.id})`;
-      }
-    }
-  }
+  if (signal.aborted)
+    stopEarly(ctx, planned, timeout.aborted ? `the scenario did not finish within ${timeoutMs} ms` : undefined, interrupted);
   const status = ctx.checks.length ? worst(ctx.checks.map((c) => c.status)) : 'pass';
   const result: ScenarioResult = {
     ...base,
@@ -257,4 +242,24 @@ async function runScenario(
   run.folder.fold(result);
   options.onScenarioEnd?.(result);
   return result;
+}
+
+/** A scenario cut short: said once (interrupted, or a deadline as the finding), its cut-off requests blocked by it. */
+function stopEarly(ctx: ScenarioContext, planned: PlannedScenario, missedDeadline: string | undefined, interrupted: boolean): void {
+  const why =
+    missedDeadline ??
+    (interrupted
+      ? 'the run was interrupted before this scenario finished; the checks after this point were not made'
+      : 'the run timed out');
+  const deadline = interrupted
+    ? ctx.check('run.completes', 'interrupted', 'the scenario runs to its end', planned.range, 'skipped', { message: why })
+    : ctx.check('run.completes', 'deadline', 'the scenario finishes in time', planned.range, 'error', { message: why });
+  // A check whose request the deadline cut off has no verdict of its own: the deadline is the finding.
+  for (const check of ctx.checks) {
+    if (check.status === 'error' && check !== deadline && check.evidence.some((e) => e.error?.includes('stopped before'))) {
+      check.status = 'blocked';
+      check.blockedBy = deadline.id;
+      check.message = `${check.message} (blocked by ${deadline.id})`;
+    }
+  }
 }

@@ -7,7 +7,7 @@ import type { SpecResult } from '../run/result.ts';
 import type { JsonReport } from '../report/json.ts';
 import { toJunit } from '../report/junit.ts';
 import { toSarif } from '../report/sarif.ts';
-import { checkAnnotations, type Annotation } from '../report/annotations.ts';
+import { runFindings, type Finding } from '../report/finding.ts';
 import { toMarkdownSummary, type SummaryInput } from '../report/markdown.ts';
 
 export interface OutputFiles {
@@ -22,8 +22,8 @@ export interface Outputs {
   results: readonly SpecResult[];
   /** provspec's version, named in SARIF. */
   version: string;
-  /** What SARIF carries; the checks' annotations unless given (the Action adds validation findings). */
-  annotations?: readonly Annotation[];
+  /** What SARIF carries; the run's findings unless given (the Action adds validation findings). */
+  findings?: readonly Finding[];
   /** More for the Markdown summary (validation findings, notes). */
   summary?: Omit<SummaryInput, 'specs' | 'ms' | 'runId'>;
 }
@@ -37,7 +37,7 @@ export async function writeOutputs(files: OutputFiles, outputs: Outputs): Promis
   };
   await write(files.report, () => `${JSON.stringify(outputs.report, null, 2)}\n`);
   await write(files.junit, () => toJunit(results));
-  await write(files.sarif, () => toSarif([...(outputs.annotations ?? checkAnnotations(results))], { version: outputs.version }));
+  await write(files.sarif, () => toSarif(outputs.findings ?? runFindings(results), { version: outputs.version }));
   await write(files.markdown, () =>
     toMarkdownSummary({ ...outputs.summary, specs: results, ms: outputs.report.ms, runId: outputs.report.runId }),
   );

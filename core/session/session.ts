@@ -1,13 +1,18 @@
 // The pipeline every front end shares: spec sources → validation → plans → runs → one report.
 // The top layer of core (it uses all the others). The CLI, the Action and `provspec merge`
-// differ only in where sources come from and where results go.
+// differ only in where sources come from and where results go; the language server hands in
+// the validation it already has.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { Diagnostic } from '../diagnostic.ts';
 import { validateText, type ValidationResult } from '../validate/index.ts';
 import { buildPlan, PlanError, type Plan, type PlanOptions } from '../plan/plan.ts';
 import { toJsonReport, type JsonReport } from '../report/json.ts';
 import { missingEnvironment, type EnvironmentOptions } from '../plan/environment.ts';
 import { newRunId, runPlan, type RunOptions } from '../run/runner.ts';
-import type { SpecResult } from '../run/result.ts';
+import type { ScenarioResult, SpecResult } from '../run/result.ts';
+import { traceCallbacks } from '../report/trace.ts';
 
 export interface SpecSource {
   /** How the file is named in every report (relative, forward slashes). */
@@ -23,15 +28,18 @@ export interface CheckedSpec {
 }
 
 export function checkSources(sources: readonly SpecSource[]): CheckedSpec[] {
-  return sources.map((source) => {
-    const result = validateText(source.text, source.display);
-    return {
-      source,
-      result,
-      errors: result.diagnostics.filter((d) => d.severity === 'error'),
-      warnings: result.diagnostics.filter((d) => d.severity === 'warning'),
-    };
-  });
+  return sources.map((source) => checkedSpec(source, validateText(source.text, source.display)));
+}
+
+/** A spec validated elsewhere (the language server keeps one validation per document version). */
+export function checkedSpec(source: SpecSource, result: ValidationResult): CheckedSpec {
+  return {
+    source,
+    // Its own list: checkEnvironment adds to it, and a cached validation must not change.
+    result: { ...result, diagnostics: [...result.diagnostics] },
+    errors: result.diagnostics.filter((d) => d.severity === 'error'),
+    warnings: result.diagnostics.filter((d) => d.severity === 'warning'),
+  };
 }
 
 /**
@@ -83,26 +91,61 @@ export interface Session {
   runId: string;
   results: SpecResult[];
   report: JsonReport;
+  /** The trace could not be written (the run went on without it). */
+  traceError?: Error;
 }
 
-/** Runs plans one after the other (each cleans up after itself) and builds the report. */
-export async function runPlans(
-  plans: readonly Plan[],
-  options: RunOptions & {
-    /** Callbacks that need to know which spec they report on (a trace names the file). */
-    perPlan?: (plan: Plan) => Partial<RunOptions>;
-    onSpecEnd?: (result: SpecResult, plan: Plan) => void;
-  },
-): Promise<Session> {
-  const runId = options.runId ?? newRunId();
+export interface SessionOptions extends Omit<RunOptions, 'onScenarioEnd'> {
+  /** Also write the NDJSON trace of every exchange and check to this file (its folder is made). */
+  trace?: string;
+  /** Each scenario as it finishes, with the plan it belongs to (the terminal's and the log's progress lines). */
+  onScenarioEnd?: (scenario: ScenarioResult, plan: Plan) => void;
+  onSpecEnd?: (result: SpecResult, plan: Plan) => void;
+}
+
+/**
+ * Runs plans one after the other (each cleans up after itself), writing the trace as it goes,
+ * and builds the report: what every front end does between "the specs are valid and
+ * configured" and "show the results".
+ */
+export async function runSession(plans: readonly Plan[], options: SessionOptions): Promise<Session> {
+  const { trace: traceFile, onScenarioEnd, onSpecEnd, ...run } = options;
+  const runId = run.runId ?? newRunId();
   const startedAt = new Date();
   const results: SpecResult[] = [];
-  for (const plan of plans) {
-    if (options.signal?.aborted) break;
-    const result = await runPlan(plan, { ...options, ...options.perPlan?.(plan), runId });
-    results.push(result);
-    options.onSpecEnd?.(result, plan);
+  let traceError: Error | undefined;
+  let trace: ReturnType<typeof createWriteStream> | undefined;
+  if (traceFile !== undefined) {
+    try {
+      await mkdir(path.dirname(path.resolve(traceFile)), { recursive: true });
+      trace = createWriteStream(traceFile);
+      trace.on('error', (error) => (traceError ??= error));
+    } catch (error) {
+      traceError = error as Error;
+    }
+  }
+  const traceOf = traceCallbacks((line) => {
+    if (!traceError) trace?.write(line);
+  }, runId);
+  try {
+    for (const plan of plans) {
+      if (run.signal?.aborted) break;
+      const traced = trace ? traceOf(plan) : {};
+      const result = await runPlan(plan, {
+        ...run,
+        ...traced,
+        runId,
+        onScenarioEnd: (scenario) => {
+          onScenarioEnd?.(scenario, plan);
+          traced.onScenarioEnd?.(scenario);
+        },
+      });
+      results.push(result);
+      onSpecEnd?.(result, plan);
+    }
+  } finally {
+    if (trace) await new Promise<void>((resolve) => (trace.destroyed ? resolve() : trace.end(() => resolve())));
   }
   const report = toJsonReport(results, { runId, startedAt: startedAt.toISOString(), ms: Date.now() - startedAt.getTime() });
-  return { runId, results, report };
+  return { runId, results, report, ...(traceError ? { traceError } : {}) };
 }

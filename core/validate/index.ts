@@ -47,7 +47,7 @@ export function validateDocument(document: ParsedDocument): ValidationResult {
   }
   schemaPhase(document, report);
   semanticPhase(document, report);
-  const diagnostics = sortDiagnostics(withoutSyntaxCascade(document.diagnostics, report.diagnostics));
+  const diagnostics = sortDiagnostics(withoutValueCascade(withoutSyntaxCascade(document.diagnostics, report.diagnostics)));
   const ok = !diagnostics.some((d) => d.severity === 'error');
   return ok ? { document, diagnostics, spec: document.value as Spec } : { document, diagnostics };
 }
@@ -76,6 +76,17 @@ function withoutSyntaxCascade(parsed: readonly Diagnostic[], all: readonly Diagn
   const fromParse = new Set(parsed);
   const onSyntaxLine = lineCover(syntax.map((e) => [e.range.start.line, e.range.end.line]));
   return all.filter((d) => fromParse.has(d) || (!REFERENCES.has(d.code) && !onSyntaxLine(d.range.start.line)));
+}
+
+/**
+ * A name the schema already refuses (`Ëng🚀` where a short name belongs) is one mistake: that it
+ * also names nothing declared is the same mistake said again, so the name's error goes.
+ */
+function withoutValueCascade(all: readonly Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}`;
+  const refused = new Set(all.filter((d) => d.code === 'invalid-value' || d.code === 'invalid-type').map(key));
+  if (refused.size === 0) return [...all];
+  return all.filter((d) => !(REFERENCES.has(d.code) && refused.has(key(d))));
 }
 
 /**

@@ -2,7 +2,7 @@
 // identity and group names where they are referenced, SCIM attribute paths for mappings and
 // expectations, `${{ … }}` expressions, and snippets for a whole scenario or role rule.
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Range } from 'vscode-languageserver-types';
-import { parseDocument, parsePointer, positionAt, type SourceFormat } from '../../core/document/index.ts';
+import { parsePointer, positionAt, type ParsedDocument, type SourceFormat } from '../../core/document/index.ts';
 import { CORE_USER_URN, STANDARD_SCHEMAS, extensionSchemas, listAttributePaths } from '../../core/scim-schema/index.ts';
 import { EXPRESSION_NAMESPACES, FIXED_PROPERTIES } from '../../core/expressions/parse.ts';
 import { cursorContext, lineBounds, type CursorContext } from './cursor.ts';
@@ -13,9 +13,10 @@ import { clampOffset } from './documents.ts';
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
 
-export function complete(text: string, at: number, format: SourceFormat): CompletionItem[] {
+/** Items at `at` in a parsed document (the server's cached parse of the current version, as for every other service). */
+export function complete(doc: ParsedDocument, at: number): CompletionItem[] {
+  const { text, format } = doc;
   const offset = clampOffset(at, text.length);
-  const doc = parseDocument(text, 'completion', format);
   const spec = obj(doc.value) ?? {};
   const { start: lineStart } = lineBounds(text, offset);
   const expression = openExpression(text.slice(lineStart, offset));

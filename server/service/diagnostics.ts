@@ -1,6 +1,8 @@
-// core/validate's diagnostics as LSP diagnostics: same ranges, same codes, same messages as the CLI.
-import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
+// Findings as LSP diagnostics: the same ranges, codes and text (describe()) as every other
+// reporter. Validation findings keep their quick-fix data; run findings carry the check's title.
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import type { Diagnostic } from '../../core/diagnostic.ts';
+import { describeWithTitle, fromDiagnostic, type Finding } from '../../core/report/finding.ts';
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -9,14 +11,21 @@ const SEVERITY = {
   hint: DiagnosticSeverity.Hint,
 } as const;
 
-export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+const UNNECESSARY = new Set(['unused-identity', 'unused-group']);
+
+export function toLspDiagnostic(finding: Finding, source = 'provspec'): LspDiagnostic {
   return {
-    range: d.range,
-    severity: SEVERITY[d.severity],
-    code: d.code,
-    source: 'provspec',
-    message: d.message,
-    ...(d.code === 'unused-identity' || d.code === 'unused-group' ? { tags: [1] } : {}),
-    ...(d.data ? { data: d.data } : {}),
+    range: finding.range,
+    severity: SEVERITY[finding.severity],
+    code: finding.code,
+    source,
+    message: describeWithTitle(finding),
+    ...(UNNECESSARY.has(finding.code) ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+    ...(finding.data ? { data: finding.data } : {}),
   };
+}
+
+/** A validation diagnostic of an open document (the file name does not appear in LSP). */
+export function validationDiagnostic(diagnostic: Diagnostic): LspDiagnostic {
+  return toLspDiagnostic(fromDiagnostic('', diagnostic));
 }

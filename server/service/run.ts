@@ -1,93 +1,76 @@
-// Running a spec from the editor: the core runner, its failing checks turned into diagnostics on
-// the steps that failed (expected vs actual in the message), and a plain-text report for the
-// output channel.
-import { createWriteStream } from 'node:fs';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
-import { validateDocument } from '../../core/validate/index.ts';
-import { buildPlan } from '../../core/plan/plan.ts';
-import { missingEnvironment } from '../../core/plan/environment.ts';
-import { newRunId, runPlan } from '../../core/run/runner.ts';
-import { traceCallbacks } from '../../core/report/trace.ts';
+// Running a spec from the editor: the session every front end shares, on the validation the
+// server already holds for the document's version; its findings become diagnostics on the steps
+// that failed, and a plain-text report goes to the output channel.
+import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
+import type { ValidationResult } from '../../core/validate/index.ts';
+import { PlanError } from '../../core/plan/plan.ts';
+import { checkedSpec, checkEnvironment, planSpecs, runSession } from '../../core/session/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
-import type { ParsedDocument } from '../../core/document/index.ts';
 import type { SpecResult } from '../../core/run/result.ts';
-import { failureBlock, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
+import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
+import { fromDiagnostic, locationOf, runFindings } from '../../core/report/finding.ts';
 import type { RunRequest, RunResponse } from '../protocol.ts';
+import { toLspDiagnostic } from './diagnostics.ts';
 
 export type { RunRequest, RunResponse };
 
 const plain: Paint = (_style, text) => text;
 
+function notRun(text: string, errored: number): { response: RunResponse; diagnostics: LspDiagnostic[] } {
+  return { response: { text, passed: 0, failed: 0, errored }, diagnostics: [] };
+}
+
 export async function runDocument(
-  doc: ParsedDocument,
+  validation: ValidationResult,
   file: string,
   request: RunRequest,
   env: Readonly<Record<string, string | undefined>>,
   signal?: AbortSignal,
-): Promise<{ response: RunResponse; diagnostics: Diagnostic[] }> {
-  const validation = validateDocument(doc);
-  if (!validation.spec) {
-    const errors = validation.diagnostics.filter((d) => d.severity === 'error').length;
-    return {
-      response: { text: `${file}: the spec has ${errors} error(s); fix them before running.`, passed: 0, failed: 0, errored: 1 },
-      diagnostics: [],
-    };
-  }
+): Promise<{ response: RunResponse; diagnostics: LspDiagnostic[] }> {
+  const checked = [checkedSpec({ display: file, text: validation.document.text }, validation)];
+  if (checked[0]!.errors.length || !validation.spec)
+    return notRun(`${file}: the spec has ${checked[0]!.errors.length} error(s); fix them before running.`, 1);
   const dialect =
     validation.spec.target.dialect ?? (DIALECTS.includes(request.defaultDialect as Dialect) ? request.defaultDialect : undefined);
-  const plan = buildPlan(file, doc, validation.spec, {
-    ...(request.scenarios?.length ? { scenarios: request.scenarios } : {}),
-    ...(dialect ? { dialect } : {}),
-  });
+  let plans;
+  try {
+    plans = planSpecs(checked, {
+      ...(request.scenarios?.length ? { scenarios: request.scenarios } : {}),
+      ...(dialect ? { dialect } : {}),
+    });
+  } catch (error) {
+    if (error instanceof PlanError) return notRun(error.message, 1);
+    throw error;
+  }
   // Configuration the run needs is checked before anything is sent: each unset variable is an
   // error at its use, as on the command line.
   const runEnv = { ...env, ...request.env };
-  const unset = missingEnvironment(plan, runEnv);
+  const unset = checkEnvironment(checked, plans, runEnv).map((d) => fromDiagnostic(file, d));
   if (unset.length) {
     return {
       response: {
-        text: [
-          ...unset.map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code}: ${d.message}`),
-          'Nothing was sent.',
-        ].join('\n'),
+        text: [...unset.map((f) => `${locationOf(f)}: error ${f.code}: ${f.message}`), 'Nothing was sent.'].join('\n'),
         passed: 0,
         failed: 0,
         errored: unset.length,
       },
-      diagnostics: unset.map((d) => ({
-        range: d.range,
-        severity: DiagnosticSeverity.Error,
-        source: 'provspec run',
-        code: d.code,
-        message: d.message,
-      })),
+      diagnostics: unset.map((f) => toLspDiagnostic(f, 'provspec run')),
     };
   }
-  const runId = newRunId();
-  const trace = request.trace ? createWriteStream(request.trace) : undefined;
-  let traceError: Error | undefined;
-  trace?.on('error', (error) => (traceError ??= error));
-  let result: SpecResult;
-  try {
-    result = await runPlan(plan, {
-      env: runEnv,
-      runId,
-      ...(signal ? { signal } : {}),
-      ...(trace ? traceCallbacks((line) => trace.write(line), runId)(plan) : {}),
-    });
-  } finally {
-    if (trace) await new Promise<void>((resolve) => (trace.destroyed ? resolve() : trace.end(() => resolve())));
-  }
+  const session = await runSession(plans, {
+    env: runEnv,
+    ...(signal ? { signal } : {}),
+    ...(request.trace ? { trace: request.trace } : {}),
+  });
+  const result = session.results[0];
+  if (!result) return notRun('The run was stopped before it started; nothing was sent.', 1);
   const lines: string[] = [];
-  if (traceError) lines.push(`! the trace could not be written: ${traceError.message}`);
+  if (session.traceError) lines.push(`! the trace could not be written: ${session.traceError.message}`);
   for (const scenario of result.scenarios) lines.push(scenarioLine(file, scenario, plain));
   if (result.error) lines.push(`! ${result.error.message}`);
-  const failures = result.scenarios.flatMap((s) =>
-    s.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn'),
-  );
-  for (const check of failures) lines.push('', failureBlock(file, check, { text: doc.text, lineStarts: doc.lineStarts }, plain));
+  const source = new Map([[file, { text: validation.document.text, lineStarts: validation.document.lineStarts }]]);
+  for (const block of failureBlocks([result], source, plain)) lines.push('', block);
   lines.push('', summary([result], result.ms, plain));
-  const diagnostics = runDiagnostics(result);
   const all = result.scenarios.flatMap((s) => s.checks);
   return {
     response: {
@@ -96,32 +79,16 @@ export async function runDocument(
       failed: all.filter((c) => c.status === 'fail').length,
       errored: all.filter((c) => c.status === 'error').length + (result.error ? 1 : 0),
     },
-    diagnostics,
+    diagnostics: runDiagnostics(result),
   };
 }
 
-/** A run's failing and warning checks (and a spec-level error) as diagnostics on their spec ranges. */
-export function runDiagnostics(result: SpecResult): Diagnostic[] {
-  const failures = result.scenarios.flatMap((s) =>
-    s.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn'),
-  );
-  const diagnostics: Diagnostic[] = failures.map((check) => ({
-    range: check.range,
-    severity: check.status === 'fail' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-    source: 'provspec run',
-    code: check.id,
-    message:
-      `${check.title}: ${check.message}\n${check.level} · ${check.basis}` +
-      `${check.count && check.count > 1 ? ` · the same on ${check.count} responses` : ''}` +
-      `${'expected' in check ? `\nexpected: ${JSON.stringify(check.expected)}` : ''}` +
-      `${'actual' in check ? `\nactual: ${JSON.stringify(check.actual)}` : ''}`,
-  }));
-  if (result.error?.range)
-    diagnostics.push({
-      range: result.error.range,
-      severity: DiagnosticSeverity.Error,
-      source: 'provspec run',
-      message: result.error.message,
-    });
-  return diagnostics;
+/**
+ * A run's findings as diagnostics on their spec ranges: failing and warning checks, and a spec
+ * that could not run when it is known where (otherwise the report text says it).
+ */
+export function runDiagnostics(result: SpecResult): LspDiagnostic[] {
+  return runFindings([result])
+    .filter((f) => f.check || result.error?.range)
+    .map((f) => toLspDiagnostic(f, 'provspec run'));
 }

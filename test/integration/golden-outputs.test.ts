@@ -13,6 +13,7 @@ import { startReferenceServer, type ReferenceServer } from '../../reference/inde
 import type { SpecResult } from '../../core/run/result.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { checkAnnotations } from '../../core/report/annotations.ts';
+import { runFindings } from '../../core/report/finding.ts';
 import { toSarif } from '../../core/report/sarif.ts';
 import { toJunit } from '../../core/report/junit.ts';
 import { toMarkdownSummary } from '../../core/report/markdown.ts';
@@ -72,7 +73,7 @@ describe('golden outputs of one failing run', () => {
   });
 
   it('SARIF', () => {
-    compare('quickstart.sarif', toSarif(checkAnnotations([result]), { version: 'golden' }));
+    compare('quickstart.sarif', toSarif(runFindings([result]), { version: 'golden' }));
   });
 
   it('JUnit', () => {

@@ -32,7 +32,7 @@ describe('provspec/run', () => {
       assert.ok(failing, JSON.stringify(diagnostics));
       const line = text.split('\n').findIndex((l) => l.trim() === '- deprovision');
       assert.equal(failing.range.start.line, line);
-      assert.match(String(failing.message), /expected: 204\nactual: 200/);
+      assert.match(String(failing.message), /expected: 204\nactual: +200/);
       // An edit makes the run's findings stale: they go.
       client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }]);
       const after = await client.diagnostics(uri, 2);

@@ -22,7 +22,7 @@ import type {
 } from 'vscode-languageserver-types';
 import { parseDocument, type ParsedDocument, type SourceFormat } from '../../core/document/index.ts';
 import { DocumentCache, formatOf, offsetOfPosition } from '../../server/service/documents.ts';
-import { toLspDiagnostic } from '../../server/service/diagnostics.ts';
+import { validationDiagnostic } from '../../server/service/diagnostics.ts';
 import { complete } from '../../server/service/completion.ts';
 import { hover } from '../../server/service/hover.ts';
 import { codeActions } from '../../server/service/code-actions.ts';
@@ -155,7 +155,7 @@ function open(text: string, uri: string, languageId: string, previous?: string):
   const document = TextDocument.create(uri, languageId, 2, text);
   const parsed = cache.parsed(uri, 2, text, format);
   const { diagnostics } = cache.validated(uri, 2, text, format);
-  return { uri, text, format, document, parsed, lines: linesOf(text), diagnostics: diagnostics.map(toLspDiagnostic) };
+  return { uri, text, format, document, parsed, lines: linesOf(text), diagnostics: diagnostics.map(validationDiagnostic) };
 }
 
 type At = { position: Position } | { offset: number };
@@ -239,7 +239,7 @@ function checkPositionRequests(o: Opened, at: At, newName: string): void {
   const { parsed, uri, lines } = o;
   const { offset, cursor } = offsetOf(o, at);
 
-  const items = complete(o.text, offset, o.format);
+  const items = complete(parsed, offset);
   if ('position' in at) checkCompletion(items, lines, cursor);
   else assert.ok(Array.isArray(items), 'completion: not an array');
 

@@ -10,7 +10,8 @@ import type { CommandIO } from '../../cli/io.ts';
 import { validateText } from '../../core/validate/index.ts';
 import { diagnosticAnnotations } from '../../core/report/annotations.ts';
 import { toMarkdownSummary } from '../../core/report/markdown.ts';
-import { toLspDiagnostic } from '../../server/service/diagnostics.ts';
+import { fromDiagnostic } from '../../core/report/finding.ts';
+import { validationDiagnostic } from '../../server/service/diagnostics.ts';
 import { compareGolden, GOLDEN_ROOT } from './golden-files.ts';
 
 const DIR = path.join(GOLDEN_ROOT, 'validate');
@@ -55,11 +56,11 @@ describe('golden renderings of validation findings', () => {
   it('Markdown summary', () => {
     compareGolden(
       path.join(DIR, 'broken.md'),
-      toMarkdownSummary({ specs: [], ms: 0, runId: 'gold02', diagnostics: [{ file: SPEC, diagnostics }] }),
+      toMarkdownSummary({ specs: [], ms: 0, runId: 'gold02', validation: diagnostics.map((d) => fromDiagnostic(SPEC, d)) }),
     );
   });
 
   it('language-server diagnostics', () => {
-    compareGolden(path.join(DIR, 'broken.lsp.json'), `${JSON.stringify(diagnostics.map(toLspDiagnostic), null, 2)}\n`);
+    compareGolden(path.join(DIR, 'broken.lsp.json'), `${JSON.stringify(diagnostics.map(validationDiagnostic), null, 2)}\n`);
   });
 });

@@ -10,6 +10,7 @@ import { fenced, toMarkdownSummary } from '../../core/report/markdown.ts';
 import { untrusted } from '../../action/src/log.ts';
 import { excerpt } from '../../core/report/excerpt.ts';
 import { failureBlock } from '../../core/report/pretty.ts';
+import { fromCheck } from '../../core/report/finding.ts';
 
 const range = (line: number, from: number, to: number, endLine = line) => ({
   start: { line, character: from },
@@ -237,7 +238,7 @@ describe('evidence excerpts', () => {
       ],
     };
     assert.match(
-      failureBlock('a.provspec.yaml', failed, undefined, (_s, t) => t),
+      failureBlock(fromCheck('a.provspec.yaml', scenario('joiner', 1, [failed]), failed), undefined, (_s, t) => t),
       /is already in use/,
     );
   });
