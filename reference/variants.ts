@@ -90,6 +90,13 @@ import type { SchemaDefinition } from './schema/definitions.ts';
 //   'primary' or preferred attribute value for this attribute". No sentence of either RFC makes
 //   a multi-valued attribute's order significant (only sub-attribute order is called "not
 //   significant", §2.4), and none requires a provider to keep the order a client sent.
+// unique-group-names
+//   RFC 7643 §7 ("uniqueness"): "A server MAY reject an invalid value based on uniqueness by
+//   returning HTTP response code 400 (Bad Request)." Microsoft's SCIM endpoint tutorial: "Groups
+//   must have uniqueness on the 'displayName' value to match with Microsoft Entra ID and the SCIM
+//   application. The uniqueness isn't a requirement of the SCIM protocol, but is a requirement for
+//   integrating a SCIM endpoint with Microsoft Entra ID." Declared in /Schemas as "server", and a
+//   conflict answered as RFC 7644 §3.3's 409 "uniqueness".
 export const VARIANTS = [
   'unique-emails',
   'patch-204',
@@ -101,6 +108,7 @@ export const VARIANTS = [
   'bare-members',
   'extra-attributes',
   'normalised-emails',
+  'unique-group-names',
 ] as const;
 
 export type Variant = (typeof VARIANTS)[number];
@@ -137,6 +145,9 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'normalised-emails':
     'email values are stored lower-cased and returned sorted by value, not in the order sent (RFC ' +
     '7643 §7: "If the attribute is case insensitive, the server MAY alter case for a submitted value")',
+  'unique-group-names':
+    'Group displayName is declared uniqueness "server" and a second group with a name (any case) is a 409 "uniqueness" ' +
+    '(RFC 7643 §7: "A server MAY reject an invalid value based on uniqueness"; Entra\'s tutorial requires it)',
 };
 
 export function parseVariants(text: string): Variant[] {

@@ -18,6 +18,8 @@ import { catchSignals } from '../signals.ts';
 
 export const DEFAULT_PORT = 7644;
 
+/** Names as long as the longest flag's, so every description starts in one column. */
+const FLAG_WIDTH = Math.max(26, ...MISBEHAVIOURS.map((m) => m.length + 2));
 export const SERVE_HELP = `Usage: provspec serve [options]
 
 Runs the reference SCIM 2.0 server (RFC 7643/7644) until interrupted. Prints
@@ -29,7 +31,7 @@ Options:
   --db FILE             keep data in this SQLite file (default: in memory, gone on exit)
   --token T             bearer token clients must send (default: a random one)
   --misbehave A[,B…]    reproduce real-world server bugs, for testing your tests:
-${MISBEHAVIOURS.map((m) => `                          ${m.padEnd(26)}${MISBEHAVIOUR_DESCRIPTIONS[m]}`).join('\n')}
+${MISBEHAVIOURS.map((m) => `                          ${m.padEnd(FLAG_WIDTH)}${MISBEHAVIOUR_DESCRIPTIONS[m]}`).join('\n')}
   --variant A[,B…]      legal behaviours RFC 7643/7644 permit, which a correct client must handle
                         (combine with --misbehave freely):
 ${VARIANTS.map((v) => `                          ${v.padEnd(26)}${VARIANT_DESCRIPTIONS[v]}`).join('\n')}

@@ -384,6 +384,378 @@ export const RULES = {
     quote: '404 (Not Found) ... Specified resource (e.g., User) or endpoint does not exist.',
   },
 
+  // Paging (RFC 7644 §3.4.2.4), over the run's own users and groups.
+  'list.paging.count': {
+    what: 'a page never holds more resources than count asked for',
+    basis: `${RFC7644} §3.4.2.4`,
+    level: 'MUST',
+    quote: 'When specified, the service provider MUST NOT return more results than specified, although it MAY return fewer results.',
+  },
+  'list.paging.items-per-page': {
+    what: 'itemsPerPage equals the number of resources on the page',
+    basis: `${RFC7644} §3.4.2`,
+    level: 'MUST',
+    quote:
+      'itemsPerPage  The number of resources returned in a list response page.  ' +
+      'REQUIRED when partial results are returned due to pagination.',
+  },
+  'list.paging.start-index': {
+    what: 'startIndex in a page is the index asked for',
+    basis: `${RFC7644} §3.4.2`,
+    level: 'MUST',
+    quote:
+      'startIndex  The 1-based index of the first result in the current set of list results.  ' +
+      'REQUIRED when partial results are returned due to pagination.',
+  },
+  'list.paging.total': {
+    what: 'totalResults is the number of matching resources on every page (count=0 included)',
+    basis: `${RFC7644} §3.4.2`,
+    level: 'MUST',
+    quote:
+      'totalResults  The total number of results returned by the list or query operation.  The value may be larger than the number ' +
+      'of resources returned, such as when returning a single page (see Section 3.4.2.4) of results where ' +
+      'multiple pages are available.  REQUIRED.',
+  },
+  'list.paging.complete': {
+    what: 'paging through an unchanging set returns every resource exactly once (no duplicates, no gaps)',
+    basis: `${RFC7644} §3.4.2.4 (clients must handle inconsistent results); Okta SCIM 2.0 Protocol Reference (pagination)`,
+    level: 'SHOULD',
+    quote:
+      'Because pagination is not stateful, clients MUST be prepared to handle inconsistent results.  For example, a request for a list ' +
+      'of 10 resources beginning with a startIndex of 1 MAY return different results when repeated, since resources on the service ' +
+      'provider may have changed between requests.',
+    required: {
+      okta:
+        'Okta SCIM 2.0 Protocol Reference: "The SCIM server must consistently return the same ordering of results for the requests, ' +
+        'regardless of which values are provided for the `count` and `startIndex` pagination references."',
+    },
+  },
+  'list.paging.count-zero': {
+    what: 'count=0 returns no resources, only totalResults',
+    basis: `${RFC7644} §3.4.2.4 (Table 6)`,
+    level: 'MUST',
+    quote:
+      'A negative value SHALL be interpreted as "0".  A value of "0" indicates that no resource results are to be ' +
+      'returned except for "totalResults".',
+  },
+  'list.paging.start-index-min': {
+    what: 'a startIndex below 1 is read as 1',
+    basis: `${RFC7644} §3.4.2.4 (Table 6)`,
+    level: 'MUST',
+    quote: 'The 1-based index of the first query result. A value less than 1 SHALL be interpreted as 1.',
+  },
+
+  // Group membership (RFC 7644 §3.5.1, §3.5.2), over a group of 50+ members.
+  'group.members.add': {
+    what: 'adding members (50 in one PATCH, then one more) keeps every earlier member',
+    basis: `${RFC7644} §3.5.2.1; Microsoft Entra ID gallery requirements (several memberships in one PATCH)`,
+    level: 'MUST',
+    quote: 'If the target location specifies a multi-valued attribute, a new value is added to the attribute.',
+  },
+  'group.members.remove': {
+    what: 'removing a member by value filter removes exactly that member',
+    basis: `${RFC7644} §3.5.2.2`,
+    level: 'MUST',
+    quote:
+      'If the target location is a multi-valued attribute and a complex filter is specified comparing a "value", the values ' +
+      'matched by the filter are removed.  If no other values remain after removal of the selected values, the multi-valued ' +
+      'attribute SHALL be considered unassigned.',
+  },
+  'group.members.remove-by-value': {
+    what: "Entra's member removal (op Remove, path members, a value array) removes exactly the members named",
+    basis: 'Microsoft Entra ID: known issues with SCIM 2.0 compliance (group member removal without the aadOptscim062020 flag)',
+    level: 'IdP',
+    quote: 'Remove a group member ... Without feature flag: {"op": "Remove", "path": "members", "value": [{"value": "u1091"}]}',
+  },
+  'group.members.replace': {
+    what: 'a replace of members leaves exactly the members sent',
+    basis: `${RFC7644} §3.5.2.3; Okta SCIM 2.0 Protocol Reference (full push of the membership)`,
+    level: 'MUST',
+    quote: 'If the target location is a multi-valued attribute and no filter is specified, the attribute and all values are replaced.',
+  },
+  'group.members.remove-all': {
+    what: 'a remove of members without a filter leaves none',
+    basis: `${RFC7644} §3.5.2.2`,
+    level: 'MUST',
+    quote:
+      'If the target location is a multi-valued attribute and no filter is specified, the attribute and all values are removed, ' +
+      'and the attribute SHALL be considered unassigned.',
+  },
+  'group.members.put': {
+    what: 'a PUT of a group with its member list leaves exactly those members (Okta AIW group push)',
+    basis: `${RFC7644} §3.5.1; Okta SCIM 2.0 Protocol Reference (AIW integrations update groups by PUT)`,
+    level: 'MUST',
+    quote: 'readWrite, writeOnly  Any values provided SHALL replace the existing attribute values.',
+  },
+
+  // Attribute projection (RFC 7644 §3.9).
+  'projection.excluded': {
+    what: 'excludedAttributes=members leaves members out of a group read and of a filtered group list',
+    basis: `${RFC7644} §3.9, §3.4.2.5; Microsoft Entra ID reads groups with excludedAttributes=members`,
+    level: 'MUST',
+    quote:
+      'When specified, each resource returned MUST contain the minimum set of resource attributes. Additionally, the default ' +
+      'set of attributes minus those attributes listed in "excludedAttributes" is returned.',
+  },
+  'projection.attributes': {
+    what: 'attributes= returns what was asked for and what is always returned, nothing else',
+    basis: `${RFC7644} §3.9`,
+    level: 'MUST',
+    quote:
+      'attributes  When specified, the default list of attributes SHALL be overridden, and each resource returned MUST contain ' +
+      'the minimum set of resource attributes and any attributes or sub-attributes explicitly requested by the "attributes" parameter.',
+  },
+
+  // Group filters and negatives.
+  'filter.group-display-name': {
+    what: 'displayName eq finds the group named and not a group whose name it only starts',
+    basis: `${RFC7644} §3.4.2.2; Microsoft Entra ID matches groups by displayName filter`,
+    level: 'MUST',
+    quote: 'When specified, only those resources matching the filter expression SHALL be returned.',
+  },
+  'filter.group-display-name.case': {
+    what: "displayName eq in the other case matches as the server's schema says (caseExact false: it matches)",
+    basis: `${RFC7644} §3.4.2.2; ${RFC7643} §7 (caseExact), §8.7.1 (Group displayName caseExact false)`,
+    level: 'MUST',
+    quote:
+      'When comparing attributes of type String, the case sensitivity for String type attributes SHALL be determined by the ' +
+      'attribute\'s "caseExact" characteristic (see Section 2.2 of [RFC7643]).',
+  },
+  'group.uniqueness': {
+    what: 'where the server declares Group displayName unique, a second group with the name is refused with 409',
+    basis: `${RFC7644} §3.3; the server's own /Schemas (uniqueness)`,
+    level: 'MUST',
+    quote:
+      'If the service provider determines that the creation of the requested resource conflicts with existing resources ' +
+      '(e.g., a "User" resource with a duplicate "userName"), the service provider MUST return HTTP status code 409 (Conflict) ' +
+      'with a "scimType" error code of "uniqueness", as per Section 3.12.',
+  },
+  'group.member-unknown': {
+    what: 'adding a member that does not exist is refused (400 or 404)',
+    basis: `${RFC7644} §3.12 (Table 8); ${RFC7643} §4.2 (a member's value is the id of a SCIM resource)`,
+    level: 'SHOULD',
+    quote: '400 (Bad Request) ... Request is unparsable, syntactically incorrect, or violates schema.',
+  },
+  'group.delete': {
+    what: 'a DELETE of a group answers 204 No Content',
+    basis: `${RFC7644} §3.6`,
+    level: 'MUST',
+    quote: 'In response to a successful DELETE, the server SHALL return a successful HTTP status code 204 (No Content).',
+  },
+  'group.deleted': {
+    what: 'a deleted group answers 404 to a read and to a second DELETE',
+    basis: `${RFC7644} §3.6`,
+    level: 'MUST',
+    quote:
+      'Service providers MAY choose not to permanently delete the resource but MUST return a 404 (Not Found) error code for all ' +
+      'operations associated with the previously deleted resource.',
+  },
+
+  // Users beyond the lifecycle.
+  'user.put': {
+    what: 'a PUT of the full user is accepted with 200',
+    basis: `${RFC7644} §3.5.1`,
+    level: 'MUST',
+    quote:
+      'Unless otherwise specified, a successful PUT operation returns a 200 OK response code and the entire resource within the ' +
+      "response body, enabling the client to correlate the client's and the service provider's views of the updated resource.",
+  },
+  'user.put.replaces': {
+    what: 'a PUT replaces: an attribute it sends as null is gone afterwards, not merged with the old value',
+    basis: `${RFC7644} §3.5.1; ${RFC7643} §2.5`,
+    level: 'MUST',
+    quote:
+      'readWrite, writeOnly  Any values provided SHALL replace the existing attribute values. ... Clients that want to override a ' +
+      'server\'s defaults MAY specify "null" for a single-valued attribute, or an empty array "[]" for a multi-valued ' +
+      'attribute, to clear all values.',
+  },
+  'user.put.unknown': {
+    what: 'a PUT to an id that does not exist answers 404 and creates nothing',
+    basis: `${RFC7644} §3.5.1, §3.12 (Table 8)`,
+    level: 'SHOULD',
+    quote:
+      'Because SCIM resource identifiers are assigned by the service provider, HTTP PUT MUST NOT be used to create new resources. ' +
+      '... 404 (Not Found) ... Specified resource (e.g., User) or endpoint does not exist.',
+  },
+  'user.clear': {
+    what: 'a PATCH replace with null, or a remove, of an attribute leaves it unassigned (absent)',
+    basis: `${RFC7643} §2.5; ${RFC7644} §3.5.2.2`,
+    level: 'MUST',
+    quote:
+      'Unassigned attributes, the null value, or an empty array (in the case of a multi-valued attribute) SHALL be considered to ' +
+      'be equivalent in "state". ... If the target location is a single-value attribute, the attribute and its associated value ' +
+      'is removed, and the attribute SHALL be considered unassigned.',
+  },
+  'user.clear.element': {
+    what: 'a PATCH remove by value filter removes that element of a multi-valued attribute and keeps the others',
+    basis: `${RFC7644} §3.5.2.2`,
+    level: 'MUST',
+    quote:
+      "If the target location is a complex multi-valued attribute and a complex filter is specified based on the attribute's " +
+      'sub-attributes, the matching records are removed.',
+  },
+  'patch.no-target': {
+    what: 'a replace through a value path that matches nothing is refused with 400 and scimType noTarget, not turned into an add',
+    basis: `${RFC7644} §3.5.2.3`,
+    level: 'MUST',
+    quote:
+      'If the target location is a multi-valued attribute for which a value selection filter ("valuePath") has been supplied and ' +
+      'no record match was made, the service provider SHALL indicate failure by returning HTTP status code 400 and a "scimType" ' +
+      'error code of "noTarget".',
+  },
+  'user.manager.set': {
+    what: 'a manager set as the complex value {"value": id} reads back naming that user',
+    basis: `${RFC7643} §4.3; ${RFC7644} §3.5.2.3`,
+    level: 'MUST',
+    quote:
+      "manager  The user's manager.  A complex type that optionally allows service providers to represent organizational " +
+      'hierarchy by referencing the "id" attribute of another User.',
+  },
+  'user.manager.idp-shape': {
+    what: "Entra's manager, sent as the bare id string, reads back as the complex value naming that user",
+    basis: 'Microsoft Entra ID SCIM endpoint tutorial (its User example carries the manager as a bare id); RFC 7643 §4.3',
+    level: 'IdP',
+    quote: '"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { "manager": "123456" }',
+  },
+  'user.manager.removed': {
+    what: 'after the manager is removed it is absent: not {}, not {"value": ""}, not ""',
+    basis: `${RFC7644} §3.5.2.2`,
+    level: 'MUST',
+    quote:
+      'If the target location is a single-value attribute, the attribute and its associated value is removed, and the ' +
+      'attribute SHALL be considered unassigned.',
+  },
+  'user.rename': {
+    what: 'a PATCH of userName renames the user: the new name reads back and finds it, the old one does not',
+    basis: `${RFC7644} §3.5.2.3; ${RFC7643} §4.1.1 (userName is readWrite)`,
+    level: 'MUST',
+    quote: 'If the target location is a single-value attribute, the attributes value is replaced.',
+  },
+  'user.password.never-returned': {
+    what: 'a password is never returned, by the create or by a read',
+    basis: `${RFC7643} §4.1.1 (password), §7`,
+    level: 'MUST',
+    quote:
+      'The cleartext value or the hashed value of a password SHALL NOT be returnable by a service provider. ... The mutability of ' +
+      'the password attribute is "writeOnly", indicating that the value MUST NOT be returned by a service provider in any form ' +
+      '(the attribute characteristic "returned" is "never").',
+  },
+  'user.create.unknown-attribute': {
+    what: 'a create with an attribute no schema defines is ignored (201) or refused with 400, never a server error',
+    basis: `${RFC7644} §3.12 (Tables 8, 9); RFC 7644 does not say which of the two`,
+    level: 'SHOULD',
+    quote:
+      '400 (Bad Request) ... Request is unparsable, syntactically incorrect, or violates schema. ... invalidSyntax  The request ' +
+      'body message structure was invalid or did not conform to the request schema.',
+  },
+  'user.recreate': {
+    what: 'after a DELETE, the same userName and externalId can be provisioned again',
+    basis: `${RFC7644} §3.6; ${RFC7643} §4.1.1 (userName is unique among Users)`,
+    level: 'SHOULD',
+    quote:
+      'Service providers MAY choose not to permanently delete the resource but MUST return a 404 (Not Found) error code for all ' +
+      'operations associated with the previously deleted resource.  Service providers MUST omit the resource from future query results.',
+  },
+  'user.create.string-booleans': {
+    what: 'a create carrying "True"/"False" strings for booleans (as Entra sends them) is accepted',
+    basis: 'Microsoft Entra ID: known issues with SCIM 2.0 compliance (booleans as strings without the aadOptscim062020 flag)',
+    level: 'IdP',
+    quote: 'Without feature flag: {"op": "Replace", "path": "active", "value": "False"}',
+  },
+
+  // Discovery consistent with behaviour (RFC 7644 §4, RFC 7643 §5-7).
+  'discovery.group': {
+    what: '/Schemas holds the core Group schema and /ResourceTypes lists Group at /Groups',
+    basis: `${RFC7644} §4; ${RFC7643} §6`,
+    level: 'SHOULD',
+    quote: 'An HTTP GET to the endpoint "/Schemas" SHALL return all supported schemas in ListResponse format (see Figure 3).',
+  },
+  'discovery.mapped-attribute': {
+    what: "every attribute the spec maps is declared in the server's schema for it",
+    basis: `${RFC7644} §4 (the server's /Schemas); this spec (mapping)`,
+    level: 'SHOULD',
+    quote: 'An HTTP GET to the endpoint "/Schemas" SHALL return all supported schemas in ListResponse format (see Figure 3).',
+  },
+  'discovery.max-results': {
+    what: 'no list returns more resources than filter.maxResults says',
+    basis: `${RFC7643} §5 (filter.maxResults)`,
+    level: 'MUST',
+    quote: 'maxResults  An integer value specifying the maximum number of resources returned in a response.  REQUIRED.',
+  },
+  'discovery.bulk-denied': {
+    what: 'with bulk.supported false, POST /Bulk is refused with 501 (or 404/405: no such endpoint)',
+    basis: `${RFC7644} §3.7, §3.12 (Table 8)`,
+    level: 'SHOULD',
+    quote: '501 (Not Implemented) ... Service provider does not support the request operation, e.g., PATCH.',
+  },
+  'feature.sort': {
+    what: 'with sort.supported true, sortBy=userName orders the results, ascending by default and descending on request',
+    basis: `${RFC7644} §3.4.2.3; ${RFC7643} §5 (sort.supported)`,
+    level: 'MUST',
+    quote:
+      'If a value for "sortBy" is provided and no "sortOrder" is specified, "sortOrder" SHALL default to ascending. ... "sortOrder" ' +
+      'MUST sort according to the attribute type; i.e., for case-insensitive attributes, sort the result using case-insensitive ' +
+      'Unicode alphabetic sort order with no specific locale implied',
+  },
+  'feature.search': {
+    what: 'POST /Users/.search with a SearchRequest returns what the same GET query returns',
+    basis: `${RFC7644} §3.4.3`,
+    level: 'MUST',
+    quote:
+      'The inclusion of "/.search" on the end of a valid SCIM endpoint SHALL be used to indicate that the HTTP POST verb ' +
+      'is intended to be a query operation.',
+  },
+  'feature.etag.not-modified': {
+    what: 'with etag.supported true, a GET with If-None-Match of the current ETag answers 304',
+    basis: `${RFC7644} §3.14`,
+    level: 'MUST',
+    quote: 'If the resource has not changed, the service provider simply returns an empty body with a 304 (Not Modified) response code.',
+  },
+  'feature.etag.precondition': {
+    what: 'with etag.supported true, a PATCH with If-Match of a stale ETag is refused with 412 and changes nothing',
+    basis: `${RFC7644} §3.14, §3.12 (Table 8)`,
+    level: 'MUST',
+    quote:
+      'the client MAY supply an If-Match header (Section 3.1 of [RFC7232]) for PUT and PATCH operations to ensure that the requested ' +
+      'operation succeeds only if the supplied ETag matches the latest service provider resource ... 412 (Precondition Failed) ... ' +
+      'Failed to update. Resource has changed on the server.',
+  },
+  'filter.operator': {
+    what: 'a filter operator the server accepts returns exactly the resources it matches (one refused with 400 is not judged)',
+    basis: `${RFC7644} §3.4.2.2`,
+    level: 'MUST',
+    quote:
+      'When specified, only those resources matching the filter expression SHALL be returned. ... Filters MUST be evaluated using ' +
+      'the following order of operations, in order of precedence:  1.  Grouping operators  2.  Logical operators - where "not" ' +
+      'takes precedence over "and", which takes precedence over "or"  3.  Attribute operators',
+  },
+  'feature.me': {
+    what: '/Me is served (200) or, where not supported, refused with 501',
+    basis: `${RFC7644} §3.11`,
+    level: 'SHOULD',
+    quote: 'A service provider that does NOT support this feature SHOULD respond with HTTP status code 501 (Not Implemented).',
+  },
+
+  // Load (a `load` scenario).
+  'load.rate': {
+    what: 'the server answers at the rate the spec asks (by default 90% of the rate sent)',
+    basis: 'Microsoft Entra ID: user provisioning requirements for the app gallery; this spec (load)',
+    level: 'spec',
+    quote:
+      'Support at least 25 requests per second per tenant so that users and groups are provisioned and deprovisioned ' +
+      'without delay. (Required)',
+  },
+  'load.latency': {
+    what: 'the p50, p95 and p99 latencies under load are within the bounds the spec states',
+    basis: 'this spec (load expect)',
+    level: 'spec',
+  },
+  'load.errors': {
+    what: 'under load the server answers no more errors than the spec allows (none by default): 2xx, or a 429 a retry got past',
+    basis: 'this spec (load expect.errors)',
+    level: 'spec',
+  },
+
   // The run itself.
   'run.completes': {
     what: 'the scenario runs to its end within its timeout',

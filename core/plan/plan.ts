@@ -3,11 +3,11 @@
 import type { Range } from '../diagnostic.ts';
 import type { ParsedDocument } from '../document/index.ts';
 import { joinPointer } from '../document/index.ts';
-import type { ConcurrencyCase, Dialect, LifecycleScenario, NegativeCase, Spec } from '../spec/types.ts';
+import type { ConcurrencyCase, Dialect, LifecycleScenario, LoadCase, NegativeCase, Spec } from '../spec/types.ts';
 import { rangeAtPointer } from '../document/range.ts';
 
 /** Where a scenario comes from in the spec; setup is the run's own group preparation. */
-export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'conformance' | 'setup';
+export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'load' | 'conformance' | 'setup';
 
 export type ConformanceSuite = 'rfc7644' | 'entra' | 'okta';
 
@@ -21,6 +21,7 @@ export interface PlannedScenario {
   lifecycle?: LifecycleScenario;
   negative?: NegativeCase;
   concurrency?: ConcurrencyCase;
+  load?: LoadCase;
   conformance?: ConformanceSuite;
 }
 
@@ -72,6 +73,7 @@ export function buildPlan(file: string, document: ParsedDocument, spec: Spec, op
   for (const [name, scenario] of Object.entries(spec.lifecycle ?? {})) add('lifecycle', name, scenario, { lifecycle: scenario });
   for (const [name, negative] of Object.entries(spec.negative ?? {})) add('negative', name, negative, { negative });
   for (const [name, race] of Object.entries(spec.concurrency ?? {})) add('concurrency', name, race, { concurrency: race });
+  for (const [name, load] of Object.entries(spec.load ?? {})) add('load', name, load, { load });
   (spec.conformance ?? []).forEach((suite, index) => {
     // Each suite is a scenario of its own, declared by its item in the list.
     const pointer = `/conformance/${index}`;

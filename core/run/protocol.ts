@@ -49,7 +49,7 @@ export function statusCheck(
   const ok = expected.includes(exchange.status!);
   const refusal =
     !ok && WRITES.has(rule) && exchange.status! >= 400 && exchange.status! < 500
-      ? `${exchange.method} ${exchange.status} ${String(getScimType(exchange) ?? '')}`
+      ? `${exchange.method} ${exchange.status} ${String(getScimType(exchange) ?? '')} ${detailShape(exchange)}`
       : undefined;
   const earlier = refusal ? ctx.refusals.get(refusal) : undefined;
   if (earlier) {
@@ -112,7 +112,35 @@ export function effectCheck(
 }
 
 /** Writes in the dialect's shape: one refused shape is one defect, however many requests use it. */
-const WRITES: ReadonlySet<RuleId> = new Set(['user.update', 'user.set-active', 'group.change-member', 'group.rename']);
+const WRITES: ReadonlySet<RuleId> = new Set([
+  'user.update',
+  'user.set-active',
+  'group.change-member',
+  'group.rename',
+  'user.clear',
+  'user.clear.element',
+  'user.manager.set',
+  'user.manager.idp-shape',
+  'user.manager.removed',
+  'user.rename',
+]);
+
+/**
+ * The error's explanation with what varies between requests taken out (quoted names and values,
+ * numbers, ids): two refusals that say the same thing are one defect; a server that says
+ * different things ("'active' expects a boolean", "'manager' expects a complex value") has two.
+ */
+function detailShape(exchange: Exchange): string {
+  const detail = (exchange.json as { detail?: unknown } | undefined)?.detail;
+  if (typeof detail !== 'string') return '';
+  return detail
+    .replace(/"(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`/g, '…')
+    .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, '…')
+    .replace(/\d+/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+}
 
 function getScimType(exchange: Exchange): unknown {
   return (exchange.json as { scimType?: unknown } | undefined)?.scimType;

@@ -20,6 +20,7 @@ import { runConcurrency } from './concurrency.ts';
 import { setUpGroups } from './setup-groups.ts';
 import { cleanUp } from './cleanup.ts';
 import { rfc7644Suite } from './conformance/rfc7644.ts';
+import { runLoad } from './load.ts';
 import { idpShapesSuite } from './conformance/idp-shapes.ts';
 import { worst, type CheckResult, type ScenarioResult, type SpecResult } from './result.ts';
 import type { RequestContext } from '../scim/client.ts';
@@ -185,14 +186,19 @@ async function setUpGroupsOf(plan: Plan, schedule: Schedule): Promise<ScenarioRe
   return result;
 }
 
-/** The scenarios, at most `concurrency` at a time, their results in plan order. */
+/**
+ * The scenarios, at most `concurrency` at a time, their results in plan order. Load runs go
+ * last and one at a time: what they measure is the server, not the other scenarios' traffic.
+ */
 async function runScenarios(scenarios: readonly PlannedScenario[], concurrency: number, schedule: Schedule): Promise<ScenarioResult[]> {
-  const queue = scenarios.map((planned, index) => ({ planned, index }));
-  const results: ScenarioResult[] = new Array(queue.length);
+  const all = scenarios.map((planned, index) => ({ planned, index }));
+  const queue = all.filter((s) => !s.planned.load);
+  const results: ScenarioResult[] = new Array(all.length);
   const workers = Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, async () => {
     for (let next = queue.shift(); next; next = queue.shift()) results[next.index] = await runScenario(schedule, next.planned, next.index);
   });
   await Promise.all(workers);
+  for (const next of all.filter((s) => s.planned.load)) results[next.index] = await runScenario(schedule, next.planned, next.index);
   return results.filter(Boolean);
 }
 
@@ -218,6 +224,7 @@ async function runScenario(schedule: Schedule, planned: PlannedScenario, index: 
     if (planned.lifecycle) await runLifecycle(ctx, planned.lifecycle, schedule.tagged, tag);
     else if (planned.negative) await runNegative(ctx, planned.negative, schedule.tagged, tag, run.requestTimeoutMs);
     else if (planned.concurrency) await runConcurrency(ctx, planned.concurrency, schedule.tagged, tag);
+    else if (planned.load) await runLoad(ctx, planned.load, schedule.tagged, tag);
     else if (planned.conformance === 'rfc7644') await rfc7644Suite(ctx, schedule.tagged, tag);
     else if (planned.conformance) await idpShapesSuite(ctx, schedule.tagged, tag);
   } catch (error) {

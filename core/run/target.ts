@@ -85,7 +85,8 @@ export async function openTarget(spec: Spec, document: ParsedDocument, options: 
       credentials: new CredentialSource(auth, secrets, requestTimeoutMs, (url) => client.isAllowed(url)),
       allowedOrigins,
       requestTimeoutMs,
-      concurrency: spec.target.concurrency ?? 4,
+      // Connections: one per scenario running at once, or as many as a load run keeps in flight.
+      concurrency: Math.max(spec.target.concurrency ?? 4, ...Object.values(spec.load ?? {}).map((l) => (l.skip ? 0 : (l.inFlight ?? 64)))),
       headers: targetHeaders(spec.target.headers ?? {}, evaluate, secrets),
       secrets,
       runId: options.runId,

@@ -153,6 +153,20 @@ export interface ConcurrencyCase {
   expect?: { created?: number; conflict?: number };
 }
 
+export interface LoadCase {
+  description?: string;
+  identity?: string;
+  rate: number;
+  requests?: number;
+  duration?: string;
+  users?: number;
+  inFlight?: number;
+  mix?: { read?: number; filter?: number; groups?: number };
+  dialect?: Dialect;
+  skip?: boolean | string;
+  expect?: { rate?: number; p50?: string; p95?: string; p99?: string; errors?: number };
+}
+
 export interface Spec {
   $schema?: string;
   provspec: 1;
@@ -170,6 +184,7 @@ export interface Spec {
   lifecycle?: Record<string, LifecycleScenario>;
   negative?: Record<string, NegativeCase>;
   concurrency?: Record<string, ConcurrencyCase>;
+  load?: Record<string, LoadCase>;
   conformance?: Array<'rfc7644' | 'entra' | 'okta'>;
 }
 

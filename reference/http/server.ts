@@ -42,10 +42,16 @@ interface Reply {
 }
 
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
+/** `overload-503`: above this many requests at once, the buggy server sheds load. */
+const OVERLOAD_LIMIT = 4;
 
 export function createScimServer(service: () => ScimService, options: HttpOptions): Server {
   const tokenDigest = digest(options.token);
   let counter = 0;
+  /** `one-at-a-time`: the turn of the request being answered; the next waits for it. */
+  let turn: Promise<void> = Promise.resolve();
+  /** `overload-503`: requests being answered right now. */
+  let inFlight = 0;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -53,7 +59,13 @@ export function createScimServer(service: () => ScimService, options: HttpOption
     const url = new URL(request.url ?? '/', 'http://reference.invalid');
     const method = request.method ?? 'GET';
     let reply: Reply;
+    inFlight++;
+    let release = () => {};
+    const mine = turn;
+    if (options.flags.has('one-at-a-time')) turn = new Promise<void>((resolve) => (release = resolve));
     try {
+      await mine;
+      if (options.flags.has('overload-503') && inFlight > OVERLOAD_LIMIT) throw new ScimError(503, 'The server is busy.');
       reply = await route(request, url, method, requestId);
     } catch (error) {
       reply = errorReply(error, options.flags, options.variants);
@@ -61,6 +73,8 @@ export function createScimServer(service: () => ScimService, options: HttpOption
       if (!(error instanceof ScimError) && !request.destroyed)
         console.error(`[provspec reference] ${requestId}: ${error instanceof Error ? error.stack : String(error)}`);
     }
+    inFlight--;
+    release();
     send(response, reply, requestId, options.flags, options.variants);
     options.log?.({
       time: new Date().toISOString(),
@@ -103,10 +117,14 @@ export function createScimServer(service: () => ScimService, options: HttpOption
 
     if (typeName && extra.length === 0) {
       // `no-etags`: a server without versions has nothing to compare a precondition with, and ignores it.
+      const flags = options.flags;
       const preconditions: Preconditions = variants.has('no-etags')
         ? {}
-        : { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
-      const projection = readProjection(url.searchParams);
+        : {
+            ifMatch: flags.has('advertises-etag-without-412') ? undefined : header(request, 'if-match'),
+            ifNoneMatch: flags.has('etag-no-304') ? undefined : header(request, 'if-none-match'),
+          };
+      const projection = ignoring(readProjection(url.searchParams), flags);
       if (id === undefined) {
         if (method === 'GET') return list(svc, typeName, url.searchParams, projection, shape);
         if (method === 'POST') {
@@ -120,12 +138,16 @@ export function createScimServer(service: () => ScimService, options: HttpOption
       }
       if (id === '.search') {
         if (method !== 'POST') throw methodNotAllowed(method, 'POST');
-        return search(svc, typeName, body, shape);
+        return search(svc, typeName, body, shape, options.flags);
       }
       if (method === 'GET') {
         const { stored, resource } = svc.get(typeName, id);
         if (etagMatches(stored, preconditions.ifNoneMatch)) return { status: 304, headers: { etag: etagOf(stored) } };
         return { status: 200, body: project(shape(resource), RESOURCE_TYPES[typeName], projection), headers: { etag: etagOf(stored) } };
+      }
+      if (method === 'PUT' && typeName === 'User' && flags.has('put-creates') && !svc.store.get(typeName, id)) {
+        const written = svc.create(typeName, body);
+        return { status: 201, body: shape(written.resource), headers: { etag: etagOf(written.stored) } };
       }
       if (method === 'PUT' || method === 'PATCH') {
         const written = method === 'PUT' ? svc.replace(typeName, id, body, preconditions) : svc.patch(typeName, id, body, preconditions);
@@ -140,6 +162,7 @@ export function createScimServer(service: () => ScimService, options: HttpOption
         };
       }
       if (method === 'DELETE') {
+        if (flags.has('delete-unknown-204') && !svc.store.get(typeName, id)) return { status: 204 };
         const { resource } = svc.delete(typeName, id, preconditions);
         return options.flags.has('delete-returns-200') ? { status: 200, body: shape(resource) } : { status: 204 };
       }
@@ -150,16 +173,19 @@ export function createScimServer(service: () => ScimService, options: HttpOption
     switch (collection) {
       case 'ServiceProviderConfig':
         if (id !== undefined) break;
-        return { status: 200, body: serviceProviderConfig(baseUrl, variants) };
+        return { status: 200, body: serviceProviderConfig(baseUrl, variants, options.flags) };
       case 'Schemas':
         if (extra.length > 0) break;
-        return { status: 200, body: schemas(baseUrl, id, variants) };
+        return { status: 200, body: schemas(baseUrl, id, variants, options.flags) };
       case 'ResourceTypes':
         if (extra.length > 0) break;
-        return { status: 200, body: resourceTypes(baseUrl, id, variants) };
+        return { status: 200, body: resourceTypes(baseUrl, id, variants, options.flags) };
       case 'Me':
+        if (options.flags.has('me-404')) throw new ScimError(404, `No endpoint ${url.pathname}.`);
         throw new ScimError(501, 'This server has no authenticated subject to map to a User, so /Me is not supported (RFC 7644 §3.11).');
       case 'Bulk':
+        if (options.flags.has('bulk-denied-200'))
+          return { status: 200, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkResponse'], Operations: [] } };
         throw new ScimError(501, 'Bulk operations are not supported here (ServiceProviderConfig says bulk.supported false).');
       case '.search':
         throw new ScimError(501, 'Search across resource types is not supported; POST to /Users/.search or /Groups/.search.');
@@ -194,14 +220,23 @@ function list(svc: ScimService, typeName: ResourceTypeName, params: URLSearchPar
 }
 
 /** POST /.search (RFC 7644 §3.4.3): the query parameters as a SearchRequest body. */
-function search(svc: ScimService, typeName: ResourceTypeName, body: unknown, shape: Shape): Reply {
+function search(svc: ScimService, typeName: ResourceTypeName, body: unknown, shape: Shape, flags: ReadonlySet<Misbehaviour>): Reply {
   if (typeof body !== 'object' || body === null) throw new ScimError(400, 'A search body must be a SearchRequest object.', 'invalidSyntax');
   const request = body as Record<string, unknown>;
   const params = new URLSearchParams();
   for (const key of ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder']) {
+    if (key === 'filter' && flags.has('search-ignores-filter')) continue;
     if (request[key] !== undefined) params.set(key, String(request[key]));
   }
-  return list(svc, typeName, params, readProjection(request), shape);
+  return list(svc, typeName, params, ignoring(readProjection(request), flags), shape);
+}
+
+/** `ignores-attributes` / `ignores-excluded-attributes`: the projection a buggy server does not apply. */
+function ignoring(projection: Projection, flags: ReadonlySet<Misbehaviour>): Projection {
+  const out = { ...projection };
+  if (flags.has('ignores-attributes')) delete out.attributes;
+  if (flags.has('ignores-excluded-attributes')) delete out.excludedAttributes;
+  return out;
 }
 
 function collectionType(collection: string | undefined): ResourceTypeName | undefined {

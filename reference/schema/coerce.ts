@@ -10,6 +10,10 @@ import { COMMON_ATTRIBUTES, findAttribute, findExtension, type AttributeDefiniti
 export interface CoerceOptions {
   /** Refuse "True"/"False" strings for booleans instead of reading them (a classic server bug). */
   rejectStringBooleans: boolean;
+  /** `manager-bare-string-refused`: a manager must be the complex value. */
+  rejectBareManager?: boolean;
+  /** `unknown-attribute-500`: an undefined attribute crashes instead of being refused. */
+  crashOnUnknown?: boolean;
 }
 
 export type Resource = Record<string, unknown>;
@@ -55,6 +59,7 @@ export function coerceResource(type: ResourceType, body: unknown, options: Coerc
       continue;
     }
     const attribute = findAttribute(COMMON_ATTRIBUTES, key) ?? findAttribute(type.schema.attributes, key);
+    if (!attribute && options.crashOnUnknown) throw new TypeError(`Cannot read properties of undefined (reading '${key}')`);
     if (!attribute) throw new ScimError(400, `"${key}" is not an attribute of a ${type.name}.`, 'invalidSyntax');
     setCoerced(out, attribute, value, attribute.name, options);
   }
@@ -93,7 +98,7 @@ function coerceSingle(attribute: AttributeDefinition, value: unknown, path: stri
   switch (attribute.type) {
     case 'complex': {
       // Entra and others send the manager as the bare id (RFC 7643 §4.3 makes it complex).
-      if (typeof value === 'string' && attribute.name === 'manager') return { value };
+      if (typeof value === 'string' && attribute.name === 'manager' && !options.rejectBareManager) return { value };
       if (!isObject(value)) throw wrong('an object');
       const out: Resource = {};
       for (const [name, sub] of Object.entries(value)) {

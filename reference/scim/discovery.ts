@@ -4,15 +4,26 @@ import { ALL_SCHEMAS, RESOURCE_TYPES, type SchemaDefinition } from '../schema/de
 import { MAX_PAGE_SIZE, LIST_SCHEMA } from './service.ts';
 import { ScimError } from './errors.ts';
 import { ACME_SCHEMAS, MINIMAL_MAX_RESULTS, type Variant } from '../variants.ts';
+import type { Misbehaviour } from '../misbehaviours.ts';
 
-export function serviceProviderConfig(baseUrl: string, variants: ReadonlySet<Variant> = new Set()): Record<string, unknown> {
+/** `max-results-ignored`: what the buggy server claims as its page limit. */
+const CLAIMED_MAX_RESULTS = 10;
+
+export function serviceProviderConfig(
+  baseUrl: string,
+  variants: ReadonlySet<Variant> = new Set(),
+  flags: ReadonlySet<Misbehaviour> = new Set(),
+): Record<string, unknown> {
   const minimal = variants.has('minimal-config');
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     documentationUri: 'https://github.com/provspec/provspec#the-reference-server',
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-    filter: { supported: true, maxResults: minimal ? MINIMAL_MAX_RESULTS : MAX_PAGE_SIZE },
+    filter: {
+      supported: true,
+      maxResults: flags.has('max-results-ignored') ? CLAIMED_MAX_RESULTS : minimal ? MINIMAL_MAX_RESULTS : MAX_PAGE_SIZE,
+    },
     changePassword: { supported: false },
     sort: { supported: !minimal },
     etag: { supported: !variants.has('no-etags') },
@@ -36,9 +47,30 @@ function schemaResource(schema: SchemaDefinition, baseUrl: string): Record<strin
   };
 }
 
-/** The schemas this server describes: the RFC's, plus its own extensions under `extra-attributes`. */
-function allSchemas(variants: ReadonlySet<Variant>): readonly SchemaDefinition[] {
-  return variants.has('extra-attributes') ? [...ALL_SCHEMAS, ACME_SCHEMAS.User, ACME_SCHEMAS.Group] : ALL_SCHEMAS;
+/**
+ * The schemas this server describes: the RFC's, plus its own extensions under `extra-attributes`;
+ * Group displayName declared unique under `unique-group-names` (and, falsely, `groups-no-uniqueness`).
+ */
+function allSchemas(variants: ReadonlySet<Variant>, flags: ReadonlySet<Misbehaviour>): readonly SchemaDefinition[] {
+  let list: SchemaDefinition[] = variants.has('extra-attributes')
+    ? [...ALL_SCHEMAS, ACME_SCHEMAS.User, ACME_SCHEMAS.Group]
+    : [...ALL_SCHEMAS];
+  if (variants.has('unique-group-names') || flags.has('groups-no-uniqueness')) {
+    list = list.map((schema) =>
+      schema.id === RESOURCE_TYPES.Group.schema.id
+        ? { ...schema, attributes: schema.attributes.map((a) => (a.name === 'displayName' ? { ...a, uniqueness: 'server' as const } : a)) }
+        : schema,
+    );
+  }
+  if (flags.has('undeclared-department')) {
+    list = list.map((schema) =>
+      schema.id === RESOURCE_TYPES.User.extensions[0]!.id
+        ? { ...schema, attributes: schema.attributes.filter((a) => a.name !== 'department') }
+        : schema,
+    );
+  }
+  if (flags.has('schemas-no-group')) list = list.filter((schema) => schema.id !== RESOURCE_TYPES.Group.schema.id);
+  return list;
 }
 
 function resourceTypeResource(name: keyof typeof RESOURCE_TYPES, baseUrl: string, variants: ReadonlySet<Variant>): Record<string, unknown> {
@@ -60,16 +92,28 @@ function listOf(resources: Record<string, unknown>[]): Record<string, unknown> {
   return { schemas: [LIST_SCHEMA], totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length, Resources: resources };
 }
 
-export function schemas(baseUrl: string, id?: string, variants: ReadonlySet<Variant> = new Set()): Record<string, unknown> {
-  const known = allSchemas(variants);
+export function schemas(
+  baseUrl: string,
+  id?: string,
+  variants: ReadonlySet<Variant> = new Set(),
+  flags: ReadonlySet<Misbehaviour> = new Set(),
+): Record<string, unknown> {
+  const known = allSchemas(variants, flags);
   if (id === undefined) return listOf(known.map((s) => schemaResource(s, baseUrl)));
   const schema = known.find((s) => s.id.toLowerCase() === id.toLowerCase());
   if (!schema) throw new ScimError(404, `No schema ${JSON.stringify(id)} here.`);
   return schemaResource(schema, baseUrl);
 }
 
-export function resourceTypes(baseUrl: string, id?: string, variants: ReadonlySet<Variant> = new Set()): Record<string, unknown> {
-  const names = Object.keys(RESOURCE_TYPES) as (keyof typeof RESOURCE_TYPES)[];
+export function resourceTypes(
+  baseUrl: string,
+  id?: string,
+  variants: ReadonlySet<Variant> = new Set(),
+  flags: ReadonlySet<Misbehaviour> = new Set(),
+): Record<string, unknown> {
+  const names = (Object.keys(RESOURCE_TYPES) as (keyof typeof RESOURCE_TYPES)[]).filter(
+    (n) => !(n === 'Group' && flags.has('schemas-no-group')),
+  );
   if (id === undefined) return listOf(names.map((n) => resourceTypeResource(n, baseUrl, variants)));
   const name = names.find((n) => n.toLowerCase() === id.toLowerCase());
   if (!name) throw new ScimError(404, `No resource type ${JSON.stringify(id)} here.`);

@@ -11,6 +11,12 @@ export type Predicate = (resource: Record<string, unknown>) => boolean;
 export interface FilterOptions {
   /** A buggy server compares userName case-sensitively. */
   caseSensitiveUserName: boolean;
+  /** `filter-gt-as-ge`: "gt" also matches equal values. */
+  gtAsGe?: boolean;
+  /** `group-filter-prefix`: Group displayName eq matches by prefix. */
+  displayNamePrefix?: boolean;
+  /** `group-filter-case-sensitive`: Group displayName eq compares case-sensitively. */
+  caseSensitiveDisplayName?: boolean;
 }
 
 export function parseFilter(text: string): Filter {
@@ -111,7 +117,13 @@ function compile(filter: Filter, type: ResourceType, within: AttributeDefinition
       const { keys, attribute } = resolve(filter.attrPath, type, within);
       // A filter on a complex multi-valued attribute without a sub-attribute means its "value".
       const valueKeys = attribute?.type === 'complex' && findAttribute(attribute.subAttributes, 'value') ? [...keys, 'value'] : keys;
-      const compare = comparator(filter.op, filter.compValue, attribute, filter.attrPath, options);
+      const groupName = type.name === 'Group' && attribute?.name === 'displayName' && within === undefined;
+      const op =
+        filter.op === 'gt' && options.gtAsGe ? 'ge' : groupName && filter.op === 'eq' && options.displayNamePrefix ? 'sw' : filter.op;
+      const compare = comparator(op, filter.compValue, attribute, filter.attrPath, {
+        ...options,
+        caseSensitiveUserName: options.caseSensitiveUserName || (groupName && options.caseSensitiveDisplayName === true),
+      });
       if (filter.op === 'ne') return (r) => !valuesAt(r, valueKeys).some((v) => compare(v));
       return (r) => valuesAt(r, valueKeys).some((v) => compare(v));
     }
@@ -126,7 +138,10 @@ function comparator(
   options: FilterOptions,
 ): (actual: unknown) => boolean {
   const type = attribute?.type ?? 'string';
-  const caseExact = attribute?.caseExact === true || (options.caseSensitiveUserName && attribute?.name === 'userName');
+  const caseExact =
+    attribute?.caseExact === true ||
+    (options.caseSensitiveUserName &&
+      (attribute?.name === 'userName' || (attribute?.name === 'displayName' && options.caseSensitiveDisplayName === true)));
   if (type === 'boolean' || expected === null || typeof expected === 'boolean') {
     if (op !== 'eq' && op !== 'ne')
       throw new ScimError(400, `"${op}" cannot compare ${type === 'boolean' ? 'a boolean' : 'null'} (${attrPath}).`, 'invalidFilter');

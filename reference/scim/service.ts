@@ -14,6 +14,9 @@ import { ACME_SCHEMAS, MINIMAL_MAX_RESULTS, SMALL_PAGE_SIZE, type Variant } from
 import { parse as parseFilterText, stringify as stringifyFilter, type Filter } from 'scim2-parse-filter';
 
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** `big-groups-truncated`: where the buggy server stops keeping members. */
+const TRUNCATED_GROUP_SIZE = 20;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
@@ -41,6 +44,8 @@ export class ScimService {
   readonly #flags: ReadonlySet<Misbehaviour>;
   readonly #variants: ReadonlySet<Variant>;
   readonly #patchBehaviour: PatchBehaviour;
+  /** `deleted-username-reserved`: the userNames of deleted users, folded. */
+  readonly #deletedUserNames = new Set<string>();
 
   constructor(store: ResourceStore, baseUrl: string, flags: ReadonlySet<Misbehaviour>, variants: ReadonlySet<Variant> = new Set()) {
     this.store = store;
@@ -55,12 +60,37 @@ export class ScimService {
     };
   }
 
-  #coerce(type: ResourceType, body: unknown): Resource {
+  #coerce(type: ResourceType, body: unknown, creating = false): Resource {
+    const flags = this.#flags;
     const data = coerceResource(type, this.#withoutOwnExtension(type, body), {
-      rejectStringBooleans: this.#flags.has('reject-string-booleans'),
+      rejectStringBooleans: flags.has('reject-string-booleans') || (creating && flags.has('reject-string-booleans-on-create')),
+      rejectBareManager: flags.has('manager-bare-string-refused'),
+      crashOnUnknown: creating && flags.has('unknown-attribute-500'),
     });
     if (type.name === 'User' && this.#variants.has('normalised-emails')) normaliseEmails(data);
+    if (type.name === 'User' && flags.has('manager-dropped')) {
+      const enterprise = data[ENTERPRISE_URN] as Record<string, unknown> | undefined;
+      if (enterprise) delete enterprise['manager'];
+    }
     return data;
+  }
+
+  /** What a client sees; `returns-password` lets the stored hash out. */
+  #represent(stored: StoredResource): Record<string, unknown> {
+    const out = represent(this.store, stored, this.baseUrl);
+    if (this.#flags.has('returns-password') && stored.data['password'] !== undefined) out['password'] = stored.data['password'];
+    return out;
+  }
+
+  /** Groups whose displayName equals `name` (case-insensitively), for `unique-group-names`. */
+  #assertUniqueGroupName(data: Resource, exceptId: string | undefined): void {
+    if (!this.#variants.has('unique-group-names')) return;
+    const name = data['displayName'];
+    if (typeof name !== 'string') return;
+    const clash = this.store
+      .all('Group')
+      .find((g) => g.id !== exceptId && String(g.data['displayName']).toLowerCase() === name.toLowerCase());
+    if (clash) throw new ScimError(409, `A group named ${JSON.stringify(name)} already exists; group names are unique here.`, 'uniqueness');
   }
 
   /**
@@ -84,55 +114,85 @@ export class ScimService {
 
   create(typeName: ResourceTypeName, body: unknown): Written {
     const type = RESOURCE_TYPES[typeName];
-    const data = this.#coerce(type, body);
+    const data = this.#coerce(type, body, true);
     return transaction(this.store.db, () => {
       const members = typeName === 'Group' ? this.#takeMembers(data) : undefined;
+      if (typeName === 'Group') this.#assertUniqueGroupName(data, undefined);
+      if (typeName === 'User' && this.#flags.has('deleted-username-reserved')) {
+        const userName = String(data['userName'] ?? '').toLowerCase();
+        if (this.#deletedUserNames.has(userName))
+          throw new ScimError(409, `userName ${JSON.stringify(data['userName'])} is already taken.`, 'uniqueness');
+      }
       if (typeName === 'User') this.#assertUniqueUserName(data, undefined);
       if (typeName === 'User') this.#assertUniqueEmails(data, undefined);
       const stored = this.store.insert(typeName, data, this.#now());
-      if (members) this.store.setMembers(stored.id, members);
-      return { stored, resource: represent(this.store, stored, this.baseUrl) };
+      if (members)
+        this.store.setMembers(stored.id, this.#flags.has('big-groups-truncated') ? members.slice(0, TRUNCATED_GROUP_SIZE) : members);
+      return { stored, resource: this.#represent(stored) };
     });
   }
 
   get(typeName: ResourceTypeName, id: string): Written {
     const stored = this.#find(typeName, id);
-    return { stored, resource: represent(this.store, stored, this.baseUrl) };
+    return { stored, resource: this.#represent(stored) };
   }
 
   replace(typeName: ResourceTypeName, id: string, body: unknown, preconditions: Preconditions): Written {
     const type = RESOURCE_TYPES[typeName];
-    const data = this.#coerce(type, body);
     return transaction(this.store.db, () => {
       const current = this.#find(typeName, id);
       checkIfMatch(current, preconditions);
+      let sent = body;
+      // `put-merges`: what the PUT sends as null keeps its old value.
+      if (typeName === 'User' && this.#flags.has('put-merges') && typeof body === 'object' && body !== null) {
+        sent = { ...(body as Record<string, unknown>) };
+        for (const [key, value] of Object.entries(sent as Record<string, unknown>)) {
+          if (value === null && current.data[key] !== undefined) (sent as Record<string, unknown>)[key] = current.data[key];
+        }
+      }
+      const data = this.#coerce(type, sent);
+      // `put-members-merges`: the members a PUT sends join the ones the group had.
+      if (typeName === 'Group' && this.#flags.has('put-members-merges') && Array.isArray(data['members'])) {
+        const had = this.store.membersOf(id).map((m) => ({ value: m.value }));
+        data['members'] = [...had, ...(data['members'] as unknown[])];
+      }
       return this.#write(current, data);
     });
   }
 
   patch(typeName: ResourceTypeName, id: string, body: unknown, preconditions: Preconditions): Written {
     const type = RESOURCE_TYPES[typeName];
-    const operations = this.#variantOperations(type, readPatchRequest(body, this.#patchBehaviour));
+    const operations = this.#buggyOperations(typeName, this.#variantOperations(type, readPatchRequest(body, this.#patchBehaviour)));
     return transaction(this.store.db, () => {
       const current = this.#find(typeName, id);
       checkIfMatch(current, preconditions);
-      const membership = typeName === 'Group' ? memberChanges(operations) : undefined;
+      const before = this.#represent(current);
+      const membership = typeName === 'Group' ? memberChanges(operations, this.#flags.has('replace-members-merges')) : undefined;
       if (membership) {
         // Adding or removing members touches those rows only, not the whole member list.
         for (const change of membership) {
           if (change.op === 'remove') {
-            this.store.removeMember(id, change.value);
+            if (!this.#flags.has('remove-member-filter-ignored')) this.store.removeMember(id, change.value);
             continue;
           }
           const memberType = this.store.typeOf(change.value);
-          if (!memberType) throw new ScimError(400, `Member ${JSON.stringify(change.value)} is not a User or Group here.`, 'invalidValue');
+          if (!memberType) {
+            if (this.#flags.has('member-unknown-accepted')) continue;
+            throw new ScimError(400, `Member ${JSON.stringify(change.value)} is not a User or Group here.`, 'invalidValue');
+          }
+          if (this.#flags.has('big-groups-truncated') && this.store.membersOf(id).length >= TRUNCATED_GROUP_SIZE) continue;
           this.store.addMember(id, change.value, memberType);
         }
         const stored = this.store.update(current, current.data, this.#now());
-        return { stored, resource: represent(this.store, stored, this.baseUrl) };
+        return { stored, resource: this.#represent(stored) };
       }
-      const before = represent(this.store, current, this.baseUrl);
-      const patched = applyPatch(before, operations);
+      const patched = applyPatch(before, this.#valuePathAdds(before, operations));
+      if (typeName === 'User' && this.#flags.has('manager-empty-string')) {
+        const had = (before[ENTERPRISE_URN] as Record<string, unknown> | undefined)?.['manager'];
+        const extension = (patched[ENTERPRISE_URN] ?? {}) as Record<string, unknown>;
+        const now = extension['manager'];
+        if (had !== undefined && (now === undefined || now === '')) patched[ENTERPRISE_URN] = { ...extension, manager: { value: '' } };
+      }
       let data: Resource;
       try {
         data = this.#coerce(type, patched);
@@ -145,21 +205,88 @@ export class ScimService {
     });
   }
 
+  /** The misbehaviours that change what a PATCH's operations do before they are applied. */
+  #buggyOperations(typeName: ResourceTypeName, operations: Operation[]): Operation[] {
+    const flags = this.#flags;
+    const out: Operation[] = [];
+    for (const operation of operations) {
+      const path = operation.path?.toLowerCase();
+      if (flags.has('null-not-cleared') && operation.op === 'replace' && operation.value === null) continue;
+      if (flags.has('rename-ignored') && operation.op === 'replace' && path === 'username') continue;
+      if (flags.has('rename-ignored') && operation.op === 'replace' && path === undefined && hasUserName(operation.value)) {
+        // Only the userName of a path-less replace is dropped; the rest of it still applies.
+        const rest = Object.fromEntries(Object.entries(operation.value as object).filter(([k]) => k.toLowerCase() !== 'username'));
+        if (Object.keys(rest).length > 0) out.push({ ...operation, value: rest });
+        continue;
+      }
+      if (
+        typeName === 'User' &&
+        flags.has('remove-simple-ignored') &&
+        operation.op === 'remove' &&
+        path !== undefined &&
+        !path.includes('[') &&
+        !path.startsWith('urn:') &&
+        !RESOURCE_TYPES.User.schema.attributes.find((a) => a.name.toLowerCase() === path.split('.')[0])?.multiValued
+      )
+        continue;
+      if (
+        typeName === 'Group' &&
+        flags.has('remove-members-needs-filter') &&
+        operation.op === 'remove' &&
+        path === 'members' &&
+        operation.value === undefined
+      )
+        throw new ScimError(400, 'Say which members to remove.', 'noTarget');
+      if (
+        flags.has('remove-filter-wipes') &&
+        operation.op === 'remove' &&
+        path !== undefined &&
+        !path.startsWith('members') &&
+        /^[a-z]+\[/.test(path)
+      ) {
+        out.push({ op: 'remove', path: operation.path!.slice(0, operation.path!.indexOf('[')) });
+        continue;
+      }
+      out.push(operation);
+    }
+    return out;
+  }
+
+  /** `value-path-adds`: a replace through `attr[type eq "x"].sub` that matches nothing becomes an add. */
+  #valuePathAdds(resource: Record<string, unknown>, operations: Operation[]): Operation[] {
+    if (!this.#flags.has('value-path-adds')) return operations;
+    return operations.map((operation) => {
+      const match = operation.op === 'replace' && operation.path ? /^(\w+)\[type eq "([^"]*)"\]\.(\w+)$/i.exec(operation.path) : null;
+      if (!match) return operation;
+      const [, attribute, kind, sub] = match;
+      const list = resource[attribute!];
+      const matched =
+        Array.isArray(list) && list.some((e) => typeof e === 'object' && e !== null && (e as Record<string, unknown>)['type'] === kind);
+      return matched ? operation : { op: 'add', path: attribute!, value: [{ type: kind, [sub!]: operation.value }] };
+    });
+  }
+
   /** Stores a full new representation of an existing resource (PUT, and PATCH's result). */
   #write(current: StoredResource, data: Resource): Written {
     const members = current.type === 'Group' ? this.#takeMembers(data) : undefined;
+    if (current.type === 'Group') this.#assertUniqueGroupName(data, current.id);
     if (current.type === 'User') this.#assertUniqueUserName(data, current.id);
     if (current.type === 'User') this.#assertUniqueEmails(data, current.id);
     const stored = this.store.update(current, data, this.#now());
-    if (current.type === 'Group') this.store.setMembers(current.id, members ?? []);
-    return { stored, resource: represent(this.store, stored, this.baseUrl) };
+    if (current.type === 'Group') {
+      const kept = this.#flags.has('big-groups-truncated') ? (members ?? []).slice(0, TRUNCATED_GROUP_SIZE) : (members ?? []);
+      this.store.setMembers(current.id, kept);
+    }
+    return { stored, resource: this.#represent(stored) };
   }
 
   delete(typeName: ResourceTypeName, id: string, preconditions: Preconditions): Written {
     return transaction(this.store.db, () => {
       const current = this.#find(typeName, id);
       checkIfMatch(current, preconditions);
-      const resource = represent(this.store, current, this.baseUrl);
+      const resource = this.#represent(current);
+      if (typeName === 'User' && typeof current.data['userName'] === 'string')
+        this.#deletedUserNames.add(current.data['userName'].toLowerCase());
       this.store.delete(typeName, id);
       return { stored: current, resource };
     });
@@ -167,20 +294,29 @@ export class ScimService {
 
   list(typeName: ResourceTypeName, query: ListQuery): { body: Record<string, unknown>; page: StoredResource[] } {
     const type = RESOURCE_TYPES[typeName];
+    const flags = this.#flags;
+    if (flags.has('paging-start-index-below-one-refused') && query.startIndex !== undefined && Number(query.startIndex) < 1) {
+      throw new ScimError(400, '"startIndex" must be at least 1.', 'invalidValue');
+    }
     const startIndex = readInteger(query.startIndex, 'startIndex', 1);
-    const count = Math.min(readInteger(query.count, 'count', DEFAULT_PAGE_SIZE), this.maxPageSize);
+    let count = Math.min(readInteger(query.count, 'count', DEFAULT_PAGE_SIZE), this.maxPageSize);
+    if (count === 0 && flags.has('paging-count-zero-returns-page')) count = DEFAULT_PAGE_SIZE;
     let matches = this.#matching(type, query.filter);
-    if (typeName === 'User' && this.#flags.has('hide-inactive-users')) matches = matches.filter((s) => s.data['active'] !== false);
+    if (typeName === 'User' && flags.has('hide-inactive-users')) matches = matches.filter((s) => s.data['active'] !== false);
+    if (flags.has('paging-ignores-count')) count = Math.max(matches.length, 1);
     // `minimal-config` says sort.supported false, and ignores a sortBy sent anyway.
-    if (query.sortBy && !this.#variants.has('minimal-config')) matches = sortResources(matches, type, query.sortBy, query.sortOrder);
+    if (query.sortBy && !this.#variants.has('minimal-config') && !flags.has('sort-ignored'))
+      matches = sortResources(matches, type, query.sortBy, query.sortOrder);
     const first = Math.max(startIndex, 1);
-    const page = count <= 0 ? [] : matches.slice(first - 1, first - 1 + count);
+    // `paging-start-index-as-page`: the classic mix-up of an index with a page number.
+    const offset = flags.has('paging-start-index-as-page') ? (first - 1) * Math.max(count, 1) : first - 1;
+    const page = count <= 0 ? [] : matches.slice(offset, offset + count);
     const body: Record<string, unknown> = {
       schemas: [LIST_SCHEMA],
-      totalResults: matches.length,
-      startIndex: first,
-      itemsPerPage: page.length,
-      Resources: page.map((stored) => represent(this.store, stored, this.baseUrl)),
+      totalResults: flags.has('paging-totals-wrong') ? page.length : matches.length,
+      startIndex: flags.has('paging-start-index-unechoed') ? 1 : first,
+      itemsPerPage: flags.has('paging-items-per-page-wrong') ? readInteger(query.count, 'count', DEFAULT_PAGE_SIZE) : page.length,
+      Resources: page.map((stored) => this.#represent(stored)),
     };
     return { body, page };
   }
@@ -222,7 +358,12 @@ export class ScimService {
     if (filterText === undefined || filterText.trim() === '') return this.store.all(type.name);
     const filter = parseFilter(filterText);
     const caseSensitiveUserName = this.#flags.has('case-sensitive-username');
-    const predicate: Predicate = compileFilter(filter, type, { caseSensitiveUserName });
+    const predicate: Predicate = compileFilter(filter, type, {
+      caseSensitiveUserName,
+      gtAsGe: this.#flags.has('filter-gt-as-ge'),
+      displayNamePrefix: this.#flags.has('group-filter-prefix'),
+      caseSensitiveDisplayName: this.#flags.has('group-filter-case-sensitive'),
+    });
     const indexed = indexedEquality(filter);
     let candidates: StoredResource[];
     if (indexed?.attribute === 'userName' && type.name === 'User') {
@@ -236,7 +377,7 @@ export class ScimService {
       candidates = this.store.all(type.name);
     }
     // The predicate runs on what a client would see, so filters on members, groups and meta work.
-    return candidates.filter((stored) => predicate(represent(this.store, stored, this.baseUrl)));
+    return candidates.filter((stored) => predicate(this.#represent(stored)));
   }
 
   #find(typeName: ResourceTypeName, id: string): StoredResource {
@@ -288,6 +429,7 @@ export class ScimService {
       if (seen.has(value)) continue;
       seen.add(value);
       const type = this.store.typeOf(value);
+      if (!type && this.#flags.has('member-unknown-accepted')) continue;
       if (!type) throw new ScimError(400, `Member ${JSON.stringify(value)} is not a User or Group here.`, 'invalidValue');
       members.push({ value, type });
     }
@@ -299,11 +441,16 @@ export class ScimService {
  * The operations as single-member changes, when that is all they are: `add members [{value}]`
  * and `remove members[value eq "id"]` (Entra's value-array removes arrive already split).
  */
-function memberChanges(operations: ReturnType<typeof readPatchRequest>): Array<{ op: 'add' | 'remove'; value: string }> | undefined {
+function memberChanges(
+  operations: ReturnType<typeof readPatchRequest>,
+  replaceAdds = false,
+): Array<{ op: 'add' | 'remove'; value: string }> | undefined {
   const out: Array<{ op: 'add' | 'remove'; value: string }> = [];
   for (const operation of operations) {
     const path = operation.path?.toLowerCase();
-    if (operation.op === 'add' && path === 'members' && Array.isArray(operation.value)) {
+    // `replace-members-merges`: the bug reads a replace of members as an add.
+    const adds = operation.op === 'add' || (replaceAdds && operation.op === 'replace');
+    if (adds && path === 'members' && Array.isArray(operation.value)) {
       for (const item of operation.value as unknown[]) {
         const value = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['value'] : undefined;
         if (typeof value !== 'string') return undefined;
@@ -433,6 +580,10 @@ function sortResources(list: StoredResource[], type: ResourceType, sortBy: strin
     if (kb === '') return -1;
     return (ka < kb ? -1 : 1) * (descending ? -1 : 1);
   });
+}
+
+function hasUserName(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).some((k) => k.toLowerCase() === 'username');
 }
 
 export { foldUserName };

@@ -10,7 +10,7 @@ export function codeLenses(doc: ParsedDocument, uri: string): CodeLens[] {
   if (!spec || typeof spec !== 'object') return [];
   const lenses: CodeLens[] = [];
   let any = false;
-  for (const section of ['lifecycle', 'negative', 'concurrency'] as const) {
+  for (const section of ['lifecycle', 'negative', 'concurrency', 'load'] as const) {
     const scenarios = spec[section];
     if (typeof scenarios !== 'object' || scenarios === null) continue;
     for (const name of Object.keys(scenarios)) {

@@ -95,5 +95,6 @@ export function documentSymbols(doc: ParsedDocument): DocumentSymbol[] {
   );
   section('negative', SymbolKind.Namespace, SymbolKind.Function);
   section('concurrency', SymbolKind.Namespace, SymbolKind.Function);
+  section('load', SymbolKind.Namespace, SymbolKind.Function);
   return out;
 }

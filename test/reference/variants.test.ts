@@ -527,6 +527,59 @@ describeVariant('normalised-emails', ({ v, control }) => {
   });
 });
 
+describeVariant('unique-group-names', ({ v, control }) => {
+  const groupDisplayName = async (c: TestServer): Promise<Json> =>
+    (await getJson(c, `/Schemas/${GROUP}`)).attributes.find((a: Json) => a.name === 'displayName');
+
+  it('a second group with the same displayName, in any case, is a 409 "uniqueness"; a distinct name is created', async () => {
+    const name = unique('Team');
+    const first = await createGroup(v(), name);
+    for (const again of [name, name.toUpperCase(), name.toLowerCase()]) {
+      assertScimError(await v().scim('POST', '/Groups', { schemas: [GROUP], displayName: again }), 409, 'uniqueness');
+    }
+    const found = await v().scim('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}`);
+    assert.deepEqual(ids(found), [first.id], 'the refused creates made nothing');
+    await createGroup(v(), `${name}-2`);
+  });
+
+  it("a rename into another group's name (any case) by PATCH or PUT is a 409 and changes nothing; other renames work", async () => {
+    const taken = unique('Taken');
+    await createGroup(v(), taken);
+    const g = await createGroup(v(), unique('Mine'));
+    const attempts: Array<[string, unknown]> = [
+      ['PATCH', patch({ op: 'replace', path: 'displayName', value: taken.toUpperCase() })],
+      ['PATCH', patch({ op: 'replace', value: { displayName: taken } })],
+      ['PUT', { schemas: [GROUP], displayName: taken.toLowerCase() }],
+    ];
+    for (const [method, body] of attempts) assertScimError(await v().scim(method, `/Groups/${g.id}`, body), 409, 'uniqueness');
+    assert.equal((await getJson(v(), `/Groups/${g.id}`)).displayName, g.displayName, 'the refused writes changed nothing');
+
+    const recased = await patchOk(v(), `/Groups/${g.id}`, { op: 'replace', path: 'displayName', value: g.displayName.toUpperCase() });
+    assert.equal(recased.displayName, g.displayName.toUpperCase(), 'a group does not clash with itself');
+    const free = unique('Free');
+    const put = await v().scim('PUT', `/Groups/${g.id}`, { schemas: [GROUP], displayName: free });
+    expectStatus(put, 200);
+    assert.equal(put.json.displayName, free);
+    const u = await createUser(v());
+    const added = await patchOk(v(), `/Groups/${g.id}`, { op: 'add', path: 'members', value: [{ value: u.id }] });
+    assert.deepEqual(memberIds(added), [u.id], 'member changes are not renames');
+  });
+
+  it('/Schemas declares Group displayName uniqueness "server"; control: "none"', async () => {
+    assert.equal((await groupDisplayName(v())).uniqueness, 'server');
+    assert.equal((await groupDisplayName(control())).uniqueness, 'none');
+  });
+
+  it('control: without the variant two groups may share a name', async () => {
+    const name = unique('Shared');
+    await createGroup(control(), name);
+    await createGroup(control(), name.toUpperCase());
+    await createGroup(control(), name);
+    const found = await getJson(control(), `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}`);
+    assert.equal(found.totalResults, 3);
+  });
+});
+
 describe('reference variants', () => {
   it('every variant has a test here, and a one-line description', () => {
     assert.deepEqual([...tested].sort(), [...VARIANTS].sort());

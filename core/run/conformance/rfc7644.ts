@@ -4,20 +4,38 @@
 import type { ScenarioContext } from '../context.ts';
 import { buildUser, getKey, type Resource } from '../../scim/resource.ts';
 import { mappedValues, scenarioIdentity } from '../identity.ts';
-import { expectScimError, expectScimMediaType, expectStatus, idOf, listResources } from '../protocol.ts';
+import { expectScimError, expectScimMediaType, expectStatus, idOf, listResources, statusCheck } from '../protocol.ts';
 import type { CheckDetail } from '../context.ts';
 import type { RuleId } from '../../checks/rules.ts';
 import { swapCase } from '../lifecycle/verify.ts';
+import { Suite } from './suite.ts';
+import type { Declared } from './declared.ts';
+import { readList } from './declared.ts';
+import { createPool, isPool, userBody } from './pool.ts';
+import { createPagingGroups, pagingChecks, userCollection } from './paging.ts';
+import { advertisedFeatureChecks, configChecks, declarationChecks, filterOperatorChecks } from './features.ts';
+import { createMemberGroup, memberSteps, membershipChecks } from './members.ts';
+import { displayNameFilterChecks, groupNegativeChecks, projectionChecks } from './groups.ts';
+import { clearingChecks } from './clearing.ts';
+import { managerChecks } from './manager.ts';
+import { passwordCheck, putReplacesChecks, putUnknownCheck, recreateCheck, renameCheck, unknownAttributeCheck } from './users.ts';
+
+/** Enough users for more than ten pages of five and a group of 51 members, with a few to spare. */
+export const POOL_SIZE = 52;
 
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
   const range = ctx.planned.range;
+  let groupRemoval: (() => Promise<void>) | undefined;
   const check = (rule: RuleId, id: string, title: string, ok: boolean, message: string, detail: CheckDetail = {}) =>
     ctx.verdict(rule, id, title, range, ok ? 'pass' : 'fail', { ...detail, message: ok ? '' : message });
 
+  const suite = new Suite(ctx, tagged, tag);
+  const declared: Declared = {};
   // Discovery (RFC 7644 §4).
   const spc = await ctx.send({ method: 'GET', url: '/ServiceProviderConfig' }, 'discovery');
+  if (spc.status === 200) Object.assign(declared, { config: spc.json, configExchange: spc });
   let etags = false;
   if (
     expectStatus(
@@ -54,6 +72,8 @@ export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<str
     etags = getKey(getKey(json, 'etag'), 'supported') === true;
   }
   const types = await ctx.send({ method: 'GET', url: '/ResourceTypes' }, 'discovery');
+  const typeList = readList(types);
+  if (typeList) Object.assign(declared, { resourceTypes: typeList, resourceTypesExchange: types });
   if (expectStatus(ctx, types, [200], 'discovery.resource-types', 'resource-types', 'GET /ResourceTypes answers 200', range)) {
     const list = listResources(types) ?? (Array.isArray(types.json) ? types.json : []);
     check(
@@ -66,6 +86,8 @@ export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<str
     );
   }
   const schemas = await ctx.send({ method: 'GET', url: '/Schemas' }, 'discovery');
+  const schemaList = readList(schemas);
+  if (schemaList) Object.assign(declared, { schemas: schemaList, schemasExchange: schemas });
   if (expectStatus(ctx, schemas, [200], 'discovery.schemas', 'schemas', 'GET /Schemas answers 200', range)) {
     const list = listResources(schemas) ?? (Array.isArray(schemas.json) ? schemas.json : []);
     check(
@@ -212,6 +234,56 @@ export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<str
       id: 'filter.invalid.scim-type',
     });
 
+  // What the server declares, held to what it does (RFC 7644 §4).
+  declarationChecks(suite, declared);
+
+  // Many users of our own: paging, filters, sorting and groups of 50+ members need them.
+  const pool = await createPool(suite, POOL_SIZE, 'm');
+  if (isPool(pool)) {
+    const groups = await createPagingGroups(suite, 11);
+    await pagingChecks(
+      suite,
+      'ids' in groups
+        ? [
+            userCollection(
+              pool.prefix,
+              pool.users.map((u) => u.id),
+            ),
+            groups,
+          ]
+        : [
+            userCollection(
+              pool.prefix,
+              pool.users.map((u) => u.id),
+            ),
+          ],
+    );
+    await filterOperatorChecks(suite, pool);
+    await advertisedFeatureChecks(suite, pool, declared, { id });
+    await configChecks(suite, pool, declared);
+
+    const group = await createMemberGroup(suite, `provspec members ${tag}`);
+    if ('members' in group) {
+      const steps = memberSteps(suite, group, pool);
+      await membershipChecks(suite, group, steps.slice(0, 2));
+      await projectionChecks(suite, group, { id, full: (read.json as Record<string, unknown> | undefined) ?? {} }, declared);
+      await membershipChecks(suite, group, steps.slice(2));
+      await displayNameFilterChecks(suite, group, declared);
+    }
+
+    const [subject, manager, renamed, nulled, removed, element] = pool.users.slice(POOL_SIZE - 6);
+    await putReplacesChecks(suite, subject!, declared);
+    await putUnknownCheck(suite, userBody(suite, 'put'));
+    await clearingChecks(suite, [nulled!, removed!, element!], declared);
+    await managerChecks(suite, subject!, manager!, declared);
+    await renameCheck(suite, renamed!);
+    await passwordCheck(suite, userBody(suite, 'pw'));
+    await unknownAttributeCheck(suite, userBody(suite, 'ua'));
+
+    // Removal last, after the user's own: a server that answers DELETE wrongly does it for both.
+    if ('members' in group) groupRemoval = () => groupNegativeChecks(suite, group, declared);
+  }
+
   // Errors (RFC 7644 §3.12).
   const duplicate = await ctx.send({ method: 'POST', url: '/Users', body: user }, 'uniqueness');
   const duplicateId = duplicate.status === 201 ? idOf(duplicate) : undefined;
@@ -235,8 +307,11 @@ export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<str
   // Removal (RFC 7644 §3.6).
   const deleted = await ctx.send({ method: 'DELETE', url: `/Users/${id}` }, 'delete');
   if (deleted.status === 204 || deleted.status === 200) ctx.run.ledger.removed('User', id, ctx.name);
-  if (expectStatus(ctx, deleted, [204], 'user.delete', 'delete', 'DELETE answers 204', range)) {
+  const deleteCheck = statusCheck(ctx, deleted, [204], 'user.delete', 'delete', 'DELETE answers 204', range);
+  if (deleteCheck.status === 'pass') {
     const gone = await ctx.send({ method: 'GET', url: `/Users/${id}` }, 'delete');
-    expectStatus(ctx, gone, [404], 'user.deleted', 'delete.gone', 'a deleted user answers 404', range);
+    const goneCheck = statusCheck(ctx, gone, [404], 'user.deleted', 'delete.gone', 'a deleted user answers 404', range);
+    await recreateCheck(suite, user, goneCheck);
   }
+  await groupRemoval?.();
 }

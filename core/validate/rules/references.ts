@@ -71,6 +71,9 @@ export function checkReferences(ctx: RuleContext): void {
   for (const [name, negative] of entries(ctx.spec['negative'])) {
     identity(joinPointer(joinPointer('/negative', name), 'create'), obj(negative)?.['create']);
   }
+  for (const [name, load] of entries(ctx.spec['load'])) {
+    identity(joinPointer(joinPointer('/load', name), 'identity'), obj(load)?.['identity']);
+  }
   for (const [name, race] of entries(ctx.spec['concurrency'])) {
     const base = joinPointer('/concurrency', name);
     identity(joinPointer(base, 'identity'), obj(race)?.['identity']);
@@ -82,7 +85,7 @@ export function checkReferences(ctx: RuleContext): void {
   // but count as uses here.
   for (const match of JSON.stringify(ctx.spec).matchAll(/\$\{\{\s*groups\.([A-Za-z][A-Za-z0-9_-]*)/g)) usedGroups.add(match[1]!);
 
-  const hasScenarios = ['lifecycle', 'negative', 'concurrency'].some((s) => entries(ctx.spec[s]).length > 0);
+  const hasScenarios = ['lifecycle', 'negative', 'concurrency', 'load'].some((s) => entries(ctx.spec[s]).length > 0);
   if (hasScenarios) {
     for (const name of ctx.identityNames) {
       if (!usedIdentities.has(name)) {

@@ -5,7 +5,7 @@ import { arr, entries, obj, str, type RuleContext } from '../context.ts';
 import { findExpressions } from '../../expressions/parse.ts';
 import { dialectFor } from '../../scim/dialects/index.ts';
 
-const SECTIONS = ['lifecycle', 'negative', 'concurrency'] as const;
+const SECTIONS = ['lifecycle', 'negative', 'concurrency', 'load'] as const;
 
 export function checkScenarios(ctx: RuleContext): void {
   checkUniqueNames(ctx);
@@ -26,7 +26,7 @@ function checkUniqueNames(ctx: RuleContext): void {
           'key',
           'error',
           'duplicate-scenario',
-          `Scenario name "${name}" is already used in ${seen}; names must be unique across lifecycle, negative and concurrency.`,
+          `Scenario name "${name}" is already used in ${seen}; names must be unique across lifecycle, negative, concurrency and load.`,
         );
       } else first.set(name, section);
     }
