@@ -97,6 +97,21 @@ import type { SchemaDefinition } from './schema/definitions.ts';
 //   application. The uniqueness isn't a requirement of the SCIM protocol, but is a requirement for
 //   integrating a SCIM endpoint with Microsoft Entra ID." Declared in /Schemas as "server", and a
 //   conflict answered as RFC 7644 §3.3's 409 "uniqueness".
+// immutable-employee-number
+//   RFC 7643 §7 ("mutability"): "immutable  The attribute MAY be defined at resource creation
+//   (e.g., POST) or at record replacement via a request (e.g., a PUT).  The attribute SHALL NOT be
+//   updated." RFC 7644 §3.5.1: "immutable  If one or more values are already set for the
+//   attribute, the input value(s) MUST match, or HTTP status code 400 SHOULD be returned with a
+//   "scimType" error code of "mutability".  If the service provider has no existing values, the
+//   new value(s) SHALL be applied." The provider declares the enterprise employeeNumber so in
+//   /Schemas (it keys its HR records on it): set once, never changed, kept when a PUT leaves it out.
+// bulk
+//   RFC 7644 §3.7: "The SCIM bulk operation is an optional server feature that enables clients to
+//   send a potentially large collection of resource operations in a single request." Offered
+//   here with maxOperations 10 (RFC 7643 §5: "maxOperations  An integer value specifying the
+//   maximum number of operations.  REQUIRED."), bulkId references resolved (§3.7.2: "The service
+//   provider MUST replace the string "bulkId:qwerty" with the permanent resource id once
+//   created.") and failOnErrors honoured.
 export const VARIANTS = [
   'unique-emails',
   'patch-204',
@@ -109,6 +124,8 @@ export const VARIANTS = [
   'extra-attributes',
   'normalised-emails',
   'unique-group-names',
+  'immutable-employee-number',
+  'bulk',
 ] as const;
 
 export type Variant = (typeof VARIANTS)[number];
@@ -148,6 +165,12 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   'unique-group-names':
     'Group displayName is declared uniqueness "server" and a second group with a name (any case) is a 409 "uniqueness" ' +
     '(RFC 7643 §7: "A server MAY reject an invalid value based on uniqueness"; Entra\'s tutorial requires it)',
+  'immutable-employee-number':
+    'the enterprise employeeNumber is declared "immutable": set at create or while empty, a change is a 400 "mutability" ' +
+    '(RFC 7643 §7: "The attribute SHALL NOT be updated")',
+  bulk:
+    'POST /Bulk is offered (bulk.supported true, maxOperations 10): bulkId references resolved, failOnErrors honoured, ' +
+    'more operations a 413 (RFC 7644 §3.7: "The SCIM bulk operation is an optional server feature")',
 };
 
 export function parseVariants(text: string): Variant[] {

@@ -577,6 +577,15 @@ export const RULES = {
       'Because SCIM resource identifiers are assigned by the service provider, HTTP PUT MUST NOT be used to create new resources. ' +
       '... 404 (Not Found) ... Specified resource (e.g., User) or endpoint does not exist.',
   },
+  'user.immutable': {
+    what: 'a change to an attribute the server declares immutable is refused (400) and the value stays',
+    basis: `${RFC7644} §3.5.2; ${RFC7643} §7 (mutability "immutable"); the server's own /Schemas`,
+    level: 'MUST',
+    quote:
+      'For example, a client MUST NOT modify an attribute that has mutability "readOnly" or "immutable". ... An operation that ' +
+      "is not compatible with an attribute's mutability or schema SHALL return the appropriate HTTP response status code and a " +
+      'JSON detail error response as defined in Section 3.12.',
+  },
   'user.clear': {
     what: 'a PATCH replace with null, or a remove, of an attribute leaves it unassigned (absent)',
     basis: `${RFC7643} §2.5; ${RFC7644} §3.5.2.2`,
@@ -687,6 +696,26 @@ export const RULES = {
     basis: `${RFC7644} §3.7, §3.12 (Table 8)`,
     level: 'SHOULD',
     quote: '501 (Not Implemented) ... Service provider does not support the request operation, e.g., PATCH.',
+  },
+  'feature.bulk': {
+    what: 'with bulk.supported true, a BulkRequest makes a user and a group naming it by bulkId, the reference replaced by its id',
+    basis: `${RFC7644} §3.7, §3.7.2`,
+    level: 'MUST',
+    quote: 'The service provider MUST replace the string "bulkId:qwerty" with the permanent resource id once created.',
+  },
+  'feature.bulk.max-operations': {
+    what: 'a BulkRequest with more operations than bulk.maxOperations is refused with 413',
+    basis: `${RFC7644} §3.7.4`,
+    level: 'MUST',
+    quote: 'If either limit is exceeded, the service provider MUST return HTTP response code 413 (Payload Too Large).',
+  },
+  'feature.bulk.fail-on-errors': {
+    what: 'failOnErrors: 1 stops a BulkRequest at its first failed operation',
+    basis: `${RFC7644} §3.7.3`,
+    level: 'SHOULD',
+    quote:
+      'failOnErrors  An integer specifying the number of errors that the service provider will accept before the operation is ' +
+      'terminated and an error response is returned.  OPTIONAL in a request.  Not valid in a response.',
   },
   'feature.sort': {
     what: 'with sort.supported true, sortBy=userName orders the results, ascending by default and descending on request',

@@ -11,6 +11,8 @@ import { etagOf, project, readProjection, shapeForVariants, type Projection } fr
 import { resourceTypes, schemas, serviceProviderConfig } from '../scim/discovery.ts';
 import { RESOURCE_TYPES, type ResourceTypeName } from '../schema/definitions.ts';
 import { parseJsonBody, readBody } from './body.ts';
+import { bulk } from '../scim/bulk.ts';
+import { offersBulk } from '../scim/discovery.ts';
 import type { Misbehaviour } from '../misbehaviours.ts';
 import type { Variant } from '../variants.ts';
 
@@ -184,6 +186,10 @@ export function createScimServer(service: () => ScimService, options: HttpOption
         if (options.flags.has('me-404')) throw new ScimError(404, `No endpoint ${url.pathname}.`);
         throw new ScimError(501, 'This server has no authenticated subject to map to a User, so /Me is not supported (RFC 7644 §3.11).');
       case 'Bulk':
+        if (offersBulk(variants, options.flags)) {
+          if (method !== 'POST') throw methodNotAllowed(method, 'POST');
+          return bulk(svc, body, options.flags);
+        }
         if (options.flags.has('bulk-denied-200'))
           return { status: 200, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkResponse'], Operations: [] } };
         throw new ScimError(501, 'Bulk operations are not supported here (ServiceProviderConfig says bulk.supported false).');

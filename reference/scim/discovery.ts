@@ -5,6 +5,12 @@ import { MAX_PAGE_SIZE, LIST_SCHEMA } from './service.ts';
 import { ScimError } from './errors.ts';
 import { ACME_SCHEMAS, MINIMAL_MAX_RESULTS, type Variant } from '../variants.ts';
 import type { Misbehaviour } from '../misbehaviours.ts';
+import { BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD } from './bulk.ts';
+
+/** Bulk is offered under the `bulk` variant, and by the misbehaviours that get it wrong. */
+export function offersBulk(variants: ReadonlySet<Variant>, flags: ReadonlySet<Misbehaviour>): boolean {
+  return variants.has('bulk') || flags.has('bulk-ignores-bulkid') || flags.has('bulk-no-413') || flags.has('bulk-ignores-fail-on-errors');
+}
 
 /** `max-results-ignored`: what the buggy server claims as its page limit. */
 const CLAIMED_MAX_RESULTS = 10;
@@ -19,7 +25,9 @@ export function serviceProviderConfig(
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     documentationUri: 'https://github.com/provspec/provspec#the-reference-server',
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: offersBulk(variants, flags)
+      ? { supported: true, maxOperations: BULK_MAX_OPERATIONS, maxPayloadSize: BULK_MAX_PAYLOAD }
+      : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: {
       supported: true,
       maxResults: flags.has('max-results-ignored') ? CLAIMED_MAX_RESULTS : minimal ? MINIMAL_MAX_RESULTS : MAX_PAGE_SIZE,
@@ -59,6 +67,16 @@ function allSchemas(variants: ReadonlySet<Variant>, flags: ReadonlySet<Misbehavi
     list = list.map((schema) =>
       schema.id === RESOURCE_TYPES.Group.schema.id
         ? { ...schema, attributes: schema.attributes.map((a) => (a.name === 'displayName' ? { ...a, uniqueness: 'server' as const } : a)) }
+        : schema,
+    );
+  }
+  if (variants.has('immutable-employee-number') || flags.has('immutable-changed')) {
+    list = list.map((schema) =>
+      schema.id === RESOURCE_TYPES.User.extensions[0]!.id
+        ? {
+            ...schema,
+            attributes: schema.attributes.map((a) => (a.name === 'employeeNumber' ? { ...a, mutability: 'immutable' as const } : a)),
+          }
         : schema,
     );
   }

@@ -152,9 +152,9 @@ export class ScimService {
       }
       const data = this.#coerce(type, sent);
       // `put-members-merges`: the members a PUT sends join the ones the group had.
-      if (typeName === 'Group' && this.#flags.has('put-members-merges') && Array.isArray(data['members'])) {
+      if (typeName === 'Group' && this.#flags.has('put-members-merges')) {
         const had = this.store.membersOf(id).map((m) => ({ value: m.value }));
-        data['members'] = [...had, ...(data['members'] as unknown[])];
+        data['members'] = [...had, ...((data['members'] as unknown[] | undefined) ?? [])];
       }
       return this.#write(current, data);
     });
@@ -269,6 +269,7 @@ export class ScimService {
   /** Stores a full new representation of an existing resource (PUT, and PATCH's result). */
   #write(current: StoredResource, data: Resource): Written {
     const members = current.type === 'Group' ? this.#takeMembers(data) : undefined;
+    if (current.type === 'User' && this.#variants.has('immutable-employee-number')) keepImmutable(current.data, data);
     if (current.type === 'Group') this.#assertUniqueGroupName(data, current.id);
     if (current.type === 'User') this.#assertUniqueUserName(data, current.id);
     if (current.type === 'User') this.#assertUniqueEmails(data, current.id);
@@ -580,6 +581,25 @@ function sortResources(list: StoredResource[], type: ResourceType, sortBy: strin
     if (kb === '') return -1;
     return (ka < kb ? -1 : 1) * (descending ? -1 : 1);
   });
+}
+
+/**
+ * `immutable-employee-number`: a value once set stays; a write that leaves it out keeps it, one
+ * that changes it is refused (RFC 7644 §3.5.1: "the input value(s) MUST match, or HTTP status
+ * code 400 SHOULD be returned with a "scimType" error code of "mutability"").
+ */
+function keepImmutable(before: Resource, after: Resource): void {
+  const had = (before[ENTERPRISE_URN] as Record<string, unknown> | undefined)?.['employeeNumber'];
+  if (had === undefined) return;
+  const extension = (after[ENTERPRISE_URN] ?? {}) as Record<string, unknown>;
+  const now = extension['employeeNumber'];
+  if (now === undefined) {
+    after[ENTERPRISE_URN] = { ...extension, employeeNumber: had };
+    const schemas = after['schemas'];
+    if (Array.isArray(schemas) && !schemas.includes(ENTERPRISE_URN)) schemas.push(ENTERPRISE_URN);
+    return;
+  }
+  if (now !== had) throw new ScimError(400, `employeeNumber is immutable: it is ${JSON.stringify(had)} and stays so.`, 'mutability');
 }
 
 function hasUserName(value: unknown): boolean {

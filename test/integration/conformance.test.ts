@@ -65,7 +65,8 @@ describe('conformance suites', () => {
     ['replace-members-merges', 'rfc7644', 'members.replace', 'fail'],
     ['replace-members-merges', 'rfc7644', 'members.remove-all', 'blocked'],
     ['replace-members-merges', 'entra', 'members.replace', 'fail'],
-    ['put-members-merges', 'okta', 'members.put-two', 'fail'],
+    ['put-members-merges', 'okta', 'members.put-none', 'fail'],
+    ['replace-members-merges', 'okta', 'members.replace-two', 'fail'],
     ['remove-member-filter-ignored', 'rfc7644', 'members.remove-one', 'fail'],
     ['remove-member-filter-ignored', 'okta', 'members.remove-one', 'fail'],
     // Entra's value-array removes are the same removal by value.
@@ -94,6 +95,7 @@ describe('conformance suites', () => {
     // PUT, clearing values, value paths.
     ['put-merges', 'rfc7644', 'put.replaces', 'fail'],
     ['put-creates', 'rfc7644', 'put.unknown-id', 'warn'],
+    ['immutable-changed', 'rfc7644', 'user.immutable', 'fail'],
     ['null-not-cleared', 'rfc7644', 'clear.replace-null', 'fail'],
     ['remove-simple-ignored', 'rfc7644', 'clear.remove-simple', 'fail'],
     ['remove-filter-wipes', 'rfc7644', 'clear.remove-element', 'fail'],
@@ -117,6 +119,10 @@ describe('conformance suites', () => {
     ],
     ['max-results-ignored', 'rfc7644', 'discovery.max-results', 'fail'],
     ['bulk-denied-200', 'rfc7644', 'discovery.bulk-denied', 'warn'],
+    ['bulk-ignores-bulkid', 'rfc7644', 'feature.bulk', 'fail'],
+    ['bulk-ignores-bulkid', 'rfc7644', 'feature.bulk.fail-on-errors', 'blocked'],
+    ['bulk-no-413', 'rfc7644', 'feature.bulk.max-operations', 'fail'],
+    ['bulk-ignores-fail-on-errors', 'rfc7644', 'feature.bulk.fail-on-errors', 'warn'],
     ['me-404', 'rfc7644', 'feature.me', 'warn'],
     ['sort-ignored', 'rfc7644', 'feature.sort', 'fail'],
     ['search-ignores-filter', 'rfc7644', 'feature.search', 'fail'],

@@ -1011,6 +1011,89 @@ describe('reference misbehaviours', () => {
     }),
   );
 
+  const bulkRequest = (operations: unknown[], extra: Record<string, unknown> = {}) => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+    ...extra,
+    Operations: operations,
+  });
+
+  flagTest('bulk-ignores-bulkid', 'a "bulkId:…" member reference is not resolved; the control server resolves it', () =>
+    withBoth('bulk-ignores-bulkid', async (normal, bad) => {
+      for (const c of [normal, bad]) {
+        const res = await c.scim(
+          'POST',
+          '/Bulk',
+          bulkRequest([
+            { method: 'POST', path: '/Users', bulkId: 'u', data: { schemas: [USER], userName: `bulk-${c === normal ? 'n' : 'b'}@x` } },
+            {
+              method: 'POST',
+              path: '/Groups',
+              bulkId: 'g',
+              data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'G', members: [{ value: 'bulkId:u' }] },
+            },
+          ]),
+        );
+        if (c === normal) {
+          // The control server offers no bulk at all.
+          assertScimError(res, 501);
+        } else {
+          expectStatus(res, 200);
+          assert.deepEqual(
+            res.json.Operations.map((o: { status: string }) => o.status),
+            ['201', '400'],
+          );
+        }
+      }
+    }),
+  );
+
+  flagTest('bulk-no-413', 'more than maxOperations (10) operations are processed, not refused with 413', () =>
+    withBoth('bulk-no-413', async (_normal, bad) => {
+      const config = await getJson(bad, '/ServiceProviderConfig');
+      assert.deepEqual([config.bulk.supported, config.bulk.maxOperations], [true, 10]);
+      const deletes = Array.from({ length: 11 }, (_, i) => ({ method: 'DELETE', path: `/Users/nobody-${i}` }));
+      const res = await bad.scim('POST', '/Bulk', bulkRequest(deletes));
+      expectStatus(res, 200);
+      assert.equal(res.json.Operations.length, 11);
+      assert.ok(res.json.Operations.every((o: { status: string }) => o.status === '404'));
+    }),
+  );
+
+  flagTest('bulk-ignores-fail-on-errors', 'failOnErrors 1 does not stop the request at its first error', () =>
+    withBoth('bulk-ignores-fail-on-errors', async (_normal, bad) => {
+      const res = await bad.scim(
+        'POST',
+        '/Bulk',
+        bulkRequest(
+          [
+            { method: 'POST', path: '/Users', bulkId: 'bad', data: { schemas: [USER] } },
+            { method: 'POST', path: '/Users', bulkId: 'ok', data: { schemas: [USER], userName: 'after-error@x' } },
+          ],
+          { failOnErrors: 1 },
+        ),
+      );
+      expectStatus(res, 200);
+      assert.deepEqual(
+        res.json.Operations.map((o: { status: string }) => o.status),
+        ['400', '201'],
+      );
+    }),
+  );
+
+  flagTest('immutable-changed', '/Schemas says employeeNumber is immutable, yet a change to it is stored', () =>
+    withBoth('immutable-changed', async (normal, bad) => {
+      for (const c of [normal, bad]) {
+        const schema = await getJson(c, `/Schemas/${ENTERPRISE}`);
+        const declared = schema.attributes.find((a: { name: string }) => a.name === 'employeeNumber').mutability;
+        assert.equal(declared, c === normal ? 'readWrite' : 'immutable');
+        const u = await createUser(c, { schemas: [USER, ENTERPRISE], [ENTERPRISE]: { employeeNumber: 'E1' } });
+        const res = await c.scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: `${ENTERPRISE}:employeeNumber`, value: 'E2' }));
+        expectStatus(res, 200);
+        assert.equal(res.json[ENTERPRISE].employeeNumber, 'E2');
+      }
+    }),
+  );
+
   flagTest('one-at-a-time', 'a request waits for the one before it to finish', () =>
     withBoth('one-at-a-time', async (normal, bad) => {
       // Normal: a GET is answered while a POST's body is still coming.

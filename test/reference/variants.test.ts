@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { VARIANTS, VARIANT_DESCRIPTIONS, parseVariants, type Variant } from '../../reference/index.ts';
 import {
+  ENTERPRISE,
   ERROR,
   GROUP,
   LIST,
@@ -577,6 +578,119 @@ describeVariant('unique-group-names', ({ v, control }) => {
     await createGroup(control(), name);
     const found = await getJson(control(), `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}`);
     assert.equal(found.totalResults, 3);
+  });
+});
+
+describeVariant('immutable-employee-number', ({ v, control }) => {
+  const employeeNumber = async (c: TestServer): Promise<Json> =>
+    (await getJson(c, `/Schemas/${ENTERPRISE}`)).attributes.find((a: Json) => a.name === 'employeeNumber');
+  const withNumber = (n: string) => ({ schemas: [USER, ENTERPRISE], [ENTERPRISE]: { employeeNumber: n, department: 'D' } });
+
+  it('a set employeeNumber cannot change (400 "mutability"), by PATCH or PUT; control: it can', async () => {
+    const u = await createUser(v(), withNumber('E1'));
+    const path = `${ENTERPRISE}:employeeNumber`;
+    assertScimError(await v().scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path, value: 'E2' })), 400, 'mutability');
+    assertScimError(await v().scim('PUT', `/Users/${u.id}`, { ...withNumber('E3'), userName: u.userName }), 400, 'mutability');
+    assert.equal((await getJson(v(), `/Users/${u.id}`))[ENTERPRISE].employeeNumber, 'E1', 'the refused writes changed nothing');
+    const c = await createUser(control(), withNumber('E1'));
+    const changed = await patchOk(control(), `/Users/${c.id}`, { op: 'replace', path, value: 'E2' });
+    assert.equal(changed[ENTERPRISE].employeeNumber, 'E2');
+  });
+
+  it('other attributes still change; a PUT that leaves employeeNumber out keeps it; an empty one can be set', async () => {
+    const u = await createUser(v(), withNumber('E1'));
+    const moved = await patchOk(v(), `/Users/${u.id}`, { op: 'replace', path: `${ENTERPRISE}:department`, value: 'Sales' });
+    assert.equal(moved[ENTERPRISE].department, 'Sales');
+    const put = await v().scim('PUT', `/Users/${u.id}`, { schemas: [USER], userName: u.userName, displayName: 'Kept' });
+    expectStatus(put, 200);
+    assert.equal(put.json[ENTERPRISE].employeeNumber, 'E1');
+    const empty = await createUser(v());
+    const set = await patchOk(v(), `/Users/${empty.id}`, { op: 'add', path: `${ENTERPRISE}:employeeNumber`, value: 'E9' });
+    assert.equal(set[ENTERPRISE].employeeNumber, 'E9');
+  });
+
+  it('/Schemas declares employeeNumber "immutable"; control: "readWrite"', async () => {
+    assert.equal((await employeeNumber(v())).mutability, 'immutable');
+    assert.equal((await employeeNumber(control())).mutability, 'readWrite');
+  });
+});
+
+describeVariant('bulk', ({ v, control }) => {
+  const request = (operations: unknown[], extra: Record<string, unknown> = {}) => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+    ...extra,
+    Operations: operations,
+  });
+
+  it('ServiceProviderConfig advertises bulk with maxOperations 10; control: bulk unsupported and POST /Bulk 501', async () => {
+    const config = await getJson(v(), '/ServiceProviderConfig');
+    assert.deepEqual([config.bulk.supported, config.bulk.maxOperations], [true, 10]);
+    assert.equal((await getJson(control(), '/ServiceProviderConfig')).bulk.supported, false);
+    assertScimError(await control().scim('POST', '/Bulk', request([])), 501);
+  });
+
+  it('a user and a group naming it by bulkId are made in one request, the reference resolved', async () => {
+    const userName = `${unique()}`;
+    const res = await v().scim(
+      'POST',
+      '/Bulk',
+      request([
+        { method: 'POST', path: '/Users', bulkId: 'u', data: { schemas: [USER], userName } },
+        {
+          method: 'POST',
+          path: '/Groups',
+          bulkId: 'g',
+          data: { schemas: [GROUP], displayName: unique('G'), members: [{ value: 'bulkId:u' }] },
+        },
+      ]),
+    );
+    expectStatus(res, 200);
+    assert.deepEqual(res.json.schemas, ['urn:ietf:params:scim:api:messages:2.0:BulkResponse']);
+    assert.deepEqual(
+      res.json.Operations.map((o: Json) => [o.method, o.bulkId, o.status]),
+      [
+        ['POST', 'u', '201'],
+        ['POST', 'g', '201'],
+      ],
+    );
+    const userId = res.json.Operations[0].location.split('/').pop();
+    const group = await getJson(v(), new URL(res.json.Operations[1].location).pathname.replace(/^.*\/scim\/v2/, ''));
+    assert.deepEqual(memberIds(group), [userId]);
+  });
+
+  it("more than maxOperations is a 413; failOnErrors stops at that many errors; an unknown bulkId is that operation's 409", async () => {
+    const deletes = Array.from({ length: 11 }, (_, i) => ({ method: 'DELETE', path: `/Users/nobody-${i}` }));
+    assertScimError(await v().scim('POST', '/Bulk', request(deletes)), 413);
+    const stopped = await v().scim(
+      'POST',
+      '/Bulk',
+      request(
+        [
+          { method: 'POST', path: '/Users', bulkId: 'bad', data: { schemas: [USER] } },
+          { method: 'POST', path: '/Users', bulkId: 'ok', data: { schemas: [USER], userName: unique() } },
+        ],
+        { failOnErrors: 1 },
+      ),
+    );
+    expectStatus(stopped, 200);
+    assert.deepEqual(
+      stopped.json.Operations.map((o: Json) => o.status),
+      ['400'],
+    );
+    const dangling = await v().scim(
+      'POST',
+      '/Bulk',
+      request([
+        {
+          method: 'POST',
+          path: '/Groups',
+          bulkId: 'g',
+          data: { schemas: [GROUP], displayName: unique('G'), members: [{ value: 'bulkId:nope' }] },
+        },
+      ]),
+    );
+    expectStatus(dangling, 200);
+    assert.equal(dangling.json.Operations[0].status, '409');
   });
 });
 

@@ -147,6 +147,8 @@ const OPERATIONS: Record<string, (dialect: Dialect, f: Fixture) => PlannedReques
     dialectFor(d).addMembers(PLACEHOLDERS.groupId!, [{ id: PLACEHOLDERS.memberId!, display: PLACEHOLDERS.memberDisplay! }]),
   'remove-members': (d) =>
     dialectFor(d).removeMembers(PLACEHOLDERS.groupId!, [{ id: PLACEHOLDERS.memberId!, display: PLACEHOLDERS.memberDisplay! }]),
+  'replace-members': (d) =>
+    dialectFor(d).replaceMembers(PLACEHOLDERS.groupId!, [{ id: PLACEHOLDERS.memberId!, display: PLACEHOLDERS.memberDisplay! }]),
   'delete-group': (d) => dialectFor(d).deleteGroup(PLACEHOLDERS.groupId!),
   'rename-group': (d) => dialectFor(d).renameGroup(PLACEHOLDERS.groupId!, PLACEHOLDERS.displayName!),
 };

@@ -10,6 +10,7 @@ import type { Declared } from './declared.ts';
 import { advertised, configNumber, declaredSchema, offersExtension } from './declared.ts';
 import { getKey } from '../../scim/resource.ts';
 import { CORE_GROUP_URN, CORE_USER_URN, resolveAttributePath, STANDARD_SCHEMAS } from '../../scim-schema/index.ts';
+import { userBody } from './pool.ts';
 import { patch } from '../../scim/dialects/base.ts';
 import { statusCheck } from '../protocol.ts';
 import type { CheckResult } from '../result.ts';
@@ -119,13 +120,11 @@ export async function configChecks(suite: Suite, pool: Pool, declared: Declared)
       'discovery',
     );
     statusCheck(ctx, sent, [501, 404, 405], 'discovery.bulk-denied', 'discovery.bulk-denied', bulkTitle, suite.range);
+  } else if (bulk) {
+    suite.skipped('discovery.bulk-denied', 'discovery.bulk-denied', bulkTitle, 'the server advertises bulk: the bulk checks hold it to it');
+    await bulkChecks(suite, declared);
   } else {
-    suite.skipped(
-      'discovery.bulk-denied',
-      'discovery.bulk-denied',
-      bulkTitle,
-      bulk ? 'the server advertises bulk (bulk requests are not sent by provspec yet)' : 'bulk.supported is not stated',
-    );
+    suite.skipped('discovery.bulk-denied', 'discovery.bulk-denied', bulkTitle, 'bulk.supported is not stated');
   }
 
   const me = await ctx.send({ method: 'GET', url: '/Me' }, 'discovery');
@@ -137,6 +136,96 @@ export async function configChecks(suite: Suite, pool: Pool, declared: Declared)
       evidence: [me],
     });
   }
+}
+
+const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+
+/**
+ * Bulk, where advertised (RFC 7644 §3.7): a user and a group that names it by bulkId are made in
+ * one request, the reference replaced by the user's id; a request over maxOperations is refused
+ * with 413; failOnErrors stops the request once that many operations failed.
+ */
+async function bulkChecks(suite: Suite, declared: Declared): Promise<void> {
+  const { ctx } = suite;
+  const user = userBody(suite, 'bk');
+  const groupName = `provspec bulk ${suite.tag}`;
+  const send = (body: Record<string, unknown>) =>
+    ctx.send({ method: 'POST', url: '/Bulk', body: { schemas: [BULK_REQUEST], ...body } }, 'bulk');
+  const group = { schemas: [CORE_GROUP_URN], displayName: groupName, members: [{ value: 'bulkId:u1' }] };
+  const made = await send({
+    Operations: [
+      { method: 'POST', path: '/Users', bulkId: 'u1', data: user },
+      { method: 'POST', path: '/Groups', bulkId: 'g1', data: group },
+    ],
+  });
+  const results = bulkResults(made);
+  const [userId, groupId] = results.map((r) => idFromLocation(getKey(r, 'location')));
+  // What the request made is the run's to remove, whatever the verdict.
+  if (userId) ctx.run.ledger.created('User', userId, String(user['userName']), ctx.name);
+  if (groupId) ctx.run.ledger.created('Group', groupId, groupName, ctx.name);
+  const title = 'a BulkRequest makes a user and a group that names it by bulkId, the reference replaced by its id';
+  let check: CheckResult;
+  if (made.status !== 200 || results.length !== 2) {
+    const message = `POST /Bulk answered ${made.status ?? made.error} with ${plural(results.length, 'operation result')}`;
+    check = suite.check('feature.bulk', 'feature.bulk', title, false, message, { evidence: [made] });
+  } else {
+    const statuses = results.map((r) => String(getKey(r, 'status')));
+    const read = groupId ? await ctx.send({ method: 'GET', url: `/Groups/${encodeURIComponent(groupId)}` }, 'bulk') : undefined;
+    const members = (getKey(read?.json, 'members') as unknown[] | undefined)?.map((m) => getKey(m, 'value')) ?? [];
+    const problems: string[] = [];
+    if (statuses.some((s) => s !== '201')) problems.push(`the operations answered ${statuses.join(', ')}, not 201`);
+    else if (!userId || !groupId) problems.push('an operation result has no location naming what it made');
+    else if (!members.includes(userId)) problems.push(`the group's members are ${JSON.stringify(members)}, not the new user ${userId}`);
+    check = suite.check('feature.bulk', 'feature.bulk', title, problems.length === 0, problems.join('; '), {
+      evidence: [made, ...(read ? [read] : [])],
+    });
+  }
+
+  const max = configNumber(declared, 'bulk', 'maxOperations');
+  const maxTitle = 'a BulkRequest with more operations than maxOperations is refused with 413';
+  if (max === undefined || max < 1 || max > 100) {
+    suite.skipped('feature.bulk.max-operations', 'feature.bulk.max-operations', maxTitle, `bulk.maxOperations is ${max ?? 'not stated'}`);
+  } else {
+    // Deletes of ids nobody has: harmless if a server wrongly processes them.
+    const deletes = Array.from({ length: max + 1 }, (_, i) => ({
+      method: 'DELETE',
+      path: `/Users/00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    }));
+    const over = await send({ Operations: deletes });
+    statusCheck(ctx, over, [413], 'feature.bulk.max-operations', 'feature.bulk.max-operations', maxTitle, suite.range);
+  }
+
+  const failTitle = 'failOnErrors: 1 stops a BulkRequest at its first failed operation';
+  if (check.status !== 'pass') {
+    suite.blocked('feature.bulk.fail-on-errors', 'feature.bulk.fail-on-errors', failTitle, check, 'bulk requests do not work at all');
+    return;
+  }
+  const next = userBody(suite, 'bf');
+  const stopped = await send({
+    failOnErrors: 1,
+    Operations: [
+      { method: 'POST', path: '/Users', bulkId: 'bad', data: { schemas: [CORE_USER_URN] } },
+      { method: 'POST', path: '/Users', bulkId: 'next', data: next },
+    ],
+  });
+  const later = bulkResults(stopped)[1];
+  const madeAnyway = idFromLocation(getKey(later, 'location'));
+  if (madeAnyway) ctx.run.ledger.created('User', madeAnyway, String(next['userName']), ctx.name);
+  const ok = stopped.status === 200 && !madeAnyway && String(getKey(later, 'status') ?? '') !== '201';
+  const message =
+    stopped.status === 200 ? 'the operation after the first failure was still processed' : `POST /Bulk answered ${stopped.status}`;
+  suite.check('feature.bulk.fail-on-errors', 'feature.bulk.fail-on-errors', failTitle, ok, message, { evidence: [stopped] });
+}
+
+function bulkResults(exchange: Exchange): unknown[] {
+  const operations = getKey(exchange.json, 'Operations');
+  return exchange.status === 200 && Array.isArray(operations) ? operations : [];
+}
+
+function idFromLocation(location: unknown): string | undefined {
+  if (typeof location !== 'string') return undefined;
+  const id = /\/(?:Users|Groups)\/([^/?#]+)\/?$/.exec(location)?.[1];
+  return id ? decodeURIComponent(id) : undefined;
 }
 
 /** sortBy, POST /.search, and ETags, each where advertised (.search has no flag: tried, and judged when served). */

@@ -87,7 +87,14 @@ export function memberSteps(suite: Suite, group: MemberGroup, pool: Pool): Membe
           dialect.removeMembers(group.id, [{ id: first }]),
           without(after51, first),
         ),
-        step('put-two', 'a PUT with two members leaves exactly those two', 'group.members.put', put([second, third]), all([second, third])),
+        // Okta's full push of the membership (OIN apps, by PATCH), then an AIW app's PUT of none.
+        step(
+          'replace-two',
+          "Okta's full push (replace of members) leaves exactly the two members sent",
+          'group.members.replace',
+          dialect.replaceMembers(group.id, [{ id: second }, { id: third }]),
+          all([second, third]),
+        ),
         step('put-none', 'a PUT with no members leaves none', 'group.members.put', put([]), all([])),
       ];
     }
@@ -128,7 +135,7 @@ export function memberSteps(suite: Suite, group: MemberGroup, pool: Pool): Membe
           'replace',
           'a Replace of members leaves exactly the members sent',
           'group.members.replace',
-          patch(url, [{ op: 'Replace', path: 'members', value: [second, third].map((value) => ({ value })) }]),
+          dialect.replaceMembers(group.id, [{ id: second }, { id: third }]),
           all([second, third]),
         ),
       ];
@@ -159,7 +166,7 @@ export function memberSteps(suite: Suite, group: MemberGroup, pool: Pool): Membe
           'replace',
           'replacing members leaves exactly the members sent',
           'group.members.replace',
-          patch(url, [{ op: 'replace', path: 'members', value: [second, third].map((value) => ({ value })) }]),
+          dialect.replaceMembers(group.id, [{ id: second }, { id: third }]),
           all([second, third]),
         ),
         step(

@@ -18,7 +18,15 @@ import { createMemberGroup, memberSteps, membershipChecks } from './members.ts';
 import { displayNameFilterChecks, groupNegativeChecks, projectionChecks } from './groups.ts';
 import { clearingChecks } from './clearing.ts';
 import { managerChecks } from './manager.ts';
-import { passwordCheck, putReplacesChecks, putUnknownCheck, recreateCheck, renameCheck, unknownAttributeCheck } from './users.ts';
+import {
+  immutableCheck,
+  passwordCheck,
+  putReplacesChecks,
+  putUnknownCheck,
+  recreateCheck,
+  renameCheck,
+  unknownAttributeCheck,
+} from './users.ts';
 
 /** Enough users for more than ten pages of five and a group of 51 members, with a few to spare. */
 export const POOL_SIZE = 52;
@@ -274,6 +282,7 @@ export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<str
     const [subject, manager, renamed, nulled, removed, element] = pool.users.slice(POOL_SIZE - 6);
     await putReplacesChecks(suite, subject!, declared);
     await putUnknownCheck(suite, userBody(suite, 'put'));
+    await immutableCheck(suite, declared);
     await clearingChecks(suite, [nulled!, removed!, element!], declared);
     await managerChecks(suite, subject!, manager!, declared);
     await renameCheck(suite, renamed!);

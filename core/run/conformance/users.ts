@@ -11,7 +11,8 @@ import { characteristics } from './declared.ts';
 import { isRecorded, readResource, writeThenRead } from './clearing.ts';
 import { patch } from '../../scim/dialects/base.ts';
 import { getKey, type Resource } from '../../scim/resource.ts';
-import { CORE_USER_URN } from '../../scim-schema/index.ts';
+import { CORE_USER_URN, ENTERPRISE_USER_URN } from '../../scim-schema/index.ts';
+import { userBody } from './pool.ts';
 import { expectStatus, idOf, statusCheck } from '../protocol.ts';
 import { tagValue } from '../identity.ts';
 import { randomBytes } from 'node:crypto';
@@ -246,4 +247,76 @@ export async function stringBooleanCreateCheck(suite: Suite, body: Resource): Pr
   };
   const created = await ctx.send({ method: 'POST', url: '/Users', body: sent }, 'string-booleans');
   expectStatus(ctx, created, [201], 'user.create.string-booleans', 'user.string-booleans', title, suite.range);
+}
+
+/**
+ * An attribute the server declares immutable, once set, cannot be changed: a PATCH that changes
+ * it is refused (400) and the value stays. Checked only where the server declares one.
+ */
+export async function immutableCheck(suite: Suite, declared: Declared): Promise<void> {
+  const { ctx } = suite;
+  const title = 'a change to an attribute the server declares immutable is refused, and the value stays';
+  const found = declaredImmutable(declared);
+  if (!found) {
+    suite.skipped('user.immutable', 'user.immutable', title, 'the server declares no single-valued string User attribute immutable');
+    return;
+  }
+  const { urn, name } = found;
+  const path = urn === CORE_USER_URN ? name : `${urn}:${name}`;
+  const value = `provspec-${suite.tag}`;
+  const body = userBody(suite, 'im');
+  if (urn === CORE_USER_URN) body[name] = value;
+  else {
+    body[urn] = { ...((body[urn] as Record<string, unknown> | undefined) ?? {}), [name]: value };
+    const schemas = Array.isArray(body['schemas']) ? (body['schemas'] as string[]) : [CORE_USER_URN];
+    body['schemas'] = schemas.includes(urn) ? schemas : [...schemas, urn];
+  }
+  const created = await ctx.send({ method: 'POST', url: '/Users', body }, 'immutable');
+  const id = created.status === 201 ? idOf(created) : undefined;
+  if (!id) {
+    suite.skipped('user.immutable', 'user.immutable', title, `the create that sets ${path} answered ${created.status ?? created.error}`, [
+      created,
+    ]);
+    return;
+  }
+  const url = `/Users/${encodeURIComponent(id)}`;
+  const change = await ctx.send(patch(url, [{ op: 'replace', path, value: `${value}-changed` }]), 'immutable');
+  const { exchange, resource } = await readResource(suite, url, 'immutable');
+  const after = resource ? (urn === CORE_USER_URN ? getKey(resource, name) : getKey(getKey(resource, urn), name)) : undefined;
+  const problems: string[] = [];
+  if (change.status !== 400) problems.push(`the PATCH changing ${path} answered ${change.status ?? change.error}, not 400`);
+  if (resource && after !== value) problems.push(`${path} now reads ${JSON.stringify(after ?? null)}, not ${JSON.stringify(value)}`);
+  suite.check(
+    'user.immutable',
+    'user.immutable',
+    title,
+    problems.length === 0 && resource !== undefined,
+    problems.join('; ') || `the read-back answered ${exchange.status}`,
+    {
+      expected: value,
+      actual: after ?? null,
+      focus: [name],
+      evidence: [change, exchange],
+    },
+  );
+}
+
+function declaredImmutable(declared: Declared): { urn: string; name: string } | undefined {
+  for (const schema of declared.schemas ?? []) {
+    const urn = String(getKey(schema, 'id'));
+    if (urn !== CORE_USER_URN && urn !== ENTERPRISE_USER_URN) continue;
+    const attributes = getKey(schema, 'attributes');
+    if (!Array.isArray(attributes)) continue;
+    for (const attribute of attributes) {
+      const name = String(getKey(attribute, 'name'));
+      if (
+        getKey(attribute, 'mutability') === 'immutable' &&
+        getKey(attribute, 'type') === 'string' &&
+        getKey(attribute, 'multiValued') !== true &&
+        name.toLowerCase() !== 'id'
+      )
+        return { urn, name };
+    }
+  }
+  return undefined;
 }

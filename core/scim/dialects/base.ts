@@ -36,6 +36,8 @@ export interface ScimDialect {
   renameGroup(groupId: string, displayName: string): PlannedRequest;
   addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest;
   removeMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest;
+  /** The group's whole member list replaced by these members (a full push of the membership). */
+  replaceMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest;
   deleteGroup(id: string): PlannedRequest;
 }
 
@@ -103,6 +105,11 @@ export abstract class BaseDialect implements ScimDialect {
       `/Groups/${groupId}`,
       members.map((m) => ({ op: 'remove', path: `members[value eq ${JSON.stringify(m.id)}]` })),
     );
+  }
+
+  replaceMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
+    // RFC 7644 §3.5.2.3's own example: replace with path "members" and the new list.
+    return patch(`/Groups/${groupId}`, [{ op: 'replace', path: 'members', value: members.map((m) => ({ value: m.id })) }]);
   }
 
   deleteGroup(id: string): PlannedRequest {

@@ -49,6 +49,11 @@ export class EntraDialect extends BaseDialect {
     return patch(`/Groups/${groupId}`, [{ op: 'Add', path: 'members', value: members.map((m) => ({ $ref: null, value: m.id })) }]);
   }
 
+  override replaceMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
+    // Microsoft documents no whole-list replace; this is the RFC's, in Entra's op casing and member shape.
+    return patch(`/Groups/${groupId}`, [{ op: 'Replace', path: 'members', value: members.map((m) => ({ $ref: null, value: m.id })) }]);
+  }
+
   override removeMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
     // Tutorial "Update Group [Remove Members]" request carries "$ref": null like the add.
     return patch(`/Groups/${groupId}`, [{ op: 'Remove', path: 'members', value: members.map((m) => ({ $ref: null, value: m.id })) }]);

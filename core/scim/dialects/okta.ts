@@ -43,6 +43,14 @@ export class OktaDialect extends BaseDialect {
     return patch(`/Groups/${groupId}`, [{ op: 'replace', value: { id: groupId, displayName } }]);
   }
 
+  override replaceMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
+    // Okta SCIM 2.0 reference, "Update a specific Group membership": "a full push of the membership
+    // ... using the replace operation", members with their display.
+    return patch(`/Groups/${groupId}`, [
+      { op: 'replace', path: 'members', value: members.map((m) => ({ value: m.id, ...(m.display ? { display: m.display } : {}) })) },
+    ]);
+  }
+
   override addMembers(groupId: string, members: readonly MemberRef[]): PlannedRequest {
     return patch(`/Groups/${groupId}`, [
       { op: 'add', path: 'members', value: members.map((m) => ({ value: m.id, ...(m.display ? { display: m.display } : {}) })) },
