@@ -691,6 +691,12 @@ export const RULES = {
     level: 'MUST',
     quote: 'maxResults  An integer value specifying the maximum number of resources returned in a response.  REQUIRED.',
   },
+  'discovery.patch-denied': {
+    what: 'with patch.supported false, a PATCH is refused with 501',
+    basis: `${RFC7644} §3.12 (Table 8); ${RFC7643} §5 (patch.supported)`,
+    level: 'SHOULD',
+    quote: '501 (Not Implemented) ... Service provider does not support the request operation, e.g., PATCH.',
+  },
   'discovery.bulk-denied': {
     what: 'with bulk.supported false, POST /Bulk is refused with 501 (or 404/405: no such endpoint)',
     basis: `${RFC7644} §3.7, §3.12 (Table 8)`,

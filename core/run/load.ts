@@ -9,7 +9,7 @@ import type { LoadCase } from '../spec/types.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import { Suite, plural, query, filterText } from './conformance/suite.ts';
 import { createPool, isPool } from './conformance/pool.ts';
-import { durationMs } from '../plan/duration.ts';
+import { durationMs } from '../spec/duration.ts';
 import { joinPointer } from '../document/index.ts';
 import type { Range } from '../diagnostic.ts';
 

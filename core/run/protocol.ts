@@ -8,6 +8,16 @@ import type { RuleId } from '../checks/rules.ts';
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
+/** The failed check of an earlier write the server refused the same way as this one, if there was one. */
+export function earlierRefusal(ctx: ScenarioContext, exchange: Exchange): CheckResult | undefined {
+  if (exchange.status === undefined || exchange.status < 400 || exchange.status >= 500) return undefined;
+  return ctx.refusals.get(refusalKey(exchange));
+}
+
+function refusalKey(exchange: Exchange): string {
+  return `${exchange.method} ${exchange.status} ${String(getScimType(exchange) ?? '')} ${detailShape(exchange)}`;
+}
+
 /** Records the status check; a request that got no response is an error, a wrong status a failure. */
 export function expectStatus(
   ctx: ScenarioContext,
@@ -47,10 +57,7 @@ export function statusCheck(
     });
   }
   const ok = expected.includes(exchange.status!);
-  const refusal =
-    !ok && WRITES.has(rule) && exchange.status! >= 400 && exchange.status! < 500
-      ? `${exchange.method} ${exchange.status} ${String(getScimType(exchange) ?? '')} ${detailShape(exchange)}`
-      : undefined;
+  const refusal = !ok && WRITES.has(rule) && exchange.status! >= 400 && exchange.status! < 500 ? refusalKey(exchange) : undefined;
   const earlier = refusal ? ctx.refusals.get(refusal) : undefined;
   if (earlier) {
     return ctx.blocked(
@@ -135,6 +142,7 @@ function detailShape(exchange: Exchange): string {
   if (typeof detail !== 'string') return '';
   return detail
     .replace(/"(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`/g, '…')
+    .replace(/\([^()]*\)|\[[^[\]]*\]/g, '…')
     .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, '…')
     .replace(/\d+/g, '#')
     .replace(/\s+/g, ' ')

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Plan, PlannedScenario } from '../plan/plan.ts';
 import { rangeAt } from '../plan/plan.ts';
-import { durationMs } from '../plan/duration.ts';
+import { durationMs } from '../spec/duration.ts';
 import { ExpressionError } from '../expressions/evaluate.ts';
 import { openTarget, type OpenTarget } from './target.ts';
 import { failedToConnect } from '../scim/client.ts';

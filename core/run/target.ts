@@ -5,7 +5,7 @@ import type { ParsedDocument } from '../document/index.ts';
 import type { Spec } from '../spec/types.ts';
 import type { Range } from '../diagnostic.ts';
 import { rangeAt } from '../plan/plan.ts';
-import { durationMs } from '../plan/duration.ts';
+import { durationMs } from '../spec/duration.ts';
 import { interpolate, ExpressionError } from '../expressions/evaluate.ts';
 import { SecretRegistry } from '../scim/secrets.ts';
 import { CredentialSource, resolveAuth } from '../scim/auth.ts';

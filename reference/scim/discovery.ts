@@ -24,7 +24,7 @@ export function serviceProviderConfig(
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     documentationUri: 'https://github.com/provspec/provspec#the-reference-server',
-    patch: { supported: true },
+    patch: { supported: !flags.has('advertises-no-patch') },
     bulk: offersBulk(variants, flags)
       ? { supported: true, maxOperations: BULK_MAX_OPERATIONS, maxPayloadSize: BULK_MAX_PAYLOAD }
       : { supported: false, maxOperations: 0, maxPayloadSize: 0 },

@@ -66,7 +66,7 @@ describe('conformance suites', () => {
     ['replace-members-merges', 'rfc7644', 'members.remove-all', 'blocked'],
     ['replace-members-merges', 'entra', 'members.replace', 'fail'],
     ['put-members-merges', 'okta', 'members.put-none', 'fail'],
-    ['replace-members-merges', 'okta', 'members.replace-two', 'fail'],
+    ['replace-members-merges', 'okta', 'members.replace', 'fail'],
     ['remove-member-filter-ignored', 'rfc7644', 'members.remove-one', 'fail'],
     ['remove-member-filter-ignored', 'okta', 'members.remove-one', 'fail'],
     // Entra's value-array removes are the same removal by value.
@@ -119,6 +119,14 @@ describe('conformance suites', () => {
     ],
     ['max-results-ignored', 'rfc7644', 'discovery.max-results', 'fail'],
     ['bulk-denied-200', 'rfc7644', 'discovery.bulk-denied', 'warn'],
+    ['advertises-no-patch', 'rfc7644', 'discovery.patch-denied', 'warn'],
+    // Older flags, on the suites: one defect, one finding per suite.
+    ['no-value-path-patch', 'rfc7644', 'members.remove-one.accepted', 'fail'],
+    ['no-value-path-patch', 'rfc7644', 'clear.remove-element.accepted', 'blocked'],
+    ['no-value-path-patch', 'okta', 'members.remove-one.accepted', 'fail'],
+    ['hide-inactive-users', 'entra', '3-deactivate.findable', 'fail'],
+    ['hide-inactive-users', 'okta', '3-deactivate.findable', 'fail'],
+    ['hide-inactive-users', 'okta', '5-deprovision.findable', 'blocked'],
     ['bulk-ignores-bulkid', 'rfc7644', 'feature.bulk', 'fail'],
     ['bulk-ignores-bulkid', 'rfc7644', 'feature.bulk.fail-on-errors', 'blocked'],
     ['bulk-no-413', 'rfc7644', 'feature.bulk.max-operations', 'fail'],

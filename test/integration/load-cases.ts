@@ -11,11 +11,11 @@ export interface LoadCase {
 
 export const LOAD_CASES: readonly LoadCase[] = [
   // One at a time, 100 ms each: at most 10 answers a second, below the 20 the spec asks.
-  { flags: ['one-at-a-time', 'slow'], slowMs: 100, scenario: 'steady', check: 'load.rate', verdict: 'fail', line: 17 },
+  { flags: ['one-at-a-time', 'slow'], slowMs: 100, scenario: 'steady', check: 'load.rate', verdict: 'fail', line: 19 },
   // Below the rate, the latency is the queue's: blocked by the rate, not a second failure.
-  { flags: ['one-at-a-time', 'slow'], slowMs: 100, scenario: 'quick', check: 'load.latency', verdict: 'blocked', line: 24 },
+  { flags: ['one-at-a-time', 'slow'], slowMs: 100, scenario: 'quick', check: 'load.latency', verdict: 'blocked', line: 27 },
   // 250 ms each, answered in parallel: the rate holds, the p95 bound of 150 ms does not.
-  { flags: ['slow'], slowMs: 250, scenario: 'quick', check: 'load.latency', verdict: 'fail', line: 24 },
-  // More than 4 at once is a 503: at 50/s and 100 ms each, some are.
-  { flags: ['overload-503', 'slow'], slowMs: 100, scenario: 'clean', check: 'load.errors', verdict: 'fail', line: 30 },
+  { flags: ['slow'], slowMs: 250, scenario: 'quick', check: 'load.latency', verdict: 'fail', line: 27 },
+  // More than 4 at once is a 503: at 80/s and 100 ms each, about 8 are in flight.
+  { flags: ['overload-503', 'slow'], slowMs: 100, scenario: 'clean', check: 'load.errors', verdict: 'fail', line: 34 },
 ];

@@ -5,7 +5,7 @@
 // never how fast this machine is.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Misbehaviour } from '../../reference/index.ts';
+import { startReferenceServer, VARIANTS, type Misbehaviour } from '../../reference/index.ts';
 import { failing, leftOnServer, runSpecFile, withServer } from './helpers.ts';
 import { LOAD_CASES } from './load-cases.ts';
 
@@ -30,6 +30,17 @@ describe('load runs', () => {
       }
       assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
     });
+  });
+
+  it('pass against a server with every legal variant', async () => {
+    const server = await startReferenceServer({ variants: [...VARIANTS] });
+    try {
+      const result = await runSpecFile(FIXTURE, server);
+      assert.deepEqual(failing(result), []);
+      assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
+    } finally {
+      await server.close();
+    }
   });
 
   for (const { flags, slowMs, scenario, check, verdict, line } of LOAD_CASES) {

@@ -1080,6 +1080,18 @@ describe('reference misbehaviours', () => {
     }),
   );
 
+  flagTest('advertises-no-patch', 'ServiceProviderConfig says patch.supported false, yet a PATCH is applied', () =>
+    withBoth('advertises-no-patch', async (normal, bad) => {
+      for (const c of [normal, bad]) {
+        assert.equal((await getJson(c, '/ServiceProviderConfig')).patch.supported, c === normal);
+        const u = await createUser(c);
+        const res = await c.scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: 'displayName', value: 'Patched' }));
+        expectStatus(res, 200);
+        assert.equal(res.json.displayName, 'Patched');
+      }
+    }),
+  );
+
   flagTest('immutable-changed', '/Schemas says employeeNumber is immutable, yet a change to it is stored', () =>
     withBoth('immutable-changed', async (normal, bad) => {
       for (const c of [normal, bad]) {

@@ -1,7 +1,7 @@
 // Spec durations in milliseconds.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationMs } from '../../core/plan/duration.ts';
+import { durationMs } from '../../core/spec/duration.ts';
 
 describe('durations', () => {
   it('durations', () => {

@@ -9,7 +9,7 @@ import type { Declared } from './declared.ts';
 import { characteristics } from './declared.ts';
 import { patch } from '../../scim/dialects/base.ts';
 import { getKey, getPath, type Resource } from '../../scim/resource.ts';
-import { expectScimError, statusCheck } from '../protocol.ts';
+import { earlierRefusal, expectScimError, statusCheck } from '../protocol.ts';
 import type { Exchange } from '../../scim/exchange.ts';
 import { mappedValues, scenarioIdentity } from '../identity.ts';
 import { CORE_USER_URN } from '../../scim-schema/index.ts';
@@ -184,7 +184,18 @@ export async function clearingChecks(suite: Suite, users: readonly PoolUser[], d
     'a replace through a value path that matches nothing is refused with 400',
     suite.range,
   );
-  if (refused.status === 'pass') {
+  const sameRefusal = refused.status === 'pass' ? earlierRefusal(suite.ctx, noMatch) : undefined;
+  if (sameRefusal && getKey(noMatch.json, 'scimType') !== 'noTarget') {
+    // The server refuses every value path the same way: that it refuses this one too says nothing new.
+    suite.blocked(
+      'patch.no-target',
+      'patch.value-path-no-match.scim-type',
+      'SCIM error with scimType noTarget',
+      sameRefusal,
+      'the server refused value paths before',
+      [noMatch],
+    );
+  } else if (refused.status === 'pass') {
     expectScimError(suite.ctx, noMatch, 'patch.value-path-no-match.body', suite.range, {
       value: 'noTarget',
       rule: 'patch.no-target',

@@ -95,13 +95,6 @@ function managerSteps(suite: Suite, managerId: string): ManagerStep[] {
         operation: { op: 'Replace', path: PATH, value: managerId },
         expect: managerId,
       },
-      {
-        id: 'manager.entra-remove-again',
-        title: 'a second Remove of the manager leaves none',
-        rule: 'user.manager.removed',
-        operation: { op: 'Remove', path: PATH },
-        expect: undefined,
-      },
     ];
   }
   return [

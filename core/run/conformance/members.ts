@@ -7,7 +7,7 @@
 import type { Suite } from './suite.ts';
 import { plural } from './suite.ts';
 import type { Pool } from './pool.ts';
-import type { PlannedRequest } from '../../scim/dialects/index.ts';
+import { dialectFor, type PlannedRequest, type ScimDialect } from '../../scim/dialects/index.ts';
 import { CORE_GROUP_URN, patch } from '../../scim/dialects/base.ts';
 import { getKey } from '../../scim/resource.ts';
 import { idOf, statusCheck } from '../protocol.ts';
@@ -53,131 +53,79 @@ export async function createMemberGroup(suite: Suite, name: string): Promise<Mem
   return { id, displayName: name, members: new Set() };
 }
 
-/** The membership steps of a suite, in its client's shapes. */
+/**
+ * The membership steps of a suite, in its client's shapes: the rfc7644 suite speaks plain RFC
+ * 7644 whatever the spec's dialect; the entra and okta suites speak their IdP's. Every client
+ * adds one member and removes one (every other member must survive); then Entra removes two at
+ * once, each replaces the whole list, and the RFC client removes all, Okta's AIW push by PUT none.
+ */
 export function memberSteps(suite: Suite, group: MemberGroup, pool: Pool): MemberStep[] {
   const ids = pool.users.map((u) => u.id);
   const many = ids.slice(0, 50);
   const [first, second, third] = [ids[0]!, ids[1]!, ids[2]!];
-  const extra = ids[50]!;
+  const after51 = [...many, ids[50]!];
+  const suiteName = suite.ctx.planned.conformance;
+  const client: ScimDialect = suiteName === 'entra' || suiteName === 'okta' ? suite.ctx.dialect : dialectFor('rfc7644');
   const url = `/Groups/${encodeURIComponent(group.id)}`;
-  const all = (list: readonly string[]) => new Set(list);
-  const without = (set: readonly string[], ...out: string[]) => new Set(set.filter((id) => !out.includes(id)));
-  const dialect = suite.ctx.dialect;
-  const after51 = [...many, extra];
-  switch (suite.ctx.planned.conformance) {
-    case 'okta': {
-      const put = (members: readonly string[]): PlannedRequest => ({
-        method: 'PUT',
-        url,
-        body: { schemas: [CORE_GROUP_URN], id: group.id, displayName: group.displayName, members: members.map((value) => ({ value })) },
-      });
-      return [
-        step('put-50', `a group push by PUT with ${many.length} members keeps them all`, 'group.members.put', put(many), all(many)),
-        step(
-          'add-one',
-          'adding one member keeps the other 50',
-          'group.members.add',
-          dialect.addMembers(group.id, [{ id: extra }]),
-          all(after51),
-        ),
-        step(
-          'remove-one',
-          'removing one member keeps the other 50',
-          'group.members.remove',
-          dialect.removeMembers(group.id, [{ id: first }]),
-          without(after51, first),
-        ),
-        // Okta's full push of the membership (OIN apps, by PATCH), then an AIW app's PUT of none.
-        step(
-          'replace-two',
-          "Okta's full push (replace of members) leaves exactly the two members sent",
-          'group.members.replace',
-          dialect.replaceMembers(group.id, [{ id: second }, { id: third }]),
-          all([second, third]),
-        ),
-        step('put-none', 'a PUT with no members leaves none', 'group.members.put', put([]), all([])),
-      ];
-    }
-    case 'entra':
-      return [
-        step(
+  const put = (members: readonly string[]): PlannedRequest => ({
+    method: 'PUT',
+    url,
+    body: { schemas: [CORE_GROUP_URN], id: group.id, displayName: group.displayName, members: members.map((value) => ({ value })) },
+  });
+  const refs = (list: readonly string[]) => list.map((id) => ({ id }));
+  const except = (...out: string[]) => new Set(after51.filter((id) => !out.includes(id)));
+  const removeRule: RuleId = suiteName === 'entra' ? 'group.members.remove-by-value' : 'group.members.remove';
+  return [
+    suiteName === 'okta'
+      ? step('put-50', `a group push by PUT with ${many.length} members keeps them all`, 'group.members.put', put(many), new Set(many))
+      : step(
           'add-50',
           `adding ${many.length} members in one PATCH keeps them all`,
           'group.members.add',
-          dialect.addMembers(
-            group.id,
-            many.map((id) => ({ id })),
+          client.addMembers(group.id, refs(many)),
+          new Set(many),
+        ),
+    step(
+      'add-one',
+      'adding one member keeps the other 50',
+      'group.members.add',
+      client.addMembers(group.id, refs([ids[50]!])),
+      new Set(after51),
+    ),
+    step('remove-one', 'removing one member keeps the other 50', removeRule, client.removeMembers(group.id, refs([first])), except(first)),
+    ...(suiteName === 'entra'
+      ? [
+          step(
+            'remove-two',
+            'removing two members at once keeps the rest',
+            removeRule,
+            client.removeMembers(group.id, refs([second, third])),
+            except(first, second, third),
           ),
-          all(many),
-        ),
-        step(
-          'add-one',
-          'adding one member keeps the other 50',
-          'group.members.add',
-          dialect.addMembers(group.id, [{ id: extra }]),
-          all(after51),
-        ),
-        step(
-          'remove-one',
-          "Entra's Remove with a value array removes that member and keeps the other 50",
-          'group.members.remove-by-value',
-          dialect.removeMembers(group.id, [{ id: first }]),
-          without(after51, first),
-        ),
-        step(
-          'remove-two',
-          "Entra's Remove with two values removes both and keeps the rest",
-          'group.members.remove-by-value',
-          dialect.removeMembers(group.id, [{ id: second }, { id: third }]),
-          without(after51, first, second, third),
-        ),
-        step(
-          'replace',
-          'a Replace of members leaves exactly the members sent',
-          'group.members.replace',
-          dialect.replaceMembers(group.id, [{ id: second }, { id: third }]),
-          all([second, third]),
-        ),
-      ];
-    default:
-      return [
-        step(
-          'add-50',
-          `adding ${many.length} members in one PATCH keeps them all`,
-          'group.members.add',
-          patch(url, [{ op: 'add', path: 'members', value: many.map((value) => ({ value })) }]),
-          all(many),
-        ),
-        step(
-          'add-one',
-          'adding one member keeps the other 50',
-          'group.members.add',
-          patch(url, [{ op: 'add', path: 'members', value: [{ value: extra }] }]),
-          all(after51),
-        ),
-        step(
-          'remove-one',
-          'removing one member by value filter keeps the other 50',
-          'group.members.remove',
-          patch(url, [{ op: 'remove', path: `members[value eq ${JSON.stringify(first)}]` }]),
-          without(after51, first),
-        ),
-        step(
-          'replace',
-          'replacing members leaves exactly the members sent',
-          'group.members.replace',
-          dialect.replaceMembers(group.id, [{ id: second }, { id: third }]),
-          all([second, third]),
-        ),
-        step(
-          'remove-all',
-          'removing members without a filter leaves none',
-          'group.members.remove-all',
-          patch(url, [{ op: 'remove', path: 'members' }]),
-          all([]),
-        ),
-      ];
-  }
+        ]
+      : []),
+    step(
+      'replace',
+      'replacing the members leaves exactly the two sent',
+      'group.members.replace',
+      client.replaceMembers(group.id, refs([second, third])),
+      new Set([second, third]),
+    ),
+    ...(suiteName === 'okta'
+      ? [step('put-none', 'a PUT with no members leaves none', 'group.members.put', put([]), new Set<string>())]
+      : []),
+    ...(suiteName === 'rfc7644'
+      ? [
+          step(
+            'remove-all',
+            'removing members without a filter leaves none',
+            'group.members.remove-all',
+            patch(url, [{ op: 'remove', path: 'members' }]),
+            new Set<string>(),
+          ),
+        ]
+      : []),
+  ];
 }
 
 function step(label: string, title: string, rule: RuleId, request: PlannedRequest, after: Set<string>): MemberStep {

@@ -11,31 +11,14 @@ import { swapCase } from '../lifecycle/verify.ts';
 import { Suite } from './suite.ts';
 import type { Declared } from './declared.ts';
 import { readList } from './declared.ts';
-import { createPool, isPool, userBody } from './pool.ts';
-import { createPagingGroups, pagingChecks, userCollection } from './paging.ts';
-import { advertisedFeatureChecks, configChecks, declarationChecks, filterOperatorChecks } from './features.ts';
-import { createMemberGroup, memberSteps, membershipChecks } from './members.ts';
-import { displayNameFilterChecks, groupNegativeChecks, projectionChecks } from './groups.ts';
-import { clearingChecks } from './clearing.ts';
-import { managerChecks } from './manager.ts';
-import {
-  immutableCheck,
-  passwordCheck,
-  putReplacesChecks,
-  putUnknownCheck,
-  recreateCheck,
-  renameCheck,
-  unknownAttributeCheck,
-} from './users.ts';
-
-/** Enough users for more than ten pages of five and a group of 51 members, with a few to spare. */
-export const POOL_SIZE = 52;
+import { declarationChecks } from './features.ts';
+import { poolChecks } from './rfc7644-pool.ts';
+import { recreateCheck } from './users.ts';
 
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
   const range = ctx.planned.range;
-  let groupRemoval: (() => Promise<void>) | undefined;
   const check = (rule: RuleId, id: string, title: string, ok: boolean, message: string, detail: CheckDetail = {}) =>
     ctx.verdict(rule, id, title, range, ok ? 'pass' : 'fail', { ...detail, message: ok ? '' : message });
 
@@ -245,53 +228,8 @@ export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<str
   // What the server declares, held to what it does (RFC 7644 §4).
   declarationChecks(suite, declared);
 
-  // Many users of our own: paging, filters, sorting and groups of 50+ members need them.
-  const pool = await createPool(suite, POOL_SIZE, 'm');
-  if (isPool(pool)) {
-    const groups = await createPagingGroups(suite, 11);
-    await pagingChecks(
-      suite,
-      'ids' in groups
-        ? [
-            userCollection(
-              pool.prefix,
-              pool.users.map((u) => u.id),
-            ),
-            groups,
-          ]
-        : [
-            userCollection(
-              pool.prefix,
-              pool.users.map((u) => u.id),
-            ),
-          ],
-    );
-    await filterOperatorChecks(suite, pool);
-    await advertisedFeatureChecks(suite, pool, declared, { id });
-    await configChecks(suite, pool, declared);
-
-    const group = await createMemberGroup(suite, `provspec members ${tag}`);
-    if ('members' in group) {
-      const steps = memberSteps(suite, group, pool);
-      await membershipChecks(suite, group, steps.slice(0, 2));
-      await projectionChecks(suite, group, { id, full: (read.json as Record<string, unknown> | undefined) ?? {} }, declared);
-      await membershipChecks(suite, group, steps.slice(2));
-      await displayNameFilterChecks(suite, group, declared);
-    }
-
-    const [subject, manager, renamed, nulled, removed, element] = pool.users.slice(POOL_SIZE - 6);
-    await putReplacesChecks(suite, subject!, declared);
-    await putUnknownCheck(suite, userBody(suite, 'put'));
-    await immutableCheck(suite, declared);
-    await clearingChecks(suite, [nulled!, removed!, element!], declared);
-    await managerChecks(suite, subject!, manager!, declared);
-    await renameCheck(suite, renamed!);
-    await passwordCheck(suite, userBody(suite, 'pw'));
-    await unknownAttributeCheck(suite, userBody(suite, 'ua'));
-
-    // Removal last, after the user's own: a server that answers DELETE wrongly does it for both.
-    if ('members' in group) groupRemoval = () => groupNegativeChecks(suite, group, declared);
-  }
+  // Many users of our own: paging, filters, sorting, groups of 50+ members and the rest.
+  const removeGroup = await poolChecks(suite, declared, { id, full: (read.json as Record<string, unknown> | undefined) ?? {} });
 
   // Errors (RFC 7644 §3.12).
   const duplicate = await ctx.send({ method: 'POST', url: '/Users', body: user }, 'uniqueness');
@@ -322,5 +260,6 @@ export async function rfc7644Suite(ctx: ScenarioContext, tagged: ReadonlySet<str
     const goneCheck = statusCheck(ctx, gone, [404], 'user.deleted', 'delete.gone', 'a deleted user answers 404', range);
     await recreateCheck(suite, user, goneCheck);
   }
-  await groupRemoval?.();
+  // Removal last, after the user's own: a server that answers DELETE wrongly does it for both.
+  await removeGroup?.();
 }

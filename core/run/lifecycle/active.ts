@@ -76,16 +76,16 @@ export async function verifyActive(
   if (!active && userName) {
     const title = 'the deactivated user is still found by a userName filter';
     const precondition = await userNameFilterWorks(ctx, state, step);
-    if (precondition && precondition.status !== 'pass') {
-      ctx.blocked(
-        'user.findable-inactive',
-        `${step.label}.findable`,
-        title,
-        step.range,
-        precondition,
-        'a userName filter did not find the user even while it was active',
-      );
-      state.wrongFacts.set('findable', precondition);
+    // A second deactivation (Okta's deprovision) meets the same defect: the first finding stands.
+    const earlier = ctx.checks.find((c) => c.rule === 'user.findable-inactive' && (c.status === 'fail' || c.status === 'warn'));
+    const by = precondition && precondition.status !== 'pass' ? precondition : earlier;
+    if (by) {
+      const why =
+        by === precondition
+          ? 'a userName filter did not find the user even while it was active'
+          : 'the server hid a deactivated user before';
+      ctx.blocked('user.findable-inactive', `${step.label}.findable`, title, step.range, by, why);
+      state.wrongFacts.set('findable', by);
       return;
     }
     const { ids, exchange, filter } = await findByUserName(ctx, userName, step.label);

@@ -4,7 +4,7 @@ import type { ScenarioContext } from '../context.ts';
 import type { IdentityValue, LifecycleScenario, Step } from '../../spec/types.ts';
 import { stepKind } from '../../spec/types.ts';
 import { joinPointer } from '../../document/index.ts';
-import { durationMs } from '../../plan/duration.ts';
+import { durationMs } from '../../spec/duration.ts';
 import { scenarioIdentity, tagIdentityValue } from '../identity.ts';
 import type { StepInfo, UserState } from './state.ts';
 import { provision } from './provision.ts';

@@ -4,6 +4,7 @@ import { stepKind, RAW_METHODS, PROBE_METHODS, DIALECTS, type Dialect, type Step
 import { arr, entries, obj, str, type RuleContext } from '../context.ts';
 import { findExpressions } from '../../expressions/parse.ts';
 import { dialectFor } from '../../scim/dialects/index.ts';
+import { durationMs } from '../../spec/duration.ts';
 
 const SECTIONS = ['lifecycle', 'negative', 'concurrency', 'load'] as const;
 
@@ -12,6 +13,39 @@ export function checkScenarios(ctx: RuleContext): void {
   for (const [name, scenario] of entries(ctx.spec['lifecycle'])) checkSteps(ctx, name, obj(scenario));
   for (const [name, negative] of entries(ctx.spec['negative'])) checkNegative(ctx, name, obj(negative));
   for (const [name, race] of entries(ctx.spec['concurrency'])) checkRace(ctx, name, obj(race));
+  for (const [name, load] of entries(ctx.spec['load'])) checkLoad(ctx, name, obj(load));
+}
+
+/** A load run that cannot pass whatever the server does, or that would not stay bounded. */
+function checkLoad(ctx: RuleContext, name: string, load: ReturnType<typeof obj>): void {
+  if (!load) return;
+  const base = joinPointer('/load', name);
+  const rate = typeof load['rate'] === 'number' ? load['rate'] : undefined;
+  const expect = obj(load['expect']);
+  const wanted = typeof expect?.['rate'] === 'number' ? expect['rate'] : undefined;
+  if (rate !== undefined && wanted !== undefined && wanted > rate) {
+    ctx.report.at(
+      joinPointer(joinPointer(base, 'expect'), 'rate'),
+      'value',
+      'error',
+      'impossible-expectation',
+      `An achieved rate of ${wanted}/s can never be reached when requests are sent at ${rate}/s.`,
+    );
+  }
+  const duration = str(load['duration']);
+  if (duration !== undefined && /^\d+(\.\d+)?(ms|s|m)$/.test(duration) && durationMs(duration, 0) > 120_000) {
+    ctx.report.at(joinPointer(base, 'duration'), 'value', 'error', 'invalid-value', `A load run lasts at most 120s, not ${duration}.`);
+  }
+  const requests = typeof load['requests'] === 'number' ? load['requests'] : 250;
+  if (rate !== undefined && duration === undefined && requests / rate > 120) {
+    ctx.report.at(
+      joinPointer(base, 'requests'),
+      'value',
+      'warning',
+      'impossible-expectation',
+      `${requests} requests at ${rate}/s take ${Math.round(requests / rate)}s; the run stops after 120s.`,
+    );
+  }
 }
 
 /** Scenario names share one namespace: `--scenario NAME` and check ids must be unambiguous. */

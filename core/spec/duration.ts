@@ -1,4 +1,4 @@
-import type { Duration } from '../spec/types.ts';
+import type { Duration } from './types.ts';
 
 /** Milliseconds of a spec duration (`500ms`, `10s`, `2m`, or a number of ms). */
 export function durationMs(value: Duration | undefined, fallback: number): number {
