@@ -79,6 +79,6 @@ export async function poolChecks(
   await immutableCheck(suite, declared);
   await clearingChecks(suite, [nulled!, removed!, element!], declared);
   await managerChecks(suite, subject!, manager!, declared);
-  await renameCheck(suite, renamed!);
+  await renameCheck(suite, renamed!, declared);
   return 'members' in group ? () => groupNegativeChecks(suite, group, declared) : undefined;
 }
