@@ -5,6 +5,7 @@ import { benchServe } from './serve.ts';
 import { benchRunner } from './runner.ts';
 import { benchLsp } from './lsp.ts';
 import { benchHostileInput } from './hostile-input.ts';
+import { benchScale } from './scale.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: benchValidate,
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   runner: benchRunner,
   lsp: benchLsp,
   'hostile-input': benchHostileInput,
+  scale: benchScale,
 };
 
 const wanted = process.argv.slice(2);

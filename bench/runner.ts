@@ -4,11 +4,9 @@
 // same concurrency, against a fresh server. The server runs in its own process (`provspec serve`),
 // as a real target would, so the ratio is the runner's own overhead: planning, checks, evidence,
 // redaction, cleanup bookkeeping.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { parse, stringify } from 'yaml';
 import { Pool } from 'undici';
 import { validateText } from '../core/validate/index.ts';
 import { buildPlan } from '../core/plan/plan.ts';
@@ -16,6 +14,7 @@ import { runPlan } from '../core/run/runner.ts';
 import type { Exchange } from '../core/scim/exchange.ts';
 import { spawn } from 'node:child_process';
 import { median, ms, table } from './stats.ts';
+import { bigSpec } from './generate-lifecycle.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SCENARIOS = Number(process.env['BENCH_SCENARIOS'] ?? 200);
@@ -28,19 +27,6 @@ interface Recorded {
   url: string;
   body?: string;
   responseId?: string;
-}
-
-function bigSpec(count: number): string {
-  const spec = parse(readFileSync(path.join(ROOT, 'examples', 'quickstart.provspec.yaml'), 'utf8')) as Record<string, unknown>;
-  const base = spec['lifecycle'] as Record<string, unknown>;
-  const names = Object.keys(base);
-  const lifecycle: Record<string, unknown> = {};
-  for (let i = 0; i < count; i++) lifecycle[`${names[i % names.length]}-${i}`] = base[names[i % names.length]!];
-  spec['lifecycle'] = lifecycle;
-  delete spec['negative'];
-  delete spec['concurrency'];
-  (spec['target'] as Record<string, unknown>)['concurrency'] = CONCURRENCY;
-  return stringify(spec);
 }
 
 export async function benchRunner(): Promise<void> {
@@ -104,7 +90,7 @@ async function serve(): Promise<{ baseUrl: string; token: string; close: () => P
 async function round(
   count: number,
 ): Promise<{ runnerMs: number; rawMs: number; runnerCpuMs: number; rawCpuMs: number; requests: number; checks: number }> {
-  const text = bigSpec(count);
+  const text = bigSpec(count, CONCURRENCY);
   const validation = validateText(text, 'bench.provspec.yaml');
   if (!validation.spec) throw new Error(validation.diagnostics.map((d) => d.message).join('; '));
 

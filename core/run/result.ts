@@ -43,7 +43,13 @@ export interface CheckResult {
   range: Range;
   expected?: unknown;
   actual?: unknown;
+  /**
+   * The exchanges that decided it. A passing or skipped check keeps only their request ids (in
+   * `evidenceIds`) once its scenario has ended: the trace has every exchange, and a run keeps
+   * in memory only what a finding needs to show.
+   */
   evidence: Exchange[];
+  evidenceIds?: string[];
 }
 
 export interface ScenarioResult {

@@ -183,6 +183,7 @@ async function setUpGroupsOf(plan: Plan, schedule: Schedule): Promise<ScenarioRe
     checks: setup.checks,
   };
   schedule.run.folder.fold(result);
+  slimPassing(result);
   return result;
 }
 
@@ -247,8 +248,21 @@ async function runScenario(schedule: Schedule, planned: PlannedScenario, index: 
     ...(interrupted ? { skipped: 'the run was interrupted' } : {}),
   };
   run.folder.fold(result);
+  slimPassing(result);
   options.onScenarioEnd?.(result);
   return result;
+}
+
+/**
+ * What passed keeps its evidence by request id only: the exchanges (bodies and all) stay with
+ * the findings that show them, so a run's memory grows with its findings, not its size.
+ */
+function slimPassing(result: ScenarioResult): void {
+  for (const check of result.checks) {
+    if ((check.status !== 'pass' && check.status !== 'skipped') || check.evidence.length === 0) continue;
+    check.evidenceIds = check.evidence.map((e) => e.id);
+    check.evidence = [];
+  }
 }
 
 /** A scenario cut short: said once (interrupted, or a deadline as the finding), its cut-off requests blocked by it. */

@@ -35,7 +35,8 @@ export async function writeOutputs(files: OutputFiles, outputs: Outputs): Promis
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
     await writeFile(file, text());
   };
-  await write(files.report, () => `${JSON.stringify(outputs.report, null, 2)}\n`);
+  // One line: a report is for tools (jq reads it as well either way), and indentation was half its size.
+  await write(files.report, () => `${JSON.stringify(outputs.report)}\n`);
   await write(files.junit, () => toJunit(results));
   await write(files.sarif, () => toSarif(outputs.findings ?? runFindings(results), { version: outputs.version }));
   await write(files.markdown, () =>

@@ -244,10 +244,13 @@ describe('provspec run', () => {
       }
       const report = JSON.parse(outputs.report) as {
         totals: { fail: number };
-        specs: Array<{ scenarios: Array<{ checks: Array<{ status: string; line: number; file: string }> }> }>;
+        specs: Array<{ file: string; scenarios: Array<{ checks: Array<{ status: string; line: number; evidence: string[] }> }> }>;
+        exchanges: Record<string, unknown>;
       };
       const failed = report.specs[0]!.scenarios.flatMap((s) => s.checks).find((c) => c.status === 'fail');
-      assert.ok(failed && failed.line > 0 && failed.file === 'examples/quickstart.provspec.yaml');
+      assert.ok(failed && failed.line > 0 && report.specs[0]!.file === 'examples/quickstart.provspec.yaml');
+      // The finding's exchange is in the report, by its request id.
+      assert.ok(failed.evidence.length > 0 && failed.evidence.every((id) => id in report.exchanges));
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

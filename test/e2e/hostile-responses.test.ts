@@ -49,9 +49,9 @@ describe('hostile response bodies', () => {
         assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
         assert.match(run.stdout, /nothing left behind/);
         const report = readFileSync(files.report, 'utf8');
-        assert.ok(report.length < 20 * 1024 * 1024, `the report is bounded (${report.length} bytes)`);
-        assert.match(report, note, 'the evidence says what was cut');
-        JSON.parse(report);
+        // A passing run's report names its exchanges; the trace holds them, cut and noted.
+        assert.ok(report.length < 1024 * 1024, `the report is small (${report.length} bytes)`);
+        assert.deepEqual((JSON.parse(report) as { exchanges: object }).exchanges, {});
         const trace = readFileSync(files.trace, 'utf8').split('\n').filter(Boolean);
         assert.ok(trace.length > 20 && trace.every((line) => JSON.parse(line)), 'the trace has every event');
         assert.match(trace.join('\n'), note);

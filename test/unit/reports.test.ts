@@ -98,12 +98,60 @@ describe('merge', () => {
     assert.deepEqual(back[0]!.scenarios[1]!.checks[0]!.range, range(21, 6, 15));
   });
 
+  it('stores each exchange once, with its body as text, and keeps the ids of what passed', () => {
+    const failing = check('1-provision.created', 'fail', 21, '{"detail":"no"}');
+    const again = { ...check('1-provision.created.body', 'fail', 21, '{"detail":"no"}') };
+    const passing: CheckResult = { ...check('2-update.updated', 'pass', 30), evidence: [], evidenceIds: ['r-9'] };
+    const report = toJsonReport([spec([scenario('b', 20, [failing, again, passing])])], { runId: 'x', startedAt: 's', ms: 1 });
+    assert.equal(report.report, 2);
+    assert.deepEqual(Object.keys(report.exchanges), ['r-1']);
+    assert.equal(report.exchanges['r-1']!.responseBody, '{"detail":"no"}');
+    assert.equal('json' in report.exchanges['r-1']!, false);
+    const checks = report.specs[0]!.scenarios[0]!.checks;
+    assert.deepEqual(
+      checks.map((c) => c.evidence),
+      [['r-1'], ['r-1'], ['r-9']],
+    );
+    // Read back, the finding has its exchange (body parsed again); what passed keeps the id only.
+    const back = fromJsonReport(parseJsonReport(JSON.stringify(report), 'r.json'))[0]!.scenarios[0]!.checks;
+    assert.deepEqual(back[0]!.evidence[0]!.json, { detail: 'no' });
+    assert.deepEqual(back[2]!.evidence, []);
+    assert.deepEqual(back[2]!.evidenceIds, ['r-9']);
+  });
+
+  it('reads a version 1 report (evidence inline) as version 2', () => {
+    const v2 = toJsonReport([spec([scenario('b', 20, [check('1-provision.created', 'fail', 21, 'x')])])], {
+      runId: 'x',
+      startedAt: 's',
+      ms: 1,
+    });
+    const { exchanges, ...rest } = v2;
+    const v1 = {
+      ...rest,
+      report: 1,
+      specs: v2.specs.map((sp) => ({
+        ...sp,
+        scenarios: sp.scenarios.map((sc) => ({
+          ...sc,
+          checks: sc.checks.map((c) => ({ ...c, evidence: c.evidence.map((id) => exchanges[id]) })),
+        })),
+      })),
+    };
+    const read = parseJsonReport(JSON.stringify(v1), 'old.json');
+    assert.equal(read.report, 2);
+    assert.deepEqual(read.exchanges, exchanges);
+    assert.deepEqual(read.specs[0]!.scenarios[0]!.checks[0]!.evidence, ['r-1']);
+    const merged = mergeReports([read, v2]);
+    assert.deepEqual(Object.keys(merged.exchanges), ['r-1']);
+  });
+
   it('names what is wrong with a file that is not a report', () => {
     assert.throws(
       () => parseJsonReport('{', 'r.json'),
       (e: Error) => e instanceof ReportFormatError && /^r\.json: not JSON/.test(e.message),
     );
-    assert.throws(() => parseJsonReport('{"report":2}', 'r.json'), /not a provspec report of version 1/);
+    assert.throws(() => parseJsonReport('{"report":3}', 'r.json'), /not a provspec report of version 1 or 2/);
+    assert.throws(() => parseJsonReport('{"report":2,"runId":"x","specs":[]}', 'r.json'), /version 2 report needs "exchanges"/);
     assert.throws(() => parseJsonReport('{"report":1,"runId":"x","specs":[{"file":"a"}]}', 'r.json'), /specs\[0\] needs/);
   });
 });
