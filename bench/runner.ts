@@ -4,19 +4,16 @@
 // same concurrency, against a fresh server. The server runs in its own process (`provspec serve`),
 // as a real target would, so the ratio is the runner's own overhead: planning, checks, evidence,
 // redaction, cleanup bookkeeping.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { validateText } from '../core/validate/index.ts';
 import { buildPlan } from '../core/plan/plan.ts';
 import { runPlan } from '../core/run/runner.ts';
 import type { Exchange } from '../core/scim/exchange.ts';
-import { spawn } from 'node:child_process';
 import { median, ms, table } from './stats.ts';
 import { bigSpec } from './generate-lifecycle.ts';
+import { serveInChild } from './serve-child.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SCENARIOS = Number(process.env['BENCH_SCENARIOS'] ?? 200);
 const CONCURRENCY = 16;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -62,31 +59,6 @@ export async function benchRunner(): Promise<void> {
   );
 }
 
-/** `provspec serve` in a child process, on a free port, in memory. */
-async function serve(): Promise<{ baseUrl: string; token: string; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'provspec.js'), 'serve', '--port', '0', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (/SCIM_TOKEN=\S+\n/.test(out)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`provspec serve exited ${code}`)));
-  });
-  return {
-    baseUrl: /SCIM_BASE_URL=(\S+)/.exec(out)![1]!,
-    token: /SCIM_TOKEN=(\S+)/.exec(out)![1]!,
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 async function round(
   count: number,
 ): Promise<{ runnerMs: number; rawMs: number; runnerCpuMs: number; rawCpuMs: number; requests: number; checks: number }> {
@@ -96,7 +68,7 @@ async function round(
 
   // 1. provspec's runner, recording every exchange.
   const recorded: Recorded[] = [];
-  const first = await serve();
+  const first = await serveInChild();
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const result = await runPlan(buildPlan('bench.provspec.yaml', validation.document, validation.spec), {
@@ -121,7 +93,7 @@ async function round(
   const checks = result.scenarios.reduce((n, s) => n + s.checks.length, 0);
 
   // 2. The same requests with raw undici: per scenario in order, scenarios 16 at a time.
-  const second = await serve();
+  const second = await serveInChild();
   const origin = new URL(second.baseUrl).origin;
   const oldOrigin = new URL(recorded[0]!.url).origin;
   const pool = new Pool(origin, { connections: CONCURRENCY });

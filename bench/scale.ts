@@ -2,12 +2,13 @@
 // 3,000 lifecycle scenarios at concurrency 16), each run in its own process against one
 // `provspec serve` in another, so a figure is the runner's own. Memory should stay flat in the
 // suite's size: the ratio to the 200-scenario run is printed.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { table } from './stats.ts';
+import { serveInChild } from './serve-child.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SIZES = (process.env['BENCH_SCALE'] ?? '200,1000,3000').split(',').map(Number);
@@ -25,7 +26,7 @@ export async function benchScale(): Promise<void> {
   const rows: Figures[] = [];
   try {
     for (const size of SIZES) {
-      const server = await serve();
+      const server = await serveInChild();
       try {
         const out = execFileSync(
           process.execPath,
@@ -55,30 +56,6 @@ export async function benchScale(): Promise<void> {
       ]),
     ]),
   );
-}
-
-async function serve(): Promise<{ baseUrl: string; token: string; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'provspec.js'), 'serve', '--port', '0', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (/SCIM_TOKEN=\S+\n/.test(out)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`provspec serve exited ${code}`)));
-  });
-  return {
-    baseUrl: /SCIM_BASE_URL=(\S+)/.exec(out)![1]!,
-    token: /SCIM_TOKEN=(\S+)/.exec(out)![1]!,
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 if (import.meta.main) await benchScale();

@@ -1,7 +1,8 @@
 // The `entra` and `okta` conformance suites: a full joiner → mover → leaver cycle for a
 // run-scoped user, sent in exactly that IdP's request shapes (the scenario's dialect), with the
-// same read-back checks as a spec's own lifecycle scenarios, then a group push and rename. A
-// server that passes handles what that IdP really sends.
+// same read-back checks as a spec's own lifecycle scenarios, then a group push and rename, and
+// group membership over 51 members in that IdP's shapes. A server that passes handles what that
+// IdP really sends.
 import type { ScenarioContext } from '../context.ts';
 import type { LifecycleScenario, Step } from '../../spec/types.ts';
 import { runLifecycle } from '../lifecycle/scenario.ts';
