@@ -774,7 +774,7 @@ export const RULES = {
   // Load (a `load` scenario).
   'load.rate': {
     what: 'the server answers at the rate the spec asks (by default 90% of the rate sent)',
-    basis: 'Microsoft Entra ID: user provisioning requirements for the app gallery; this spec (load)',
+    basis: 'this spec (load); Microsoft Entra ID: user provisioning requirements for the app gallery',
     level: 'spec',
     quote:
       'Support at least 25 requests per second per tenant so that users and groups are provisioned and deprovisioned ' +
