@@ -6,6 +6,7 @@ import { benchRunner } from './runner.ts';
 import { benchLsp } from './lsp.ts';
 import { benchHostileInput } from './hostile-input.ts';
 import { benchScale } from './scale.ts';
+import { benchMerge } from './merge.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: benchValidate,
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   lsp: benchLsp,
   'hostile-input': benchHostileInput,
   scale: benchScale,
+  merge: benchMerge,
 };
 
 const wanted = process.argv.slice(2);

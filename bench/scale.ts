@@ -12,45 +12,69 @@ import { serveInChild } from './serve-child.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SIZES = (process.env['BENCH_SCALE'] ?? '200,1000,3000').split(',').map(Number);
+// V8's young generation grows to tens of MB under a run's allocation rate, whatever the suite's
+// size; a runner with little memory can cap it (NODE_OPTIONS), and the second table shows what that costs.
+const SMALL_YOUNG_GENERATION = '--max-semi-space-size=2';
 
 interface Figures {
   scenarios: number;
   failed: number;
   ms: number;
   maxRssMB: number;
+  liveMB: number;
   reportBytes: number;
 }
 
 export async function benchScale(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'provspec-scale-'));
-  const rows: Figures[] = [];
   try {
-    for (const size of SIZES) {
-      const server = await serveInChild();
-      try {
-        const out = execFileSync(
-          process.execPath,
-          [path.join(ROOT, 'bench', 'scale-child.ts'), String(size), server.baseUrl, server.token, path.join(dir, `${size}.json`)],
-          { encoding: 'utf8', maxBuffer: 1 << 20 },
-        );
-        rows.push(JSON.parse(out.trim().split('\n').pop()!) as Figures);
-      } finally {
-        await server.close();
-      }
-    }
+    const plain = await measure(SIZES, [], dir);
+    print('lifecycle scenarios (quickstart joiner/mover/leaver) at concurrency 16, one process per size', plain);
+    const capped = await measure([SIZES[0]!, SIZES.at(-1)!], [SMALL_YOUNG_GENERATION], dir);
+    print(`the same with node ${SMALL_YOUNG_GENERATION} (NODE_OPTIONS)`, capped);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function measure(sizes: readonly number[], flags: readonly string[], dir: string): Promise<Figures[]> {
+  const rows: Figures[] = [];
+  for (const size of sizes) {
+    const server = await serveInChild();
+    try {
+      const out = execFileSync(
+        process.execPath,
+        [
+          ...flags,
+          '--expose-gc',
+          path.join(ROOT, 'bench', 'scale-child.ts'),
+          String(size),
+          server.baseUrl,
+          server.token,
+          path.join(dir, `${size}.json`),
+        ],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      );
+      rows.push(JSON.parse(out.trim().split('\n').pop()!) as Figures);
+    } finally {
+      await server.close();
+    }
+  }
+  return rows;
+}
+
+function print(title: string, rows: readonly Figures[]): void {
   const base = rows[0]!;
-  console.log(`\nbench/scale: lifecycle scenarios (quickstart joiner/mover/leaver) at concurrency 16, one process per size\n`);
+  console.log(`\nbench/scale: ${title}\n`);
   console.log(
     table([
-      ['scenarios', 'wall', 'peak RSS', 'RSS ratio', 'JSON report', 'failed'],
+      ['scenarios', 'wall', 'peak RSS', 'RSS ratio', 'live heap after', 'JSON report', 'failed'],
       ...rows.map((r) => [
         String(r.scenarios),
         `${(r.ms / 1000).toFixed(1)} s`,
         `${r.maxRssMB} MB`,
         `${(r.maxRssMB / base.maxRssMB).toFixed(2)}x`,
+        `${r.liveMB} MB`,
         `${(r.reportBytes / 1e6).toFixed(1)} MB`,
         String(r.failed),
       ]),

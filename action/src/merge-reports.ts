@@ -1,18 +1,21 @@
-// mode: merge - the JSON reports of a sharded run become one outcome, published once.
+// mode: merge - the JSON reports of a sharded run become one outcome, published once; the
+// merged report is written as it is made (publish does not write it again).
 import * as core from '@actions/core';
-import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { displayPath, findFiles } from '../../core/files.ts';
-import { fromJsonReport, mergeReports, parseJsonReport } from '../../core/report/merge.ts';
+import { mergeShardReports as merge } from '../../core/session/merge.ts';
 import type { ActionInputs } from './inputs.ts';
 import type { Outcome } from './outcome.ts';
 
 export async function mergeShardReports(inputs: ActionInputs, workspace: string): Promise<Outcome> {
   const files = await findFiles(inputs.results, workspace);
-  const reports = await Promise.all(files.map(async (file) => parseJsonReport(await readFile(file, 'utf8'), displayPath(file, workspace))));
-  const report = mergeReports(reports);
-  core.info(
-    `provspec: merged ${reports.length} ` +
-      `report${reports.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, workspace)).join(', ')}`,
+  const merged = await merge(
+    files.map((file) => ({ path: file, name: displayPath(file, workspace) })),
+    { report: path.resolve(workspace, inputs.report) },
   );
-  return { results: fromJsonReport(report), report, checked: [], notes: [] };
+  core.info(
+    `provspec: merged ${files.length} ` +
+      `report${files.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, workspace)).join(', ')}`,
+  );
+  return { results: merged.results, runId: merged.runId, ms: merged.ms, checked: [], notes: [] };
 }

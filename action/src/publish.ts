@@ -31,7 +31,7 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
   const log = [
     ...failures,
     ...results.flatMap((r) => (r.error ? [`${r.file}: ${r.error.message}`] : [])),
-    ...(results.length ? [textSummary(results, report.ms, plain)] : []),
+    ...(results.length ? [textSummary(results, outcome.ms, plain)] : []),
   ];
   if (log.length) untrusted((text) => process.stdout.write(text), log.join('\n\n'));
 
@@ -46,7 +46,7 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
       ...(inputs.junit ? { junit: path.resolve(workspace, inputs.junit) } : {}),
       ...(inputs.sarif ? { sarif: path.resolve(workspace, inputs.sarif) } : {}),
     },
-    { report, results, version: PROVSPEC_VERSION, findings },
+    { ...(report ? { report } : {}), runId: outcome.runId, ms: outcome.ms, results, version: PROVSPEC_VERSION, findings },
   );
 
   // Annotations, then the summary that says where they went.
@@ -58,8 +58,8 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
       specs: results,
       validation,
       notes,
-      ms: report.ms,
-      runId: report.runId,
+      ms: outcome.ms,
+      runId: outcome.runId,
     });
     await core.summary.addRaw(markdown).write();
   }

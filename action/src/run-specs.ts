@@ -14,8 +14,10 @@ import { oneLine, plain, type Outcome } from './outcome.ts';
 import { specEnvironment } from './spec-env.ts';
 import { STATE } from './post-cleanup.ts';
 
-function emptyReport(): JsonReport {
-  return toJsonReport([], { runId: newRunId(), startedAt: new Date().toISOString(), ms: 0 });
+/** A run that never started still leaves a (empty) report where the workflow expects one. */
+function notRun(): { report: JsonReport; runId: string; ms: number } {
+  const report = toJsonReport([], { runId: newRunId(), startedAt: new Date().toISOString(), ms: 0 });
+  return { report, runId: report.runId, ms: 0 };
 }
 
 export async function runSpecs(given: ActionInputs, workspace: string, stop: AbortSignal): Promise<Outcome> {
@@ -27,7 +29,7 @@ export async function runSpecs(given: ActionInputs, workspace: string, stop: Abo
   const checked = checkSources(sources);
   core.info(oneLine(`provspec: ${files.length} spec${files.length === 1 ? '' : 's'}: ${sources.map((s) => s.display).join(', ')}`));
   if (checked.some((c) => c.errors.length)) {
-    return { results: [], report: emptyReport(), checked, notes: ['The specs have errors (annotated on their lines); nothing was sent.'] };
+    return { results: [], ...notRun(), checked, notes: ['The specs have errors (annotated on their lines); nothing was sent.'] };
   }
   let server: ReferenceServer | undefined;
   if (inputs.embedded) {
@@ -53,7 +55,7 @@ async function runChecked(
   if (!inputs.token) {
     return {
       results: [],
-      report: emptyReport(),
+      ...notRun(),
       checked,
       notes: [
         'The run was skipped: the `token` input is empty, so the specs were only validated. Pull requests from ' +
@@ -85,7 +87,7 @@ async function runChecked(
   if (checkEnvironment(checked, plans, env, { baseUrlGiven: Boolean(inputs.baseUrl) }).length) {
     return {
       results: [],
-      report: emptyReport(),
+      ...notRun(),
       checked,
       notes: [...notes, 'Environment variables the specs need are unset (annotated on their lines); nothing was sent.'],
     };
@@ -94,7 +96,7 @@ async function runChecked(
   if (stop.aborted) {
     return {
       results: [],
-      report: emptyReport(),
+      ...notRun(),
       checked,
       notes: [...notes, 'The job was cancelled before the run started; nothing was sent.'],
     };
@@ -105,6 +107,7 @@ async function runChecked(
   const session = await runSession(plans, {
     env,
     runId,
+    report: path.resolve(workspace, inputs.report),
     signal: stop,
     allowedOrigins: inputs.allowedOrigins,
     ...(inputs.trace ? { trace: path.resolve(workspace, inputs.trace) } : {}),
@@ -115,5 +118,6 @@ async function runChecked(
   // Every run cleaned up after itself (what it could not remove is in the report, by id).
   core.saveState(STATE.cleaned, 'true');
   if (session.traceError) notes.push(`The trace could not be written: ${session.traceError.message}`);
-  return { results: session.results, report: session.report, checked, notes };
+  if (session.reportError) throw new Error(`the report could not be written: ${session.reportError.message}`);
+  return { results: session.results, runId, ms: session.ms, checked, notes };
 }

@@ -1,14 +1,17 @@
 // `provspec merge results/*.json`: the JSON reports of a sharded run become one report, with
 // the terminal summary, JUnit, SARIF and Markdown written once.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fromJsonReport, mergeReports, parseJsonReport, ReportFormatError } from '../../core/report/merge.ts';
+import { ReportFormatError } from '../../core/report/merge.ts';
+import { mergeShardReports } from '../../core/session/merge.ts';
 import { writeOutputs } from '../../core/session/outputs.ts';
 import { failureBlocks, summary, type Paint } from '../../core/report/pretty.ts';
 import { runFailed } from '../../core/run/result.ts';
 import { displayPath, findFiles, UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
-import type { CommandIO } from '../io.ts';
+import { copyTo, type CommandIO } from '../io.ts';
 import { version } from '../version.ts';
 
 export const MERGE_HELP = `Usage: provspec merge [options] <report.json|glob>...
@@ -50,36 +53,40 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
     throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
   if (positionals.length === 0) throw new UsageError('name the JSON reports to merge (e.g. provspec merge results/*.json)');
   const files = await findFiles(positionals, io.cwd);
-  const reports = [];
-  for (const file of files) {
-    const name = displayPath(file, io.cwd);
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`${name}: cannot read (${error.code ?? error.message})`);
-    });
+  // The merged report is written as it is made; for --format json without --report, to a file
+  // of its own that is then printed and removed.
+  const scratch = values.format === 'json' && !values.report ? await mkdtemp(path.join(tmpdir(), 'provspec-report-')) : undefined;
+  const reportFile = values.report ?? (scratch ? path.join(scratch, 'report.json') : undefined);
+  try {
+    let merged;
     try {
-      reports.push(parseJsonReport(text, name));
+      merged = await mergeShardReports(
+        files.map((file) => ({ path: file, name: displayPath(file, io.cwd) })),
+        reportFile ? { report: reportFile } : {},
+      );
     } catch (error) {
       if (error instanceof ReportFormatError) throw new UsageError(error.message);
       throw error;
     }
+    const { results } = merged;
+    await writeOutputs({ ...values, report: undefined }, { runId: merged.runId, ms: merged.ms, results, version: version() });
+    if (values.format === 'json') {
+      if (reportFile) await copyTo(reportFile, io.stdout);
+    } else {
+      const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
+      const paint: Paint = (s, text) => style(s, text);
+      io.stdout.write(
+        paint(
+          'dim',
+          `merged ${files.length} report${files.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, io.cwd)).join(', ')}\n`,
+        ),
+      );
+      const failures = failureBlocks(results, new Map(), paint);
+      if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
+      io.stdout.write(`\n${summary(results, merged.ms, paint)}\n`);
+    }
+    return runFailed(results) ? 1 : 0;
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
-  const merged = mergeReports(reports);
-  const results = fromJsonReport(merged);
-  await writeOutputs(values, { report: merged, results, version: version() });
-  if (values.format === 'json') {
-    io.stdout.write(`${JSON.stringify(merged, null, 2)}\n`);
-  } else {
-    const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
-    const paint: Paint = (s, text) => style(s, text);
-    io.stdout.write(
-      paint(
-        'dim',
-        `merged ${reports.length} report${reports.length === 1 ? '' : 's'}: ${files.map((f) => displayPath(f, io.cwd)).join(', ')}\n`,
-      ),
-    );
-    const failures = failureBlocks(results, new Map(), paint);
-    if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
-    io.stdout.write(`\n${summary(results, merged.ms, paint)}\n`);
-  }
-  return runFailed(results) ? 1 : 0;
 }

@@ -1,10 +1,20 @@
 // `provspec run`: specs in, real HTTP out, a verdict per check with its spec line. Exit codes:
 // 0 every check passed, 1 a check failed or errored, 2 an invalid spec or a usage error.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseShard, PlanError } from '../../core/plan/plan.ts';
 import { runFailed } from '../../core/run/result.ts';
-import { checkEnvironment, checkSources, planSpecs, runSession, type Session, type SpecSource } from '../../core/session/session.ts';
+import {
+  checkEnvironment,
+  checkSources,
+  planSpecs,
+  ReportFileError,
+  runSession,
+  type Session,
+  type SpecSource,
+} from '../../core/session/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { PROFILES, type Profile } from '../../core/checks/rules.ts';
 import { version } from '../version.ts';
@@ -14,7 +24,7 @@ import { codeFrame } from '../../core/report/code-frame.ts';
 import { parseMisbehaviours, parseVariants, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import { displayPath, findSpecFiles, UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
-import type { CommandIO } from '../io.ts';
+import { copyTo, type CommandIO } from '../io.ts';
 import { catchSignals } from '../signals.ts';
 
 export const RUN_HELP = `Usage: provspec run [options] <file|directory|glob>...
@@ -34,7 +44,7 @@ Options:
   --dialect D             request shapes: ${DIALECTS.join(', ')} (overrides the spec)
   --scenario NAME         run only this scenario (repeatable)
   --shard i/n             run every n-th scenario starting at the i-th (CI matrices)
-  --format pretty|json    terminal output (default pretty); json prints the report document
+  --format pretty|json    terminal output (default pretty); json prints the report document (one line)
   --junit FILE            also write JUnit XML
   --report FILE           also write the JSON report
   --sarif FILE            also write SARIF 2.1.0 (code scanning)
@@ -173,63 +183,77 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const onStop = () => io.stderr.write(`provspec run: ${String(stop.reason)}; stopping and removing what this run created…\n`);
   stop.addEventListener('abort', onStop, { once: true });
 
-  let server: ReferenceServer | undefined;
-  let session: Session;
+  // The JSON report is written as the run goes; for --format json without --report, to a
+  // file of its own that is then printed and removed.
+  const scratch = values.format === 'json' && !values.report ? await mkdtemp(path.join(tmpdir(), 'provspec-report-')) : undefined;
+  const reportFile = values.report ?? (scratch ? path.join(scratch, 'report.json') : undefined);
   try {
-    const env: Record<string, string | undefined> = { ...io.env };
-    if (values.embedded) {
-      server = await startReferenceServer({ misbehave, variants });
-      env['SCIM_BASE_URL'] = server.baseUrl;
-      env['SCIM_TOKEN'] = server.token;
-      // Specs that probe a downstream app get the embedded stand-in unless they name their own.
-      env['APP_URL'] ??= server.appUrl;
-      if (values.format === 'pretty')
-        io.stdout.write(
-          paint(
-            'dim',
-            `embedded reference SCIM server on ${server.baseUrl}` +
-              `${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}` +
-              `${variants.length ? ` (variants: ${variants.join(', ')})` : ''}\n`,
-          ),
-        );
+    let server: ReferenceServer | undefined;
+    let session: Session;
+    try {
+      const env: Record<string, string | undefined> = { ...io.env };
+      if (values.embedded) {
+        server = await startReferenceServer({ misbehave, variants });
+        env['SCIM_BASE_URL'] = server.baseUrl;
+        env['SCIM_TOKEN'] = server.token;
+        // Specs that probe a downstream app get the embedded stand-in unless they name their own.
+        env['APP_URL'] ??= server.appUrl;
+        if (values.format === 'pretty')
+          io.stdout.write(
+            paint(
+              'dim',
+              `embedded reference SCIM server on ${server.baseUrl}` +
+                `${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}` +
+                `${variants.length ? ` (variants: ${variants.join(', ')})` : ''}\n`,
+            ),
+          );
+      }
+      session = await runSession(plans, {
+        env,
+        ...(reportFile ? { report: reportFile } : {}),
+        ...(values.trace ? { trace: values.trace } : {}),
+        ...(values.profile ? { profile: values.profile as Profile } : {}),
+        signal: stop,
+        ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
+        ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
+        ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
+        onScenarioEnd: (scenario, plan) => {
+          if (values.format === 'pretty') io.stdout.write(`${scenarioLine(plan.file, scenario, paint)}\n`);
+        },
+        onSpecEnd: (result) => {
+          if (values.format === 'pretty' && result.error) {
+            const where = result.error.range ? `:${result.error.range.start.line + 1}:${result.error.range.start.character + 1}` : '';
+            io.stdout.write(`${paint('yellow', '!')} ${paint('bold', `${result.file}${where}`)} ${result.error.message}\n`);
+          }
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof ReportFileError)) throw error;
+      io.stderr.write(`provspec run: ${error.message}; nothing was sent.\n`);
+      return 2;
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      await server?.close();
     }
-    session = await runSession(plans, {
-      env,
-      ...(values.trace ? { trace: values.trace } : {}),
-      ...(values.profile ? { profile: values.profile as Profile } : {}),
-      signal: stop,
-      ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
-      ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
-      ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
-      onScenarioEnd: (scenario, plan) => {
-        if (values.format === 'pretty') io.stdout.write(`${scenarioLine(plan.file, scenario, paint)}\n`);
-      },
-      onSpecEnd: (result) => {
-        if (values.format === 'pretty' && result.error) {
-          const where = result.error.range ? `:${result.error.range.start.line + 1}:${result.error.range.start.character + 1}` : '';
-          io.stdout.write(`${paint('yellow', '!')} ${paint('bold', `${result.file}${where}`)} ${result.error.message}\n`);
-        }
-      },
-    });
-  } finally {
-    stop.removeEventListener('abort', onStop);
-    await server?.close();
-  }
-  if (session.traceError) io.stderr.write(`provspec run: the trace could not be written: ${session.traceError.message}\n`);
+    if (session.traceError) io.stderr.write(`provspec run: the trace could not be written: ${session.traceError.message}\n`);
 
-  const { results, report } = session;
-  const ms = report.ms;
-  await writeOutputs(values, { report, results, version: version() });
-  if (values.format === 'json') {
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    const frames = new Map(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));
-    const failures = failureBlocks(results, frames, paint);
-    if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
-    io.stdout.write(`\n${summary(results, ms, paint)}\n`);
+    const { results, ms } = session;
+    if (session.reportError) io.stderr.write(`provspec run: the report could not be written: ${session.reportError.message}\n`);
+    await writeOutputs({ ...values, report: undefined }, { results, ms, runId: session.runId, version: version() });
+    if (values.format === 'json') {
+      if (reportFile) await copyTo(reportFile, io.stdout);
+    } else {
+      const frames = new Map(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));
+      const failures = failureBlocks(results, frames, paint);
+      if (failures.length) io.stdout.write(`\n${failures.join('\n\n')}\n`);
+      io.stdout.write(`\n${summary(results, ms, paint)}\n`);
+    }
+    if (session.reportError) return 2;
+    if (stop.aborted) return 130;
+    // A target nobody could connect to is a set-up problem (like an unset variable), not a verdict.
+    if (results.some((r) => r.error?.kind === 'unreachable')) return 2;
+    return runFailed(results, { strict: values.strict === true }) ? 1 : 0;
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
-  if (stop.aborted) return 130;
-  // A target nobody could connect to is a set-up problem (like an unset variable), not a verdict.
-  if (results.some((r) => r.error?.kind === 'unreachable')) return 2;
-  return runFailed(results, { strict: values.strict === true }) ? 1 : 0;
 }

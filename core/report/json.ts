@@ -5,7 +5,7 @@
 // Only the exchanges of findings (failed, warned, blocked, errored checks) are in the report:
 // a passing check names its exchanges, and the trace (--trace) has every one.
 import type { Range } from '../diagnostic.ts';
-import { totalsOf, type CheckResult, type SpecResult, type Totals } from '../run/result.ts';
+import { addScenario, shownInFull, totalsOf, type CheckResult, type ScenarioResult, type SpecResult, type Totals } from '../run/result.ts';
 import { evidenceOf, type Exchange } from '../scim/exchange.ts';
 
 export const REPORT_VERSION = 2;
@@ -49,34 +49,84 @@ export function jsonRange(range: Range): JsonRange {
   return { line: range.start.line + 1, column: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
 }
 
+type JsonSpec = JsonReport['specs'][number];
+type JsonScenario = JsonSpec['scenarios'][number];
+
 export function toJsonReport(specs: readonly SpecResult[], meta: { runId: string; startedAt: string; ms: number }): JsonReport {
-  const exchanges: Record<string, StoredExchange> = {};
+  const cited = new Map<string, Exchange>();
+  const jsonSpecs = specs.map((spec) => ({ ...jsonSpecFields(spec), scenarios: spec.scenarios.map((s) => jsonScenario(s, cited)) }));
+  return { report: REPORT_VERSION, ...meta, totals: totalsOf(specs), exchanges: storedAll(cited), specs: jsonSpecs };
+}
+
+/** A spec's fields in a report, its scenarios aside. */
+function jsonSpecFields(spec: SpecResult): Omit<JsonSpec, 'scenarios'> {
+  const { scenarios: _scenarios, error, ...fields } = spec;
+  return { ...fields, ...(error ? { error: { message: error.message, ...(error.range ? jsonRange(error.range) : {}) } } : {}) };
+}
+
+/** A scenario in a report; the exchanges its findings cite are added to `cited`. */
+function jsonScenario({ range, checks, ...scenario }: ScenarioResult, cited: Map<string, Exchange>): JsonScenario {
   return {
-    report: REPORT_VERSION,
-    ...meta,
-    totals: totalsOf(specs),
-    exchanges,
-    specs: specs.map((spec) => ({
-      ...spec,
-      ...(spec.error ? { error: { message: spec.error.message, ...(spec.error.range ? jsonRange(spec.error.range) : {}) } } : {}),
-      scenarios: spec.scenarios.map(({ range, checks, ...scenario }) => ({
-        ...scenario,
-        ...jsonRange(range),
-        checks: checks.map(({ range: checkRange, evidence, evidenceIds, focus, message, ...check }) => {
-          for (const exchange of evidence) exchanges[exchange.id] ??= stored(exchange);
-          // What only shapes a finding's display (focus, an empty message) is left out for the rest.
-          const finding = check.status !== 'pass' && check.status !== 'skipped';
-          return {
-            ...check,
-            ...(message || finding ? { message } : {}),
-            ...(focus && finding ? { focus } : {}),
-            ...jsonRange(checkRange),
-            evidence: evidence.length ? evidence.map((e) => e.id) : (evidenceIds ?? []),
-          };
-        }),
-      })),
-    })),
+    ...scenario,
+    ...jsonRange(range),
+    checks: checks.map(({ range: checkRange, evidence, evidenceIds, focus, message, ...check }) => {
+      for (const exchange of evidence) if (!cited.has(exchange.id)) cited.set(exchange.id, exchange);
+      // What only shapes a finding's display (focus, an empty message) is left out for the rest.
+      const finding = shownInFull(check.status);
+      return {
+        ...check,
+        ...(message || finding ? { message } : {}),
+        ...(focus && finding ? { focus } : {}),
+        ...jsonRange(checkRange),
+        evidence: evidence.length ? evidence.map((e) => e.id) : (evidenceIds ?? []),
+      };
+    }),
   };
+}
+
+function storedAll(cited: ReadonlyMap<string, Exchange>): Record<string, StoredExchange> {
+  const exchanges: Record<string, StoredExchange> = {};
+  for (const [id, exchange] of cited) exchanges[id] = stored(exchange);
+  return exchanges;
+}
+
+/**
+ * The same report, written as the run goes: each scenario's checks are written when it ends
+ * (and can then leave memory), the exchanges its findings cite are kept by reference and
+ * written once at the end. Keys come in another order than `toJsonReport`'s (a spec's
+ * scenarios before its status), which JSON readers do not see.
+ */
+export class JsonReportWriter {
+  private readonly cited = new Map<string, Exchange>();
+  private specs = 0;
+  private scenarios = 0;
+  private readonly totals: Totals = { pass: 0, fail: 0, warn: 0, blocked: 0, error: 0, skipped: 0 };
+
+  private readonly write: (chunk: string) => void;
+
+  constructor(write: (chunk: string) => void, meta: { runId: string; startedAt: string }) {
+    this.write = write;
+    write(`{"report":${REPORT_VERSION},"runId":${JSON.stringify(meta.runId)},"startedAt":${JSON.stringify(meta.startedAt)},"specs":[`);
+  }
+
+  startSpec(): void {
+    this.write(`${this.specs++ ? ',' : ''}{"scenarios":[`);
+    this.scenarios = 0;
+  }
+
+  scenario(scenario: ScenarioResult): void {
+    addScenario(this.totals, scenario);
+    this.write(`${this.scenarios++ ? ',' : ''}${JSON.stringify(jsonScenario(scenario, this.cited))}`);
+  }
+
+  endSpec(spec: SpecResult): void {
+    if (spec.error) this.totals.error++;
+    this.write(`],${JSON.stringify(jsonSpecFields(spec)).slice(1)}`);
+  }
+
+  end(ms: number): void {
+    this.write(`],"ms":${ms},"totals":${JSON.stringify(this.totals)},"exchanges":${JSON.stringify(storedAll(this.cited))}}\n`);
+  }
 }
 
 /** The exchange's evidence form without its parsed body: the text body is the one copy. */

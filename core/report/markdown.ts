@@ -2,7 +2,7 @@
 // expanded with expected vs actual and the redacted exchange, the audit trail, orphans. Server
 // text only ever appears inside code fences longer than any backtick run it contains, so it
 // cannot break out into Markdown or HTML.
-import { isFailing, totalsOf, type AuditEntry, type SpecResult } from '../run/result.ts';
+import { checkCount, isFailing, totalsOf, type AuditEntry, type SpecResult } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import { basisLine, locationOf, runFindings, shown, type Finding } from './finding.ts';
 
@@ -133,9 +133,9 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
         const result = s.skipped
           ? `${ICON.skipped} skipped: ${cell(s.skipped)}`
           : failed
-            ? `${ICON[s.status]} ${failed} of ${s.checks.length} failed`
+            ? `${ICON[s.status]} ${failed} of ${checkCount(s)} failed`
             : `${ICON[s.status]} ${s.status}`;
-        out.push(`| ${cell(name)} | ${s.checks.length} | ${result} | ${s.ms} ms |`);
+        out.push(`| ${cell(name)} | ${checkCount(s)} | ${result} | ${s.ms} ms |`);
       }
     }
     const findings = runFindings([spec]).filter((f) => f.check);

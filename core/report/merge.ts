@@ -2,7 +2,7 @@
 // would have written, so annotations, summary and JUnit are emitted once. Reports of version 1
 // (evidence inline in each check) are read too, and come out as version 2.
 import type { Range } from '../diagnostic.ts';
-import { totalsOf, worst, type SpecResult } from '../run/result.ts';
+import { totalsOf, worst, type ScenarioResult, type SpecResult } from '../run/result.ts';
 import { REPORT_VERSION, type JsonRange, type JsonReport, type StoredExchange } from './json.ts';
 import type { Exchange } from '../scim/exchange.ts';
 
@@ -68,43 +68,90 @@ function upgrade(report: JsonReport): JsonReport {
   return { ...report, report: REPORT_VERSION, exchanges };
 }
 
+type JsonSpec = JsonReport['specs'][number];
+type JsonScenario = JsonSpec['scenarios'][number];
+/** A spec of a merged report, its scenarios aside. */
+export type MergedSpecFields = Omit<JsonSpec, 'scenarios'>;
+
 /**
  * One report from several: a spec that several shards ran becomes one spec with every shard's
  * scenarios (in source order), audit and orphans. The run id is the first report's when all
  * agree, else the ids joined.
  */
 export function mergeReports(reports: readonly JsonReport[]): JsonReport {
-  const specs = new Map<string, JsonReport['specs'][number]>();
+  const specs = new Map<string, { fields: MergedSpecFields; scenarios: JsonScenario[] }>();
   const exchanges: Record<string, StoredExchange> = {};
   for (const report of reports) {
     Object.assign(exchanges, report.exchanges);
-    for (const spec of report.specs) {
+    for (const { scenarios, ...spec } of report.specs) {
       const seen = specs.get(spec.file);
-      if (!seen) {
-        specs.set(spec.file, { ...spec, scenarios: [...spec.scenarios], audit: [...spec.audit], orphans: [...spec.orphans] });
-        continue;
-      }
-      seen.scenarios.push(...spec.scenarios);
-      seen.audit.push(...spec.audit);
-      seen.orphans.push(...spec.orphans);
-      seen.ms += spec.ms;
-      if (spec.error && !seen.error) seen.error = spec.error;
-      seen.status = worst([seen.status, spec.status]);
+      if (seen) seen.scenarios.push(...scenarios);
+      specs.set(spec.file, { fields: mergeSpecFields(seen?.fields, spec), scenarios: seen?.scenarios ?? [...scenarios] });
     }
   }
-  for (const spec of specs.values()) spec.scenarios.sort((a, b) => a.line - b.line || a.column - b.column);
-  const runIds = [...new Set(reports.map((r) => r.runId))];
-  const merged = [...specs.values()];
-  const startedAt = reports.map((r) => r.startedAt).sort()[0] ?? new Date(0).toISOString();
+  const merged = [...specs.values()].map(({ fields, scenarios }) => ({
+    ...fields,
+    scenarios: inSourceOrder(combineSetups(scenarios), (s) => s),
+  }));
   return {
     report: REPORT_VERSION,
-    runId: runIds.join('+'),
-    startedAt,
-    // Shards run side by side: the merged run took as long as its slowest shard.
-    ms: Math.max(0, ...reports.map((r) => r.ms)),
+    ...mergedMeta(reports),
     totals: totalsOf(fromJsonReport({ specs: merged, exchanges: {} })),
     exchanges,
     specs: merged,
+  };
+}
+
+/** A spec's fields once another shard's are added: audit and orphans joined, times summed, the worst status. */
+export function mergeSpecFields(seen: MergedSpecFields | undefined, spec: MergedSpecFields): MergedSpecFields {
+  if (!seen) return { ...spec, audit: [...spec.audit], orphans: [...spec.orphans] };
+  seen.audit.push(...spec.audit);
+  seen.orphans.push(...spec.orphans);
+  seen.ms += spec.ms;
+  if (spec.error && !seen.error) seen.error = spec.error;
+  seen.status = worst([seen.status, spec.status]);
+  return seen;
+}
+
+/**
+ * Every shard prepares the spec's groups (the `setup` scenario); the merged run, like one run,
+ * has one setup. Its checks are each shard's by id, the worst outcome of each kept, so a setup
+ * that failed in any shard still fails. Other scenarios pass through.
+ */
+export function combineSetups(scenarios: readonly JsonScenario[]): JsonScenario[] {
+  const setups = scenarios.filter((s) => s.section === 'setup');
+  if (setups.length < 2) return [...scenarios];
+  const checks = new Map<string, JsonScenario['checks'][number]>();
+  for (const setup of setups)
+    for (const check of setup.checks) {
+      const seen = checks.get(check.id);
+      if (!seen || worst([seen.status, check.status]) !== seen.status) checks.set(check.id, check);
+    }
+  const combined: JsonScenario = {
+    ...setups[0]!,
+    checks: [...checks.values()],
+    status: worst([...checks.values()].map((c) => c.status)),
+    ms: Math.max(...setups.map((s) => s.ms)),
+  };
+  return [combined, ...scenarios.filter((s) => s.section !== 'setup')];
+}
+
+/** Scenarios by their line in the spec (shards interleave them); ties keep the order they came in. */
+export function inSourceOrder<T>(items: readonly T[], at: (item: T) => Pick<JsonRange, 'line' | 'column'>): T[] {
+  return [...items].sort((a, b) => at(a).line - at(b).line || at(a).column - at(b).column);
+}
+
+/** The merged run's id, start and duration. */
+export function mergedMeta(reports: ReadonlyArray<Pick<JsonReport, 'runId' | 'startedAt' | 'ms'>>): {
+  runId: string;
+  startedAt: string;
+  ms: number;
+} {
+  return {
+    runId: [...new Set(reports.map((r) => r.runId))].join('+'),
+    startedAt: reports.map((r) => r.startedAt).sort()[0] ?? new Date(0).toISOString(),
+    // Shards run side by side: the merged run took as long as its slowest shard.
+    ms: Math.max(0, ...reports.map((r) => r.ms)),
   };
 }
 
@@ -128,34 +175,54 @@ function restored(exchange: StoredExchange): Exchange {
  * stay as ids.
  */
 export function fromJsonReport(report: Pick<JsonReport, 'specs' | 'exchanges'>): SpecResult[] {
+  const exchange = exchangeLookup(report.exchanges);
+  return report.specs.map(({ scenarios, ...spec }) => ({
+    ...fromJsonSpecFields(spec),
+    scenarios: scenarios.map((scenario) => fromJsonScenario(scenario, exchange)),
+  }));
+}
+
+/** A spec of a report, its scenarios aside, in the in-memory model. */
+export function fromJsonSpecFields({ error, ...spec }: MergedSpecFields): Omit<SpecResult, 'scenarios'> {
+  return {
+    ...spec,
+    ...(error ? { error: { message: error.message, ...(error.line !== undefined ? { range: toRange(error as JsonRange) } : {}) } } : {}),
+  };
+}
+
+/** A report's exchanges by id, each parsed again once however many checks cite it. */
+export function exchangeLookup(exchanges: JsonReport['exchanges'] | undefined): (id: string) => Exchange | undefined {
   const cache = new Map<string, Exchange>();
-  const exchange = (id: string): Exchange | undefined => {
-    const found = report.exchanges?.[id];
+  return (id) => {
+    const found = exchanges?.[id];
     if (!found) return undefined;
     let out = cache.get(id);
     if (!out) cache.set(id, (out = restored(found)));
     return out;
   };
-  return report.specs.map(({ error, scenarios, ...spec }) => ({
-    ...spec,
-    ...(error ? { error: { message: error.message, ...(error.line !== undefined ? { range: toRange(error as JsonRange) } : {}) } } : {}),
-    scenarios: scenarios.map(({ line, column, endLine, endColumn, checks, ...scenario }) => ({
-      ...scenario,
-      range: toRange({ line, column, endLine, endColumn }),
-      // Reports written before checks carried their rule still merge: the rule is then unknown.
-      checks: checks.map(({ line: l, column: c, endLine: el, endColumn: ec, file: _file, evidence: ids, ...check }) => {
-        const evidence = (ids ?? []).map(exchange).filter((e): e is Exchange => e !== undefined);
-        return {
-          ...check,
-          message: check.message ?? '',
-          rule: check.rule ?? 'unknown',
-          basis: check.basis ?? 'unknown',
-          level: check.level ?? 'MUST',
-          range: toRange({ line: l, column: c, endLine: el, endColumn: ec }),
-          evidence,
-          ...(evidence.length < (ids ?? []).length ? { evidenceIds: ids } : {}),
-        };
-      }),
-    })),
-  }));
+}
+
+/** One scenario of a report in the in-memory model. */
+export function fromJsonScenario(
+  { line, column, endLine, endColumn, checks, ...scenario }: JsonScenario,
+  exchange: (id: string) => Exchange | undefined,
+): ScenarioResult {
+  return {
+    ...scenario,
+    range: toRange({ line, column, endLine, endColumn }),
+    // Reports written before checks carried their rule still merge: the rule is then unknown.
+    checks: checks.map(({ line: l, column: c, endLine: el, endColumn: ec, file: _file, evidence: ids, ...check }) => {
+      const evidence = (ids ?? []).map(exchange).filter((e): e is Exchange => e !== undefined);
+      return {
+        ...check,
+        message: check.message ?? '',
+        rule: check.rule ?? 'unknown',
+        basis: check.basis ?? 'unknown',
+        level: check.level ?? 'MUST',
+        range: toRange({ line: l, column: c, endLine: el, endColumn: ec }),
+        evidence,
+        ...(evidence.length < (ids ?? []).length ? { evidenceIds: ids } : {}),
+      };
+    }),
+  };
 }

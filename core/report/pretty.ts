@@ -3,7 +3,7 @@
 // then a summary. Pure: it returns text; the CLI decides where it goes and whether it is coloured.
 import { codeFrame } from './code-frame.ts';
 import type { ScenarioResult, SpecResult, Totals } from '../run/result.ts';
-import { isFailing, totalsOf } from '../run/result.ts';
+import { checkCount, isFailing, totalsOf } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import { excerpt } from './excerpt.ts';
 import { basisLine, failuresFirst, locationOf, runFindings, type Finding } from './finding.ts';
@@ -26,7 +26,7 @@ const MARK: Record<ScenarioResult['status'], [string, Parameters<Paint>[0]]> = {
 
 export function scenarioLine(file: string, scenario: ScenarioResult, paint: Paint): string {
   const [mark, colour] = MARK[scenario.status];
-  const checks = scenario.checks.length;
+  const checks = checkCount(scenario);
   const failed = scenario.checks.filter(isFailing).length;
   const warned = scenario.checks.filter((c) => c.status === 'warn').length;
   const blocked = scenario.checks.filter((c) => c.status === 'blocked').length;

@@ -64,6 +64,12 @@ export interface ScenarioResult {
   checks: CheckResult[];
   /** Why the scenario was skipped, if it was. */
   skipped?: string;
+  /**
+   * Checks that passed or were skipped and are no longer in `checks`, counted: a session keeps a
+   * finished scenario's findings only, once the reporters that list every check have seen it
+   * (see `retirePassing`), so a run's memory grows with its findings, not its size.
+   */
+  retired?: { pass?: number; skipped?: number };
 }
 
 export interface AuditEntry {
@@ -120,9 +126,42 @@ export function totalsOf(specs: readonly SpecResult[]): Totals {
   const totals: Totals = { pass: 0, fail: 0, warn: 0, blocked: 0, error: 0, skipped: 0 };
   for (const spec of specs) {
     if (spec.error) totals.error++;
-    for (const scenario of spec.scenarios) for (const check of scenario.checks) totals[check.status] = (totals[check.status] ?? 0) + 1;
+    for (const scenario of spec.scenarios) addScenario(totals, scenario);
   }
   return totals;
+}
+
+/** Adds a scenario's checks, retired ones included, to totals. */
+export function addScenario(totals: Totals, scenario: ScenarioResult): void {
+  for (const check of scenario.checks) totals[check.status] = (totals[check.status] ?? 0) + 1;
+  totals.pass += scenario.retired?.pass ?? 0;
+  totals.skipped += scenario.retired?.skipped ?? 0;
+}
+
+/** How many checks a scenario made, retired ones included. */
+export function checkCount(scenario: ScenarioResult): number {
+  return scenario.checks.length + (scenario.retired?.pass ?? 0) + (scenario.retired?.skipped ?? 0);
+}
+
+/** What a report shows in full, evidence and all: failed, warned, blocked and errored checks. */
+export function shownInFull(status: CheckStatus): boolean {
+  return status !== 'pass' && status !== 'skipped';
+}
+
+/**
+ * Keeps a finished scenario's findings only, counting what passed or was skipped in `retired`.
+ * For after every reporter that lists each check (the JSON report) has seen the scenario.
+ */
+export function retirePassing(scenario: ScenarioResult): void {
+  const kept = scenario.checks.filter((c) => shownInFull(c.status));
+  if (kept.length === scenario.checks.length) return;
+  const retired = { pass: scenario.retired?.pass ?? 0, skipped: scenario.retired?.skipped ?? 0 };
+  for (const check of scenario.checks) if (check.status === 'pass' || check.status === 'skipped') retired[check.status]++;
+  scenario.checks = kept;
+  scenario.retired = {
+    ...(retired.pass ? { pass: retired.pass } : {}),
+    ...(retired.skipped ? { skipped: retired.skipped } : {}),
+  };
 }
 
 /** The worst status wins: error > fail > blocked > warn > pass > skipped. */

@@ -22,7 +22,7 @@ import { cleanUp } from './cleanup.ts';
 import { rfc7644Suite } from './conformance/rfc7644.ts';
 import { runLoad } from './load.ts';
 import { idpShapesSuite } from './conformance/idp-shapes.ts';
-import { worst, type CheckResult, type ScenarioResult, type SpecResult } from './result.ts';
+import { retirePassing, worst, type CheckResult, type ScenarioResult, type SpecResult } from './result.ts';
 import type { RequestContext } from '../scim/client.ts';
 import { profileOfDialect, type Profile } from '../checks/rules.ts';
 import { FindingFolder } from './fold.ts';
@@ -39,7 +39,20 @@ export interface RunOptions {
   /** Whose needs decide the verdicts; the spec's dialect's IdP unless given. */
   profile?: Profile;
   onScenarioStart?: (scenario: PlannedScenario) => void;
+  /** Each scenario as it finishes (in the order they finish): progress lines. */
   onScenarioEnd?: (result: ScenarioResult) => void;
+  /**
+   * Each scenario's whole result, in the order the run takes them (the groups' setup first, then
+   * the plan's scenarios, load runs last), after it finished: where a reporter that lists every
+   * check (the JSON report) writes it, before `keep` retires its passing checks.
+   */
+  onScenarioResult?: (result: ScenarioResult) => void;
+  /**
+   * What a finished scenario keeps in memory: everything (the default), or, once
+   * onScenarioResult has seen it, its findings only, what passed counted (retirePassing): a
+   * run's memory then stays flat in the size of its suite.
+   */
+  keep?: 'all' | 'findings';
   onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
   onExchange?: (exchange: Exchange, context: RequestContext) => void;
 }
@@ -119,7 +132,10 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
   };
   try {
     const setup = await setUpGroupsOf(plan, schedule);
-    if (setup) result.scenarios.push(setup);
+    if (setup) {
+      settle(setup, options);
+      result.scenarios.push(setup);
+    }
     result.scenarios.push(...(await runScenarios(plan.scenarios, spec.target.concurrency ?? 4, schedule)));
   } finally {
     result.orphans = await cleanUp(client, ledger, 60_000, runId);
@@ -193,14 +209,28 @@ async function setUpGroupsOf(plan: Plan, schedule: Schedule): Promise<ScenarioRe
  */
 async function runScenarios(scenarios: readonly PlannedScenario[], concurrency: number, schedule: Schedule): Promise<ScenarioResult[]> {
   const all = scenarios.map((planned, index) => ({ planned, index }));
-  const queue = all.filter((s) => !s.planned.load);
+  // The order the run takes them, which is the order onScenarioResult sees them: a scenario that
+  // finishes before an earlier one waits for it (at most the scenarios running beside it).
+  const order = [...all.filter((s) => !s.planned.load), ...all.filter((s) => s.planned.load)];
   const results: ScenarioResult[] = new Array(all.length);
+  let settled = 0;
+  const finished = (index: number, result: ScenarioResult) => {
+    results[index] = result;
+    for (let next = order[settled]; next && results[next.index]; next = order[++settled]) settle(results[next.index]!, schedule.options);
+  };
+  const queue = order.filter((s) => !s.planned.load);
   const workers = Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) results[next.index] = await runScenario(schedule, next.planned, next.index);
+    for (let next = queue.shift(); next; next = queue.shift()) finished(next.index, await runScenario(schedule, next.planned, next.index));
   });
   await Promise.all(workers);
-  for (const next of all.filter((s) => s.planned.load)) results[next.index] = await runScenario(schedule, next.planned, next.index);
+  for (const next of order.filter((s) => s.planned.load)) finished(next.index, await runScenario(schedule, next.planned, next.index));
   return results.filter(Boolean);
+}
+
+/** A finished scenario to the reporter that lists every check, then kept as the run asked. */
+function settle(result: ScenarioResult, options: RunOptions): void {
+  options.onScenarioResult?.(result);
+  if (options.keep === 'findings') retirePassing(result);
 }
 
 async function runScenario(schedule: Schedule, planned: PlannedScenario, index: number): Promise<ScenarioResult> {

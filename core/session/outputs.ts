@@ -1,6 +1,7 @@
-// The files a run or a merge writes, one way for every front end: the JSON report, JUnit,
-// SARIF (with the validation findings the front end shows as annotations) and the Markdown
-// summary. Folders are made as needed.
+// The files a run or a merge writes, one way for every front end: JUnit, SARIF (with the
+// validation findings the front end shows as annotations), the Markdown summary, and the JSON
+// report when it was not written as the run went (a merge, a run that never started).
+// Folders are made as needed.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SpecResult } from '../run/result.ts';
@@ -18,7 +19,10 @@ export interface OutputFiles {
 }
 
 export interface Outputs {
-  report: JsonReport;
+  /** The JSON report to write to `files.report` (a run writes its own as it goes: see runSession). */
+  report?: JsonReport;
+  runId: string;
+  ms: number;
   results: readonly SpecResult[];
   /** provspec's version, named in SARIF. */
   version: string;
@@ -36,10 +40,9 @@ export async function writeOutputs(files: OutputFiles, outputs: Outputs): Promis
     await writeFile(file, text());
   };
   // One line: a report is for tools (jq reads it as well either way), and indentation was half its size.
-  await write(files.report, () => `${JSON.stringify(outputs.report)}\n`);
+  const { report } = outputs;
+  if (report) await write(files.report, () => `${JSON.stringify(report)}\n`);
   await write(files.junit, () => toJunit(results));
   await write(files.sarif, () => toSarif(outputs.findings ?? runFindings(results), { version: outputs.version }));
-  await write(files.markdown, () =>
-    toMarkdownSummary({ ...outputs.summary, specs: results, ms: outputs.report.ms, runId: outputs.report.runId }),
-  );
+  await write(files.markdown, () => toMarkdownSummary({ ...outputs.summary, specs: results, ms: outputs.ms, runId: outputs.runId }));
 }

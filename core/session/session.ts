@@ -2,16 +2,15 @@
 // The top layer of core (it uses all the others). The CLI, the Action and `provspec merge`
 // differ only in where sources come from and where results go; the language server hands in
 // the validation it already has.
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import type { WriteStream } from 'node:fs';
+import { closed, openFile } from './streams.ts';
 import type { Diagnostic } from '../diagnostic.ts';
 import { validateText, type ValidationResult } from '../validate/index.ts';
 import { buildPlan, PlanError, type Plan, type PlanOptions } from '../plan/plan.ts';
-import { toJsonReport, type JsonReport } from '../report/json.ts';
+import { JsonReportWriter } from '../report/json.ts';
 import { missingEnvironment, type EnvironmentOptions } from '../plan/environment.ts';
 import { newRunId, runPlan, type RunOptions } from '../run/runner.ts';
-import type { ScenarioResult, SpecResult } from '../run/result.ts';
+import { totalsOf, type ScenarioResult, type SpecResult, type Totals } from '../run/result.ts';
 import { traceCallbacks } from '../report/trace.ts';
 
 export interface SpecSource {
@@ -89,63 +88,102 @@ export function checkEnvironment(
 
 export interface Session {
   runId: string;
+  startedAt: string;
+  ms: number;
+  /**
+   * What every reporter but the JSON report needs: each scenario with its findings (failed,
+   * warned, blocked, errored checks and their evidence), what passed or was skipped counted.
+   */
   results: SpecResult[];
-  report: JsonReport;
+  totals: Totals;
   /** The trace could not be written (the run went on without it). */
   traceError?: Error;
+  /** The report stopped being writable during the run (it is incomplete; the run went on). */
+  reportError?: Error;
 }
 
-export interface SessionOptions extends Omit<RunOptions, 'onScenarioEnd'> {
+export interface SessionOptions extends Omit<RunOptions, 'onScenarioEnd' | 'onScenarioResult' | 'keep'> {
   /** Also write the NDJSON trace of every exchange and check to this file (its folder is made). */
   trace?: string;
+  /**
+   * Write the JSON report to this file as scenarios finish (its folder is made; opened before
+   * anything is sent, so a report that cannot be written stops the run before it starts).
+   */
+  report?: string;
   /** Each scenario as it finishes, with the plan it belongs to (the terminal's and the log's progress lines). */
   onScenarioEnd?: (scenario: ScenarioResult, plan: Plan) => void;
   onSpecEnd?: (result: SpecResult, plan: Plan) => void;
 }
 
+/** The report file named could not be opened; nothing was sent. */
+export class ReportFileError extends Error {}
+
 /**
- * Runs plans one after the other (each cleans up after itself), writing the trace as it goes,
- * and builds the report: what every front end does between "the specs are valid and
- * configured" and "show the results".
+ * Runs plans one after the other (each cleans up after itself), writing the trace and the JSON
+ * report as it goes: what every front end does between "the specs are valid and configured"
+ * and "show the results". A finished scenario keeps only its findings in memory once the
+ * report has it, so a run's memory does not grow with the size of its suite.
  */
 export async function runSession(plans: readonly Plan[], options: SessionOptions): Promise<Session> {
-  const { trace: traceFile, onScenarioEnd, onSpecEnd, ...run } = options;
+  const { trace: traceFile, report: reportFile, onScenarioEnd, onSpecEnd, ...run } = options;
   const runId = run.runId ?? newRunId();
   const startedAt = new Date();
   const results: SpecResult[] = [];
+  const report =
+    reportFile === undefined
+      ? undefined
+      : await openFile(reportFile).catch((error: Error) => {
+          throw new ReportFileError(`the report ${reportFile} cannot be written: ${error.message}`);
+        });
   let traceError: Error | undefined;
-  let trace: ReturnType<typeof createWriteStream> | undefined;
+  let trace: WriteStream | undefined;
   if (traceFile !== undefined) {
     try {
-      await mkdir(path.dirname(path.resolve(traceFile)), { recursive: true });
-      trace = createWriteStream(traceFile);
+      trace = await openFile(traceFile);
       trace.on('error', (error) => (traceError ??= error));
     } catch (error) {
       traceError = error as Error;
     }
   }
+  let reportError: Error | undefined;
+  report?.on('error', (error) => (reportError ??= error));
+  const writer = report && new JsonReportWriter((chunk) => report.write(chunk), { runId, startedAt: startedAt.toISOString() });
   const traceOf = traceCallbacks((line) => {
     if (!traceError) trace?.write(line);
   }, runId);
+  let ms = 0;
   try {
     for (const plan of plans) {
       if (run.signal?.aborted) break;
       const traced = trace ? traceOf(plan) : {};
+      writer?.startSpec();
       const result = await runPlan(plan, {
         ...run,
         ...traced,
         runId,
+        keep: 'findings',
         onScenarioEnd: (scenario) => {
           onScenarioEnd?.(scenario, plan);
           traced.onScenarioEnd?.(scenario);
         },
+        onScenarioResult: (scenario) => writer?.scenario(scenario),
       });
+      writer?.endSpec(result);
       results.push(result);
       onSpecEnd?.(result, plan);
     }
   } finally {
-    if (trace) await new Promise<void>((resolve) => (trace.destroyed ? resolve() : trace.end(() => resolve())));
+    ms = Date.now() - startedAt.getTime();
+    writer?.end(ms);
+    await Promise.all([trace, report].map(closed));
   }
-  const report = toJsonReport(results, { runId, startedAt: startedAt.toISOString(), ms: Date.now() - startedAt.getTime() });
-  return { runId, results, report, ...(traceError ? { traceError } : {}) };
+  return {
+    runId,
+    startedAt: startedAt.toISOString(),
+    ms,
+    results,
+    totals: totalsOf(results),
+    ...(traceError ? { traceError } : {}),
+    ...(reportError ? { reportError } : {}),
+  };
 }

@@ -6,7 +6,7 @@ import type { ValidationResult } from '../../core/validate/index.ts';
 import { PlanError } from '../../core/plan/plan.ts';
 import { checkedSpec, checkEnvironment, planSpecs, runSession } from '../../core/session/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
-import type { SpecResult } from '../../core/run/result.ts';
+import { totalsOf, type SpecResult } from '../../core/run/result.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { fromDiagnostic, locationOf, runFindings } from '../../core/report/finding.ts';
 import type { RunRequest, RunResponse } from '../protocol.ts';
@@ -71,13 +71,13 @@ export async function runDocument(
   const source = new Map([[file, { text: validation.document.text, lineStarts: validation.document.lineStarts }]]);
   for (const block of failureBlocks([result], source, plain)) lines.push('', block);
   lines.push('', summary([result], result.ms, plain));
-  const all = result.scenarios.flatMap((s) => s.checks);
+  const totals = totalsOf([result]);
   return {
     response: {
       text: lines.join('\n'),
-      passed: all.filter((c) => c.status === 'pass').length,
-      failed: all.filter((c) => c.status === 'fail').length,
-      errored: all.filter((c) => c.status === 'error').length + (result.error ? 1 : 0),
+      passed: totals.pass,
+      failed: totals.fail,
+      errored: totals.error,
     },
     diagnostics: runDiagnostics(result),
   };

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { mergeReports, parseJsonReport } from '../../core/report/merge.ts';
 import { provspec, ROOT } from './cli.ts';
 
 describe('provspec merge', () => {
@@ -45,6 +46,30 @@ describe('provspec merge', () => {
     assert.equal(report.totals.fail, 3);
     assert.equal(JSON.parse(readFileSync(path.join(dir, 'r.sarif'), 'utf8')).runs[0].results.length, 3);
     assert.equal((readFileSync(path.join(dir, 'junit.xml'), 'utf8').match(/<failure /g) ?? []).length, 3);
+
+    // The same as one run of the whole spec: totals (each shard's group setup counted once) and annotations.
+    const whole = await provspec([
+      'run',
+      spec,
+      '--embedded',
+      '--misbehave',
+      'no-location',
+      '--report',
+      path.join(dir, 'whole.json'),
+      '--sarif',
+      path.join(dir, 'whole.sarif'),
+    ]);
+    assert.equal(whole.code, 1, whole.stderr);
+    assert.deepEqual(report.totals, JSON.parse(readFileSync(path.join(dir, 'whole.json'), 'utf8')).totals);
+    const annotations = (file: string) =>
+      (JSON.parse(readFileSync(path.join(dir, file), 'utf8')).runs[0].results as Array<{ ruleId: string; locations: unknown }>)
+        .map((r) => JSON.stringify([r.ruleId, r.locations]))
+        .sort();
+    assert.deepEqual(annotations('r.sarif'), annotations('whole.sarif'));
+
+    // Written as it is made, the merged report is the one merging in memory makes.
+    const shards = [1, 2].map((i) => parseJsonReport(readFileSync(path.join(dir, `shard-${i}.json`), 'utf8'), `shard-${i}.json`));
+    assert.deepEqual(report, JSON.parse(JSON.stringify(mergeReports(shards))));
   });
 
   it('exits 2 with the file named when a report is not one', async () => {

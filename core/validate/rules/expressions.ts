@@ -73,17 +73,32 @@ export function checkExpressions(ctx: RuleContext): void {
     suggestGroup: suggester(ctx.groupNames),
     suggestAttribute: suggester(ctx.identityAttributes),
   };
-  const visit = (value: unknown, pointer: string) => {
+  // The path is kept as tokens and joined into a pointer only for a string with an expression:
+  // most of a big spec has none, and building a pointer per value was most of this rule's time.
+  const path: Array<string | number> = [];
+  const visit = (value: unknown) => {
     if (typeof value === 'string') {
-      if (value.includes('${{')) for (const e of findExpressions(value)) checkOne(ctx, names, pointer, value, e);
+      if (value.includes('${{')) {
+        const pointer = path.reduce<string>((p, token) => joinPointer(p, token), '');
+        for (const e of findExpressions(value)) checkOne(ctx, names, pointer, value, e);
+      }
       return;
     }
-    if (Array.isArray(value)) value.forEach((v, i) => visit(v, joinPointer(pointer, i)));
-    else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) visit(v, joinPointer(pointer, k));
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        visit(value[i]);
+        path.pop();
+      }
+    } else if (value !== null && typeof value === 'object') {
+      for (const k in value) {
+        path.push(k);
+        visit((value as Record<string, unknown>)[k]);
+        path.pop();
+      }
     }
   };
-  visit(ctx.spec, '');
+  visit(ctx.spec);
 }
 
 function checkOne(ctx: RuleContext, names: Names, pointer: string, text: string, e: Expression): void {
