@@ -1,6 +1,7 @@
 // One measured merge for bench/merge: the shard reports in a folder merged as `provspec merge`
 // does (stream: one shard in memory at a time, the report written as it is made) or, as the
-// baseline, every report parsed and merged in memory. Prints peak RSS, wall and the totals.
+// baseline, every report parsed and merged in memory; optionally only the first N shards.
+// Prints peak RSS, wall and the totals.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,10 +10,11 @@ import { fromJsonReport, mergeReports, parseJsonReport } from '../core/report/me
 import { runFindings } from '../core/report/finding.ts';
 import { totalsOf } from '../core/run/result.ts';
 
-const [mode, dir, out] = process.argv.slice(2) as [string, string, string];
+const [mode, dir, out, first] = process.argv.slice(2) as [string, string, string, string?];
 const files = readdirSync(dir)
   .filter((f) => f.startsWith('shard-'))
   .sort()
+  .slice(0, first === undefined ? undefined : Number(first))
   .map((f) => path.join(dir, f));
 const started = performance.now();
 let totals;

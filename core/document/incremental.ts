@@ -4,7 +4,7 @@
 // always what parseDocument would have produced.
 import { parse as parseYamlText } from 'yaml';
 import type { NodeLocation, ParsedDocument } from './types.ts';
-import { computeLineStarts } from './position.ts';
+import { ShiftedLocations } from './shifted-locations.ts';
 import { parsePointer } from './pointer.ts';
 import { parseDocument } from './parse.ts';
 
@@ -40,19 +40,20 @@ const STRUCTURAL = /[\n\r:#{}[\],&*!|>'"%@`\\]/;
 // A false match (`&` opening a word in a quoted string or a comment) only costs a full parse.
 const ANCHOR = /(?:^|[\s[{,])&[^\s[\]{},]/;
 
+/** What a patch learnt that the next one can reuse: where the last edit was, and that the text has no anchor. */
+interface PatchMemo {
+  pointer: string;
+  anchorFree: boolean;
+}
+const memos = new WeakMap<ParsedDocument, PatchMemo>();
+
 export function patchScalarEdit(previous: ParsedDocument, text: string): ParsedDocument | undefined {
   if (previous.diagnostics.some((d) => d.severity === 'error') || previous.value === undefined) return undefined;
-  if (previous.format === 'yaml' && ANCHOR.test(previous.text)) return undefined;
+  const memo = memos.get(previous);
+  if (previous.format === 'yaml' && !memo?.anchorFree && ANCHOR.test(previous.text)) return undefined;
   const region = changedRegion(previous.text, text);
   if (!region) return { ...previous, text };
-  // The innermost scalar whose value span holds the whole change (its ends included: appending).
-  let target: { pointer: string; location: NodeLocation } | undefined;
-  for (const [pointer, location] of previous.locations) {
-    const { start, end } = location.value;
-    if (region.start < start || region.oldEnd > end) continue;
-    if (location.key && region.oldEnd > location.key.start && region.start < location.key.end) return undefined;
-    if (!target || end - start < target.location.value.end - target.location.value.start) target = { pointer, location };
-  }
+  const target = scalarAround(previous, region, memo?.pointer);
   if (!target || target.pointer === '') return undefined;
   const oldValue = valueAt(previous.value, target.pointer);
   if (typeof oldValue === 'object' && oldValue !== null) return undefined; // a container: structure
@@ -62,30 +63,59 @@ export function patchScalarEdit(previous: ParsedDocument, text: string): ParsedD
   const inserted = text.slice(region.start, region.newEnd);
   const removed = previous.text.slice(region.start, region.oldEnd);
   if (STRUCTURAL.test(inserted) || STRUCTURAL.test(removed) || newSource.trim() === '' || newSource !== newSource.trim()) return undefined;
+  // An empty value (`key:` with nothing after it) has no text to type into: what is typed where
+  // it sits may join the key instead (`{ a:0 }` is one key, "a:0").
+  if (oldSource === '') return undefined;
   const quote = oldSource[0] === '"' || oldSource[0] === "'" ? oldSource[0] : undefined;
   if (quote && (region.start <= span.start || region.oldEnd >= span.end)) return undefined; // touches a quote
   const newValue = scalarValue(newSource, previous.format, quote !== undefined);
   if (newValue === NOT_A_SCALAR) return undefined;
 
   // Offsets before the edit stay; offsets after it move by the change in length. The edited
-  // scalar keeps its start even when text was inserted right at it.
+  // scalar keeps its start even when text was inserted right at it. No line break was typed
+  // or removed (STRUCTURAL), so lines only move.
   const delta = region.newEnd - region.oldEnd;
-  const move = (offset: number) => (offset < region.start ? offset : offset >= region.oldEnd ? offset + delta : offset);
-  const locations = new Map<string, NodeLocation>();
-  for (const [pointer, location] of previous.locations) {
-    const value =
-      location.value === span
-        ? { start: span.start, end: span.end + delta }
-        : { start: move(location.value.start), end: move(location.value.end) };
-    locations.set(pointer, location.key ? { key: { start: move(location.key.start), end: move(location.key.end) }, value } : { value });
-  }
-  return {
+  const location = { ...target.location, value: { start: span.start, end: span.end + delta } };
+  const patched: ParsedDocument = {
     ...previous,
     text,
     value: withValue(previous.value, parsePointer(target.pointer), newValue),
-    locations,
-    lineStarts: computeLineStarts(text),
+    // A change of the same length moves nothing, the edited scalar's span included.
+    locations:
+      delta === 0
+        ? previous.locations
+        : ShiftedLocations.after(previous.locations, { ...region, delta, pointer: target.pointer, location }),
+    lineStarts: delta === 0 ? previous.lineStarts : previous.lineStarts.map((s) => (s > region.start ? s + delta : s)),
   };
+  // Nothing typed can start an anchor (& is STRUCTURAL), so a text without one stays without.
+  memos.set(patched, { pointer: target.pointer, anchorFree: previous.format === 'yaml' });
+  return patched;
+}
+
+/**
+ * The innermost scalar whose value span holds the whole change (its ends included: appending);
+ * undefined when the change touches a key. Typing goes on where it was: the last edit's scalar
+ * is tried first, and the locations are searched only when the change is elsewhere.
+ */
+function scalarAround(
+  previous: ParsedDocument,
+  region: { start: number; oldEnd: number },
+  lastPointer: string | undefined,
+): { pointer: string; location: NodeLocation } | undefined {
+  const last = lastPointer === undefined ? undefined : previous.locations.get(lastPointer);
+  // A scalar has nothing inside it: holding the change, it is the innermost.
+  if (last && region.start >= last.value.start && region.oldEnd <= last.value.end) {
+    const value = valueAt(previous.value, lastPointer!);
+    if (typeof value !== 'object' || value === null) return { pointer: lastPointer!, location: last };
+  }
+  let target: { pointer: string; location: NodeLocation } | undefined;
+  for (const [pointer, location] of previous.locations) {
+    const { start, end } = location.value;
+    if (region.start < start || region.oldEnd > end) continue;
+    if (location.key && region.oldEnd > location.key.start && region.start < location.key.end) return undefined;
+    if (!target || end - start < target.location.value.end - target.location.value.start) target = { pointer, location };
+  }
+  return target;
 }
 
 const NOT_A_SCALAR = Symbol('not a scalar');

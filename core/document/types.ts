@@ -24,7 +24,7 @@ export interface ParsedDocument {
   /** The plain value (objects, arrays, strings, numbers, booleans, null); undefined if nothing parsed. */
   value: unknown;
   /** JSON pointer (RFC 6901, root = '') -> location of the node. */
-  locations: Map<string, NodeLocation>;
+  locations: ReadonlyMap<string, NodeLocation>;
   /** Syntax problems; parsing never throws. */
   diagnostics: Diagnostic[];
   /** Offsets of the first character of each line, for offset <-> position conversion. */

@@ -16,9 +16,37 @@ export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function entries(value: unknown): Array<[string, unknown]> {
+// The rules read the same big sections (every scenario) several times per validation, and the
+// value does not change during one: within `withEntriesCache`, each object's entries are listed
+// once (on a 50,000-line spec, listing them again was a tenth of the semantic phase).
+let entriesCache: WeakMap<object, ReadonlyArray<[string, unknown]>> | undefined;
+
+export function withEntriesCache<T>(run: () => T): T {
+  const outer = entriesCache;
+  entriesCache = new WeakMap();
+  try {
+    return run();
+  } finally {
+    entriesCache = outer;
+  }
+}
+
+export function entries(value: unknown): ReadonlyArray<[string, unknown]> {
   const o = obj(value);
-  return o ? Object.entries(o) : [];
+  if (!o) return [];
+  let list = entriesCache?.get(o);
+  if (!list) {
+    list = Object.entries(o);
+    entriesCache?.set(o, list);
+  }
+  return list;
+}
+
+/** Every string in a value, keys aside. */
+export function forEachString(value: unknown, visit: (text: string) => void): void {
+  if (typeof value === 'string') visit(value);
+  else if (Array.isArray(value)) for (const item of value) forEachString(item, visit);
+  else if (value !== null && typeof value === 'object') for (const key in value) forEachString((value as Obj)[key], visit);
 }
 
 export interface RuleContext {

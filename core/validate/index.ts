@@ -6,7 +6,7 @@ import { parseDocument } from '../document/parse.ts';
 import { ALIAS_LIMIT_CODE } from '../document/yaml.ts';
 import type { ParsedDocument, SourceFormat } from '../document/types.ts';
 import type { Spec } from '../spec/types.ts';
-import { entries, obj, type Rule, type RuleContext } from './context.ts';
+import { entries, obj, withEntriesCache, type Rule, type RuleContext } from './context.ts';
 import { DiagnosticCollector } from './collector.ts';
 import { checkExpressions } from './rules/expressions.ts';
 import { checkMapping } from './rules/mapping.ts';
@@ -121,8 +121,11 @@ export function schemaPhase(document: ParsedDocument, report: DiagnosticCollecto
 
 export function semanticPhase(document: ParsedDocument, report: DiagnosticCollector): void {
   const spec = obj(document.value);
-  if (!spec) return;
-  const ctx = ruleContext(document, spec, report);
+  if (spec) withEntriesCache(() => runRules(ruleContext(document, spec, report)));
+}
+
+function runRules(ctx: RuleContext): void {
+  const { report } = ctx;
   for (const rule of RULES) {
     try {
       rule(ctx);

@@ -24,7 +24,7 @@ export function complete(doc: ParsedDocument, at: number): CompletionItem[] {
   const rangeFrom = (start: number): Range => ({ start: positionAt(lineStarts, start, text), end: positionAt(lineStarts, offset, text) });
   if (expression) return expressionItems(spec, expression.typed, rangeFrom(offset - expression.typed.length));
 
-  const ctx = cursorContext(text, offset, format);
+  const ctx = cursorContext(text, offset, format, doc);
   if (!ctx) return [];
   const range = rangeFrom(ctx.prefixStart);
   const tokens = parsePointer(ctx.pointer);

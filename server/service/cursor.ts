@@ -33,12 +33,19 @@ export function lineBounds(text: string, offset: number): { start: number; end: 
   return { start, end: ends.length ? Math.min(...ends) : text.length };
 }
 
-export function cursorContext(text: string, at: number, format: SourceFormat): CursorContext | undefined {
+/**
+ * `doc`, the parse of `text` when there is one, lets a YAML cursor be placed by parsing only the
+ * block around it (see `locateInBlock`): on a 50,000-line spec, parsing it all again took most
+ * of a second.
+ */
+export function cursorContext(text: string, at: number, format: SourceFormat, doc?: ParsedDocument): CursorContext | undefined {
   const offset = clampOffset(at, text.length);
-  return format === 'json' ? jsonContext(text, offset) : yamlContext(text, offset);
+  return format === 'json' ? jsonContext(text, offset) : yamlContext(text, offset, doc);
 }
 
-function yamlContext(text: string, offset: number): CursorContext | undefined {
+function yamlContext(text: string, offset: number, doc: ParsedDocument | undefined): CursorContext | undefined {
+  const locate = (candidate: string, at: number) =>
+    (doc?.text === text ? locateInBlock(doc, candidate, at) : undefined) ?? locatePlaceholder(candidate, 'yaml');
   const { start, end } = lineBounds(text, offset);
   const linePrefix = text.slice(start, offset);
   const lineRest = text.slice(offset, end);
@@ -52,7 +59,7 @@ function yamlContext(text: string, offset: number): CursorContext | undefined {
     const typed = keyValue[3] ?? '';
     if (!/[[{]/.test(typed)) {
       const valueStart = offset - typed.length;
-      const found = locatePlaceholder(`${text.slice(0, valueStart)}${PLACEHOLDER}${text.slice(end)}`, 'yaml');
+      const found = locate(`${text.slice(0, valueStart)}${PLACEHOLDER}${text.slice(end)}`, valueStart);
       if (found) {
         const tokens = parsePointer(found);
         const quoted = /^["']/.test(typed);
@@ -72,13 +79,13 @@ function yamlContext(text: string, offset: number): CursorContext | undefined {
   const item = /^(\s*)- +([^\s:]*)$/.exec(linePrefix);
   if (item) {
     const asItem = `${text.slice(0, prefixStart)}${PLACEHOLDER}${text.slice(end)}`;
-    const found = locatePlaceholder(asItem, 'yaml');
+    const found = locate(asItem, prefixStart);
     if (found) return { kind: 'item', pointer: parentOf(found), prefix: word, prefixStart, linePrefix, indent: (item[1]?.length ?? 0) + 2 };
   }
   // "partial" alone on its line — a key.
   if (/^\s*[^\s:#]*$/.test(linePrefix) && !lineRest.includes(':')) {
     const candidate = `${text.slice(0, prefixStart)}${PLACEHOLDER}: x${text.slice(end)}`;
-    const found = locatePlaceholder(candidate, 'yaml');
+    const found = locate(candidate, prefixStart);
     if (found) return { kind: 'key', pointer: parentOf(found), prefix: word, prefixStart, linePrefix, indent };
   }
   return undefined;
@@ -149,6 +156,84 @@ function locatePlaceholder(text: string, format: SourceFormat): string | undefin
     if (valueText === PLACEHOLDER) return pointer;
   }
   return undefined;
+}
+
+/**
+ * The placeholder's pointer, from parsing only the block it is in: the nearest line above it that
+ * is a mapping key with its value on the lines below (`steps:`), to where that block ends. The
+ * block is parsed alone (de-indented), and its pointer joined to the key's pointer in the
+ * document's parse. Undefined, so the whole text is parsed instead, whenever that cannot be
+ * trusted: no such key, a key the parse does not know at that place, or no placeholder found.
+ */
+function locateInBlock(doc: ParsedDocument, candidate: string, at: number): string | undefined {
+  // Line breaks other than \n would need the full parse's line model; such files are parsed whole.
+  if (doc.text.includes('\r')) return undefined;
+  const lines = doc.lineStarts;
+  const cursorLine = lineAt(lines, at);
+  // Where line k starts in the candidate: the candidate replaced the rest of the cursor's line.
+  const delta = candidate.length - doc.text.length;
+  const startOf = (k: number) => lines[k]! + (k > cursorLine ? delta : 0);
+  const shape = (start: number) => {
+    let i = start;
+    while (candidate[i] === ' ') i++;
+    const first = candidate[i];
+    return { indent: i - start, first, blank: first === undefined || first === '\n' || first === '#' };
+  };
+  // Up from the cursor, through each enclosing line, to the nearest that is `key:` alone.
+  let inner = shape(startOf(cursorLine));
+  let header: { line: number; indent: number } | undefined;
+  for (let k = cursorLine - 1; k >= 0 && !header; k--) {
+    const line = shape(startOf(k));
+    if (line.blank) continue;
+    const encloses = line.indent < inner.indent || (line.indent === inner.indent && inner.first === '-' && line.first !== '-');
+    if (!encloses) continue;
+    const end = candidate.indexOf('\n', startOf(k));
+    if (/^ *[^\s#'"{[&*!|>%@`-][^:#]*:\s*(#.*)?$/.test(candidate.slice(startOf(k), end < 0 ? candidate.length : end)))
+      header = { line: k, indent: line.indent };
+    else inner = line;
+  }
+  if (!header) return undefined;
+  const headerPointer = keyPointers(doc).get(startOf(header.line) + header.indent);
+  if (headerPointer === undefined) return undefined;
+  // The block: the header line and what follows that is blank, a comment, or indented deeper
+  // (a list may sit at the key's own indentation).
+  let endLine = cursorLine + 1;
+  for (; endLine < lines.length; endLine++) {
+    const line = shape(startOf(endLine));
+    if (!line.blank && (line.indent < header.indent || (line.indent === header.indent && line.first !== '-'))) break;
+  }
+  const block = candidate
+    .slice(startOf(header.line), endLine < lines.length ? startOf(endLine) : candidate.length)
+    .split('\n')
+    .map((l) => l.slice(Math.min(header.indent, l.length - l.trimStart().length)))
+    .join('\n');
+  const found = locatePlaceholder(block, 'yaml');
+  if (found === undefined) return undefined;
+  const [, ...rest] = parsePointer(found);
+  return rest.reduce((pointer, token) => `${pointer}/${escapePointerToken(token)}`, headerPointer);
+}
+
+/** Where each mapping key starts, to its pointer: built once per parse. */
+const keyPointerCache = new WeakMap<ParsedDocument, Map<number, string>>();
+function keyPointers(doc: ParsedDocument): Map<number, string> {
+  let map = keyPointerCache.get(doc);
+  if (!map) {
+    map = new Map();
+    for (const [pointer, location] of doc.locations) if (location.key) map.set(location.key.start, pointer);
+    keyPointerCache.set(doc, map);
+  }
+  return map;
+}
+
+function lineAt(lineStarts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 export { positionAt };

@@ -82,7 +82,20 @@ function innerSpan(text: string, span: { start: number; end: number }): { start:
 }
 
 /** Every site naming an identity, group or variable: declarations, references, and `${{ … }}` uses. */
-export function nameSites(doc: ParsedDocument): NameSite[] {
+/**
+ * Every identity, group and variable name in a document, declarations and uses. Listed once per
+ * parse (hover, definition, references and rename all ask, and on a 50,000-line spec listing
+ * them is most of a hover); callers must not change the list.
+ */
+export function nameSites(doc: ParsedDocument): readonly NameSite[] {
+  let sites = siteCache.get(doc);
+  if (!sites) siteCache.set(doc, (sites = listNameSites(doc)));
+  return sites;
+}
+
+const siteCache = new WeakMap<ParsedDocument, readonly NameSite[]>();
+
+function listNameSites(doc: ParsedDocument): NameSite[] {
   const sites: NameSite[] = [];
   const spec = obj(doc.value);
   if (!spec) return sites;

@@ -4,7 +4,7 @@
 // same document cache, the same offset conversion), on mutated example specs and on arbitrary text.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import './seed.ts';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
@@ -30,7 +30,7 @@ import { documentSymbols } from '../../server/service/symbols.ts';
 import { definition, prepareRename, references, rename, RenameError } from '../../server/service/navigation.ts';
 import { foldingRanges, format } from '../../server/service/layout.ts';
 import { codeLenses } from '../../server/service/code-lens.ts';
-import { nodeAt } from '../../server/service/node-at.ts';
+import { nodeAt, nodeAtByScan } from '../../server/service/node-at.ts';
 import { cursorContext } from '../../server/service/cursor.ts';
 import { nameSites } from '../../server/service/references.ts';
 
@@ -834,5 +834,58 @@ describe('language service regressions', () => {
       actions.map((a) => a.title),
       ['Change to "ok"'],
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Completion places a YAML cursor by parsing only the block around it when the document's parse
+// is at hand; it must land where parsing the whole text with the placeholder lands, everywhere.
+
+describe('the cursor placed from its block', () => {
+  it('is the cursor placed by parsing the whole document, at every line of every example and golden spec', () => {
+    const goldens = ['valid', 'invalid', 'validate', 'run'].flatMap((dir) => {
+      const folder = new URL(`../golden/${dir}/`, import.meta.url);
+      return readdirSync(folder)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => ({ name: `${dir}/${f}`, text: readFileSync(new URL(f, folder), 'utf8') }));
+    });
+    let compared = 0;
+    for (const { name, text } of [...EXAMPLES.filter((e) => e.name.endsWith('.yaml')), ...goldens]) {
+      const doc = parseDocument(text, name, 'yaml');
+      let start = 0;
+      for (const line of text.split('\n')) {
+        const indent = line.length - line.trimStart().length;
+        const colon = line.indexOf(': ');
+        const offsets = new Set([start + indent, start + line.length, ...(colon > 0 ? [start + colon + 2] : [])]);
+        for (const offset of offsets) {
+          const whole = cursorContext(text, offset, 'yaml');
+          assert.deepEqual(cursorContext(text, offset, 'yaml', doc), whole, `${name} at offset ${offset} (${JSON.stringify(line)})`);
+          if (whole) compared++;
+        }
+        start += line.length + 1;
+      }
+    }
+    assert.ok(compared > 1000, `only ${compared} cursors compared`);
+  });
+});
+
+describe('the node under an offset', () => {
+  it('found by walking down is the one a scan of every location finds, at every offset of every example and golden spec', () => {
+    const files = ['valid', 'invalid', 'validate', 'run'].flatMap((dir) => {
+      const folder = new URL(`../golden/${dir}/`, import.meta.url);
+      return readdirSync(folder)
+        .filter((f) => /\.(ya?ml|json)$/.test(f))
+        .map((f) => ({ name: `${dir}/${f}`, text: readFileSync(new URL(f, folder), 'utf8') }));
+    });
+    let found = 0;
+    for (const { name, text } of [...EXAMPLES, ...files]) {
+      const doc = parseDocument(text, name);
+      for (let offset = 0; offset <= text.length; offset++) {
+        const scanned = nodeAtByScan(doc, offset);
+        assert.deepEqual(nodeAt(doc, offset), scanned, `${name} at offset ${offset}`);
+        if (scanned) found++;
+      }
+    }
+    assert.ok(found > 10_000, `only ${found} offsets on a node`);
   });
 });

@@ -37,4 +37,13 @@ describe('incremental re-parse', () => {
       same(reparse(before, after, 'q.provspec.yaml'), parseDocument(after, 'q.provspec.yaml'));
     }
   });
+
+  it('does not type into an empty value: a character right after the colon may join the key', () => {
+    // Found by the typing property test: `{ created: 1, conflict: }` + "0" after the colon is
+    // the single key "conflict:0", not conflict: 0.
+    const before = parseDocument('expect: { created: 1, conflict: }\n', 'e.provspec.yaml');
+    const after = 'expect: { created: 1, conflict:0 }\n';
+    assert.equal(patchScalarEdit(before, after), undefined);
+    same(reparse(before, after, 'e.provspec.yaml'), parseDocument(after, 'e.provspec.yaml'));
+  });
 });

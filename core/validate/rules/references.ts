@@ -1,6 +1,6 @@
 // Names that point at declarations: identities and groups.
 import { joinPointer } from '../../document/pointer.ts';
-import { arr, entries, obj, str, type RuleContext } from '../context.ts';
+import { arr, entries, forEachString, obj, str, type RuleContext } from '../context.ts';
 import { didYouMean, suggest, suggester } from '../suggest.ts';
 import { stepKind } from '../../spec/types.ts';
 
@@ -12,12 +12,14 @@ export function checkReferences(ctx: RuleContext): void {
   const groupNames = new Set(ctx.groupNames);
   const suggestIdentity = suggester(ctx.identityNames);
   const suggestGroup = suggester(ctx.groupNames);
-  const identity = (pointer: string, value: unknown) => {
+  // Pointers are built only for a reference that is wrong (`at` is called then): most are right.
+  const identity = (at: () => string, value: unknown) => {
     const name = str(value);
     if (name === undefined) return;
     usedIdentities.add(name);
     if (identityNames.has(name)) return;
     const suggestions = suggestIdentity(name);
+    const pointer = at();
     ctx.report.at(
       pointer,
       'value',
@@ -28,12 +30,13 @@ export function checkReferences(ctx: RuleContext): void {
       { suggestions, undeclared: { kind: 'identity', name }, pointer },
     );
   };
-  const group = (pointer: string, value: unknown) => {
+  const group = (at: () => string, value: unknown) => {
     const name = str(value);
     if (name === undefined) return;
     usedGroups.add(name);
     if (groupNames.has(name)) return;
     const suggestions = suggestGroup(name);
+    const pointer = at();
     ctx.report.at(
       pointer,
       'value',
@@ -44,46 +47,50 @@ export function checkReferences(ctx: RuleContext): void {
       { suggestions, undeclared: { kind: 'group', name }, pointer },
     );
   };
-  const groupList = (pointer: string, value: unknown) => arr(value).forEach((g, i) => group(joinPointer(pointer, i), g));
+  const groupList = (at: () => string, value: unknown) => arr(value).forEach((g, i) => group(() => joinPointer(at(), i), g));
 
   arr(ctx.spec['roles']).forEach((rule, i) => {
     const base = joinPointer('/roles', i);
-    groupList(joinPointer(base, 'memberOf'), obj(rule)?.['memberOf']);
-    groupList(joinPointer(base, 'notMemberOf'), obj(rule)?.['notMemberOf']);
+    groupList(() => joinPointer(base, 'memberOf'), obj(rule)?.['memberOf']);
+    groupList(() => joinPointer(base, 'notMemberOf'), obj(rule)?.['notMemberOf']);
   });
 
-  const expectation = (pointer: string, value: unknown) => {
-    groupList(joinPointer(pointer, 'memberOf'), obj(value)?.['memberOf']);
-    groupList(joinPointer(pointer, 'notMemberOf'), obj(value)?.['notMemberOf']);
+  const expectation = (at: () => string, value: unknown) => {
+    groupList(() => joinPointer(at(), 'memberOf'), obj(value)?.['memberOf']);
+    groupList(() => joinPointer(at(), 'notMemberOf'), obj(value)?.['notMemberOf']);
   };
   for (const [name, scenario] of entries(ctx.spec['lifecycle'])) {
-    const base = joinPointer('/lifecycle', name);
-    identity(joinPointer(base, 'identity'), obj(scenario)?.['identity']);
+    const base = () => joinPointer('/lifecycle', name);
+    identity(() => joinPointer(base(), 'identity'), obj(scenario)?.['identity']);
     arr(obj(scenario)?.['steps']).forEach((step, i) => {
-      const at = joinPointer(joinPointer(base, 'steps'), i);
+      const at = () => joinPointer(joinPointer(base(), 'steps'), i);
       const kind = stepKind(step);
       const body = obj(step)?.[kind ?? ''];
-      if (kind === 'assign' || kind === 'unassign') groupList(joinPointer(at, kind), body);
-      if (kind === 'expect') expectation(joinPointer(at, 'expect'), body);
-      if (kind === 'eventually') expectation(joinPointer(joinPointer(at, 'eventually'), 'expect'), obj(body)?.['expect']);
+      if (kind === 'assign' || kind === 'unassign') groupList(() => joinPointer(at(), kind), body);
+      if (kind === 'expect') expectation(() => joinPointer(at(), 'expect'), body);
+      if (kind === 'eventually') expectation(() => joinPointer(joinPointer(at(), 'eventually'), 'expect'), obj(body)?.['expect']);
     });
   }
   for (const [name, negative] of entries(ctx.spec['negative'])) {
-    identity(joinPointer(joinPointer('/negative', name), 'create'), obj(negative)?.['create']);
+    identity(() => joinPointer(joinPointer('/negative', name), 'create'), obj(negative)?.['create']);
   }
   for (const [name, load] of entries(ctx.spec['load'])) {
-    identity(joinPointer(joinPointer('/load', name), 'identity'), obj(load)?.['identity']);
+    identity(() => joinPointer(joinPointer('/load', name), 'identity'), obj(load)?.['identity']);
   }
   for (const [name, race] of entries(ctx.spec['concurrency'])) {
     const base = joinPointer('/concurrency', name);
-    identity(joinPointer(base, 'identity'), obj(race)?.['identity']);
-    arr(obj(race)?.['identities']).forEach((id, i) => identity(joinPointer(joinPointer(base, 'identities'), i), id));
-    group(joinPointer(base, 'group'), obj(race)?.['group']);
+    identity(() => joinPointer(base, 'identity'), obj(race)?.['identity']);
+    arr(obj(race)?.['identities']).forEach((id, i) => identity(() => joinPointer(joinPointer(base, 'identities'), i), id));
+    group(() => joinPointer(base, 'group'), obj(race)?.['group']);
   }
 
   // Expressions may use groups too (`${{ groups.Engineering.id }}`); they are checked there,
   // but count as uses here.
-  for (const match of JSON.stringify(ctx.spec).matchAll(/\$\{\{\s*groups\.([A-Za-z][A-Za-z0-9_-]*)/g)) usedGroups.add(match[1]!);
+  // Strings are walked rather than the spec stringified: on a 50,000-line spec that was a
+  // megabyte string per validation, for the few strings that hold an expression.
+  forEachString(ctx.spec, (text) => {
+    if (text.includes('${{')) for (const match of text.matchAll(/\$\{\{\s*groups\.([A-Za-z][A-Za-z0-9_-]*)/g)) usedGroups.add(match[1]!);
+  });
 
   const hasScenarios = ['lifecycle', 'negative', 'concurrency', 'load'].some((s) => entries(ctx.spec[s]).length > 0);
   if (hasScenarios) {

@@ -1,6 +1,6 @@
 // Scenarios: unique names, steps in an order that makes sense, cases that say what to send.
 import { joinPointer } from '../../document/pointer.ts';
-import { stepKind, RAW_METHODS, PROBE_METHODS, DIALECTS, type Dialect, type StepKind } from '../../spec/types.ts';
+import { stepKind, RAW_METHODS, PROBE_METHODS, DIALECTS, type Dialect } from '../../spec/types.ts';
 import { arr, entries, obj, str, type RuleContext } from '../context.ts';
 import { findExpressions } from '../../expressions/parse.ts';
 import { dialectFor } from '../../scim/dialects/index.ts';
@@ -76,17 +76,20 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
   const dialect = str(scenario['dialect']) ?? str(obj(ctx.spec['target'])?.['dialect']) ?? 'rfc7644';
   const identity = obj(obj(ctx.spec['identities'])?.[str(scenario['identity']) ?? '']);
   let state: UserState = 'absent';
-  const at = (i: number, kind: StepKind | undefined) => {
-    const p = joinPointer(base, i);
-    return kind && ctx.doc.locations.get(joinPointer(p, kind))?.key ? joinPointer(p, kind) : p;
-  };
   arr(scenario['steps']).forEach((step, i) => {
     const kind = stepKind(step);
     if (!kind) return;
-    const pointer = at(i, kind);
-    const part = pointer.endsWith(`/${kind}`) ? 'key' : 'value';
-    const problem = (code: string, message: string, severity: 'error' | 'warning' = 'error') =>
+    // Where a problem is reported (the step's key when it has one) is worked out only for a
+    // problem: building and looking up a pointer per step was this rule's main cost on big specs.
+    const where = (): { pointer: string; part: 'key' | 'value' } => {
+      const item = joinPointer(base, i);
+      const keyed = ctx.doc.locations.get(joinPointer(item, kind))?.key !== undefined;
+      return keyed ? { pointer: joinPointer(item, kind), part: 'key' } : { pointer: item, part: 'value' };
+    };
+    const problem = (code: string, message: string, severity: 'error' | 'warning' = 'error') => {
+      const { pointer, part } = where();
       ctx.report.at(pointer, part, severity, code, message);
+    };
     const needsUser = ['update', 'deactivate', 'reactivate', 'deprovision', 'assign', 'unassign'].includes(kind);
     if (needsUser && state === 'absent') {
       problem('step-before-provision', `"${kind}" needs a provisioned user, but no step before it provisions one. Add "provision" first.`);
@@ -144,7 +147,7 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
       case 'eventually': {
         const body = obj(obj(step)?.['eventually']);
         if (body && !('expect' in body) && !('probe' in body)) {
-          ctx.report.at(pointer, 'key', 'error', 'missing-property', 'eventually needs an "expect" or a "probe" to retry.', {
+          ctx.report.at(where().pointer, 'key', 'error', 'missing-property', 'eventually needs an "expect" or a "probe" to retry.', {
             missingProperty: 'expect',
           });
         } else if (body && 'expect' in body && 'probe' in body) {
