@@ -2,7 +2,7 @@
 // server (server.js) as one CommonJS file each for Node 20 (VS Code 1.91's extension host), the
 // spec schema the manifest contributes to JSON/YAML tooling, and the icon (drawn in code).
 // Usage: node scripts/build-extension.ts
-import { build, type BuildOptions } from 'esbuild';
+import { build, type Plugin, type BuildOptions } from 'esbuild';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,7 @@ export async function buildExtension(dist = path.join(EXTENSION_DIR, 'dist')): P
       metafile: true,
       entryPoints: ['server/main.ts'],
       outfile: path.join(dist, 'server.js'),
-      plugins: [precompiledSchema],
+      plugins: [precompiledSchema, withoutReferenceServer],
       alias: { undici: 'undici-node20' },
     }),
     copyFile(path.join(ROOT, 'schemas', 'provspec.schema.json'), path.join(dist, 'provspec.schema.json')),
@@ -54,5 +54,25 @@ export async function buildExtension(dist = path.join(EXTENSION_DIR, 'dist')): P
   const metafile = { inputs: { ...client.metafile.inputs, ...server.metafile.inputs }, outputs: {} };
   await writeFile(path.join(dist, 'THIRD_PARTY_NOTICES.txt'), thirdPartyNotices(metafile, ROOT, 'The provspec VS Code extension (dist/)'));
 }
+
+/**
+ * The server's embedded runs (initializationOptions.embedded, for other editors) load the
+ * reference server; the VS Code extension runs through its own commands and never asks for one,
+ * so its bundle leaves the reference server out (~400 KB less to load at every start) and says
+ * so if it is asked anyway.
+ */
+const withoutReferenceServer: Plugin = {
+  name: 'without-reference-server',
+  setup(b) {
+    b.onResolve({ filter: /\/reference\/index\.ts$/ }, (args) => ({ path: args.path, namespace: 'no-reference' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-reference' }, () => ({
+      contents:
+        'export async function startReferenceServer() { throw new Error(' +
+        '"the embedded reference server is not part of the VS Code extension; set provspec.run.envFile, or run provspec run --embedded"' +
+        '); }',
+      loader: 'js',
+    }));
+  },
+};
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildExtension();

@@ -27,12 +27,13 @@ fi
 CODE_SERVER_VERSION=4.139.1   # = VS Code 1.139.1; the page selectors the test uses are VS Code internals
 PLAYWRIGHT_VERSION=1.65.1
 
-# 1. The browser, and the headers code-server's native modules build against (kerberos needs gssapi.h).
-if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/include/gssapi/gssapi.h ] || ! command -v pkg-config >/dev/null; then
+# 1. The browser, the headers code-server's native modules build against (kerberos needs gssapi.h),
+#    and Neovim, the second LSP client the language server is tested in (test/lsp/neovim.test.ts).
+if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/include/gssapi/gssapi.h ] || ! command -v pkg-config >/dev/null || ! command -v nvim >/dev/null; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update
-  $sudo apt-get install -y chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config
+  $sudo apt-get install -y chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config neovim
 fi
 
 # 2. Node 24 (code-server's install refuses any other major).

@@ -8,6 +8,7 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   ResponseError,
+  ShowMessageNotification,
   type Connection,
   type Diagnostic,
 } from 'vscode-languageserver/node';
@@ -21,7 +22,9 @@ import { codeActions } from './service/code-actions.ts';
 import { documentSymbols } from './service/symbols.ts';
 import { definition, prepareRename, references, rename, RenameError } from './service/navigation.ts';
 import { foldingRanges, format } from './service/layout.ts';
-import { codeLenses } from './service/code-lens.ts';
+import { CLIENT_COMMANDS, codeLenses, SERVER_COMMANDS, type RunCommands } from './service/code-lens.ts';
+import { commandRunOf, runEnvironment, runMessage } from './service/run-command.ts';
+import type { InitializationOptions } from './protocol.ts';
 import type { RunRequest, RunResponse } from './service/run.ts';
 
 export const RUN_REQUEST = 'provspec/run';
@@ -58,22 +61,39 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     setImmediate(() => publish(uri));
   };
 
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: [':', ' ', '.', '-', '"', '{'] },
-      hoverProvider: true,
-      codeActionProvider: { codeActionKinds: ['quickfix'] },
-      documentSymbolProvider: true,
-      definitionProvider: true,
-      referencesProvider: true,
-      renameProvider: { prepareProvider: true },
-      foldingRangeProvider: true,
-      documentFormattingProvider: true,
-      codeLensProvider: { resolveProvider: false },
-    },
-    serverInfo: { name: 'provspec' },
-  }));
+  // What the client said in initialize: whose run commands the lenses name, whether the server's
+  // run embedded, and the workspace folders whose `.env` a run reads.
+  let lensCommands: RunCommands = SERVER_COMMANDS;
+  let embedded = false;
+  let folders: string[] = [];
+
+  connection.onInitialize((params) => {
+    const options = (
+      typeof params.initializationOptions === 'object' && params.initializationOptions !== null ? params.initializationOptions : {}
+    ) as InitializationOptions;
+    if (options.clientRunCommands === true) lensCommands = CLIENT_COMMANDS;
+    embedded = options.embedded === true;
+    folders = [...(params.workspaceFolders ?? []).map((f) => f.uri), ...(params.rootUri ? [params.rootUri] : [])]
+      .filter((uri) => uri.startsWith('file:'))
+      .map((uri) => fileURLToPath(uri));
+    return {
+      capabilities: {
+        executeCommandProvider: { commands: [SERVER_COMMANDS.scenario, SERVER_COMMANDS.file] },
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [':', ' ', '.', '-', '"', '{'] },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        documentSymbolProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        foldingRangeProvider: true,
+        documentFormattingProvider: true,
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: 'provspec' },
+    };
+  });
 
   documents.onDidChangeContent(({ document }) => {
     runDiagnostics.delete(document.uri); // run results describe an older text
@@ -141,7 +161,48 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   connection.onCodeLens(({ textDocument }) => {
     const document = spec(textDocument.uri);
-    return document ? codeLenses(parsedOf(document), textDocument.uri) : [];
+    return document ? codeLenses(parsedOf(document), textDocument.uri, lensCommands) : [];
+  });
+  // A lens's run from any client: the workspace's .env (or the embedded reference server), the
+  // failing steps as diagnostics, and the summary as a message.
+  connection.onExecuteCommand(async ({ command, arguments: args }, token): Promise<RunResponse> => {
+    const request = commandRunOf(command, args);
+    if (typeof request === 'string') throw new ResponseError(-32602, request);
+    const document = spec(request.uri);
+    if (!document) throw new ResponseError(-32602, `${request.uri} is not an open provspec spec`);
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    const file = request.uri.startsWith('file:') ? fileURLToPath(request.uri) : request.uri;
+    const run = await import('./service/run.ts');
+    const validation = cache.validated(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
+    const environment = await runEnvironment(file, folders, process.env);
+    if (environment.problem) void connection.window.showWarningMessage(`provspec: ${environment.problem}; running without it.`);
+    let reference: { baseUrl: string; token: string; appUrl: string; close: () => Promise<void> } | undefined;
+    try {
+      if (embedded) {
+        // The reference server (and its SQLite store) loads only for an embedded run.
+        const { startReferenceServer } = await import('../reference/index.ts');
+        reference = await startReferenceServer({});
+        Object.assign(environment.env, { SCIM_BASE_URL: reference.baseUrl, SCIM_TOKEN: reference.token });
+        environment.env['APP_URL'] ??= reference.appUrl;
+      }
+      const target = reference ? { baseUrl: reference.baseUrl, allowedOrigins: [new URL(reference.baseUrl).origin] } : {};
+      const { response, diagnostics } = await run.runDocument(
+        validation,
+        file,
+        { uri: request.uri, ...(request.scenarios ? { scenarios: request.scenarios } : {}) },
+        environment.env,
+        controller.signal,
+        target,
+      );
+      runDiagnostics.set(request.uri, diagnostics);
+      publish(request.uri);
+      const { type, message } = runMessage(response);
+      void connection.sendNotification(ShowMessageNotification.type, { type, message });
+      return response;
+    } finally {
+      await reference?.close();
+    }
   });
   connection.onRequest(RUN_REQUEST, async (params: unknown, token): Promise<RunResponse> => {
     const request = runRequestOf(params);

@@ -18,3 +18,11 @@ export interface RunResponse {
   failed: number;
   errored: number;
 }
+
+/** What a client may say in `initialize`'s initializationOptions. */
+export interface InitializationOptions {
+  /** The lenses name the client's own run commands (the VS Code extension's), not the server's. */
+  clientRunCommands?: boolean;
+  /** The server's run commands run against the built-in reference server, with no set-up at all. */
+  embedded?: boolean;
+}

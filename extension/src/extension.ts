@@ -7,7 +7,8 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunRequest, RunResponse } from '../../server/protocol.ts';
-import { parseEnvFile } from './env-file.ts';
+import { parseEnvFile } from '../../core/plan/env-file.ts';
+import type { InitializationOptions } from '../../server/protocol.ts';
 
 const SPEC_GLOB = '**/*.provspec.{yaml,yml,json}';
 const RUN_REQUEST = 'provspec/run';
@@ -27,6 +28,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // support applies the contributed schema too). Other YAML/JSON documents go to the server as
     // well: it serves those whose `$schema` or modeline names the provspec schema, and ignores the rest.
     documentSelector: [{ language: 'provspec' }, { language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }],
+    // The lenses name this extension's run commands (output channel, env file), not the server's own.
+    initializationOptions: { clientRunCommands: true } satisfies InitializationOptions,
   };
   // The id `provspec` makes the client honour the `provspec.trace.server` setting; its log and the
   // protocol trace go to the "provspec language server" channel, runs and validations to "provspec".

@@ -26,6 +26,7 @@ export async function runDocument(
   request: RunRequest,
   env: Readonly<Record<string, string | undefined>>,
   signal?: AbortSignal,
+  target: { baseUrl?: string; allowedOrigins?: readonly string[] } = {},
 ): Promise<{ response: RunResponse; diagnostics: LspDiagnostic[] }> {
   const checked = [checkedSpec({ display: file, text: validation.document.text }, validation)];
   if (checked[0]!.errors.length || !validation.spec)
@@ -45,7 +46,9 @@ export async function runDocument(
   // Configuration the run needs is checked before anything is sent: each unset variable is an
   // error at its use, as on the command line.
   const runEnv = { ...env, ...request.env };
-  const unset = checkEnvironment(checked, plans, runEnv).map((d) => fromDiagnostic(file, d));
+  const unset = checkEnvironment(checked, plans, runEnv, { baseUrlGiven: target.baseUrl !== undefined }).map((d) =>
+    fromDiagnostic(file, d),
+  );
   if (unset.length) {
     return {
       response: {
@@ -59,6 +62,7 @@ export async function runDocument(
   }
   const session = await runSession(plans, {
     env: runEnv,
+    ...target,
     ...(signal ? { signal } : {}),
     ...(request.trace ? { trace: request.trace } : {}),
   });

@@ -259,12 +259,13 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
         const lenses = (await server.connection.sendRequest('textDocument/codeLens', {
           textDocument: { uri: 'file:///ws/valid.provspec.yaml' },
         })) as Array<{ command: { title: string; command: string; arguments: unknown[] } }>;
+        // This client asks for nothing in initializationOptions: the lenses name the server's own commands.
         assert.deepEqual(lenses[0]!.command, {
           title: '▶ Run all',
-          command: 'provspec.runFile',
+          command: 'provspec.server.runFile',
           arguments: ['file:///ws/valid.provspec.yaml'],
         });
-        assert.ok(lenses.some((l) => l.command.command === 'provspec.runScenario' && l.command.arguments[1] === 'leaver'));
+        assert.ok(lenses.some((l) => l.command.command === 'provspec.server.runScenario' && l.command.arguments[1] === 'leaver'));
         // Running works on Node 20 too (the bundle carries undici 6): a scenario against a real server.
         const scim = await startReferenceServer({});
         try {

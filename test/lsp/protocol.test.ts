@@ -303,7 +303,8 @@ describe('hover, quick fixes, navigation', () => {
     const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: u } })) as Array<{
       command: { title: string; command: string; arguments: unknown[] };
     }>;
-    assert.equal(lenses[0]!.command.command, 'provspec.runFile');
-    assert.ok(lenses.some((l) => l.command.command === 'provspec.runScenario' && l.command.arguments[1] === 'leaver'));
+    // A client that asks for nothing gets the server's own commands (workspace/executeCommand).
+    assert.equal(lenses[0]!.command.command, 'provspec.server.runFile');
+    assert.ok(lenses.some((l) => l.command.command === 'provspec.server.runScenario' && l.command.arguments[1] === 'leaver'));
   });
 });

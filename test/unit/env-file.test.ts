@@ -1,7 +1,7 @@
 // The extension's run environment file (provspec.run.envFile): dotenv lines to variables.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEnvFile } from '../../extension/src/env-file.ts';
+import { parseEnvFile } from '../../core/plan/env-file.ts';
 
 describe('parseEnvFile', () => {
   it('reads KEY=value lines, export prefixes, comments and blank lines', () => {

@@ -2,13 +2,14 @@
 // the process or the protocol (test/lsp/ covers those). `‸` in a text marks the cursor.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseDocument, type ParsedDocument } from '../../core/document/index.ts';
 import { validateDocument } from '../../core/validate/index.ts';
 import { complete } from '../../server/service/completion.ts';
 import { hover } from '../../server/service/hover.ts';
 import { definition, references, rename } from '../../server/service/navigation.ts';
 import { codeActions } from '../../server/service/code-actions.ts';
-import { codeLenses, RUN_FILE, RUN_SCENARIO } from '../../server/service/code-lens.ts';
+import { CLIENT_COMMANDS, codeLenses, RUN_FILE, RUN_SCENARIO } from '../../server/service/code-lens.ts';
 import { documentSymbols } from '../../server/service/symbols.ts';
 import { format } from '../../server/service/layout.ts';
 import { validationDiagnostic } from '../../server/service/diagnostics.ts';
@@ -98,15 +99,18 @@ describe('language services (pure)', () => {
     assert.deepEqual(titles, ['Change to "alice"', 'Declare identity "alcie"']);
   });
 
-  it('code lenses: run all, and run each scenario on its key', () => {
+  it("code lenses: run all, and run each scenario on its key, with the server's commands or the client's", () => {
     const doc = parseDocument(SPEC, URI, 'yaml');
-    const lenses = codeLenses(doc, URI);
     assert.deepEqual(
-      lenses.map((l) => [l.command?.command, l.range.start.line]),
+      codeLenses(doc, URI).map((l) => [l.command?.command, l.range.start.line, l.command?.arguments]),
       [
-        [RUN_FILE, 0],
-        [RUN_SCENARIO, lineOf(doc, '  joiner:')],
+        ['provspec.server.runFile', 0, [URI]],
+        ['provspec.server.runScenario', lineOf(doc, '  joiner:'), [URI, 'joiner']],
       ],
+    );
+    assert.deepEqual(
+      codeLenses(doc, URI, CLIENT_COMMANDS).map((l) => l.command?.command),
+      [RUN_FILE, RUN_SCENARIO],
     );
   });
 
@@ -126,10 +130,45 @@ describe('language services (pure)', () => {
 
   it('format: formatting what it formatted changes nothing, and keeps the value', () => {
     const once = format(parseDocument(SPEC, URI, 'yaml'), 2);
-    const text = once.length ? once[0]!.newText : SPEC;
+    const text = TextDocument.applyEdits(TextDocument.create(URI, 'yaml', 1, SPEC), once);
     const again = parseDocument(text, URI, 'yaml');
     assert.deepEqual(format(again, 2), []);
     assert.deepEqual(again.value, parseDocument(SPEC, URI, 'yaml').value);
+  });
+
+  it('format: edits only the lines that change, and keeps flow collections as written', () => {
+    const text = [
+      'provspec: 1',
+      'identities:',
+      '   alice:',
+      '       groups: [Ëng🚀, Engineering]',
+      '       tags: { a: 1 }',
+      '   bob: {givenName: Bob}',
+      'name: x',
+      '',
+    ].join('\n');
+    const edits = format(parseDocument(text, URI, 'yaml'), 2);
+    const after = TextDocument.applyEdits(TextDocument.create(URI, 'yaml', 1, text), edits);
+    assert.equal(
+      after,
+      [
+        'provspec: 1',
+        'identities:',
+        '  alice:',
+        '    groups: [Ëng🚀, Engineering]',
+        '    tags: { a: 1 }',
+        '  bob: {givenName: Bob}',
+        'name: x',
+        '',
+      ].join('\n'),
+    );
+    // Lines 0, 1 and 6 are untouched: no edit covers them.
+    for (const line of [0, 1, 6])
+      assert.ok(
+        edits.every((e) => e.range.start.line > line || e.range.end.line <= line),
+        `line ${line}`,
+      );
+    assert.deepEqual(format(parseDocument(after, URI, 'yaml'), 2), []);
   });
 
   it('run diagnostics: a failing check on its step, with the same text as every other reporter', () => {

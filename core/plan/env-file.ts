@@ -1,4 +1,4 @@
-// The run environment file (provspec.run.envFile): dotenv syntax, read without running anything.
+// A run environment file (.env; the editor's provspec.run.envFile): dotenv syntax, read without running anything.
 // KEY=value per line; `export ` before a key is allowed; # starts a comment (in unquoted values only
 // after whitespace); "double quotes" understand \n, \t, \" and \\, 'single quotes' are literal.
 
