@@ -9,6 +9,7 @@ import {
   TextDocumentSyncKind,
   ResponseError,
   ShowMessageNotification,
+  CodeLensRefreshRequest,
   type Connection,
   type Diagnostic,
 } from 'vscode-languageserver/node';
@@ -22,7 +23,7 @@ import { codeActions } from './service/code-actions.ts';
 import { documentSymbols } from './service/symbols.ts';
 import { definition, prepareRename, references, rename, RenameError } from './service/navigation.ts';
 import { foldingRanges, format } from './service/layout.ts';
-import { CLIENT_COMMANDS, codeLenses, SERVER_COMMANDS, type RunCommands } from './service/code-lens.ts';
+import { CLIENT_COMMANDS, codeLenses, SERVER_COMMANDS, type RunCommands, type ScenarioOutcome } from './service/code-lens.ts';
 import { commandRunOf, runEnvironment, runMessage } from './service/run-command.ts';
 import type { InitializationOptions } from './protocol.ts';
 import type { RunRequest, RunResponse } from './service/run.ts';
@@ -34,6 +35,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const cache = new DocumentCache();
   const pending = new Set<string>();
   const runDiagnostics = new Map<string, Diagnostic[]>();
+  /** Each document's scenarios' last results, for their lenses, until the document changes. */
+  const outcomes = new Map<string, Map<string, ScenarioOutcome>>();
 
   const spec = (uri: string): TextDocument | undefined => {
     const document = documents.get(uri);
@@ -55,6 +58,19 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       diagnostics: [...diagnostics.map(validationDiagnostic), ...(runDiagnostics.get(uri) ?? [])],
     });
   };
+  // Clients that can be asked to fetch lenses again are (a result appeared or went stale).
+  let lensRefresh = false;
+  const refreshLenses = () => {
+    if (lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  };
+  /** A run's results, for the version of the text it ran: an edit during the run makes them stale at once. */
+  const remember = (uri: string, version: number, ran: readonly ScenarioOutcome[] | undefined) => {
+    if (!ran?.length || documents.get(uri)?.version !== version) return;
+    const kept = outcomes.get(uri) ?? new Map<string, ScenarioOutcome>();
+    for (const outcome of ran) kept.set(outcome.name, outcome);
+    outcomes.set(uri, kept);
+    refreshLenses();
+  };
   const schedule = (uri: string) => {
     if (pending.has(uri)) return;
     pending.add(uri);
@@ -73,6 +89,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     ) as InitializationOptions;
     if (options.clientRunCommands === true) lensCommands = CLIENT_COMMANDS;
     embedded = options.embedded === true;
+    lensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     folders = [...(params.workspaceFolders ?? []).map((f) => f.uri), ...(params.rootUri ? [params.rootUri] : [])]
       .filter((uri) => uri.startsWith('file:'))
       .map((uri) => fileURLToPath(uri));
@@ -97,11 +114,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   documents.onDidChangeContent(({ document }) => {
     runDiagnostics.delete(document.uri); // run results describe an older text
+    if (outcomes.delete(document.uri)) refreshLenses();
     schedule(document.uri);
   });
   documents.onDidClose(({ document }) => {
     cache.forget(document.uri);
     runDiagnostics.delete(document.uri);
+    outcomes.delete(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
@@ -161,7 +180,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   connection.onCodeLens(({ textDocument }) => {
     const document = spec(textDocument.uri);
-    return document ? codeLenses(parsedOf(document), textDocument.uri, lensCommands) : [];
+    return document ? codeLenses(parsedOf(document), textDocument.uri, lensCommands, outcomes.get(textDocument.uri)) : [];
   });
   // A lens's run from any client: the workspace's .env (or the embedded reference server), the
   // failing steps as diagnostics, and the summary as a message.
@@ -187,7 +206,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         environment.env['APP_URL'] ??= reference.appUrl;
       }
       const target = reference ? { baseUrl: reference.baseUrl, allowedOrigins: [new URL(reference.baseUrl).origin] } : {};
-      const { response, diagnostics } = await run.runDocument(
+      const {
+        response,
+        diagnostics,
+        outcomes: ran,
+      } = await run.runDocument(
         validation,
         file,
         { uri: request.uri, ...(request.scenarios ? { scenarios: request.scenarios } : {}) },
@@ -196,6 +219,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         target,
       );
       runDiagnostics.set(request.uri, diagnostics);
+      remember(request.uri, document.version, ran);
       publish(request.uri);
       const { type, message } = runMessage(response);
       void connection.sendNotification(ShowMessageNotification.type, { type, message });
@@ -215,8 +239,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // The runner (HTTP client, dialects, checks) loads on the first run: editing never pays for it.
     const run = await import('./service/run.ts');
     const validation = cache.validated(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
-    const { response, diagnostics } = await run.runDocument(validation, file, request, process.env, controller.signal);
+    const { response, diagnostics, outcomes: ran } = await run.runDocument(validation, file, request, process.env, controller.signal);
     runDiagnostics.set(request.uri, diagnostics);
+    remember(request.uri, document.version, ran);
     publish(request.uri);
     return response;
   });

@@ -2,7 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { STARTER_SPEC } from '../templates/starter.ts';
+import { starterSpec } from '../templates/starter.ts';
+import { version } from '../version.ts';
 import { displayPath, UsageError } from '../files.ts';
 import type { CommandIO } from '../io.ts';
 
@@ -28,7 +29,7 @@ export async function initCommand(argv: string[], io: CommandIO): Promise<number
       `name the file *.provspec.yaml so that editors and "provspec validate <dir>" find it (got ${displayPath(file, io.cwd)})`,
     );
   try {
-    await writeFile(file, STARTER_SPEC, { flag: 'wx' });
+    await writeFile(file, starterSpec(version()), { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST')
       throw new UsageError(`${displayPath(file, io.cwd)} already exists; it was left as it is`);

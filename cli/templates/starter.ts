@@ -1,6 +1,17 @@
 // The starter spec `provspec init` writes: the quickstart, so that a new user's first run
 // (`provspec run <file> --embedded`) passes and shows every kind of scenario. A test keeps it
 // valid and passing.
+
+/**
+ * The starter with a modeline naming the schema of this provspec version as the package
+ * publishes it, so yaml-language-server in any editor validates and completes it (the VS Code
+ * extension and provspec's own server need no modeline).
+ */
+export function starterSpec(version: string): string {
+  const schema = `https://unpkg.com/provspec@${version === 'unknown' ? 'latest' : version}/schemas/provspec.schema.json`;
+  return `# yaml-language-server: $schema=${schema}\n${STARTER_SPEC}`;
+}
+
 export const STARTER_SPEC = `# A first spec: two people, joiner / mover / leaver, role rules, and a request a correct
 # server must refuse. Run it against the embedded reference server, or point
 # SCIM_BASE_URL and SCIM_TOKEN at your own SCIM endpoint.

@@ -6,7 +6,8 @@ import type { ValidationResult } from '../../core/validate/index.ts';
 import { PlanError } from '../../core/plan/plan.ts';
 import { checkedSpec, checkEnvironment, planSpecs, runSession } from '../../core/session/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
-import { totalsOf, type SpecResult } from '../../core/run/result.ts';
+import { checkCount, isFailing, totalsOf, type SpecResult } from '../../core/run/result.ts';
+import type { ScenarioOutcome } from './code-lens.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { fromDiagnostic, locationOf, runFindings } from '../../core/report/finding.ts';
 import type { RunRequest, RunResponse } from '../protocol.ts';
@@ -27,7 +28,7 @@ export async function runDocument(
   env: Readonly<Record<string, string | undefined>>,
   signal?: AbortSignal,
   target: { baseUrl?: string; allowedOrigins?: readonly string[] } = {},
-): Promise<{ response: RunResponse; diagnostics: LspDiagnostic[] }> {
+): Promise<{ response: RunResponse; diagnostics: LspDiagnostic[]; outcomes?: ScenarioOutcome[] }> {
   const checked = [checkedSpec({ display: file, text: validation.document.text }, validation)];
   if (checked[0]!.errors.length || !validation.spec)
     return notRun(`${file}: the spec has ${checked[0]!.errors.length} error(s); fix them before running.`, 1);
@@ -84,7 +85,15 @@ export async function runDocument(
       errored: totals.error,
     },
     diagnostics: runDiagnostics(result),
+    outcomes: scenarioOutcomes(result),
   };
+}
+
+/** Each scenario's last result, as its lens shows it until the file changes. */
+function scenarioOutcomes(result: SpecResult): ScenarioOutcome[] {
+  return result.scenarios
+    .filter((s) => s.section !== 'setup')
+    .map((s) => ({ name: s.name, status: s.status, checks: checkCount(s), failed: s.checks.filter(isFailing).length, ms: s.ms }));
 }
 
 /**

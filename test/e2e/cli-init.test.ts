@@ -18,7 +18,12 @@ describe('provspec init', () => {
         /^# yaml-language-server:.*\n/,
         '',
       );
-      assert.equal(readFileSync(path.join(dir, 'provisioning.provspec.yaml'), 'utf8'), example, 'the starter is the quickstart example');
+      const version = JSON.parse(readFileSync(path.join(BIN, '..', '..', 'package.json'), 'utf8')).version as string;
+      assert.equal(
+        readFileSync(path.join(dir, 'provisioning.provspec.yaml'), 'utf8'),
+        `# yaml-language-server: $schema=https://unpkg.com/provspec@${version}/schemas/provspec.schema.json\n${example}`,
+        'the starter is the quickstart example, with a modeline naming the published schema of this version',
+      );
       const validate = await provspec(['validate', '.'], dir);
       assert.equal(validate.code, 0, validate.stdout);
       assert.match(validate.stdout, /✔ 1 spec valid/);

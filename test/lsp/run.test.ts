@@ -33,10 +33,21 @@ describe('provspec/run', () => {
       const line = text.split('\n').findIndex((l) => l.trim() === '- deprovision');
       assert.equal(failing.range.start.line, line);
       assert.match(String(failing.message), /expected: 204\nactual: +200/);
-      // An edit makes the run's findings stale: they go.
+      // The scenario's lens says its result beside "Run scenario" (and runs it again).
+      const lensTitles = async () =>
+        (
+          (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ command: { title: string } }>
+        ).map((l) => l.command.title);
+      const titles = await lensTitles();
+      assert.ok(
+        titles.some((t) => /^✖ 1 of \d+ failed · \d+\.\d s$/.test(t)),
+        titles.join(' | '),
+      );
+      // An edit makes the run's findings stale: they go, and so does the lens's result.
       client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }]);
       const after = await client.diagnostics(uri, 2);
       assert.ok(!after.some((d) => d.source === 'provspec run'));
+      assert.ok(!(await lensTitles()).some((t) => t.includes('failed')));
     } finally {
       await client.close();
       await server.close();
