@@ -19,8 +19,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('provspec');
   context.subscriptions.push(output);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  // Node's compile cache (Node 22.1 and newer; older ones ignore the variable): from the second
+  // start on, the server's 2.7 MB bundle is not compiled again before it can answer initialize.
+  const compileCache = path.join(context.globalStorageUri.fsPath, 'node-compile-cache');
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { env: { ...process.env, NODE_COMPILE_CACHE: compileCache } } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
