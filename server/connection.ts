@@ -206,11 +206,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         environment.env['APP_URL'] ??= reference.appUrl;
       }
       const target = reference ? { baseUrl: reference.baseUrl, allowedOrigins: [new URL(reference.baseUrl).origin] } : {};
-      const {
-        response,
-        diagnostics,
-        outcomes: ran,
-      } = await run.runDocument(
+      const { response, diagnostics } = await run.runDocument(
         validation,
         file,
         { uri: request.uri, ...(request.scenarios ? { scenarios: request.scenarios } : {}) },
@@ -219,7 +215,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         target,
       );
       runDiagnostics.set(request.uri, diagnostics);
-      remember(request.uri, document.version, ran);
+      remember(request.uri, document.version, response.scenarios);
       publish(request.uri);
       const { type, message } = runMessage(response);
       void connection.sendNotification(ShowMessageNotification.type, { type, message });
@@ -239,9 +235,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // The runner (HTTP client, dialects, checks) loads on the first run: editing never pays for it.
     const run = await import('./service/run.ts');
     const validation = cache.validated(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
-    const { response, diagnostics, outcomes: ran } = await run.runDocument(validation, file, request, process.env, controller.signal);
+    const { response, diagnostics } = await run.runDocument(validation, file, request, process.env, controller.signal);
     runDiagnostics.set(request.uri, diagnostics);
-    remember(request.uri, document.version, ran);
+    remember(request.uri, document.version, response.scenarios);
     publish(request.uri);
     return response;
   });

@@ -17,6 +17,20 @@ export interface RunResponse {
   passed: number;
   failed: number;
   errored: number;
+  /** Each scenario that ran: what its lens and the editor's test explorer show. */
+  scenarios?: ScenarioOutcome[];
+}
+
+/** A scenario's run. */
+export interface ScenarioOutcome {
+  section: string;
+  name: string;
+  status: 'pass' | 'fail' | 'warn' | 'blocked' | 'error' | 'skipped';
+  checks: number;
+  failed: number;
+  ms: number;
+  /** Its failed, errored and warned checks: where (0-based, as LSP), the check's id and what went wrong. */
+  findings: Array<{ id: string; status: string; message: string; line: number; character: number }>;
 }
 
 /** What a client may say in `initialize`'s initializationOptions. */

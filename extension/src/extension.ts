@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { RunRequest, RunResponse } from '../../server/protocol.ts';
 import { parseEnvFile } from '../../core/plan/env-file.ts';
 import type { InitializationOptions } from '../../server/protocol.ts';
+import { registerTests } from './testing.ts';
 
 const SPEC_GLOB = '**/*.provspec.{yaml,yml,json}';
 const RUN_REQUEST = 'provspec/run';
@@ -57,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     return vscode.workspace.openTextDocument(uri);
   };
 
-  const run = async (document: vscode.TextDocument, scenarios: string[] | undefined): Promise<void> => {
+  const run = async (document: vscode.TextDocument, scenarios: string[] | undefined): Promise<RunResponse | undefined> => {
     const config = vscode.workspace.getConfiguration('provspec', document.uri);
     const env = await loadEnvFile(config.get<string>('run.envFile', ''), document, output);
     const label = scenarios?.length
@@ -89,12 +90,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           ? vscode.window.showWarningMessage(verdict, 'Open trace')
           : vscode.window.showInformationMessage(verdict, 'Open trace');
       void shown.then((choice) => choice && vscode.commands.executeCommand('provspec.openTrace', vscode.Uri.file(traceFile)));
+      return response;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       output.appendLine(`! ${message}`);
       void vscode.window.showErrorMessage(`provspec: ${message}`);
+      return undefined;
     }
   };
+  // The Test Explorer runs through the same run: environment file, trace, output channel.
+  registerTests(context, SPEC_GLOB, run);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('provspec.validate', async (target?: unknown) => {

@@ -4,7 +4,7 @@
 // channel, environment file and Test Explorer.
 import type { CodeLens } from 'vscode-languageserver-types';
 import { joinPointer, spanToRange, type ParsedDocument } from '../../core/document/index.ts';
-import type { CheckStatus } from '../../core/run/result.ts';
+import type { ScenarioOutcome } from '../protocol.ts';
 
 export interface RunCommands {
   scenario: string;
@@ -18,14 +18,7 @@ export const CLIENT_COMMANDS: RunCommands = { scenario: 'provspec.runScenario', 
 export const RUN_SCENARIO = CLIENT_COMMANDS.scenario;
 export const RUN_FILE = CLIENT_COMMANDS.file;
 
-/** A scenario's last run, as its lens says it. */
-export interface ScenarioOutcome {
-  name: string;
-  status: CheckStatus;
-  checks: number;
-  failed: number;
-  ms: number;
-}
+export type { ScenarioOutcome };
 
 /** `✔ 21 checks · 0.4 s`, `✖ 2 of 32 failed · 0.4 s`. */
 export function outcomeTitle(outcome: ScenarioOutcome): string {

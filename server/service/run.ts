@@ -7,7 +7,7 @@ import { PlanError } from '../../core/plan/plan.ts';
 import { checkedSpec, checkEnvironment, planSpecs, runSession } from '../../core/session/session.ts';
 import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { checkCount, isFailing, totalsOf, type SpecResult } from '../../core/run/result.ts';
-import type { ScenarioOutcome } from './code-lens.ts';
+import type { ScenarioOutcome } from '../protocol.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { fromDiagnostic, locationOf, runFindings } from '../../core/report/finding.ts';
 import type { RunRequest, RunResponse } from '../protocol.ts';
@@ -28,7 +28,7 @@ export async function runDocument(
   env: Readonly<Record<string, string | undefined>>,
   signal?: AbortSignal,
   target: { baseUrl?: string; allowedOrigins?: readonly string[] } = {},
-): Promise<{ response: RunResponse; diagnostics: LspDiagnostic[]; outcomes?: ScenarioOutcome[] }> {
+): Promise<{ response: RunResponse; diagnostics: LspDiagnostic[] }> {
   const checked = [checkedSpec({ display: file, text: validation.document.text }, validation)];
   if (checked[0]!.errors.length || !validation.spec)
     return notRun(`${file}: the spec has ${checked[0]!.errors.length} error(s); fix them before running.`, 1);
@@ -83,17 +83,33 @@ export async function runDocument(
       passed: totals.pass,
       failed: totals.fail,
       errored: totals.error,
+      scenarios: scenarioOutcomes(result),
     },
     diagnostics: runDiagnostics(result),
-    outcomes: scenarioOutcomes(result),
   };
 }
 
-/** Each scenario's last result, as its lens shows it until the file changes. */
+/** Each scenario's result, as its lens (until the file changes) and a test explorer show it. */
 function scenarioOutcomes(result: SpecResult): ScenarioOutcome[] {
   return result.scenarios
     .filter((s) => s.section !== 'setup')
-    .map((s) => ({ name: s.name, status: s.status, checks: checkCount(s), failed: s.checks.filter(isFailing).length, ms: s.ms }));
+    .map((s) => ({
+      section: s.section,
+      name: s.name,
+      status: s.status,
+      checks: checkCount(s),
+      failed: s.checks.filter(isFailing).length,
+      ms: s.ms,
+      findings: s.checks
+        .filter((c) => isFailing(c) || c.status === 'warn')
+        .map((c) => ({
+          id: c.id,
+          status: c.status,
+          message: `${c.title}: ${c.message}`,
+          line: c.range.start.line,
+          character: c.range.start.character,
+        })),
+    }));
 }
 
 /**

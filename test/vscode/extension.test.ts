@@ -302,6 +302,22 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
           const toasts = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
           return /provspec: 1 spec\(s\) validated, 0 error\(s\), 0 warning\(s\)/.test(toasts) ? undefined : toasts || '(no notification)';
         });
+
+        // The Test Explorer lists the spec and runs its scenarios: the spec's row turns passed.
+        await runCommand(page, 'Focus on Test Explorer View');
+        const explorer = page.locator('.test-explorer');
+        await explorer
+          .locator('.monaco-list-row')
+          .filter({ hasText: 'broken.provspec.yaml' })
+          .first()
+          .waitFor({ state: 'visible', timeout: 30_000 });
+        await runCommand(page, 'Run All Tests');
+        await until('a passed spec in the Test Explorer', 60_000, async () => {
+          const row = explorer.locator('.monaco-list-row').filter({ hasText: 'broken.provspec.yaml' }).first();
+          return (await row.locator('.codicon-testing-passed-icon').count()) > 0 ? undefined : await row.innerText();
+        });
+        process.stderr.write(`# test explorer run after ${ms(started)}\n`);
+        t.diagnostic(`screenshot: ${await screenshot(page, '4-test-explorer')}`);
       } catch (error) {
         if (session) {
           const shot = await screenshot(session.page, `failure-${Date.now()}`).catch(() => '(none)');
