@@ -10,6 +10,7 @@ import type { RunRequest, RunResponse } from '../../server/protocol.ts';
 import { parseEnvFile } from '../../core/plan/env-file.ts';
 import type { InitializationOptions } from '../../server/protocol.ts';
 import { registerTests } from './testing.ts';
+import { serverTraceChannel } from './trace-channel.ts';
 
 const SPEC_GLOB = '**/*.provspec.{yaml,yml,json}';
 const RUN_REQUEST = 'provspec/run';
@@ -27,6 +28,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module: serverModule, transport: TransportKind.ipc, options: { env: { ...process.env, NODE_COMPILE_CACHE: compileCache } } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
+  const traceChannel = serverTraceChannel();
+  context.subscriptions.push(traceChannel);
   const clientOptions: LanguageClientOptions = {
     // *.provspec.yaml|yml are language `provspec`; *.provspec.json stay `json` (so VS Code's JSON
     // support applies the contributed schema too). Other YAML/JSON documents go to the server as
@@ -34,9 +37,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [{ language: 'provspec' }, { language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }],
     // The lenses name this extension's run commands (output channel, env file), not the server's own.
     initializationOptions: { clientRunCommands: true } satisfies InitializationOptions,
+    traceOutputChannel: traceChannel,
   };
-  // The id `provspec` makes the client honour the `provspec.trace.server` setting; its log and the
-  // protocol trace go to the "provspec language server" channel, runs and validations to "provspec".
+  // The id `provspec` makes the client honour the `provspec.trace.server` setting; its log goes to
+  // the "provspec language server" channel, the protocol trace to "provspec language server
+  // (trace)" (trace-channel.ts), runs and validations to "provspec".
   const languageClient = new LanguageClient('provspec', 'provspec language server', serverOptions, clientOptions);
   client = languageClient;
 

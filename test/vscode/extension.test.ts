@@ -12,7 +12,7 @@
 // unless the script recorded why this machine cannot install them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startReferenceServer } from '../../reference/index.ts';
@@ -33,6 +33,14 @@ const NOT_A_SPEC = BROKEN.replace(`${MODELINE}\n`, ''); // same text, but no nam
 const ARTIFACTS = process.env.PROVSPEC_ARTIFACTS || path.join(ROOT, 'test', '.tmp', 'vscode');
 
 const ms = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+/** Every file under a folder (none when it does not exist). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
 
 /** A JSON syntax error: what VS Code's built-in JSON features underline, the cold-start baseline. */
 const BROKEN_JSON = '{\n  "name": "x",\n  "items": [1, 2,, 3]\n}\n';
@@ -127,6 +135,7 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
       try {
         session = await openSession({
           vsix,
+          settings: { 'provspec.trace.server': 'messages' },
           files: {
             'broken.provspec.yaml': BROKEN,
             'notes.yaml': NOT_A_SPEC,
@@ -146,6 +155,15 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
         coldStart.provspec = performance.now() - clicked;
         process.stderr.write(`# squiggle after ${ms(started)} (${(coldStart.provspec / 1000).toFixed(2)} s from the click)\n`);
         assert.match(await page.locator('.statusbar').innerText(), /\bprovspec\b/, 'the status bar names the language provspec');
+        // provspec.trace.server alone traces the protocol, into its own output channel (a file in the logs).
+        await until('the protocol trace', 20_000, async () => {
+          const logs = path.join(path.dirname(session!.workspace), 'user-data', 'logs');
+          const traced = filesUnder(logs).filter((f) => f.includes('provspec language server (trace)'));
+          const text = traced.map((f) => readFileSync(f, 'utf8')).join('\n');
+          return /Received notification 'textDocument\/publishDiagnostics'/.test(text)
+            ? undefined
+            : `${traced.length} trace file(s): ${text.slice(0, 200)}`;
+        });
         assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 1, 'exactly one error squiggle');
 
         // The Problems panel: our message, source, code and position.
