@@ -10,6 +10,7 @@ import {
   ResponseError,
   ShowMessageNotification,
   CodeLensRefreshRequest,
+  type CancellationToken,
   type Connection,
   type Diagnostic,
 } from 'vscode-languageserver/node';
@@ -184,16 +185,35 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   // A lens's run from any client: the workspace's .env (or the embedded reference server), the
   // failing steps as diagnostics, and the summary as a message.
+  /** What both runs do first: the open spec, its validation, the runner, cancellation. */
+  const prepareRun = async (uri: string, token: CancellationToken) => {
+    const document = spec(uri);
+    if (!document) throw new ResponseError(-32602, `${uri} is not an open provspec spec`);
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    // The runner (HTTP client, dialects, checks) loads on the first run: editing never pays for it.
+    const run = await import('./service/run.ts');
+    return {
+      document,
+      run,
+      signal: controller.signal,
+      file: uri.startsWith('file:') ? fileURLToPath(uri) : uri,
+      validation: cache.validated(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId)),
+    };
+  };
+  /** What both do after: the findings on their steps, the results on their lenses. */
+  const ran = (uri: string, version: number, { response, diagnostics }: { response: RunResponse; diagnostics: Diagnostic[] }) => {
+    runDiagnostics.set(uri, diagnostics);
+    remember(uri, version, response.scenarios);
+    publish(uri);
+  };
+
+  // A lens's run from any client: the workspace's .env (or the embedded reference server), the
+  // failing steps as diagnostics, and the summary as a message.
   connection.onExecuteCommand(async ({ command, arguments: args }, token): Promise<RunResponse> => {
     const request = commandRunOf(command, args);
     if (typeof request === 'string') throw new ResponseError(-32602, request);
-    const document = spec(request.uri);
-    if (!document) throw new ResponseError(-32602, `${request.uri} is not an open provspec spec`);
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    const file = request.uri.startsWith('file:') ? fileURLToPath(request.uri) : request.uri;
-    const run = await import('./service/run.ts');
-    const validation = cache.validated(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
+    const { document, run, signal, file, validation } = await prepareRun(request.uri, token);
     const environment = await runEnvironment(file, folders, process.env);
     if (environment.problem) void connection.window.showWarningMessage(`provspec: ${environment.problem}; running without it.`);
     let reference: { baseUrl: string; token: string; appUrl: string; close: () => Promise<void> } | undefined;
@@ -206,20 +226,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         environment.env['APP_URL'] ??= reference.appUrl;
       }
       const target = reference ? { baseUrl: reference.baseUrl, allowedOrigins: [new URL(reference.baseUrl).origin] } : {};
-      const { response, diagnostics } = await run.runDocument(
-        validation,
-        file,
-        { uri: request.uri, ...(request.scenarios ? { scenarios: request.scenarios } : {}) },
-        environment.env,
-        controller.signal,
-        target,
-      );
-      runDiagnostics.set(request.uri, diagnostics);
-      remember(request.uri, document.version, response.scenarios);
-      publish(request.uri);
-      const { type, message } = runMessage(response);
+      const scenarios = request.scenarios ? { scenarios: request.scenarios } : {};
+      const result = await run.runDocument(validation, file, { uri: request.uri, ...scenarios }, environment.env, signal, target);
+      ran(request.uri, document.version, result);
+      const { type, message } = runMessage(result.response);
       void connection.sendNotification(ShowMessageNotification.type, { type, message });
-      return response;
+      return result.response;
     } finally {
       await reference?.close();
     }
@@ -227,19 +239,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(RUN_REQUEST, async (params: unknown, token): Promise<RunResponse> => {
     const request = runRequestOf(params);
     if (typeof request === 'string') throw new ResponseError(-32602, request);
-    const document = spec(request.uri);
-    if (!document) throw new ResponseError(-32602, `${request.uri} is not an open provspec spec`);
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    const file = request.uri.startsWith('file:') ? fileURLToPath(request.uri) : request.uri;
-    // The runner (HTTP client, dialects, checks) loads on the first run: editing never pays for it.
-    const run = await import('./service/run.ts');
-    const validation = cache.validated(document.uri, document.version, document.getText(), formatOf(document.uri, document.languageId));
-    const { response, diagnostics } = await run.runDocument(validation, file, request, process.env, controller.signal);
-    runDiagnostics.set(request.uri, diagnostics);
-    remember(request.uri, document.version, response.scenarios);
-    publish(request.uri);
-    return response;
+    const { document, run, signal, file, validation } = await prepareRun(request.uri, token);
+    const result = await run.runDocument(validation, file, request, process.env, signal);
+    ran(request.uri, document.version, result);
+    return result.response;
   });
 
   documents.listen(connection);
