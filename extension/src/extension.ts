@@ -21,8 +21,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('provspec');
   context.subscriptions.push(output);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  // Node's compile cache (Node 22.1 and newer; older ones ignore the variable): from the second
-  // start on, the server's 2.7 MB bundle is not compiled again before it can answer initialize.
+  // Node's compile cache (Node 22.1 and newer; older ones ignore the variable) keeps the server's
+  // compiled code between starts. Measured on the server alone it saves little (spawn to the
+  // initialize answer: ~90 ms either way, against Node's ~20 ms floor; V8 compiles lazily and the
+  // time is the bundle's top-level evaluation), but costs nothing.
   const compileCache = path.join(context.globalStorageUri.fsPath, 'node-compile-cache');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc, options: { env: { ...process.env, NODE_COMPILE_CACHE: compileCache } } },
