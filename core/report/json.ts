@@ -109,9 +109,13 @@ export class JsonReportWriter {
     write(`{"report":${REPORT_VERSION},"runId":${JSON.stringify(meta.runId)},"startedAt":${JSON.stringify(meta.startedAt)},"specs":[`);
   }
 
+  /** A spec's scenarios are being written (its fields come when it ends). */
+  private open = false;
+
   startSpec(): void {
     this.write(`${this.specs++ ? ',' : ''}{"scenarios":[`);
     this.scenarios = 0;
+    this.open = true;
   }
 
   scenario(scenario: ScenarioResult): void {
@@ -122,9 +126,12 @@ export class JsonReportWriter {
   endSpec(spec: SpecResult): void {
     if (spec.error) this.totals.error++;
     this.write(`],${JSON.stringify(jsonSpecFields(spec)).slice(1)}`);
+    this.open = false;
   }
 
+  /** The rest of the report; a spec the runner never finished (it threw) is closed, so the file stays JSON. */
   end(ms: number): void {
+    if (this.open) this.write('],"status":"error"}');
     this.write(`],"ms":${ms},"totals":${JSON.stringify(this.totals)},"exchanges":${JSON.stringify(storedAll(this.cited))}}\n`);
   }
 }

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckResult, ScenarioResult, SpecResult } from '../../core/run/result.ts';
-import { toJsonReport } from '../../core/report/json.ts';
+import { JsonReportWriter, toJsonReport } from '../../core/report/json.ts';
 import { fromJsonReport, mergeReports, parseJsonReport, ReportFormatError } from '../../core/report/merge.ts';
 import { checkAnnotations } from '../../core/report/annotations.ts';
 import { fenced, toMarkdownSummary } from '../../core/report/markdown.ts';
@@ -71,6 +71,21 @@ function spec(scenarios: ScenarioResult[]): SpecResult {
     orphans: [],
   };
 }
+
+describe('the JSON report written as the run goes', () => {
+  it('stays JSON when the runner stopped inside a spec (a spec it never finished is closed)', () => {
+    let text = '';
+    const writer = new JsonReportWriter((chunk) => (text += chunk), { runId: 'r', startedAt: 's' });
+    writer.startSpec();
+    writer.scenario(scenario('a', 10, [check('1-provision.created', 'pass', 11)]));
+    writer.end(3);
+    const report = JSON.parse(text) as { specs: Array<{ status: string; scenarios: unknown[] }>; totals: { pass: number }; ms: number };
+    assert.equal(report.specs[0]!.status, 'error');
+    assert.equal(report.specs[0]!.scenarios.length, 1);
+    assert.equal(report.totals.pass, 1);
+    assert.equal(report.ms, 3);
+  });
+});
 
 describe('merge', () => {
   it('combines shards of one spec in source order with totals recomputed, and round-trips ranges', () => {
