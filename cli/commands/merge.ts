@@ -1,8 +1,5 @@
 // `provspec merge results/*.json`: the JSON reports of a sharded run become one report, with
 // the terminal summary, JUnit, SARIF and Markdown written once.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReportFormatError } from '../../core/report/merge.ts';
 import { mergeShardReports } from '../../core/session/merge.ts';
@@ -11,7 +8,7 @@ import { failureBlocks, summary, type Paint } from '../../core/report/pretty.ts'
 import { runFailed } from '../../core/run/result.ts';
 import { displayPath, findFiles, UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
-import { copyTo, type CommandIO } from '../io.ts';
+import { reportTarget, type CommandIO } from '../io.ts';
 import { version } from '../version.ts';
 
 export const MERGE_HELP = `Usage: provspec merge [options] <report.json|glob>...
@@ -53,10 +50,9 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
     throw new UsageError(`--format must be pretty or json, not "${values.format}"`);
   if (positionals.length === 0) throw new UsageError('name the JSON reports to merge (e.g. provspec merge results/*.json)');
   const files = await findFiles(positionals, io.cwd);
-  // The merged report is written as it is made; for --format json without --report, to a file
-  // of its own that is then printed and removed.
-  const scratch = values.format === 'json' && !values.report ? await mkdtemp(path.join(tmpdir(), 'provspec-report-')) : undefined;
-  const reportFile = values.report ?? (scratch ? path.join(scratch, 'report.json') : undefined);
+  // The merged report is written as it is made: to --report, or for --format json to a scratch file.
+  const target = await reportTarget(values);
+  const reportFile = target.file;
   try {
     let merged;
     try {
@@ -71,7 +67,7 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
     const { results } = merged;
     await writeOutputs({ ...values, report: undefined }, { runId: merged.runId, ms: merged.ms, results, version: version() });
     if (values.format === 'json') {
-      if (reportFile) await copyTo(reportFile, io.stdout);
+      await target.print(io.stdout);
     } else {
       const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);
       const paint: Paint = (s, text) => style(s, text);
@@ -87,6 +83,6 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
     }
     return runFailed(results) ? 1 : 0;
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await target.dispose();
   }
 }

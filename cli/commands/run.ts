@@ -1,8 +1,6 @@
 // `provspec run`: specs in, real HTTP out, a verdict per check with its spec line. Exit codes:
 // 0 every check passed, 1 a check failed or errored, 2 an invalid spec or a usage error.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseShard, PlanError } from '../../core/plan/plan.ts';
 import { runFailed } from '../../core/run/result.ts';
@@ -24,7 +22,7 @@ import { codeFrame } from '../../core/report/code-frame.ts';
 import { parseMisbehaviours, parseVariants, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
 import { displayPath, findSpecFiles, UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
-import { copyTo, type CommandIO } from '../io.ts';
+import { reportTarget, type CommandIO } from '../io.ts';
 import { catchSignals } from '../signals.ts';
 
 export const RUN_HELP = `Usage: provspec run [options] <file|directory|glob>...
@@ -183,10 +181,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const onStop = () => io.stderr.write(`provspec run: ${String(stop.reason)}; stopping and removing what this run created…\n`);
   stop.addEventListener('abort', onStop, { once: true });
 
-  // The JSON report is written as the run goes; for --format json without --report, to a
-  // file of its own that is then printed and removed.
-  const scratch = values.format === 'json' && !values.report ? await mkdtemp(path.join(tmpdir(), 'provspec-report-')) : undefined;
-  const reportFile = values.report ?? (scratch ? path.join(scratch, 'report.json') : undefined);
+  // The report is written as it is made: to --report, or for --format json to a scratch file.
+  const target = await reportTarget(values);
+  const reportFile = target.file;
   try {
     let server: ReferenceServer | undefined;
     let session: Session;
@@ -241,7 +238,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     if (session.reportError) io.stderr.write(`provspec run: the report could not be written: ${session.reportError.message}\n`);
     await writeOutputs({ ...values, report: undefined }, { results, ms, runId: session.runId, version: version() });
     if (values.format === 'json') {
-      if (reportFile) await copyTo(reportFile, io.stdout);
+      await target.print(io.stdout);
     } else {
       const frames = new Map(checked.map((c) => [c.source.display, { text: c.source.text, lineStarts: c.result.document.lineStarts }]));
       const failures = failureBlocks(results, frames, paint);
@@ -254,6 +251,6 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     if (results.some((r) => r.error?.kind === 'unreachable')) return 2;
     return runFailed(results, { strict: values.strict === true }) ? 1 : 0;
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await target.dispose();
   }
 }

@@ -152,6 +152,26 @@ describe('provspec run', () => {
     assert.equal((await run(['examples/quickstart.provspec.yaml', '--misbehave', 'slow'])).code, 2);
   });
 
+  it('exits 2 before sending anything when the --report file cannot be written, naming it', async () => {
+    const log: unknown[] = [];
+    const server = await startReferenceServer({ log: (line) => log.push(line) });
+    const dir = mkdtempSync(path.join(tmpdir(), 'provspec-run-'));
+    try {
+      const blocker = path.join(dir, 'a-file');
+      writeFileSync(blocker, '');
+      const result = await run(['examples/quickstart.provspec.yaml', '--report', path.join(blocker, 'report.json')], {
+        SCIM_BASE_URL: server.baseUrl,
+        SCIM_TOKEN: server.token,
+      });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /the report .*a-file.*report\.json cannot be written.*; nothing was sent\./);
+      assert.equal(log.length, 0, 'no request reached the server');
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('on SIGINT mid-run, stops, removes what it created and exits 130', async () => {
     const log: Array<{ method: string; path: string; status: number }> = [];
     const server = await startReferenceServer({ log: (line) => log.push(line) });
