@@ -28,7 +28,7 @@ export function offsetOfPosition(document: { offsetAt(position: { line: number; 
 }
 
 export function formatOf(uri: string, languageId: string): 'yaml' | 'json' {
-  if (languageId === 'json' || languageId === 'jsonc') return 'json';
+  if (languageId === 'json' || languageId === 'jsonc' || languageId === 'provspec-json') return 'json';
   if (languageId === 'yaml' || languageId === 'provspec') return 'yaml';
   return detectFormat(uri);
 }

@@ -139,10 +139,12 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
         'extension/dist/icon.png',
         'extension/dist/provspec.schema.json',
         'extension/dist/server.js',
+        'extension/language-configuration-json.json',
         'extension/language-configuration.json',
         'extension/package.json',
         'extension/readme.md',
         'extension/syntaxes/provspec-expression.tmLanguage.json',
+        'extension/syntaxes/provspec-json.tmLanguage.json',
         'extension/syntaxes/provspec.tmLanguage.json',
       ]);
       const vsixManifest = files.get('extension.vsixmanifest')!.toString('utf8');
@@ -182,6 +184,24 @@ describe('the VS Code extension package (npm run package:vsix)', { timeout: 240_
     assert.equal(expression.scopeName, injection.scopeName);
     const begin = new RegExp(expression.repository.expression.begin);
     assert.ok(begin.test('baseUrl: ${{ env.SCIM_BASE_URL }}') && !begin.test('baseUrl: $SCIM_BASE_URL'));
+    assert.deepEqual(injection.injectTo, ['source.provspec', 'source.provspec-json']);
+    assert.equal(expression.injectionSelector, 'L:source.provspec -comment, L:source.provspec-json -comment');
+  });
+
+  it('makes *.provspec.json its own language on top of JSON, so no `$schema` of a spec is ever followed', () => {
+    const { languages, grammars } = manifest.contributes;
+    assert.ok(manifest.activationEvents.includes('onLanguage:provspec-json'));
+    const language = languages.find((l: { id: string }) => l.id === 'provspec-json');
+    assert.deepEqual(language.extensions, ['.provspec.json']);
+    const configuration = JSON.parse(files.get(`extension/${language.configuration.replace('./', '')}`)!.toString('utf8'));
+    assert.deepEqual(configuration.brackets, [
+      ['{', '}'],
+      ['[', ']'],
+    ]);
+    const grammar = grammars.find((g: { language?: string }) => g.language === 'provspec-json');
+    const tm = JSON.parse(files.get(`extension/${grammar.path.replace('./', '')}`)!.toString('utf8'));
+    assert.equal(tm.scopeName, grammar.scopeName);
+    assert.deepEqual(tm.patterns, [{ include: 'source.json' }]);
   });
 
   it('contributes the spec schema, unchanged, to JSON (*.provspec.json) and YAML (*.provspec.yaml|yml) tooling', () => {

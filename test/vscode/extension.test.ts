@@ -12,9 +12,10 @@
 // unless the script recorded why this machine cannot install them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { startReferenceServer } from '../../reference/index.ts';
 import { openSession, ROOT, toolsMissing, toolsUnavailable, type Page, type Session } from './code-server.ts';
 import { packagedVsix } from '../e2e/vsix.ts';
@@ -30,6 +31,9 @@ const MODELINE = QUICKSTART.split('\n')[0]!;
 assert.match(MODELINE, /^# yaml-language-server: \$schema=.*provspec\.schema\.json$/);
 const NOT_A_SPEC = BROKEN.replace(`${MODELINE}\n`, ''); // same text, but no name or modeline makes it a spec
 
+/** The broken spec as JSON, copied from a folder whose schema it still names: `$schema` resolves to nothing. */
+const COPIED_JSON = `${JSON.stringify({ $schema: '../../elsewhere/schemas/provspec.schema.json', ...parseYaml(BROKEN) }, null, 2)}\n`;
+
 const ARTIFACTS = process.env.PROVSPEC_ARTIFACTS || path.join(ROOT, 'test', '.tmp', 'vscode');
 
 const ms = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -44,8 +48,9 @@ function filesUnder(dir: string): string[] {
 
 /** A JSON syntax error: what VS Code's built-in JSON features underline, the cold-start baseline. */
 const BROKEN_JSON = '{\n  "name": "x",\n  "items": [1, 2,, 3]\n}\n';
-/** Click to first diagnostic, in ms, of provspec (first test) and of VS Code's JSON (second). */
-const coldStart: { provspec?: number; json?: number } = {};
+/** Click to first diagnostic, in ms, of provspec (first test) and of VS Code's JSON (second); `own`: from
+ * loading provspec's bundle to its first diagnostics, as the extension measured it. */
+const coldStart: { provspec?: number; json?: number; own?: number } = {};
 
 async function openFromExplorer(page: Page, name: string): Promise<void> {
   await page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: name }).first().click();
@@ -69,6 +74,12 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').first().waitFor({ state: 'hidden' });
+}
+
+/** Opens the Problems panel unless it is open (Ctrl+Shift+M on an open, focused panel closes it). */
+async function showProblems(page: Page): Promise<void> {
+  if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+M');
+  await page.locator('.markers-panel').waitFor({ state: 'visible' });
 }
 
 async function problems(page: Page): Promise<string[]> {
@@ -165,6 +176,20 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
             : `${traced.length} trace file(s): ${text.slice(0, 200)}`;
         });
         assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 1, 'exactly one error squiggle');
+        // provspec's own share of that cold start, as the extension measured it (its "provspec" channel).
+        await until("the extension's start-up figures", 20_000, async () => {
+          const logs = path.join(path.dirname(session!.workspace), 'user-data', 'logs');
+          const text = filesUnder(logs)
+            .filter((f) => /-provspec\.log$/.test(f))
+            .map((f) => readFileSync(f, 'utf8'))
+            .join('\n');
+          const started = /provspec: started in (\d+) ms \(.*\)/.exec(text);
+          const first = /provspec: first diagnostics (\d+) ms after loading/.exec(text);
+          if (!started || !first) return text.slice(0, 300) || '(no provspec channel yet)';
+          coldStart.own = Number(first[1]);
+          process.stderr.write(`# ${started[0]}; first diagnostics ${first[1]} ms after loading\n`);
+          return undefined;
+        });
 
         // The Problems panel: our message, source, code and position.
         await page.keyboard.press('Control+Shift+M');
@@ -336,6 +361,28 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
         });
         process.stderr.write(`# test explorer run after ${ms(started)}\n`);
         t.diagnostic(`screenshot: ${await screenshot(page, '4-test-explorer')}`);
+
+        // A JSON spec copied from elsewhere, its relative `$schema` dead: language provspec-json,
+        // served by our server alone, so VS Code's JSON service never tries that `$schema` (the
+        // negative control shows the "Unable to load schema" warning it gives a plain .json).
+        writeFileSync(path.join(session.workspace, 'copied.provspec.json'), COPIED_JSON);
+        await page.keyboard.press('Control+Shift+E'); // back from the Testing view to the Explorer
+        await page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'copied.provspec.json' }).first().waitFor();
+        await openFromExplorer(page, 'copied.provspec.json');
+        assert.match(
+          await page.locator('.statusbar').innerText(),
+          /provspec \(JSON\)/,
+          'the status bar names the language provspec (JSON)',
+        );
+        await showProblems(page);
+        await until('the Problems row for copied.provspec.json', 30_000, async () => {
+          const rows = await problems(page);
+          return rows.some((r) => r.includes('copied.provspec.json')) && rows.some((r) => r.includes('Unknown identity "alcie"'))
+            ? undefined
+            : JSON.stringify(rows);
+        });
+        assert.ok(!(await problems(page)).some((r) => /Unable to load schema/.test(r)), 'no warning about the dead $schema');
+        process.stderr.write(`# json spec after ${ms(started)}\n`);
       } catch (error) {
         if (session) {
           const shot = await screenshot(session.page, `failure-${Date.now()}`).catch(() => '(none)');
@@ -352,7 +399,9 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
   );
 
   it('negative control: without the extension, the same broken spec shows no squiggle', async () => {
-    const session = await openSession({ files: { 'broken.provspec.yaml': BROKEN, 'broken.json': BROKEN_JSON } });
+    const session = await openSession({
+      files: { 'broken.provspec.yaml': BROKEN, 'broken.json': BROKEN_JSON, 'copied.provspec.json': COPIED_JSON },
+    });
     try {
       const { page } = session;
       // The baseline for provspec's cold start, in a fresh editor too: VS Code's own JSON language
@@ -364,14 +413,22 @@ describe('the extension in a real VS Code (code-server + chromium)', { skip, tim
       if (coldStart.provspec !== undefined)
         process.stderr.write(
           `# cold start, click to first diagnostic: provspec ${(coldStart.provspec / 1000).toFixed(2)} s, ` +
-            `VS Code's JSON ${(coldStart.json / 1000).toFixed(2)} s (${(coldStart.provspec / coldStart.json).toFixed(2)}x)\n`,
+            `VS Code's JSON ${(coldStart.json / 1000).toFixed(2)} s (${(coldStart.provspec / coldStart.json).toFixed(2)}x); ` +
+            `provspec's own share ${((coldStart.own ?? Number.NaN) / 1000).toFixed(2)} s\n`,
         );
+      // A copied JSON spec with a dead `$schema` is plain JSON here: VS Code's JSON service warns.
+      await openFromExplorer(page, 'copied.provspec.json');
+      await showProblems(page);
+      await until('VS Code warning about the dead $schema', 30_000, async () => {
+        const rows = await problems(page);
+        return rows.some((r) => /Unable to load schema/.test(r)) ? undefined : JSON.stringify(rows);
+      });
       await openFromExplorer(page, 'broken.provspec.yaml');
       await goTo(page, '52:15');
       await page.locator('.view-line').filter({ hasText: 'identity: alcie' }).first().waitFor({ state: 'visible' });
       await page.waitForTimeout(8000);
       assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 0);
-      await page.keyboard.press('Control+Shift+M');
+      await showProblems(page);
       await page.waitForTimeout(500);
       assert.ok(!(await problems(page)).some((r) => r.includes('unknown-identity')));
       // …and Ctrl+Space under `target:` offers no allowedOrigins (at most words of the file).
