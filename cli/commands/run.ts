@@ -19,7 +19,15 @@ import { version } from '../version.ts';
 import { writeOutputs } from '../../core/session/outputs.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
-import { parseMisbehaviours, parseVariants, startReferenceServer, type ReferenceServer } from '../../reference/index.ts';
+import {
+  FEDERATION_MISBEHAVIOURS,
+  parseFederationMisbehaviours,
+  parseMisbehaviours,
+  parseVariants,
+  startReferenceServer,
+  type ReferenceServer,
+} from '../../reference/index.ts';
+import { randomBytes } from 'node:crypto';
 import { displayPath, findSpecFiles, UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
 import { reportTarget, type CommandIO } from '../io.ts';
@@ -107,9 +115,14 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     throw new UsageError((error as Error).message);
   }
   let misbehave;
+  let federationMisbehave;
   let variants;
   try {
-    misbehave = parseMisbehaviours((values.misbehave ?? []).join(','));
+    // One flag list for both of the reference server's parts: the SCIM endpoint and the demo app's sign-in.
+    const flags = (values.misbehave ?? []).flatMap((v) => v.split(',')).map((f) => f.trim());
+    const isFederation = (f: string) => (FEDERATION_MISBEHAVIOURS as readonly string[]).includes(f);
+    misbehave = parseMisbehaviours(flags.filter((f) => !isFederation(f)).join(','));
+    federationMisbehave = parseFederationMisbehaviours(flags.filter(isFederation).join(','));
     variants = parseVariants((values.variant ?? []).join(','));
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -156,7 +169,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   // Configuration a run needs is checked before anything is sent: an unset variable is a usage
   // error at its line, not a runner error halfway through a scenario. --embedded sets these three.
   const knownEnv: Record<string, string | undefined> = values.embedded
-    ? { SCIM_BASE_URL: '', SCIM_TOKEN: '', APP_URL: '', ...io.env }
+    ? { SCIM_BASE_URL: '', SCIM_TOKEN: '', APP_URL: '', OIDC_CLIENT_ID: '', OIDC_CLIENT_SECRET: '', ...io.env }
     : { ...io.env };
   if (checkEnvironment(checked, plans, knownEnv, { baseUrlGiven: Boolean(values.embedded || values['base-url']) }).length) {
     for (const { source, result } of checked) {
@@ -186,21 +199,35 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const reportFile = target.file;
   try {
     let server: ReferenceServer | undefined;
+    /** The issuer of the IdP the run started, for the embedded demo app (set once it listens). */
+    let issuer: string | undefined;
     let session: Session;
     try {
       const env: Record<string, string | undefined> = { ...io.env };
       if (values.embedded) {
-        server = await startReferenceServer({ misbehave, variants });
+        // Specs that sign in (federation) get the demo app as their relying party, registered at the
+        // IdP the run starts: its issuer is known only then, and told to the app through onFederation.
+        env['OIDC_CLIENT_ID'] ??= 'provspec-embedded-app';
+        env['OIDC_CLIENT_SECRET'] ??= randomBytes(24).toString('base64url');
+        server = await startReferenceServer({
+          misbehave,
+          variants,
+          ...(federationMisbehave.length ? { federationMisbehave } : {}),
+          federation: {
+            oidc: { issuer: () => issuer, clientId: env['OIDC_CLIENT_ID'], clientSecret: env['OIDC_CLIENT_SECRET'] },
+          },
+        });
         env['SCIM_BASE_URL'] = server.baseUrl;
         env['SCIM_TOKEN'] = server.token;
         // Specs that probe a downstream app get the embedded stand-in unless they name their own.
         env['APP_URL'] ??= server.appUrl;
+        const flagsShown = [...misbehave, ...federationMisbehave];
         if (values.format === 'pretty')
           io.stdout.write(
             paint(
               'dim',
               `embedded reference SCIM server on ${server.baseUrl}` +
-                `${misbehave.length ? ` (misbehaving: ${misbehave.join(', ')})` : ''}` +
+                `${flagsShown.length ? ` (misbehaving: ${flagsShown.join(', ')})` : ''}` +
                 `${variants.length ? ` (variants: ${variants.join(', ')})` : ''}\n`,
             ),
           );
@@ -214,6 +241,13 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
         ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
         ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
         ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
+        ...(server
+          ? {
+              onFederation: (started: { issuer: string }) => {
+                issuer = started.issuer;
+              },
+            }
+          : {}),
         onScenarioEnd: (scenario, plan) => {
           if (values.format === 'pretty') io.stdout.write(`${scenarioLine(plan.file, scenario, paint)}\n`);
         },

@@ -791,6 +791,92 @@ export const RULES = {
     level: 'spec',
   },
 
+  // Federation: accounts made just in time at sign-in (provspec plays the IdP).
+  'federation.login': {
+    what: "a sign-in through the app ends in a session for the person's own account",
+    basis: 'this spec (login)',
+    level: 'spec',
+  },
+  'federation.refused': {
+    what: 'a sign-in the spec expects refused ends in no session',
+    basis: 'this spec (login expect: refused)',
+    level: 'spec',
+  },
+  'federation.account': {
+    what: 'after a sign-in, exactly one account carries the mapped userName',
+    basis: 'this spec (login, mapping)',
+    level: 'spec',
+  },
+  'federation.same-account': {
+    what: 'a later sign-in of the same person (same iss and sub) reaches the account the first one made',
+    basis: 'OpenID Connect Core 1.0 §5.7',
+    level: 'spec',
+    quote:
+      'The sub (subject) and iss (issuer) Claims, used together, are the only Claims that an RP can rely upon as a stable ' +
+      'identifier for the End-User, since the sub Claim MUST be locally unique and never reassigned within the Issuer for a ' +
+      'particular End-User, as described in Section 2. Therefore, the only guaranteed unique identifier for a given End-User ' +
+      'is the combination of the iss Claim and the sub Claim.',
+  },
+  'federation.session': {
+    what: "the person's session in the app is active or has ended, as the spec states",
+    basis: 'this spec (expect.session)',
+    level: 'spec',
+  },
+  'federation.backchannel': {
+    what: 'the app answers a valid back-channel logout token with 200 OK',
+    basis: 'OpenID Connect Back-Channel Logout 1.0 §2.8',
+    level: 'MUST',
+    quote: 'If the logout succeeded, the RP MUST respond with HTTP 200 OK.',
+  },
+
+  // The oidc-rp suite: ID tokens with one defect, which the app must not sign anyone in with.
+  'oidc-rp.wrong-iss': {
+    what: 'the app refuses an ID token whose iss is not its IdP',
+    basis: 'OpenID Connect Core 1.0 §3.1.3.7',
+    level: 'MUST',
+    quote:
+      'The Issuer Identifier for the OpenID Provider (which is typically obtained during Discovery) MUST exactly match the value ' +
+      'of the iss (issuer) Claim.',
+  },
+  'oidc-rp.wrong-aud': {
+    what: 'the app refuses an ID token issued to another client',
+    basis: 'OpenID Connect Core 1.0 §3.1.3.7',
+    level: 'MUST',
+    quote:
+      'The Client MUST validate that the aud (audience) Claim contains its client_id value registered at the Issuer identified by ' +
+      'the iss (issuer) Claim as an audience.',
+  },
+  'oidc-rp.expired': {
+    what: 'the app refuses an expired ID token',
+    basis: 'OpenID Connect Core 1.0 §3.1.3.7',
+    level: 'MUST',
+    quote: 'The current time MUST be before the time represented by the exp Claim.',
+  },
+  'oidc-rp.wrong-nonce': {
+    what: 'the app refuses an ID token whose nonce is not the one it sent',
+    basis: 'OpenID Connect Core 1.0 §3.1.3.7',
+    level: 'MUST',
+    quote:
+      'If a nonce value was sent in the Authentication Request, a nonce Claim MUST be present and its value checked to verify ' +
+      'that it is the same value as the one that was sent in the Authentication Request.',
+  },
+  'oidc-rp.alg-none': {
+    what: 'the app refuses an unsigned ID token (alg none)',
+    basis: 'OpenID Connect Core 1.0 §3.1.3.7',
+    level: 'SHOULD',
+    quote:
+      'The alg value SHOULD be the default of RS256 or the algorithm sent by the Client in the id_token_signed_response_alg ' +
+      'parameter during Registration.',
+  },
+  'oidc-rp.pkce': {
+    what: 'the app sends a PKCE code challenge (S256) with its authorization request',
+    basis: 'RFC 9700 §2.1.1',
+    level: 'SHOULD',
+    quote:
+      'For confidential clients, the use of PKCE [RFC7636] is RECOMMENDED, as it provides strong protection against misuse and ' +
+      'injection of authorization codes as described in Section 4.5.3.1.',
+  },
+
   // The run itself.
   'run.completes': {
     what: 'the scenario runs to its end within its timeout',

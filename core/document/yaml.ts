@@ -331,8 +331,7 @@ function thousands(n: number): string {
 }
 
 const ALIAS_LIMIT_WHAT: Record<keyof Expansion, string> = {
-  aliases:
-    `the spec would expand more than ${thousands(ALIAS_LIMITS.aliases)} ` + `aliases (an alias inside an aliased node counts once per use)`,
+  aliases: `the spec would expand more than ${thousands(ALIAS_LIMITS.aliases)} aliases (one inside an aliased node counts once per use)`,
   values:
     `aliases would add more than ${thousands(ALIAS_LIMITS.values)} ` +
     `values (mappings, lists and scalars, every copy counted) to the spec`,

@@ -9,7 +9,7 @@ import { rangeAtPointer } from '../document/range.ts';
 /** Where a scenario comes from in the spec; setup is the run's own group preparation. */
 export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'load' | 'conformance' | 'setup';
 
-export type ConformanceSuite = 'rfc7644' | 'entra' | 'okta';
+export type ConformanceSuite = 'rfc7644' | 'entra' | 'okta' | 'oidc-rp';
 
 export interface PlannedScenario {
   section: Exclude<Section, 'setup'>;
@@ -82,7 +82,8 @@ export function buildPlan(file: string, document: ParsedDocument, spec: Spec, op
       name: suite,
       pointer,
       range: rangeAt(document, pointer, 'value'),
-      dialect: suite === 'rfc7644' ? dialect : suite,
+      // The IdP suites send that IdP's shapes; the others the spec's dialect.
+      dialect: suite === 'entra' || suite === 'okta' ? suite : dialect,
       conformance: suite,
     });
   });

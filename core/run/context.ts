@@ -17,6 +17,7 @@ import type { CheckResult, CheckStatus } from './result.ts';
 import { rangeAt, type PlannedScenario } from '../plan/plan.ts';
 import { RULES, failureStatus, profileOfDialect, type Profile, type RuleId } from '../checks/rules.ts';
 import type { FindingFolder } from './fold.ts';
+import type { RunFederation } from './federation.ts';
 
 export interface RunGroup {
   name: string;
@@ -50,6 +51,10 @@ export interface RunContext {
   /** Whether the target honours `members[value eq …]` group filters (probed once per run). */
   memberFilter?: Promise<boolean>;
   onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
+  /** Federation: the run's IdP, started by the first step that asks (absent without a federation section). */
+  federation?: () => Promise<RunFederation>;
+  /** Exchanges made outside the SCIM client (a sign-in's hops), for the trace. */
+  recordExchange?: (exchange: Exchange, context: RequestContext) => void;
 }
 
 export class ScenarioContext {

@@ -22,10 +22,12 @@ import { cleanUp } from './cleanup.ts';
 import { rfc7644Suite } from './conformance/rfc7644.ts';
 import { runLoad } from './load.ts';
 import { idpShapesSuite } from './conformance/idp-shapes.ts';
+import { oidcRpSuite } from './conformance/oidc-rp.ts';
 import { retirePassing, worst, type CheckResult, type ScenarioResult, type SpecResult } from './result.ts';
 import type { RequestContext } from '../scim/client.ts';
 import { profileOfDialect, type Profile } from '../checks/rules.ts';
 import { FindingFolder } from './fold.ts';
+import { signsIn, startFederation, type RunFederation } from './federation.ts';
 
 export interface RunOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -55,6 +57,8 @@ export interface RunOptions {
   keep?: 'all' | 'findings';
   onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
   onExchange?: (exchange: Exchange, context: RequestContext) => void;
+  /** The IdP a federation spec's run started, once it listens: an app told its issuer at run time (the embedded one) learns it here. */
+  onFederation?: (federation: { issuer: string }) => void;
 }
 
 export function newRunId(): string {
@@ -121,7 +125,18 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     ...(options.profile ? { profile: options.profile } : {}),
     folder: new FindingFolder(),
     ...(options.onCheck ? { onCheck: options.onCheck } : {}),
+    ...(options.onExchange ? { recordExchange: options.onExchange } : {}),
   };
+  // The IdP a federation spec's sign-ins go through: started by the first step that needs it.
+  let federation: Promise<RunFederation> | undefined;
+  if (spec.federation && signsIn(spec)) {
+    const scope = { env: options.env, vars, run: { id: runId } };
+    run.federation = () =>
+      (federation ??= startFederation(spec, scope, secrets).then((started) => {
+        options.onFederation?.({ issuer: started.idp.issuer });
+        return started;
+      }));
+  }
   const runTimeout = AbortSignal.timeout(durationMs(spec.target.timeouts?.run, 15 * 60_000));
   const schedule: Schedule = {
     run,
@@ -138,6 +153,10 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     }
     result.scenarios.push(...(await runScenarios(plan.scenarios, spec.target.concurrency ?? 4, schedule)));
   } finally {
+    await federation?.then(
+      (f) => f.idp.close(),
+      () => undefined,
+    );
     result.orphans = await cleanUp(client, ledger, 60_000, runId);
     result.audit = ledger.audit;
     await client.close();
@@ -257,6 +276,7 @@ async function runScenario(schedule: Schedule, planned: PlannedScenario, index: 
     else if (planned.concurrency) await runConcurrency(ctx, planned.concurrency, schedule.tagged, tag);
     else if (planned.load) await runLoad(ctx, planned.load, schedule.tagged, tag);
     else if (planned.conformance === 'rfc7644') await rfc7644Suite(ctx, schedule.tagged, tag);
+    else if (planned.conformance === 'oidc-rp') await oidcRpSuite(ctx, schedule.tagged, tag);
     else if (planned.conformance) await idpShapesSuite(ctx, schedule.tagged, tag);
   } catch (error) {
     const message =

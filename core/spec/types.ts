@@ -66,6 +66,8 @@ export interface Expectation {
   memberOf?: string[];
   notMemberOf?: string[];
   findable?: boolean;
+  /** Whether the person's session in the app is on (federation.session, with their cookies). */
+  session?: 'active' | 'ended';
 }
 
 export type HttpMethodKey = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
@@ -84,8 +86,8 @@ export type Probe = Partial<Record<HttpMethodKey, string>> & {
   expect?: HttpExpectation;
 };
 
-export type SimpleStep = 'provision' | 'deactivate' | 'reactivate' | 'deprovision';
-export const SIMPLE_STEPS: readonly SimpleStep[] = ['provision', 'deactivate', 'reactivate', 'deprovision'];
+export type SimpleStep = 'provision' | 'deactivate' | 'reactivate' | 'deprovision' | 'login' | 'logout';
+export const SIMPLE_STEPS: readonly SimpleStep[] = ['provision', 'deactivate', 'reactivate', 'deprovision', 'login', 'logout'];
 
 export type Step =
   | SimpleStep
@@ -99,9 +101,15 @@ export type Step =
   | { expect: Expectation }
   | { probe: Probe }
   | { wait: Duration }
-  | { eventually: { within: Duration; every?: Duration; expect?: Expectation; probe?: Probe } };
+  | { eventually: { within: Duration; every?: Duration; expect?: Expectation; probe?: Probe } }
+  | { login: { expect?: 'session' | 'refused' } }
+  | { logout: Record<string, never> }
+  | { idp: IdpChange };
 
-export type StepKind = SimpleStep | 'update' | 'assign' | 'unassign' | 'expect' | 'probe' | 'wait' | 'eventually';
+/** A change at the identity provider: the person removed, or their claims changed. */
+export type IdpChange = 'remove' | { update: Record<string, IdentityValue> };
+
+export type StepKind = SimpleStep | 'update' | 'assign' | 'unassign' | 'expect' | 'probe' | 'wait' | 'eventually' | 'idp';
 export const STEP_KINDS: readonly StepKind[] = [
   'provision',
   'update',
@@ -114,7 +122,24 @@ export const STEP_KINDS: readonly StepKind[] = [
   'probe',
   'wait',
   'eventually',
+  'login',
+  'logout',
+  'idp',
 ];
+
+/** Federation: provspec plays the IdP; the app provisions accounts just in time at sign-in. */
+export interface Federation {
+  protocol: 'oidc';
+  port?: number;
+  client: { id: string; secret?: string; redirectUris: string[]; backchannelLogoutUri?: string };
+  start: string;
+  session: { get: string; userName?: string };
+  logout?: string;
+  claims?: Record<string, IdentityValue>;
+  groupsClaim?: string | null;
+  updatesOnLogin?: boolean;
+  allowedOrigins?: string[];
+}
 
 export interface LifecycleScenario {
   description?: string;
@@ -181,11 +206,12 @@ export interface Spec {
   mapping: Record<string, MappingRule>;
   groups?: Record<string, Group>;
   roles?: RoleRule[];
+  federation?: Federation;
   lifecycle?: Record<string, LifecycleScenario>;
   negative?: Record<string, NegativeCase>;
   concurrency?: Record<string, ConcurrencyCase>;
   load?: Record<string, LoadCase>;
-  conformance?: Array<'rfc7644' | 'entra' | 'okta'>;
+  conformance?: Array<'rfc7644' | 'entra' | 'okta' | 'oidc-rp'>;
 }
 
 /** The kind of a step, whichever of its two forms (`deactivate` or `{deactivate: {}}`) it takes. */

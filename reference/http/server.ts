@@ -14,6 +14,7 @@ import { parseJsonBody, readBody } from './body.ts';
 import { bulk } from '../scim/bulk.ts';
 import { offersBulk } from '../scim/discovery.ts';
 import type { Misbehaviour } from '../misbehaviours.ts';
+import type { OidcRelyingParty } from '../federation/oidc-rp.ts';
 import type { Variant } from '../variants.ts';
 
 export const BASE_PATH = '/scim/v2';
@@ -35,12 +36,17 @@ export interface HttpOptions {
   maxBodyBytes: number;
   slowMs: number;
   log: ((line: RequestLogLine) => void) | undefined;
+  /** The demo app's relying party (federation/), when the server was given an IdP; ready once listening. */
+  federation?: (() => OidcRelyingParty | undefined) | undefined;
 }
 
 interface Reply {
   status: number;
   body?: unknown;
-  headers?: Record<string, string>;
+  /** Arrays for headers that repeat (several Set-Cookie). */
+  headers?: Record<string, string | string[]>;
+  /** The relying party's JSON is not SCIM; SCIM's media type otherwise. */
+  contentType?: string;
 }
 
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
@@ -90,6 +96,12 @@ export function createScimServer(service: () => ScimService, options: HttpOption
 
   const route = async (request: IncomingMessage, url: URL, method: string, requestId: string): Promise<Reply> => {
     void requestId;
+    const rp = options.federation?.();
+    if (rp?.handles(url.pathname)) {
+      const body = method === 'POST' ? await readBody(request, options.maxBodyBytes) : undefined;
+      if (body === undefined) await drain(request, options.maxBodyBytes);
+      return rp.handle({ method, url, headers: request.headers, body });
+    }
     if (url.pathname.startsWith(`${DEMO_APP_PATH}/`)) {
       await drain(request, options.maxBodyBytes);
       return demoApp(service(), url.pathname, method);
@@ -321,14 +333,14 @@ function send(
   flags: ReadonlySet<Misbehaviour>,
   variants: ReadonlySet<Variant>,
 ): void {
-  const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
+  const headers: Record<string, string | string[]> = { 'x-request-id': requestId, ...reply.headers };
   if (variants.has('no-etags')) delete headers['etag'];
   if (reply.body === undefined) {
     response.writeHead(reply.status, headers).end();
     return;
   }
   const payload = JSON.stringify(reply.body);
-  headers['content-type'] = flags.has('wrong-content-type') ? 'application/json; charset=utf-8' : SCIM_TYPE;
+  headers['content-type'] = reply.contentType ?? (flags.has('wrong-content-type') ? 'application/json; charset=utf-8' : SCIM_TYPE);
   headers['content-length'] = String(Buffer.byteLength(payload));
   response.writeHead(reply.status, headers).end(payload);
 }

@@ -87,7 +87,23 @@ describe('provspec run', () => {
     const { code, stdout } = await run(['examples/', '--embedded']);
     assert.equal(code, 0, stdout);
     assert.match(stdout, /✔ lifecycle\.leaver examples\/entra\.provspec\.yaml/);
+    // The federation example signs in at the IdP the run starts, through the embedded demo app.
+    assert.match(stdout, /✔ lifecycle\.jit-leaver examples\/federation-oidc\.provspec\.yaml/);
     assert.match(stdout, /nothing left behind/);
+  });
+
+  it("takes the demo app's federation misbehaviours in --misbehave: the check fails at its line", async () => {
+    const result = await run([
+      'examples/federation-oidc.provspec.yaml',
+      '--embedded',
+      '--misbehave',
+      'jit-links-by-email',
+      '--scenario',
+      'jit-email-change',
+    ]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /fail examples\/federation-oidc\.provspec\.yaml:\d+:\d+ 3-login\.same-account/);
+    assert.doesNotMatch(result.stdout + result.stderr, STACK);
   });
 
   it('exits 1 with the failing spec line when a check fails', async () => {

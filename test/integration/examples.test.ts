@@ -8,8 +8,9 @@ import { DIALECTS } from '../../core/spec/types.ts';
 import { ROOT, failing, leftOnServer, runSpecFile, withServer } from './helpers.ts';
 import { startDownstreamApp } from './fixtures/downstream-app.ts';
 
+// Federation examples sign in through the reference server's demo app: federation.test.ts runs them.
 const EXAMPLES = readdirSync(path.join(ROOT, 'examples'))
-  .filter((f) => /\.provspec\.(ya?ml|json)$/.test(f))
+  .filter((f) => /\.provspec\.(ya?ml|json)$/.test(f) && !f.startsWith('federation-'))
   .map((f) => `examples/${f}`);
 
 describe('examples against the reference server', () => {

@@ -1,4 +1,5 @@
 // Running specs in-process against a real reference server over loopback HTTP.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,4 +59,38 @@ export function failing(result: SpecResult): Array<{ scenario: string; id: strin
       .filter((c) => c.status === 'fail' || c.status === 'error')
       .map((c) => ({ scenario: s.name, id: c.id, line: c.range.start.line + 1, status: c.status, message: c.message })),
   );
+}
+
+/**
+ * A reference server whose demo app is an OIDC relying party with just-in-time provisioning,
+ * registered at the IdP the run starts (its issuer comes through onFederation), and the run
+ * options that wire a run to it.
+ */
+export async function withFederatedServer<T>(
+  federationMisbehave: readonly string[],
+  work: (server: ReferenceServer, run: Partial<RunOptions>) => Promise<T>,
+): Promise<T> {
+  let issuer: string | undefined;
+  const clientId = 'provspec-test-app';
+  const clientSecret = randomBytes(18).toString('base64url');
+  const server = await startReferenceServer({
+    federationMisbehave,
+    federation: { oidc: { issuer: () => issuer, clientId, clientSecret } },
+  });
+  try {
+    return await work(server, {
+      env: {
+        SCIM_BASE_URL: server.baseUrl,
+        SCIM_TOKEN: server.token,
+        APP_URL: server.appUrl,
+        OIDC_CLIENT_ID: clientId,
+        OIDC_CLIENT_SECRET: clientSecret,
+      },
+      onFederation: (started) => {
+        issuer = started.issuer;
+      },
+    });
+  } finally {
+    await server.close();
+  }
 }

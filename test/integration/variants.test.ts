@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { DIALECTS } from '../../core/spec/types.ts';
 import { startReferenceServer, VARIANTS, type ReferenceServer, type Variant } from '../../reference/index.ts';
 import { ROOT, leftOnServer, runSpecFile } from './helpers.ts';
@@ -21,8 +22,11 @@ const SETS: Array<{ name: string; variants: Variant[] }> = [
 for (const set of SETS) {
   describe(`legal variant: ${set.name}`, { concurrency: true }, () => {
     let server: ReferenceServer;
+    // The federation example signs in through the server's demo app, at the IdP its run starts.
+    let issuer: string | undefined;
+    const oidc = { clientId: 'provspec-variants-app', clientSecret: randomBytes(18).toString('base64url') };
     before(async () => {
-      server = await startReferenceServer({ variants: set.variants });
+      server = await startReferenceServer({ variants: set.variants, federation: { oidc: { ...oidc, issuer: () => issuer } } });
     });
     after(async () => {
       // Every run cleaned up after itself: the shared server is empty again.
@@ -36,7 +40,18 @@ for (const set of SETS) {
             example,
             server,
             { dialect },
-            { env: { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: server.token, APP_URL: server.appUrl } },
+            {
+              env: {
+                SCIM_BASE_URL: server.baseUrl,
+                SCIM_TOKEN: server.token,
+                APP_URL: server.appUrl,
+                OIDC_CLIENT_ID: oidc.clientId,
+                OIDC_CLIENT_SECRET: oidc.clientSecret,
+              },
+              onFederation: (started) => {
+                issuer = started.issuer;
+              },
+            },
           );
           const bad = result.scenarios.flatMap((s) =>
             s.checks

@@ -24,6 +24,7 @@ const CORE_RANK: Record<string, number> = {
   'scim-schema': 2,
   scim: 3,
   checks: 3,
+  federation: 4,
   validate: 4,
   plan: 5,
   run: 6,

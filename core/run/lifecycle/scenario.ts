@@ -1,7 +1,7 @@
 // A lifecycle scenario: its steps in order against one scenario-scoped user. A step that cannot
 // go on (the user was never created) makes the steps after it errors, not crashes.
 import type { ScenarioContext } from '../context.ts';
-import type { IdentityValue, LifecycleScenario, Step } from '../../spec/types.ts';
+import type { Expectation, IdentityValue, IdpChange, LifecycleScenario, Step } from '../../spec/types.ts';
 import { stepKind } from '../../spec/types.ts';
 import { joinPointer } from '../../document/index.ts';
 import { durationMs } from '../../spec/duration.ts';
@@ -14,6 +14,7 @@ import { deprovision } from './deprovision.ts';
 import { expectState } from './expect.ts';
 import { probe } from './probe.ts';
 import { addToGroups, removeFromGroups } from './groups.ts';
+import { changeAtIdp, expectSession, login, logout } from './login.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function runLifecycle(
@@ -32,6 +33,15 @@ export async function runLifecycle(
     groupFailures: new Map(),
     wrongFacts: new Map(),
   };
+  try {
+    await runSteps(ctx, scenario, state);
+  } finally {
+    // The person's browser (federation steps): its connections go with the scenario.
+    await state.person?.agent.close();
+  }
+}
+
+async function runSteps(ctx: ScenarioContext, scenario: LifecycleScenario, state: UserState): Promise<void> {
   for (const [index, step] of scenario.steps.entries()) {
     if (ctx.signal.aborted) return;
     const kind = stepKind(step) ?? 'unknown';
@@ -43,7 +53,7 @@ export async function runLifecycle(
       pointer,
       range: typeof step === 'string' ? ctx.range(pointer, 'value') : ctx.range(joinPointer(pointer, kind), 'key'),
     };
-    if (kind !== 'provision' && kind !== 'wait' && kind !== 'probe' && !state.id) {
+    if (!state.id && needsUser(kind, step)) {
       if (state.createFailure)
         ctx.blocked(
           'run.completes',
@@ -61,6 +71,14 @@ export async function runLifecycle(
     }
     await runStep(ctx, state, info, step);
   }
+}
+
+/** Whether a step acts on the scenario's user, so that it cannot run before one exists. */
+function needsUser(kind: string, step: Step): boolean {
+  if (['provision', 'wait', 'probe', 'login', 'logout', 'idp'].includes(kind)) return false;
+  // An expectation of the session alone asks the app, not the user on the target.
+  if (kind === 'expect') return Object.keys((step as { expect: Expectation }).expect).some((k) => k !== 'session');
+  return true;
 }
 
 async function runStep(ctx: ScenarioContext, state: UserState, info: StepInfo, step: Step): Promise<void> {
@@ -81,8 +99,19 @@ async function runStep(ctx: ScenarioContext, state: UserState, info: StepInfo, s
       return addToGroups(ctx, state, body as string[], info);
     case 'unassign':
       return removeFromGroups(ctx, state, body as string[], info);
-    case 'expect':
-      return expectState(ctx, state, info, body as never, base);
+    case 'expect': {
+      // The session is the app's to show, not the SCIM target's: its own check, then the rest.
+      const { session, ...rest } = body as Expectation;
+      if (session) await expectSession(ctx, state, info, session);
+      if (Object.keys(rest).length) await expectState(ctx, state, info, rest as never, base);
+      return;
+    }
+    case 'login':
+      return login(ctx, state, info, body as { expect?: 'session' | 'refused' } | undefined);
+    case 'logout':
+      return logout(ctx, state, info);
+    case 'idp':
+      return changeAtIdp(ctx, state, info, body as IdpChange);
     case 'probe':
       return probe(ctx, state, info, body as never, base);
     case 'wait': {

@@ -2,6 +2,7 @@ import type { IdentityValue } from '../../spec/types.ts';
 import type { Resource } from '../../scim/resource.ts';
 import type { Range } from '../../diagnostic.ts';
 import type { CheckResult } from '../result.ts';
+import type { FederatedPerson } from './login.ts';
 
 /** What a lifecycle scenario knows about its user between steps. */
 export interface UserState {
@@ -35,6 +36,8 @@ export interface UserState {
   wrongFacts: Map<'active' | 'findable', CheckResult>;
   /** Whether a userName filter found the active user (the precondition of findability checks). */
   filterCheck?: CheckResult;
+  /** Federation: the person's browser, IdP subject and account (made at the first login step). */
+  person?: FederatedPerson;
 }
 
 /** Where a step is, for check ids and ranges. */

@@ -30,6 +30,10 @@ function namespacesAt(pointer: string): { allowed: ExpressionNamespace[]; where:
       return { allowed: [...EVERYWHERE, 'run'], where: 'groups' };
     case 'roles':
       return { allowed: EVERYWHERE, where: 'role rules' };
+    case 'federation':
+      // The claims are asserted per identity; the rest (client, URLs) is the app's configuration.
+      if (scenario === 'claims') return { allowed: [...EVERYWHERE, 'identity', 'run'], where: 'federation claims' };
+      return { allowed: EVERYWHERE, where: 'federation settings' };
     case 'negative':
       return { allowed: [...EVERYWHERE, 'identity', 'run', 'scenario', 'groups'], where: 'negative cases' };
     case 'concurrency':

@@ -14,6 +14,16 @@ export function checkScenarios(ctx: RuleContext): void {
   for (const [name, negative] of entries(ctx.spec['negative'])) checkNegative(ctx, name, obj(negative));
   for (const [name, race] of entries(ctx.spec['concurrency'])) checkRace(ctx, name, obj(race));
   for (const [name, load] of entries(ctx.spec['load'])) checkLoad(ctx, name, obj(load));
+  arr(ctx.spec['conformance']).forEach((suite, i) => {
+    if (suite === 'oidc-rp' && !obj(ctx.spec['federation']))
+      ctx.report.at(
+        joinPointer('/conformance', i),
+        'value',
+        'error',
+        'federation-missing',
+        'The oidc-rp suite signs in through the app: it needs the "federation" section (start, session, the app\'s client).',
+      );
+  });
 }
 
 /** A load run that cannot pass whatever the server does, or that would not stay bounded. */
@@ -136,7 +146,12 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
         break;
       case 'expect': {
         const expect = obj(obj(step)?.['expect']);
-        if (state === 'absent' && expect && Object.keys(expect).some((k) => k !== 'exists' && k !== 'findable')) {
+        if (expect?.['session'] !== undefined && !obj(ctx.spec['federation']))
+          problem(
+            'federation-missing',
+            'An expectation of the session needs the "federation" section (federation.session says how to read it).',
+          );
+        if (state === 'absent' && expect && Object.keys(expect).some((k) => k !== 'exists' && k !== 'findable' && k !== 'session')) {
           problem('step-before-provision', 'This expectation needs a provisioned user, but no step before it provisions one.');
         }
         break;
@@ -144,6 +159,26 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
       case 'probe':
         checkProbe(ctx, joinPointer(joinPointer(base, i), 'probe'), obj(obj(step)?.['probe']));
         break;
+      case 'login':
+      case 'logout':
+      case 'idp': {
+        const federation = obj(ctx.spec['federation']);
+        if (!federation) {
+          problem(
+            'federation-missing',
+            `"${kind}" needs the "federation" section: how a login starts at the app, how the session is read, ` +
+              "and the app's client at the IdP.",
+          );
+          break;
+        }
+        if (kind === 'login' && obj(obj(step)?.['login'])?.['expect'] !== 'refused') state = 'active';
+        if (kind === 'logout' && federation['logout'] === undefined)
+          problem('missing-property', '"logout" signs out at federation.logout, which this spec does not give.');
+        const change = obj(obj(step)?.['idp']);
+        if (change?.['update'])
+          checkUpdate(ctx, joinPointer(joinPointer(joinPointer(base, i), 'idp'), 'update'), obj(change['update']), identity);
+        break;
+      }
       case 'eventually': {
         const body = obj(obj(step)?.['eventually']);
         if (body && !('expect' in body) && !('probe' in body)) {
@@ -180,6 +215,9 @@ function readAttributes(ctx: RuleContext): Set<string> {
     for (const e of findExpressions(text)) if (e.namespace === 'identity' && e.path[0]) read.add(e.path[0]);
   }
   for (const rule of arr(ctx.spec['roles'])) for (const [key] of entries(obj(rule)?.['when'])) read.add(key);
+  // The claims provspec's IdP asserts read identity attributes too (federation).
+  for (const [, claim] of entries(obj(ctx.spec['federation'])?.['claims']))
+    for (const e of findExpressions(str(claim) ?? '')) if (e.namespace === 'identity' && e.path[0]) read.add(e.path[0]);
   attributesRead.set(ctx, read);
   return read;
 }

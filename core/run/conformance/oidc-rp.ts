@@ -1,0 +1,151 @@
+// The oidc-rp suite: the app as an OpenID Connect relying party. One person signs in normally
+// (the precondition of everything else), then one more person per case, each getting an ID token
+// with exactly one defect from provspec's IdP (core/federation/tamper.ts). The app must not sign
+// any of them in. After the OpenID Foundation's RP tests; every check at the suite's item.
+import type { ScenarioContext } from '../context.ts';
+import type { RuleId } from '../../checks/rules.ts';
+import type { StepInfo } from '../lifecycle/state.ts';
+import type { IdentityValue } from '../../spec/types.ts';
+import type { IdTokenTamper } from '../../federation/tamper.ts';
+import { UserAgent } from '../../federation/user-agent.ts';
+import { login, type LoginOutcome } from '../../federation/login.ts';
+import { mappedValues, scenarioIdentity } from '../identity.ts';
+import { findByUserName } from '../lifecycle/verify.ts';
+import { claimsOf, exchangesOf, federationOf, sessionOf, type FederatedPerson } from '../lifecycle/login.ts';
+import type { RunFederation } from '../federation.ts';
+import { Suite } from './suite.ts';
+
+/**
+ * The cases, each a MUST or SHOULD of §3.1.3.7. Not a foreign signature: in the code flow the ID
+ * token comes straight from the token endpoint, and item 6 lets the app validate the issuer by
+ * TLS instead of the signature (openid-client does), so refusing it is not required.
+ */
+const CASES: ReadonlyArray<{ tamper: IdTokenTamper; rule: RuleId }> = [
+  { tamper: 'alg-none', rule: 'oidc-rp.alg-none' },
+  { tamper: 'wrong-iss', rule: 'oidc-rp.wrong-iss' },
+  { tamper: 'wrong-aud', rule: 'oidc-rp.wrong-aud' },
+  { tamper: 'expired', rule: 'oidc-rp.expired' },
+  { tamper: 'wrong-nonce', rule: 'oidc-rp.wrong-nonce' },
+];
+
+const WHAT: Record<IdTokenTamper, string> = {
+  'alg-none': 'unsigned (alg none)',
+  'wrong-iss': 'naming another issuer',
+  'wrong-aud': 'issued to another client',
+  expired: 'that expired an hour ago',
+  'wrong-nonce': 'with a nonce the app did not send',
+};
+
+export async function oidcRpSuite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
+  const suite = new Suite(ctx, tagged, tag);
+  const step: StepInfo = { index: 0, kind: 'oidc-rp', label: 'oidc-rp', pointer: ctx.planned.pointer, range: ctx.planned.range };
+  const federation = await federationOf(ctx, step);
+  if (!federation) return;
+  const [name, identity] = Object.entries(ctx.run.spec.identities)[0] ?? [];
+  if (!name || !identity) return;
+
+  // The precondition: an ordinary sign-in works. Without it a refusal below would prove nothing.
+  const baseline = await signIn(ctx, federation, tagged, tag, 'baseline', identity);
+  await adoptAccount(ctx, baseline.userName, step);
+  const usable = suite.check(
+    'federation.login',
+    'oidc-rp.baseline',
+    'an ordinary sign-in ends in a session',
+    baseline.signedInAs !== undefined,
+    `an ordinary sign-in as ${name} did not end in a session (${describe(baseline.outcome)}), so no refusal below would mean anything`,
+    { evidence: baseline.evidence },
+  );
+  const grant = federation.idp.lastCodeGrant(baseline.sub);
+  if (usable.status === 'pass') {
+    suite.check(
+      'oidc-rp.pkce',
+      'oidc-rp.pkce',
+      'the app sends a PKCE code challenge (S256)',
+      grant?.codeChallengeMethod === 'S256',
+      grant?.codeChallengeMethod
+        ? `the app sent a PKCE challenge with method ${grant.codeChallengeMethod}, not S256`
+        : 'the app sent no PKCE code challenge: a stolen authorization code could be redeemed by whoever holds it',
+      { evidence: baseline.evidence },
+    );
+  } else suite.blocked('oidc-rp.pkce', 'oidc-rp.pkce', 'the app sends a PKCE code challenge (S256)', usable, 'no sign-in worked');
+
+  for (const [i, { tamper, rule }] of CASES.entries()) {
+    const title = `the app refuses an ID token ${WHAT[tamper]}`;
+    if (usable.status !== 'pass') {
+      suite.blocked(rule, rule, title, usable, 'no ordinary sign-in worked');
+      continue;
+    }
+    if (tamper === 'wrong-nonce' && grant && !grant.nonce) {
+      suite.skipped(rule, rule, title, 'the app sends no nonce, so there is none to check (§3.1.3.7 asks only when one was sent)');
+      continue;
+    }
+    const attempt = await signIn(ctx, federation, tagged, `${tag}-${i + 1}`, tamper, identity, tamper);
+    const accepted = attempt.signedInAs !== undefined;
+    // Even a refusing app may have made the account first: whatever it made is the run's to remove.
+    await adoptAccount(ctx, attempt.userName, step);
+    suite.check(rule, rule, title, !accepted, `the app signed the person in as ${attempt.signedInAs} with an ID token ${WHAT[tamper]}`, {
+      expected: 'no session',
+      actual: `signed in as ${attempt.signedInAs}`,
+      evidence: attempt.evidence,
+    });
+  }
+}
+
+interface Attempt {
+  sub: string;
+  outcome: LoginOutcome;
+  signedInAs?: string;
+  userName?: string;
+  evidence: ReturnType<typeof exchangesOf>;
+}
+
+/** One person (their own copy of the identity, their own browser) signs in, the next ID token tampered with if asked. */
+async function signIn(
+  ctx: ScenarioContext,
+  federation: RunFederation,
+  tagged: ReadonlySet<string>,
+  tag: string,
+  label: string,
+  identity: Record<string, IdentityValue>,
+  tamper?: IdTokenTamper,
+): Promise<Attempt> {
+  const copy = scenarioIdentity(identity, tagged, tag);
+  const sub = `${ctx.run.runId}.${ctx.name}.${label}`;
+  const person: FederatedPerson = {
+    agent: new UserAgent({ allowedOrigins: federation.allowedOrigins, timeoutMs: ctx.run.requestTimeoutMs, signal: ctx.signal }),
+    sub,
+    signedInBefore: false,
+    removed: false,
+  };
+  const step: StepInfo = { index: 0, kind: 'oidc-rp', label: `oidc-rp.${label}`, pointer: ctx.planned.pointer, range: ctx.planned.range };
+  try {
+    federation.idp.setAccount({ sub, claims: claimsOf(ctx, copy, federation) });
+    if (tamper) federation.idp.tamperNextIdToken(sub, tamper);
+    const outcome = await login(person.agent, federation.start, federation.idp, sub);
+    const evidence = exchangesOf(ctx, outcome.hops, step);
+    const session = outcome.kind === 'landed' ? await sessionOf(ctx, federation, person, step) : undefined;
+    const userName = mappedValues(ctx.run.spec, ctx.scope({ identity: copy })).find((v) => v.path === 'userName')?.value;
+    return {
+      sub,
+      outcome,
+      ...(session?.userName ? { signedInAs: session.userName } : {}),
+      ...(typeof userName === 'string' ? { userName } : {}),
+      evidence: [...evidence, ...(session ? [session.exchange] : [])],
+    };
+  } finally {
+    await person.agent.close();
+  }
+}
+
+/** An app that let a tampered sign-in in may have made an account: it is the run's to remove. */
+async function adoptAccount(ctx: ScenarioContext, userName: string | undefined, step: StepInfo): Promise<void> {
+  if (!userName) return;
+  const { ids } = await findByUserName(ctx, userName, step.label);
+  for (const id of ids ?? []) if (!ctx.run.ledger.owns('User', id)) ctx.run.ledger.created('User', id, userName, ctx.name);
+}
+
+function describe(outcome: LoginOutcome): string {
+  if (outcome.kind === 'landed') return 'it landed, but the session answer names nobody';
+  if (outcome.kind === 'refused') return `refused: ${outcome.error}${outcome.description ? ` (${outcome.description})` : ''}`;
+  return outcome.message;
+}

@@ -1,0 +1,42 @@
+// Classic just-in-time provisioning bugs of a relying party, each reproducible on demand so that
+// the runner's federation checks can prove they are able to fail. Kept apart from the SCIM
+// misbehaviours: those are flags of the SCIM endpoint, these of the app that signs users in.
+export const FEDERATION_MISBEHAVIOURS = [
+  'jit-no-update',
+  'jit-single-group-dropped',
+  'jit-links-by-email',
+  'jit-session-survives-removal',
+  'jit-links-unverified-email',
+  'jit-accepts-wrong-audience',
+  'jit-accepts-alg-none',
+] as const;
+
+export type FederationMisbehaviour = (typeof FEDERATION_MISBEHAVIOURS)[number];
+
+export const FEDERATION_MISBEHAVIOUR_DESCRIPTIONS: Record<FederationMisbehaviour, string> = {
+  'jit-no-update': 'later logins never update the user: only the first login sets its attributes and groups',
+  'jit-single-group-dropped': 'a groups claim with one element (or a lone string) is read as no groups',
+  'jit-links-by-email': 'accounts are keyed by email, not (iss, sub): an email changed at the IdP gives a second account',
+  'jit-session-survives-removal': 'back-channel logout tokens are answered 200 and ignored, and a session never re-checks its user',
+  'jit-links-unverified-email': 'an existing user is linked by email even when the IdP does not say email_verified',
+  'jit-accepts-wrong-audience': "an ID token whose aud lacks the app's client_id signs the person in from its unverified claims",
+  'jit-accepts-alg-none': 'an unsigned ID token (alg none) signs the person in from its unverified claims',
+};
+
+export function isFederationMisbehaviour(name: string): name is FederationMisbehaviour {
+  return (FEDERATION_MISBEHAVIOURS as readonly string[]).includes(name);
+}
+
+export function parseFederationMisbehaviours(text: string): FederationMisbehaviour[] {
+  const out: FederationMisbehaviour[] = [];
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (!isFederationMisbehaviour(part)) {
+      throw new Error(`Unknown federation misbehaviour "${part}". Known: ${FEDERATION_MISBEHAVIOURS.join(', ')}.`);
+    }
+    out.push(part);
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+// Just-in-time provisioning, end to end: provspec plays the IdP (oidc-provider on 127.0.0.1),
+// the reference server's demo app is the relying party (openid-client) that provisions into the
+// store its SCIM API serves. The example passes against the correct app and leaves nothing
+// behind; each of the app's federation misbehaviours fails exactly the checks at the lines the
+// fixture marks for it, and no scenario fails twice.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FEDERATION_MISBEHAVIOURS } from '../../reference/index.ts';
+import { ROOT, failing, leftOnServer, runSpecFile, withFederatedServer } from './helpers.ts';
+
+const EXAMPLE = 'examples/federation-oidc.provspec.yaml';
+const FIXTURE = 'test/integration/fixtures/federation.provspec.yaml';
+
+/** Lines marked `# fails: FLAG[, FLAG…]` (or `# warns: …`) in the fixture. */
+function markedLines(flag: string, mark: 'fails' | 'warns' = 'fails'): number[] {
+  return readFileSync(path.join(ROOT, FIXTURE), 'utf8')
+    .split('\n')
+    .flatMap((line, i) => {
+      const match = new RegExp(`# ${mark}: ([^#]+)`).exec(line);
+      return match?.[1]?.split(',').some((s) => s.trim() === flag) ? [i + 1] : [];
+    });
+}
+
+describe('federation against a correct relying party', () => {
+  for (const file of [EXAMPLE, FIXTURE]) {
+    it(`${file} passes and leaves nothing behind`, async () => {
+      await withFederatedServer([], async (server, run) => {
+        const result = await runSpecFile(file, server, {}, run);
+        assert.deepEqual(failing(result), []);
+        // A correct app earns no warning either: one would be a false finding.
+        assert.deepEqual(
+          result.scenarios.flatMap((s) => s.checks.filter((c) => c.status === 'warn').map((c) => `${s.name} ${c.id}`)),
+          [],
+        );
+        assert.equal(result.status, 'pass');
+        const checks = result.scenarios.flatMap((s) => s.checks.map((c) => c.rule));
+        for (const rule of [
+          'federation.login',
+          'federation.account',
+          'federation.same-account',
+          'federation.session',
+          'federation.refused',
+        ])
+          assert.ok(checks.includes(rule as never), `no ${rule} check ran`);
+        assert.deepEqual(result.orphans, []);
+        assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
+      });
+    });
+  }
+});
+
+describe('each federation misbehaviour fails the check at its marked line', () => {
+  for (const flag of FEDERATION_MISBEHAVIOURS) {
+    it(flag, async () => {
+      const lines = markedLines(flag);
+      const warns = markedLines(flag, 'warns');
+      assert.ok(lines.length + warns.length > 0, `the fixture marks no line for ${flag}`);
+      await withFederatedServer([flag], async (server, run) => {
+        const result = await runSpecFile(FIXTURE, server, {}, run);
+        const failures = failing(result);
+        const warnings = result.scenarios.flatMap((s) =>
+          s.checks.filter((c) => c.status === 'warn').map((c) => ({ scenario: s.name, id: c.id, line: c.range.start.line + 1 })),
+        );
+        for (const line of warns)
+          assert.ok(
+            warnings.some((w) => w.line === line),
+            `no warning at line ${line} for ${flag}; warnings: ${JSON.stringify(warnings, null, 1)}`,
+          );
+        for (const w of warnings)
+          assert.ok(warns.includes(w.line), `${flag} also warned ${w.scenario} › ${w.id} at unmarked line ${w.line}`);
+        for (const line of lines)
+          assert.ok(
+            failures.some((f) => f.line === line),
+            `no failing check at line ${line} for ${flag}; failures: ${JSON.stringify(failures, null, 1)}`,
+          );
+        for (const f of failures)
+          assert.ok(lines.includes(f.line), `${flag} also failed ${f.scenario} › ${f.id} at unmarked line ${f.line}: ${f.message}`);
+        for (const scenario of result.scenarios) {
+          const failed = scenario.checks.filter((c) => c.status === 'fail' || c.status === 'error');
+          assert.ok(
+            failed.length <= 1,
+            `${flag}: ${scenario.name} has ${failed.length} failing checks: ${failed.map((c) => c.id).join(', ')}`,
+          );
+        }
+        assert.deepEqual(result.orphans, []);
+        assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
+      });
+    });
+  }
+});
