@@ -12,6 +12,8 @@ import { MISBEHAVIOURS, type Misbehaviour } from './misbehaviours.ts';
 import { VARIANTS, opaqueId, type Variant } from './variants.ts';
 import { OidcRelyingParty, type RelyingPartyUrls } from './federation/oidc-rp.ts';
 import { FEDERATION_MISBEHAVIOURS, isFederationMisbehaviour, type FederationMisbehaviour } from './federation/misbehaviours.ts';
+import { SamlServiceProvider, certificatePem, type ServiceProviderUrls } from './federation/saml-sp.ts';
+import { SAML_MISBEHAVIOURS, isSamlMisbehaviour, type SamlMisbehaviour } from './federation/saml-misbehaviours.ts';
 
 export { MISBEHAVIOURS, MISBEHAVIOUR_DESCRIPTIONS, parseMisbehaviours, type Misbehaviour } from './misbehaviours.ts';
 export { VARIANTS, VARIANT_DESCRIPTIONS, parseVariants, type Variant } from './variants.ts';
@@ -22,6 +24,27 @@ export {
   parseFederationMisbehaviours,
   type FederationMisbehaviour,
 } from './federation/misbehaviours.ts';
+export {
+  SAML_MISBEHAVIOURS,
+  SAML_MISBEHAVIOUR_DESCRIPTIONS,
+  parseSamlMisbehaviours,
+  type SamlMisbehaviour,
+} from './federation/saml-misbehaviours.ts';
+export type { ServiceProviderUrls } from './federation/saml-sp.ts';
+
+/**
+ * The demo app as a SAML 2.0 service provider. Functions where the IdP starts after this server:
+ * they are asked at each login, and a changed answer is a new IdP.
+ */
+export interface SamlFederationOptions {
+  idpSsoUrl: string | (() => string | undefined);
+  /** The IdP's signing certificate, PEM or base64 DER. */
+  idpCert: string | (() => string | undefined);
+  /** The IdP's entity ID, which the assertion's Issuer must be; any issuer the certificate vouches for when absent. */
+  idpIssuer?: string | (() => string | undefined);
+  /** The SP's entity ID, and the audience its assertions must name; the metadata URL by default. */
+  spEntityId?: string;
+}
 
 export interface ReferenceServerOptions {
   /** Interface to listen on; loopback unless said otherwise. */
@@ -44,9 +67,14 @@ export interface ReferenceServerOptions {
    * store SCIM serves. The IdP is discovered at the first login (it may start after this server).
    */
   /** The demo app as an OIDC relying party; `issuer` a function when the IdP starts after this server (asked at each login). */
-  federation?: { oidc?: { issuer: string | (() => string | undefined); clientId: string; clientSecret?: string } };
+  federation?: {
+    oidc?: { issuer: string | (() => string | undefined); clientId: string; clientSecret?: string };
+    saml?: SamlFederationOptions;
+  };
   /** The relying party's own bugs (federation/misbehaviours.ts). */
   federationMisbehave?: readonly string[];
+  /** The SAML service provider's own bugs (federation/saml-misbehaviours.ts). */
+  samlMisbehave?: readonly string[];
 }
 
 export interface ReferenceServer {
@@ -55,8 +83,13 @@ export interface ReferenceServer {
   appUrl: string;
   token: string;
   port: number;
-  /** The relying party's URLs (to register at the IdP, and for a user agent to visit); present when `federation.oidc` was given. */
-  federation?: RelyingPartyUrls;
+  /**
+   * The demo app's URLs, to register at the IdP and for a user agent to visit: the OIDC relying
+   * party's when `federation.oidc` was given, the SAML service provider's under `saml` when
+   * `federation.saml` was. The OIDC fields are typed present, as before SAML, but with SAML alone
+   * only `saml` is there.
+   */
+  federation?: RelyingPartyUrls & { saml?: ServiceProviderUrls };
   close(): Promise<void>;
 }
 
@@ -78,12 +111,27 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   if (oidc && typeof oidc.issuer === 'string' && !URL.canParse(oidc.issuer))
     throw new Error(`federation.oidc.issuer ${JSON.stringify(oidc.issuer)} is not a URL.`);
   if (oidc && oidc.clientId === '') throw new Error('federation.oidc.clientId is empty.');
+  for (const flag of options.samlMisbehave ?? []) {
+    if (!isSamlMisbehaviour(flag)) throw new Error(`Unknown SAML misbehaviour "${flag}". Known: ${SAML_MISBEHAVIOURS.join(', ')}.`);
+  }
+  const saml = options.federation?.saml;
+  if (saml && typeof saml.idpSsoUrl === 'string' && !URL.canParse(saml.idpSsoUrl))
+    throw new Error(`federation.saml.idpSsoUrl ${JSON.stringify(saml.idpSsoUrl)} is not a URL.`);
+  if (saml && typeof saml.idpCert === 'string') {
+    try {
+      certificatePem(saml.idpCert);
+    } catch {
+      throw new Error('federation.saml.idpCert is not an X.509 certificate (PEM, or base64 DER).');
+    }
+  }
+  if (saml && saml.spEntityId === '') throw new Error('federation.saml.spEntityId is empty.');
   const variants: ReadonlySet<Variant> = new Set(options.variants ?? []);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const db = openDatabase(options.db);
   const store = new ResourceStore(db, variants.has('opaque-ids') ? { newId: opaqueId } : {});
   let service: ScimService | undefined;
   let rp: OidcRelyingParty | undefined;
+  let sp: SamlServiceProvider | undefined;
   const server = createScimServer(() => service!, {
     token,
     flags: new Set(options.misbehave ?? []),
@@ -92,6 +140,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     slowMs: options.slowMs ?? 200,
     log: options.log,
     federation: () => rp,
+    saml: () => sp,
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -121,13 +170,28 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       flags: federationFlags,
     });
   }
+  if (saml) {
+    sp = new SamlServiceProvider({
+      idpSsoUrl: saml.idpSsoUrl,
+      idpCert: saml.idpCert,
+      idpIssuer: saml.idpIssuer,
+      spEntityId: saml.spEntityId,
+      origin: `http://${urlHost}:${port}`,
+      // As for the relying party: a service of the app's own, free of the SCIM endpoint's misbehaviours.
+      service: new ScimService(store, baseUrl, new Set(), variants),
+      flags: federationFlags,
+      samlFlags: new Set(options.samlMisbehave as readonly SamlMisbehaviour[]),
+    });
+  }
+  // Cast: with SAML alone the OIDC fields the type promises are absent (see ReferenceServer.federation).
+  const federation = rp || sp ? ({ ...rp?.urls, ...(sp ? { saml: { ...sp.urls } } : {}) } as ReferenceServer['federation']) : undefined;
   let closing: Promise<void> | undefined;
   return {
     baseUrl,
     appUrl: `http://${urlHost}:${port}${DEMO_APP_PATH}`,
     token,
     port,
-    ...(rp ? { federation: { ...rp.urls } } : {}),
+    ...(federation ? { federation } : {}),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseShard, PlanError } from '../../core/plan/plan.ts';
 import { runFailed } from '../../core/run/result.ts';
+import type { StartedIdp } from '../../core/run/runner.ts';
 import {
   checkEnvironment,
   checkSources,
@@ -21,6 +22,8 @@ import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/rep
 import { codeFrame } from '../../core/report/code-frame.ts';
 import {
   FEDERATION_MISBEHAVIOURS,
+  SAML_MISBEHAVIOURS,
+  parseSamlMisbehaviours,
   parseFederationMisbehaviours,
   parseMisbehaviours,
   parseVariants,
@@ -116,13 +119,16 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   }
   let misbehave;
   let federationMisbehave;
+  let samlMisbehave;
   let variants;
   try {
     // One flag list for both of the reference server's parts: the SCIM endpoint and the demo app's sign-in.
     const flags = (values.misbehave ?? []).flatMap((v) => v.split(',')).map((f) => f.trim());
     const isFederation = (f: string) => (FEDERATION_MISBEHAVIOURS as readonly string[]).includes(f);
-    misbehave = parseMisbehaviours(flags.filter((f) => !isFederation(f)).join(','));
+    const isSaml = (f: string) => (SAML_MISBEHAVIOURS as readonly string[]).includes(f);
+    misbehave = parseMisbehaviours(flags.filter((f) => !isFederation(f) && !isSaml(f)).join(','));
     federationMisbehave = parseFederationMisbehaviours(flags.filter(isFederation).join(','));
+    samlMisbehave = parseSamlMisbehaviours(flags.filter(isSaml).join(','));
     variants = parseVariants((values.variant ?? []).join(','));
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -199,8 +205,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const reportFile = target.file;
   try {
     let server: ReferenceServer | undefined;
-    /** The issuer of the IdP the run started, for the embedded demo app (set once it listens). */
-    let issuer: string | undefined;
+    /** The IdPs the run started, for the embedded demo app (each set once it listens). */
+    const idp: { oidc?: StartedIdp; saml?: StartedIdp } = {};
     let session: Session;
     try {
       const env: Record<string, string | undefined> = { ...io.env };
@@ -213,15 +219,25 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
           misbehave,
           variants,
           ...(federationMisbehave.length ? { federationMisbehave } : {}),
+          ...(samlMisbehave.length ? { samlMisbehave } : {}),
           federation: {
-            oidc: { issuer: () => issuer, clientId: env['OIDC_CLIENT_ID'], clientSecret: env['OIDC_CLIENT_SECRET'] },
+            oidc: {
+              issuer: () => idp.oidc?.issuer,
+              clientId: env['OIDC_CLIENT_ID'],
+              clientSecret: env['OIDC_CLIENT_SECRET'],
+            },
+            saml: {
+              idpSsoUrl: () => idp.saml?.ssoUrl,
+              idpCert: () => idp.saml?.certificatePem,
+              idpIssuer: () => idp.saml?.issuer,
+            },
           },
         });
         env['SCIM_BASE_URL'] = server.baseUrl;
         env['SCIM_TOKEN'] = server.token;
         // Specs that probe a downstream app get the embedded stand-in unless they name their own.
         env['APP_URL'] ??= server.appUrl;
-        const flagsShown = [...misbehave, ...federationMisbehave];
+        const flagsShown = [...misbehave, ...federationMisbehave, ...samlMisbehave];
         if (values.format === 'pretty')
           io.stdout.write(
             paint(
@@ -243,8 +259,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
         ...(values['allowed-origin']?.length ? { allowedOrigins: values['allowed-origin'] } : {}),
         ...(server
           ? {
-              onFederation: (started: { issuer: string }) => {
-                issuer = started.issuer;
+              onFederation: (started: StartedIdp) => {
+                idp[started.protocol] = started;
               },
             }
           : {}),

@@ -4,7 +4,6 @@
 // back, or the app answered 4xx), or broken (the flow itself failed: an origin not allowed, too
 // many redirects, a network error or a timeout, an IdP error page, the app's 5xx).
 import { formsIn, type HtmlForm } from './forms.ts';
-import type { OidcIdp } from './oidc-idp.ts';
 import { UserAgentError, type Hop, type NavigateInit, type UserAgent } from './user-agent.ts';
 
 export type LoginOutcome =
@@ -29,7 +28,8 @@ const MAX_PAGES = 6;
 export async function login(
   agent: UserAgent,
   startUrl: string,
-  idp: OidcIdp,
+  /** Any IdP (the OIDC one, the SAML one): only its issuer's origin is used, to tell its pages from the app's. */
+  idp: { readonly issuer: string },
   sub: string,
   options: LoginOptions = {},
 ): Promise<LoginOutcome> {

@@ -1,9 +1,9 @@
 // What a user agent records goes into traces, so it is recorded redacted: cookie values, the
-// authorization header, and the values of the OAuth parameters that are credentials (the code,
-// the tokens, the client secret, the PKCE verifier) wherever they appear — a URL's query or
-// fragment, a form body, JSON, a form_post page's hidden inputs. Every such value seen is also
-// remembered, so an app that echoes one elsewhere (a debug page, a header, its own JSON) is
-// caught too. `state` and `nonce` stay: they are evidence.
+// authorization header, and the values of the OAuth and SAML parameters that are credentials
+// (the code, the tokens, the client secret, the PKCE verifier, the SAML messages) wherever they
+// appear — a URL's query or fragment, a form body, JSON, a form_post page's hidden inputs. Every
+// such value seen is also remembered, so an app that echoes one elsewhere (a debug page, a
+// header, its own JSON) is caught too. `state` and `nonce` stay: they are evidence.
 //
 // Not the run's SecretRegistry (core/scim/secrets.ts): that one matches each secret in every
 // encoding with one compiled pattern, right for the few credentials of a run, but a sign-in
@@ -14,17 +14,33 @@ import { REDACTED } from '../scim/secrets.ts';
 
 export { REDACTED };
 
-export const SECRET_PARAMETERS = ['code', 'id_token', 'access_token', 'refresh_token', 'client_secret', 'logout_token', 'code_verifier'];
+export const SECRET_PARAMETERS = [
+  'code',
+  'id_token',
+  'access_token',
+  'refresh_token',
+  'client_secret',
+  'logout_token',
+  'code_verifier',
+  // SAML: the Response is a bearer credential (whoever POSTs it to the ACS signs in), and the
+  // request is what the SP asked, not evidence anyone needs verbatim.
+  'SAMLResponse',
+  'SAMLRequest',
+];
 
 const NAMES = SECRET_PARAMETERS.join('|');
 /** name=value in a query, a fragment or an urlencoded body. */
 const PARAMETER = new RegExp(`(^|[?&#;])(${NAMES})=([^&#\\s"'<>]*)`, 'g');
 /** "name": "value" in JSON. */
 const JSON_FIELD = new RegExp(`("(?:${NAMES})"\\s*:\\s*)"((?:[^"\\\\]|\\\\.)*)"`, 'g');
-/** <input … name="code" … value="…"> in either attribute order. */
+/**
+ * <input … name="code" … value="…"> in either attribute order. A value cut off by the end of the
+ * text counts too: a page is cut for the trace before it is redacted, and a SAMLResponse of a few
+ * dozen KiB runs past the cut.
+ */
 const NAMED_INPUT = `\\bname=["']?(?:${NAMES})\\b`;
 const INPUT_VALUE = new RegExp(
-  `(<input\\b[^>]*?${NAMED_INPUT}[^>]*?\\bvalue=)(["'])([^"']*)\\2|(<input\\b[^>]*?\\bvalue=)(["'])([^"']*)\\5([^>]*?${NAMED_INPUT})`,
+  `(<input\\b[^>]*?${NAMED_INPUT}[^>]*?\\bvalue=)(["'])([^"']*)(?:\\2|$)|(<input\\b[^>]*?\\bvalue=)(["'])([^"']*)\\5([^>]*?${NAMED_INPUT})`,
   'gi',
 );
 /** Headers whose whole value is a credential. */

@@ -57,8 +57,18 @@ export interface RunOptions {
   keep?: 'all' | 'findings';
   onCheck?: (check: CheckResult, scenario: PlannedScenario) => void;
   onExchange?: (exchange: Exchange, context: RequestContext) => void;
-  /** The IdP a federation spec's run started, once it listens: an app told its issuer at run time (the embedded one) learns it here. */
-  onFederation?: (federation: { issuer: string }) => void;
+  /**
+   * The IdP a federation spec's run started, once it listens: an app told it at run time (the
+   * embedded one) learns its issuer here, and for SAML its SSO URL and signing certificate.
+   */
+  onFederation?: (federation: StartedIdp) => void;
+}
+
+export interface StartedIdp {
+  protocol: 'oidc' | 'saml';
+  issuer: string;
+  ssoUrl?: string;
+  certificatePem?: string;
 }
 
 export function newRunId(): string {
@@ -133,7 +143,12 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     const scope = { env: options.env, vars, run: { id: runId } };
     run.federation = () =>
       (federation ??= startFederation(spec, scope, secrets).then((started) => {
-        options.onFederation?.({ issuer: started.idp.issuer });
+        const { saml } = started.idp;
+        options.onFederation?.({
+          protocol: started.idp.protocol,
+          issuer: started.idp.issuer,
+          ...(saml ? { ssoUrl: saml.ssoUrl, certificatePem: saml.certificatePem } : {}),
+        });
         return started;
       }));
   }

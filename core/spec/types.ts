@@ -129,9 +129,12 @@ export const STEP_KINDS: readonly StepKind[] = [
 
 /** Federation: provspec plays the IdP; the app provisions accounts just in time at sign-in. */
 export interface Federation {
-  protocol: 'oidc';
+  protocol: 'oidc' | 'saml';
   port?: number;
-  client: { id: string; secret?: string; redirectUris: string[]; backchannelLogoutUri?: string };
+  /** OIDC: the app's client registration. */
+  client?: { id: string; secret?: string; redirectUris: string[]; backchannelLogoutUri?: string };
+  /** SAML: the app as a service provider. */
+  sp?: { entityId: string; acsUrl: string; audience?: string };
   start: string;
   session: { get: string; userName?: string };
   logout?: string;

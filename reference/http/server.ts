@@ -15,6 +15,7 @@ import { bulk } from '../scim/bulk.ts';
 import { offersBulk } from '../scim/discovery.ts';
 import type { Misbehaviour } from '../misbehaviours.ts';
 import type { OidcRelyingParty } from '../federation/oidc-rp.ts';
+import type { SamlServiceProvider } from '../federation/saml-sp.ts';
 import type { Variant } from '../variants.ts';
 
 export const BASE_PATH = '/scim/v2';
@@ -38,6 +39,8 @@ export interface HttpOptions {
   log: ((line: RequestLogLine) => void) | undefined;
   /** The demo app's relying party (federation/), when the server was given an IdP; ready once listening. */
   federation?: (() => OidcRelyingParty | undefined) | undefined;
+  /** The demo app's SAML service provider (federation/saml-sp.ts), when the server was given a SAML IdP. */
+  saml?: (() => SamlServiceProvider | undefined) | undefined;
 }
 
 interface Reply {
@@ -47,6 +50,8 @@ interface Reply {
   headers?: Record<string, string | string[]>;
   /** The relying party's JSON is not SCIM; SCIM's media type otherwise. */
   contentType?: string;
+  /** A body sent verbatim with `contentType` (the SAML SP's XML metadata), in place of `body`. */
+  text?: string;
 }
 
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
@@ -97,10 +102,13 @@ export function createScimServer(service: () => ScimService, options: HttpOption
   const route = async (request: IncomingMessage, url: URL, method: string, requestId: string): Promise<Reply> => {
     void requestId;
     const rp = options.federation?.();
-    if (rp?.handles(url.pathname)) {
+    const sp = options.saml?.();
+    // The app's shared pages (/app/home, /app/api/me, /app/logout) go to the protocol whose session the cookie holds.
+    const app = sp?.handles(url.pathname, request.headers.cookie, rp === undefined) ? sp : rp?.handles(url.pathname) ? rp : undefined;
+    if (app) {
       const body = method === 'POST' ? await readBody(request, options.maxBodyBytes) : undefined;
       if (body === undefined) await drain(request, options.maxBodyBytes);
-      return rp.handle({ method, url, headers: request.headers, body });
+      return app.handle({ method, url, headers: request.headers, body });
     }
     if (url.pathname.startsWith(`${DEMO_APP_PATH}/`)) {
       await drain(request, options.maxBodyBytes);
@@ -335,6 +343,12 @@ function send(
 ): void {
   const headers: Record<string, string | string[]> = { 'x-request-id': requestId, ...reply.headers };
   if (variants.has('no-etags')) delete headers['etag'];
+  if (reply.text !== undefined) {
+    headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
+    headers['content-length'] = String(Buffer.byteLength(reply.text));
+    response.writeHead(reply.status, headers).end(reply.text);
+    return;
+  }
   if (reply.body === undefined) {
     response.writeHead(reply.status, headers).end();
     return;

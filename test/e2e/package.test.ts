@@ -46,7 +46,9 @@ describe('the npm package', () => {
       [],
       'no source maps',
     );
-    assert.ok(packed[0]!.unpackedSize < 4 * 1024 * 1024, `lean: ${packed[0]!.unpackedSize} bytes unpacked`);
+    // Lean: the minified bundle with the federation IdPs and relying parties is 4.2 MB unpacked,
+    // 1.2 MB to download; 5 MB leaves room, and catches a dependency that would balloon it.
+    assert.ok(packed[0]!.unpackedSize < 5 * 1024 * 1024, `lean: ${packed[0]!.unpackedSize} bytes unpacked`);
     manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,6 +11,7 @@ import { FEDERATION_MISBEHAVIOURS } from '../../reference/index.ts';
 import { ROOT, failing, leftOnServer, runSpecFile, withFederatedServer } from './helpers.ts';
 
 const EXAMPLE = 'examples/federation-oidc.provspec.yaml';
+const SAML_EXAMPLE = 'examples/federation-saml.provspec.yaml';
 const FIXTURE = 'test/integration/fixtures/federation.provspec.yaml';
 
 /** Lines marked `# fails: FLAG[, FLAG…]` (or `# warns: …`) in the fixture. */
@@ -24,6 +25,18 @@ function markedLines(flag: string, mark: 'fails' | 'warns' = 'fails'): number[] 
 }
 
 describe('federation against a correct relying party', () => {
+  it(`${SAML_EXAMPLE} passes and leaves nothing behind`, async () => {
+    await withFederatedServer([], async (server, run) => {
+      const result = await runSpecFile(SAML_EXAMPLE, server, {}, run);
+      assert.deepEqual(failing(result), []);
+      assert.equal(result.status, 'pass');
+      const rules = new Set(result.scenarios.flatMap((s) => s.checks.map((c) => c.rule)));
+      for (const rule of ['federation.login', 'federation.account', 'federation.same-account', 'federation.refused'])
+        assert.ok(rules.has(rule as never), `no ${rule} check ran`);
+      assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
+    });
+  });
+
   for (const file of [EXAMPLE, FIXTURE]) {
     it(`${file} passes and leaves nothing behind`, async () => {
       await withFederatedServer([], async (server, run) => {

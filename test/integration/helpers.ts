@@ -5,9 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateText } from '../../core/validate/index.ts';
 import { buildPlan, type PlanOptions } from '../../core/plan/plan.ts';
-import { runPlan, type RunOptions } from '../../core/run/runner.ts';
+import { runPlan, type RunOptions, type StartedIdp } from '../../core/run/runner.ts';
 import type { SpecResult } from '../../core/run/result.ts';
-import { startReferenceServer, type Misbehaviour, type ReferenceServer } from '../../reference/index.ts';
+import { SAML_MISBEHAVIOURS, startReferenceServer, type Misbehaviour, type ReferenceServer } from '../../reference/index.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -62,20 +62,26 @@ export function failing(result: SpecResult): Array<{ scenario: string; id: strin
 }
 
 /**
- * A reference server whose demo app is an OIDC relying party with just-in-time provisioning,
- * registered at the IdP the run starts (its issuer comes through onFederation), and the run
- * options that wire a run to it.
+ * A reference server whose demo app is an OIDC relying party and a SAML service provider with
+ * just-in-time provisioning, registered at the IdP the run starts (its issuer, SSO URL and
+ * certificate come through onFederation), and the run options that wire a run to it. `flags`
+ * are the app's misbehaviours, OIDC and SAML alike.
  */
 export async function withFederatedServer<T>(
-  federationMisbehave: readonly string[],
+  flags: readonly string[],
   work: (server: ReferenceServer, run: Partial<RunOptions>) => Promise<T>,
 ): Promise<T> {
-  let issuer: string | undefined;
+  const idp: { oidc?: StartedIdp; saml?: StartedIdp } = {};
   const clientId = 'provspec-test-app';
   const clientSecret = randomBytes(18).toString('base64url');
+  const saml = (flag: string) => (SAML_MISBEHAVIOURS as readonly string[]).includes(flag);
   const server = await startReferenceServer({
-    federationMisbehave,
-    federation: { oidc: { issuer: () => issuer, clientId, clientSecret } },
+    federationMisbehave: flags.filter((f) => !saml(f)),
+    samlMisbehave: flags.filter(saml),
+    federation: {
+      oidc: { issuer: () => idp.oidc?.issuer, clientId, clientSecret },
+      saml: { idpSsoUrl: () => idp.saml?.ssoUrl, idpCert: () => idp.saml?.certificatePem, idpIssuer: () => idp.saml?.issuer },
+    },
   });
   try {
     return await work(server, {
@@ -87,7 +93,7 @@ export async function withFederatedServer<T>(
         OIDC_CLIENT_SECRET: clientSecret,
       },
       onFederation: (started) => {
-        issuer = started.issuer;
+        idp[started.protocol] = started;
       },
     });
   } finally {

@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DIALECTS } from '../../core/spec/types.ts';
+import type { StartedIdp } from '../../core/run/runner.ts';
 import { startReferenceServer, VARIANTS, type ReferenceServer, type Variant } from '../../reference/index.ts';
 import { ROOT, leftOnServer, runSpecFile } from './helpers.ts';
 
@@ -23,10 +24,17 @@ for (const set of SETS) {
   describe(`legal variant: ${set.name}`, { concurrency: true }, () => {
     let server: ReferenceServer;
     // The federation example signs in through the server's demo app, at the IdP its run starts.
-    let issuer: string | undefined;
+    // One per protocol: the OIDC and the SAML example run side by side, each with its own IdP.
+    const idp: { oidc?: StartedIdp; saml?: StartedIdp } = {};
     const oidc = { clientId: 'provspec-variants-app', clientSecret: randomBytes(18).toString('base64url') };
     before(async () => {
-      server = await startReferenceServer({ variants: set.variants, federation: { oidc: { ...oidc, issuer: () => issuer } } });
+      server = await startReferenceServer({
+        variants: set.variants,
+        federation: {
+          oidc: { ...oidc, issuer: () => idp.oidc?.issuer },
+          saml: { idpSsoUrl: () => idp.saml?.ssoUrl, idpCert: () => idp.saml?.certificatePem, idpIssuer: () => idp.saml?.issuer },
+        },
+      });
     });
     after(async () => {
       // Every run cleaned up after itself: the shared server is empty again.
@@ -49,7 +57,7 @@ for (const set of SETS) {
                 OIDC_CLIENT_SECRET: oidc.clientSecret,
               },
               onFederation: (started) => {
-                issuer = started.issuer;
+                idp[started.protocol] = started;
               },
             },
           );

@@ -41,6 +41,13 @@ export async function oidcRpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
   const step: StepInfo = { index: 0, kind: 'oidc-rp', label: 'oidc-rp', pointer: ctx.planned.pointer, range: ctx.planned.range };
   const federation = await federationOf(ctx, step);
   if (!federation) return;
+  const oidc = federation.idp.oidc;
+  if (!oidc) {
+    ctx.verdict('run.completes', 'oidc-rp', 'the suite applies', ctx.planned.range, 'error', {
+      message: 'the oidc-rp suite needs federation.protocol oidc',
+    });
+    return;
+  }
   const [name, identity] = Object.entries(ctx.run.spec.identities)[0] ?? [];
   if (!name || !identity) return;
 
@@ -55,7 +62,7 @@ export async function oidcRpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
     `an ordinary sign-in as ${name} did not end in a session (${describe(baseline.outcome)}), so no refusal below would mean anything`,
     { evidence: baseline.evidence },
   );
-  const grant = federation.idp.lastCodeGrant(baseline.sub);
+  const grant = oidc.lastCodeGrant(baseline.sub);
   if (usable.status === 'pass') {
     suite.check(
       'oidc-rp.pkce',
@@ -79,7 +86,9 @@ export async function oidcRpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
       suite.skipped(rule, rule, title, 'the app sends no nonce, so there is none to check (§3.1.3.7 asks only when one was sent)');
       continue;
     }
-    const attempt = await signIn(ctx, federation, tagged, `${tag}-${i + 1}`, tamper, identity, tamper);
+    const attempt = await signIn(ctx, federation, tagged, `${tag}-${i + 1}`, tamper, identity, (sub) =>
+      oidc.tamperNextIdToken(sub, tamper),
+    );
     const accepted = attempt.signedInAs !== undefined;
     // Even a refusing app may have made the account first: whatever it made is the run's to remove.
     await adoptAccount(ctx, attempt.userName, step);
@@ -99,7 +108,7 @@ interface Attempt {
   evidence: ReturnType<typeof exchangesOf>;
 }
 
-/** One person (their own copy of the identity, their own browser) signs in, the next ID token tampered with if asked. */
+/** One person (their own copy of the identity, their own browser) signs in, after `arrange` (the next ID token tampered with). */
 async function signIn(
   ctx: ScenarioContext,
   federation: RunFederation,
@@ -107,7 +116,8 @@ async function signIn(
   tag: string,
   label: string,
   identity: Record<string, IdentityValue>,
-  tamper?: IdTokenTamper,
+  /** What to arrange at the IdP once the person's account is there (a tampered token). */
+  arrange?: (sub: string) => void,
 ): Promise<Attempt> {
   const copy = scenarioIdentity(identity, tagged, tag);
   const sub = `${ctx.run.runId}.${ctx.name}.${label}`;
@@ -120,7 +130,7 @@ async function signIn(
   const step: StepInfo = { index: 0, kind: 'oidc-rp', label: `oidc-rp.${label}`, pointer: ctx.planned.pointer, range: ctx.planned.range };
   try {
     federation.idp.setAccount({ sub, claims: claimsOf(ctx, copy, federation) });
-    if (tamper) federation.idp.tamperNextIdToken(sub, tamper);
+    arrange?.(sub);
     const outcome = await login(person.agent, federation.start, federation.idp, sub);
     const evidence = exchangesOf(ctx, outcome.hops, step);
     const session = outcome.kind === 'landed' ? await sessionOf(ctx, federation, person, step) : undefined;

@@ -15,6 +15,14 @@ export function checkScenarios(ctx: RuleContext): void {
   for (const [name, race] of entries(ctx.spec['concurrency'])) checkRace(ctx, name, obj(race));
   for (const [name, load] of entries(ctx.spec['load'])) checkLoad(ctx, name, obj(load));
   arr(ctx.spec['conformance']).forEach((suite, i) => {
+    if (suite === 'oidc-rp' && obj(ctx.spec['federation']) && obj(ctx.spec['federation'])?.['protocol'] !== 'oidc')
+      ctx.report.at(
+        joinPointer('/conformance', i),
+        'value',
+        'error',
+        'invalid-value',
+        'The oidc-rp suite tests an OpenID Connect relying party: federation.protocol is not oidc here.',
+      );
     if (suite === 'oidc-rp' && !obj(ctx.spec['federation']))
       ctx.report.at(
         joinPointer('/conformance', i),

@@ -1,0 +1,518 @@
+// The demo app as a SAML 2.0 service provider: SP-initiated Web Browser SSO (AuthnRequest by the
+// HTTP-Redirect binding, Response by HTTP-POST) through @node-saml/node-saml, and the same
+// just-in-time provisioning as the OIDC relying party (jit.ts). The XML signature, InResponseTo,
+// audience and time checks are the library's; what is left here is the app's own business: which
+// login a response ends, that it ends it once, who the person is, and what a session is.
+//
+// Routes (under the reference server's origin):
+//   GET  /app/saml/login    → 302 to the IdP's SSO URL with a SAMLRequest and a RelayState
+//   POST /app/saml/acs      → validate, provision, session cookie, 302 /app/home
+//   GET  /app/saml/metadata → the SP's metadata, for the IdP's administrator
+// and, for a browser whose session cookie holds a SAML session (or when no OIDC relying party
+// exists), the app's shared pages /app/home, /app/api/me and /app/logout (app-session.ts).
+//
+// SAMLResponses, assertions and cookies are never logged: the server's log line carries the path only.
+import { X509Certificate } from 'node:crypto';
+import { inflateRawSync } from 'node:zlib';
+import { SAML, ValidateInResponseTo, generateServiceProviderMetadata, type Profile, type SamlConfig } from '@node-saml/node-saml';
+import { DOMParser, XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
+import type { ScimService } from '../scim/service.ts';
+import { JitProvisioner, type Identity } from './jit.ts';
+import type { FederationMisbehaviour } from './misbehaviours.ts';
+import type { SamlMisbehaviour } from './saml-misbehaviours.ts';
+import {
+  APP_PATHS,
+  SESSION_COOKIE,
+  SESSION_LIFETIME_MS,
+  cookie,
+  expireCookie,
+  json,
+  messageOf,
+  notAllowed,
+  randomId,
+  readCookies,
+  userView,
+  type AppReply,
+  type AppRequest,
+} from './app-session.ts';
+
+export const SAML_PATHS = {
+  login: '/app/saml/login',
+  acs: '/app/saml/acs',
+  metadata: '/app/saml/metadata',
+} as const;
+
+const OWN_PATHS: ReadonlySet<string> = new Set(Object.values(SAML_PATHS));
+const SHARED_PATHS: ReadonlySet<string> = new Set(Object.values(APP_PATHS));
+
+/** A value known at start-up, or asked for at each login (an IdP started after this server). */
+type Late<T> = T | (() => T | undefined);
+
+export interface ServiceProviderOptions {
+  idpSsoUrl: Late<string>;
+  /** The IdP's signing certificate: PEM, or the base64 of its DER as IdP metadata gives it. */
+  idpCert: Late<string>;
+  /** The IdP's entity ID; when absent, whatever Issuer the certificate's signature vouches for. */
+  idpIssuer?: Late<string> | undefined;
+  /** The SP's entity ID (and the audience its assertions must name); the metadata URL by default. */
+  spEntityId?: string | undefined;
+  /** The reference server's origin (http://127.0.0.1:port): the ACS URL is built on it. */
+  origin: string;
+  service: ScimService;
+  /** The JIT provisioning bugs (misbehaviours.ts) apply whatever the protocol. */
+  flags: ReadonlySet<FederationMisbehaviour>;
+  samlFlags: ReadonlySet<SamlMisbehaviour>;
+}
+
+export interface ServiceProviderUrls {
+  loginUrl: string;
+  acsUrl: string;
+  entityId: string;
+  metadataUrl: string;
+}
+
+interface IdpConfig {
+  ssoUrl: string;
+  cert: string;
+  issuer: string | undefined;
+}
+
+interface Idp {
+  /** The configuration, as one string: a different one is a different IdP. */
+  key: string;
+  config: IdpConfig;
+  saml: ServiceProviderSaml;
+}
+
+/** A login sent to the IdP and not yet answered, by the RelayState that went with it. */
+interface PendingLogin {
+  requestId: string;
+  /** The IdP the request went to: its answer is checked against that IdP's certificate, even if another has been configured since. */
+  idp: Idp;
+  expires: number;
+}
+
+interface Session {
+  userId: string;
+  issuer: string;
+  subject: string;
+  expires: number;
+  /** The user as at login: what `jit-session-survives-removal` keeps showing once the user is gone. */
+  snapshot: Record<string, unknown>;
+}
+
+const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
+const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+const METADATA_TYPE = 'application/samlmetadata+xml; charset=utf-8';
+const LOGIN_LIFETIME_MS = 10 * 60 * 1000;
+/** Clocks differ a little between an IdP and an SP; NotBefore and NotOnOrAfter are given this much leeway, no more. */
+const CLOCK_SKEW_MS = 30 * 1000;
+
+/**
+ * The library, plus the one path `saml-accepts-unsigned` needs. node-saml 5 refuses a response
+ * with no valid signature whatever its options say (wantAssertionsSigned and
+ * wantAuthnResponseSigned false still require one of the two), so that bug lives in app code, as
+ * it does in real apps: "verify the signature when there is one".
+ */
+class ServiceProviderSaml extends SAML {
+  /**
+   * The checks node-saml makes after a signature verifies (InResponseTo, SubjectConfirmation,
+   * Conditions, audience), run on an assertion nothing signed; the request is used up either way,
+   * as the library does with the responses it refuses.
+   */
+  async validateUnsignedAsync(xml: string, assertionXml: string, inResponseTo: string | null): Promise<Profile> {
+    try {
+      await this.validateInResponseTo(inResponseTo);
+      const { profile } = await this.processValidlySignedAssertionAsync(assertionXml, xml, inResponseTo);
+      return profile;
+    } catch (error) {
+      if (inResponseTo !== null) await this.cacheProvider.removeAsync(inResponseTo);
+      throw error;
+    }
+  }
+}
+
+export class SamlServiceProvider {
+  readonly urls: ServiceProviderUrls;
+  readonly #source: Pick<ServiceProviderOptions, 'idpSsoUrl' | 'idpCert' | 'idpIssuer'>;
+  readonly #origin: string;
+  readonly #service: ScimService;
+  readonly #jit: JitProvisioner;
+  readonly #flags: ReadonlySet<FederationMisbehaviour>;
+  readonly #samlFlags: ReadonlySet<SamlMisbehaviour>;
+  readonly #pending = new Map<string, PendingLogin>();
+  readonly #sessions = new Map<string, Session>();
+  /** Assertions already used, by issuer and ID, until they would be refused as expired anyway. */
+  readonly #usedAssertions = new Map<string, number>();
+  #idp: Idp | undefined;
+
+  constructor(options: ServiceProviderOptions) {
+    this.#source = { idpSsoUrl: options.idpSsoUrl, idpCert: options.idpCert, idpIssuer: options.idpIssuer };
+    this.#origin = options.origin;
+    this.#service = options.service;
+    this.#flags = options.flags;
+    this.#samlFlags = options.samlFlags;
+    this.#jit = new JitProvisioner(options.service, options.flags);
+    const metadataUrl = `${options.origin}${SAML_PATHS.metadata}`;
+    this.urls = {
+      loginUrl: `${options.origin}${SAML_PATHS.login}`,
+      acsUrl: `${options.origin}${SAML_PATHS.acs}`,
+      // The metadata URL is the usual SP entity ID: unique, and it says where to learn the rest.
+      entityId: options.spEntityId ?? metadataUrl,
+      metadataUrl,
+    };
+  }
+
+  /**
+   * Whether a request is this SP's: its own paths always; the app's shared pages when the
+   * browser's session is a SAML one, or when there is no other protocol (`alone`) to answer them.
+   */
+  handles(pathname: string, cookieHeader: string | undefined, alone: boolean): boolean {
+    if (OWN_PATHS.has(pathname)) return true;
+    if (!SHARED_PATHS.has(pathname)) return false;
+    if (alone) return true;
+    const id = readCookies(cookieHeader).get(SESSION_COOKIE);
+    return id !== undefined && this.#sessions.has(id);
+  }
+
+  async handle(request: AppRequest): Promise<AppReply> {
+    const { method } = request;
+    switch (request.url.pathname) {
+      case SAML_PATHS.login:
+        return method === 'GET' ? this.#login() : notAllowed('GET');
+      case SAML_PATHS.acs:
+        return method === 'POST' ? this.#acs(request) : notAllowed('POST');
+      case SAML_PATHS.metadata:
+        return method === 'GET' ? this.#metadata() : notAllowed('GET');
+      case APP_PATHS.home:
+        return method === 'GET' ? json(200, { signedIn: this.#sessionEntry(request) !== undefined }) : notAllowed('GET');
+      case APP_PATHS.me:
+        return method === 'GET' ? this.#me(request) : notAllowed('GET');
+      case APP_PATHS.logout:
+        return method === 'GET' || method === 'POST' ? this.#logout(request) : notAllowed('GET, POST');
+      default:
+        return json(404, { error: 'not found' });
+    }
+  }
+
+  /** The IdP as configured now; a configuration never seen before is a new IdP, with request IDs of its own. */
+  #currentIdp(): Idp {
+    const ssoUrl = late(this.#source.idpSsoUrl);
+    const cert = late(this.#source.idpCert);
+    const issuer = late(this.#source.idpIssuer);
+    if (ssoUrl === undefined || cert === undefined) throw new Error('no SAML identity provider is configured yet');
+    const key = JSON.stringify([ssoUrl, cert, issuer ?? null]);
+    if (this.#idp?.key === key) return this.#idp;
+    if (!URL.canParse(ssoUrl)) throw new Error(`the IdP's SSO URL ${JSON.stringify(ssoUrl)} is not a URL`);
+    const config: IdpConfig = { ssoUrl, cert: certificatePem(cert), issuer };
+    this.#idp = { key, config, saml: new ServiceProviderSaml(this.#samlConfig(config)) };
+    return this.#idp;
+  }
+
+  #samlConfig(idp: IdpConfig): SamlConfig {
+    return {
+      entryPoint: idp.ssoUrl,
+      issuer: this.urls.entityId,
+      callbackUrl: this.urls.acsUrl,
+      idpCert: idp.cert,
+      ...(idp.issuer === undefined ? {} : { idpIssuer: idp.issuer }),
+      // `saml-accepts-wrong-audience`: the check switched off, the way the option allows.
+      audience: this.#samlFlags.has('saml-accepts-wrong-audience') ? false : this.urls.entityId,
+      // The assertion itself must verify, whether or not the Response around it is signed too.
+      wantAssertionsSigned: true,
+      wantAuthnResponseSigned: false,
+      validateInResponseTo: ValidateInResponseTo.always,
+      requestIdExpirationPeriodMs: LOGIN_LIFETIME_MS,
+      acceptedClockSkewMs: CLOCK_SKEW_MS,
+      // Whatever NameID format the IdP is configured to send: asking for one (node-saml asks for
+      // emailAddress by default) makes some IdPs refuse, and others send a different identifier.
+      identifierFormat: null,
+      // Passwordless and MFA logins are logins too; asking for PasswordProtectedTransport refuses them.
+      disableRequestedAuthnContext: true,
+      authnRequestBinding: 'HTTP-Redirect',
+    };
+  }
+
+  async #login(): Promise<AppReply> {
+    let idp: Idp;
+    let target: URL;
+    try {
+      idp = this.#currentIdp();
+      this.#sweep();
+      const relayState = randomId();
+      target = new URL(await idp.saml.getAuthorizeUrlAsync(relayState, undefined, {}));
+      this.#pending.set(relayState, { requestId: requestIdOf(target), idp, expires: Date.now() + LOGIN_LIFETIME_MS });
+    } catch (error) {
+      return json(502, { error: 'idp_unavailable', error_description: `The SAML login cannot start: ${messageOf(error)}` });
+    }
+    return { status: 302, headers: { location: target.href, 'cache-control': 'no-store' } };
+  }
+
+  async #acs(request: AppRequest): Promise<AppReply> {
+    const type = request.headers['content-type'] ?? '';
+    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+      return json(400, { error: 'invalid_request', error_description: 'Post the SAMLResponse as application/x-www-form-urlencoded.' });
+    }
+    const form = new URLSearchParams(request.body?.toString('utf8') ?? '');
+    const samlResponse = form.get('SAMLResponse');
+    if (samlResponse === null || samlResponse === '') {
+      return json(400, { error: 'invalid_request', error_description: 'The form has no SAMLResponse.' });
+    }
+    const fail = (description: string): AppReply => json(403, { error: 'login_failed', error_description: description });
+    // The RelayState names the login this response ends; one response per login, whatever it brings.
+    const relayState = form.get('RelayState');
+    const pending = relayState === null ? undefined : this.#pending.get(relayState);
+    if (relayState !== null) this.#pending.delete(relayState);
+    if (!pending || pending.expires < Date.now()) {
+      return fail('No SAML login is in progress for this RelayState, or it expired: start at /app/saml/login.');
+    }
+    let profile: Profile;
+    try {
+      profile = await this.#validate(pending, samlResponse);
+    } catch (error) {
+      return fail(messageOf(error));
+    } finally {
+      // Answered, well or badly: the request ID is good for nothing more.
+      await pending.idp.saml.cacheProvider.removeAsync(pending.requestId);
+    }
+    const outcome = this.#jit.signIn(identityOf(profile));
+    if (!outcome.ok) return json(outcome.status, { error: outcome.error, error_description: outcome.description });
+    // A fresh id at every login: a session id known before the login (fixation) is worth nothing after.
+    const previous = readCookies(request.headers.cookie).get(SESSION_COOKIE);
+    if (previous !== undefined) this.#sessions.delete(previous);
+    const id = randomId();
+    const user = this.#service.store.get('User', outcome.userId);
+    this.#sessions.set(id, {
+      userId: outcome.userId,
+      issuer: profile.issuer,
+      subject: profile.nameID,
+      expires: Date.now() + SESSION_LIFETIME_MS,
+      snapshot: user ? userView(this.#service, user) : { id: outcome.userId },
+    });
+    return {
+      status: 302,
+      headers: { location: `${this.#origin}${APP_PATHS.home}`, 'set-cookie': cookie(SESSION_COOKIE, id), 'cache-control': 'no-store' },
+    };
+  }
+
+  /** The response, checked by the library and then for what the library leaves to the app; the assertion's profile. */
+  async #validate(pending: PendingLogin, samlResponse: string): Promise<Profile> {
+    const saml = pending.idp.saml;
+    const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+    const unsigned = this.#samlFlags.has('saml-accepts-unsigned') ? unsignedAssertion(xml) : undefined;
+    let profile: Profile | null;
+    if (unsigned) {
+      profile = await saml.validateUnsignedAsync(xml, unsigned.assertionXml, unsigned.inResponseTo);
+    } else {
+      const result = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
+      // A NoPassive answer or a LogoutResponse: valid, but nobody signed in.
+      if (result.loggedOut || !result.profile) throw new Error('The SAML response signs nobody in.');
+      profile = result.profile;
+    }
+    if (profile['inResponseTo'] !== pending.requestId) {
+      throw new Error('The SAML response does not answer the request its RelayState went with.');
+    }
+    // node-saml reads the status only of a response without an assertion; one with both is still a refusal.
+    const status = statusOf(xml);
+    if (status !== STATUS_SUCCESS) throw new Error(`The IdP answered with status ${status ?? '(none)'}.`);
+    // node-saml compares idpIssuer with the Issuer of logout messages only.
+    const expected = pending.idp.config.issuer;
+    if (typeof profile.issuer !== 'string' || profile.issuer === '') throw new Error('The assertion has no Issuer.');
+    if (expected !== undefined && profile.issuer !== expected) {
+      throw new Error(`The assertion's Issuer ${JSON.stringify(profile.issuer)} is not the IdP's (${JSON.stringify(expected)}).`);
+    }
+    if (typeof profile.nameID !== 'string' || profile.nameID === '') throw new Error("The assertion's Subject has no NameID.");
+    this.#useAssertion(profile);
+    return profile;
+  }
+
+  /**
+   * An assertion signs in once (SAML profiles §4.1.4.5): its ID is kept until it would be refused
+   * as expired anyway. Synchronous from check to record, so two copies posted at once cannot both pass.
+   */
+  #useAssertion(profile: Profile): void {
+    const assertion = parseXml(profile.getAssertionXml?.() ?? '').documentElement;
+    const id = assertion?.getAttribute('ID');
+    if (!assertion || !id) throw new Error('The assertion has no ID.');
+    const key = `${profile.issuer}\n${id}`;
+    const now = Date.now();
+    const until = this.#usedAssertions.get(key);
+    if (until !== undefined && until > now) throw new Error('This assertion has been used already: a replayed response is refused.');
+    this.#usedAssertions.set(key, Math.max(latestNotOnOrAfter(assertion) ?? 0, now + LOGIN_LIFETIME_MS) + CLOCK_SKEW_MS);
+  }
+
+  #metadata(): AppReply {
+    // The library's standalone generator: the metadata is the SP's own and needs no IdP yet
+    // (an IdP's administrator usually registers the SP from it before there is one).
+    const text = generateServiceProviderMetadata({
+      issuer: this.urls.entityId,
+      callbackUrl: this.urls.acsUrl,
+      identifierFormat: null,
+      wantAssertionsSigned: true,
+    });
+    return { status: 200, text, contentType: METADATA_TYPE };
+  }
+
+  #me(request: AppRequest): AppReply {
+    const found = this.#sessionEntry(request);
+    if (!found) return json(401, { error: 'not signed in' });
+    const [id, session] = found;
+    const user = this.#service.store.get('User', session.userId);
+    if (this.#flags.has('jit-session-survives-removal')) return json(200, user ? userView(this.#service, user) : session.snapshot);
+    // A session is only as good as its user: deleted or deactivated by SCIM, it ends.
+    if (!user || user.data['active'] === false) {
+      this.#sessions.delete(id);
+      return json(401, { error: 'not signed in' });
+    }
+    return json(200, userView(this.#service, user));
+  }
+
+  #logout(request: AppRequest): AppReply {
+    const id = readCookies(request.headers.cookie).get(SESSION_COOKIE);
+    if (id !== undefined) this.#sessions.delete(id);
+    return {
+      status: 302,
+      headers: { location: `${this.#origin}${APP_PATHS.home}`, 'set-cookie': expireCookie(SESSION_COOKIE), 'cache-control': 'no-store' },
+    };
+  }
+
+  #sessionEntry(request: AppRequest): [string, Session] | undefined {
+    const id = readCookies(request.headers.cookie).get(SESSION_COOKIE);
+    const session = id === undefined ? undefined : this.#sessions.get(id);
+    if (id === undefined || !session) return undefined;
+    if (session.expires < Date.now()) {
+      this.#sessions.delete(id);
+      return undefined;
+    }
+    return [id, session];
+  }
+
+  /** Abandoned logins, old sessions and expired assertion IDs go, so the maps do not grow with every visit. */
+  #sweep(): void {
+    const now = Date.now();
+    for (const [id, login] of this.#pending) if (login.expires < now) this.#pending.delete(id);
+    for (const [id, session] of this.#sessions) if (session.expires < now) this.#sessions.delete(id);
+    for (const [key, until] of this.#usedAssertions) if (until <= now) this.#usedAssertions.delete(key);
+  }
+}
+
+function late<T>(value: Late<T> | undefined): T | undefined {
+  return typeof value === 'function' ? (value as () => T | undefined)() : value;
+}
+
+/** The certificate as PEM, whichever of the two forms IdPs hand out; refused early when it is none. */
+export function certificatePem(text: string): string {
+  const trimmed = text.trim();
+  const pem = trimmed.startsWith('-----BEGIN')
+    ? trimmed
+    : `-----BEGIN CERTIFICATE-----\n${trimmed.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----`;
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new Error("the IdP's certificate is not an X.509 certificate (PEM, or base64 DER)");
+  }
+  return pem;
+}
+
+/**
+ * The identity an assertion gives: the IdP's entity ID and the NameID, and the attributes the app
+ * maps. An attribute with one AttributeValue is a one-element list like any other; a single-valued
+ * field takes the first value. A SAML IdP asserts the email it releases: it is taken as verified.
+ */
+function identityOf(profile: Profile): Identity {
+  const attributes = (profile['attributes'] ?? {}) as Record<string, unknown>;
+  const values = (name: string): string[] => {
+    const value = attributes[name];
+    const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+    return list.filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+  };
+  const email = values('email')[0];
+  return {
+    issuer: profile.issuer,
+    subject: profile.nameID,
+    email,
+    emailVerified: email !== undefined,
+    preferredUsername: undefined,
+    givenName: values('given_name')[0],
+    familyName: values('family_name')[0],
+    name: values('name')[0],
+    groups: values('groups'),
+    department: values('department')[0],
+  };
+}
+
+/** The ID of the AuthnRequest a redirect URL carries: what the response's InResponseTo must be. */
+function requestIdOf(target: URL): string {
+  const encoded = target.searchParams.get('SAMLRequest');
+  if (encoded === null) throw new Error('the redirect carries no SAMLRequest');
+  const id = parseXml(inflateRawSync(Buffer.from(encoded, 'base64')).toString('utf8')).documentElement?.getAttribute('ID');
+  if (!id) throw new Error('the AuthnRequest has no ID');
+  return id;
+}
+
+/** A parse that fails on malformed XML instead of carrying on with what it could read. */
+function parseXml(xml: string): Document {
+  const parser = new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') throw new Error(`The XML is not well-formed: ${message}`);
+    },
+  });
+  return parser.parseFromString(xml, 'text/xml');
+}
+
+function children(parent: Element, namespace: string, localName: string): Element[] {
+  const out: Element[] = [];
+  for (let node = parent.firstChild; node !== null; node = node.nextSibling) {
+    if (node.nodeType === node.ELEMENT_NODE) {
+      const element = node as Element;
+      if (element.namespaceURI === namespace && element.localName === localName) out.push(element);
+    }
+  }
+  return out;
+}
+
+/**
+ * `saml-accepts-unsigned`: the response's one assertion, when the message carries no signature at
+ * all. A signature that is there but wrong still goes to the library, which refuses it.
+ */
+function unsignedAssertion(xml: string): { assertionXml: string; inResponseTo: string | null } | undefined {
+  let doc: Document;
+  try {
+    doc = parseXml(xml);
+  } catch {
+    return undefined;
+  }
+  const root = doc.documentElement;
+  if (!root || root.namespaceURI !== PROTOCOL_NS || root.localName !== 'Response') return undefined;
+  if (doc.getElementsByTagNameNS(DSIG_NS, 'Signature').length > 0) return undefined;
+  const assertions = children(root, ASSERTION_NS, 'Assertion');
+  if (assertions.length !== 1 || children(root, ASSERTION_NS, 'EncryptedAssertion').length > 0) return undefined;
+  return { assertionXml: new XMLSerializer().serializeToString(assertions[0]!), inResponseTo: root.getAttribute('InResponseTo') || null };
+}
+
+/** The Response's top-level status code. */
+function statusOf(xml: string): string | undefined {
+  const root = parseXml(xml).documentElement;
+  const status = root ? children(root, PROTOCOL_NS, 'Status')[0] : undefined;
+  const code = status ? children(status, PROTOCOL_NS, 'StatusCode')[0] : undefined;
+  return code?.getAttribute('Value') ?? undefined;
+}
+
+/** The latest NotOnOrAfter of the assertion's Conditions and bearer confirmations: after it, the library refuses it anyway. */
+function latestNotOnOrAfter(assertion: Element): number | undefined {
+  const times: number[] = [];
+  const add = (element: Element | undefined) => {
+    const value = element?.getAttribute('NotOnOrAfter');
+    const time = value ? Date.parse(value) : Number.NaN;
+    if (Number.isFinite(time)) times.push(time);
+  };
+  for (const conditions of children(assertion, ASSERTION_NS, 'Conditions')) add(conditions);
+  for (const subject of children(assertion, ASSERTION_NS, 'Subject')) {
+    for (const confirmation of children(subject, ASSERTION_NS, 'SubjectConfirmation')) {
+      for (const data of children(confirmation, ASSERTION_NS, 'SubjectConfirmationData')) add(data);
+    }
+  }
+  return times.length === 0 ? undefined : Math.max(...times);
+}
