@@ -877,6 +877,54 @@ export const RULES = {
       'injection of authorization codes as described in Section 4.5.3.1.',
   },
 
+  // The saml-sp suite: Responses with one defect, which the app must not sign anyone in with.
+  'saml-sp.unsigned': {
+    what: 'the app refuses a Response whose assertion carries no signature',
+    basis: 'SAML 2.0 Profiles §4.1.4.5',
+    level: 'MUST',
+    quote: 'If the HTTP POST binding is used to deliver the <Response>, the enclosed assertion(s) MUST be signed.',
+  },
+  'saml-sp.other-key': {
+    what: "the app refuses a Response not signed with its IdP's key",
+    basis: 'SAML 2.0 Profiles §4.1.4.3',
+    level: 'MUST',
+    quote:
+      'Regardless of the SAML binding used, the service provider MUST do the following: ' +
+      'Verify any signatures present on the assertion(s) or the response',
+  },
+  'saml-sp.modified': {
+    what: 'the app refuses an assertion changed after it was signed',
+    basis: 'SAML 2.0 Profiles §4.1.4.3',
+    level: 'MUST',
+    quote:
+      'Regardless of the SAML binding used, the service provider MUST do the following: ' +
+      'Verify any signatures present on the assertion(s) or the response',
+  },
+  'saml-sp.wrong-audience': {
+    what: 'the app refuses an assertion addressed to another service provider',
+    basis: 'SAML 2.0 Profiles §4.1.4.3; SAML 2.0 Core §2.5.1.4',
+    level: 'MUST',
+    quote:
+      'Regardless of the SAML binding used, the service provider MUST do the following: ' +
+      'Verify that any assertions relied upon are valid in other respects',
+  },
+  'saml-sp.wrong-recipient': {
+    what: 'the app refuses a Response meant for another assertion consumer service',
+    basis: 'SAML 2.0 Profiles §4.1.4.3',
+    level: 'MUST',
+    quote:
+      'Verify that the Recipient attribute in any bearer <SubjectConfirmationData> matches the assertion consumer service URL ' +
+      'to which the <Response> or artifact was delivered',
+  },
+  'saml-sp.expired': {
+    what: 'the app refuses an expired assertion',
+    basis: 'SAML 2.0 Profiles §4.1.4.3',
+    level: 'MUST',
+    quote:
+      'Verify that the NotOnOrAfter attribute in any bearer <SubjectConfirmationData> has not passed, subject to allowable clock ' +
+      'skew between the providers',
+  },
+
   // The run itself.
   'run.completes': {
     what: 'the scenario runs to its end within its timeout',

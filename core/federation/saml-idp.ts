@@ -66,8 +66,18 @@ export interface SamlIdp {
   setAccount(account: SamlAccount): void;
   /** Its next sign-in is refused: a Response with status Responder/RequestDenied and no assertion, POSTed to the ACS. */
   removeAccount(nameId: string): void;
+  /** The account's next Response comes with this one defect (the saml-sp suite's cases). */
+  tamperNextResponse(nameId: string, tamper: SamlTamper): void;
   close(): Promise<void>;
 }
+
+/**
+ * Responses with one defect each, all else as a correct IdP sends it: no signature at all, one by a
+ * key the app never saw, a signed assertion edited afterwards (its NameID), an assertion for
+ * another audience, for another ACS (Destination and Recipient), or expired an hour ago.
+ */
+export const SAML_TAMPERS = ['unsigned', 'other-key', 'modified', 'wrong-audience', 'wrong-recipient', 'expired'] as const;
+export type SamlTamper = (typeof SAML_TAMPERS)[number];
 
 const SSO_PATH = '/saml/sso';
 const LOGIN_PATH = '/saml/login';
@@ -100,6 +110,21 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
   const sp = checkedSp(options.sp);
   const onServerError = options.onServerError ?? (() => {});
   const accounts = new Map<string, SamlAccount['attributes']>();
+  const tampers = new Map<string, SamlTamper>();
+  /** A key the app never saw, made at the first `other-key` case. */
+  let otherKey: Promise<SigningCredential> | undefined;
+  /** The Response as the case wants it signed: not at all, by the other key, or signed and then edited. */
+  const signedAs = async (xml: string, tamper: SamlTamper | undefined): Promise<string> => {
+    if (tamper === 'unsigned') return xml;
+    if (tamper === 'other-key') {
+      otherKey ??= createSigningCredential({ commonName: 'not the IdP' });
+      return signResponse(xml, await otherKey);
+    }
+    const signed = signResponse(xml, credential);
+    // After signing: the signatures now cover a NameID the document no longer has.
+    if (tamper === 'modified') return signed.replace(/(<saml:NameID\b[^>]*>)([^<]*)(<\/saml:NameID>)/, '$1$2-modified$3');
+    return signed;
+  };
   const pending = new Map<string, Pending>();
 
   let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
@@ -201,16 +226,19 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
     pending.delete(id);
     const sub = form.get('sub') ?? '';
     const attributes = sub === '' ? undefined : accounts.get(sub);
+    const tamper = attributes ? tampers.get(sub) : undefined;
+    if (tamper) tampers.delete(sub);
     const xml = attributes
       ? buildResponseXml({
           issuer,
-          destination: entry.acsUrl,
+          destination: tamper === 'wrong-recipient' ? `${entry.acsUrl}/elsewhere` : entry.acsUrl,
           inResponseTo: entry.request.id,
-          audience: sp.audience ?? sp.entityId,
+          audience: tamper === 'wrong-audience' ? 'https://another-service-provider.invalid/saml' : (sp.audience ?? sp.entityId),
           nameId: sub,
           nameIdFormat: sp.nameIdFormat ?? NAMEID_FORMAT.unspecified,
           attributes,
           sessionIndex: samlId(),
+          ...(tamper === 'expired' ? { issueInstant: new Date(Date.now() - 3_600_000), lifetimeSeconds: 300 } : {}),
         })
       : buildStatusResponseXml({
           issuer,
@@ -220,7 +248,7 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
           subStatusCode: SAML_STATUS.requestDenied,
           message: sub === '' ? 'no account was given' : 'the account does not exist at the identity provider',
         });
-    html(res, postBindingPage(entry.acsUrl, signResponse(xml, credential), entry.relayState));
+    html(res, postBindingPage(entry.acsUrl, await signedAs(xml, tamper), entry.relayState));
   };
 
   handle = async (req, res) => {
@@ -263,6 +291,9 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
     },
     removeAccount(nameId) {
       accounts.delete(nameId);
+    },
+    tamperNextResponse(nameId, tamper) {
+      tampers.set(nameId, tamper);
     },
     close,
   };

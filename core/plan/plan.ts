@@ -9,7 +9,7 @@ import { rangeAtPointer } from '../document/range.ts';
 /** Where a scenario comes from in the spec; setup is the run's own group preparation. */
 export type Section = 'lifecycle' | 'negative' | 'concurrency' | 'load' | 'conformance' | 'setup';
 
-export type ConformanceSuite = 'rfc7644' | 'entra' | 'okta' | 'oidc-rp';
+export type ConformanceSuite = 'rfc7644' | 'entra' | 'okta' | 'oidc-rp' | 'saml-sp';
 
 export interface PlannedScenario {
   section: Exclude<Section, 'setup'>;

@@ -38,7 +38,7 @@ export interface RunFederation {
 /** Whether any scenario the run takes signs in: only then is an IdP started. */
 export function signsIn(spec: Spec): boolean {
   if (!spec.federation) return false;
-  if (spec.conformance?.includes('oidc-rp')) return true;
+  if (spec.conformance?.includes('oidc-rp') || spec.conformance?.includes('saml-sp')) return true;
   return Object.values(spec.lifecycle ?? {}).some(
     (scenario) =>
       !scenario.skip &&

@@ -23,6 +23,7 @@ import { rfc7644Suite } from './conformance/rfc7644.ts';
 import { runLoad } from './load.ts';
 import { idpShapesSuite } from './conformance/idp-shapes.ts';
 import { oidcRpSuite } from './conformance/oidc-rp.ts';
+import { samlSpSuite } from './conformance/saml-sp.ts';
 import { retirePassing, worst, type CheckResult, type ScenarioResult, type SpecResult } from './result.ts';
 import type { RequestContext } from '../scim/client.ts';
 import { profileOfDialect, type Profile } from '../checks/rules.ts';
@@ -292,6 +293,7 @@ async function runScenario(schedule: Schedule, planned: PlannedScenario, index: 
     else if (planned.load) await runLoad(ctx, planned.load, schedule.tagged, tag);
     else if (planned.conformance === 'rfc7644') await rfc7644Suite(ctx, schedule.tagged, tag);
     else if (planned.conformance === 'oidc-rp') await oidcRpSuite(ctx, schedule.tagged, tag);
+    else if (planned.conformance === 'saml-sp') await samlSpSuite(ctx, schedule.tagged, tag);
     else if (planned.conformance) await idpShapesSuite(ctx, schedule.tagged, tag);
   } catch (error) {
     const message =

@@ -214,7 +214,7 @@ export interface Spec {
   negative?: Record<string, NegativeCase>;
   concurrency?: Record<string, ConcurrencyCase>;
   load?: Record<string, LoadCase>;
-  conformance?: Array<'rfc7644' | 'entra' | 'okta' | 'oidc-rp'>;
+  conformance?: Array<'rfc7644' | 'entra' | 'okta' | 'oidc-rp' | 'saml-sp'>;
 }
 
 /** The kind of a step, whichever of its two forms (`deactivate` or `{deactivate: {}}`) it takes. */

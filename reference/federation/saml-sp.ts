@@ -324,8 +324,27 @@ export class SamlServiceProvider {
       throw new Error(`The assertion's Issuer ${JSON.stringify(profile.issuer)} is not the IdP's (${JSON.stringify(expected)}).`);
     }
     if (typeof profile.nameID !== 'string' || profile.nameID === '') throw new Error("The assertion's Subject has no NameID.");
+    this.#checkDelivery(xml, profile);
     this.#useAssertion(profile);
     return profile;
+  }
+
+  /**
+   * The response was meant for this ACS (SAML profiles §4.1.4.3, bindings §3.5.5.2): node-saml
+   * checks neither the Response's Destination nor the bearer confirmations' Recipient.
+   */
+  #checkDelivery(xml: string, profile: Profile): void {
+    const acs = this.urls.acsUrl;
+    const destination = parseXml(xml).documentElement?.getAttribute('Destination');
+    if (destination && destination !== acs) throw new Error(`The response's Destination ${destination} is not this ACS (${acs}).`);
+    const assertion = parseXml(profile.getAssertionXml?.() ?? '').documentElement;
+    const recipients: string[] = [];
+    for (const subject of assertion ? children(assertion, ASSERTION_NS, 'Subject') : [])
+      for (const confirmation of children(subject, ASSERTION_NS, 'SubjectConfirmation'))
+        for (const data of children(confirmation, ASSERTION_NS, 'SubjectConfirmationData'))
+          recipients.push(data.getAttribute('Recipient') ?? '');
+    if (recipients.length === 0 || recipients.some((r) => r !== acs))
+      throw new Error(`The assertion's bearer Recipient ${JSON.stringify(recipients)} is not this ACS (${acs}).`);
   }
 
   /**

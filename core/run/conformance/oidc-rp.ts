@@ -5,15 +5,10 @@
 import type { ScenarioContext } from '../context.ts';
 import type { RuleId } from '../../checks/rules.ts';
 import type { StepInfo } from '../lifecycle/state.ts';
-import type { IdentityValue } from '../../spec/types.ts';
 import type { IdTokenTamper } from '../../federation/tamper.ts';
-import { UserAgent } from '../../federation/user-agent.ts';
-import { login, type LoginOutcome } from '../../federation/login.ts';
-import { mappedValues, scenarioIdentity } from '../identity.ts';
-import { findByUserName } from '../lifecycle/verify.ts';
-import { claimsOf, exchangesOf, federationOf, sessionOf, type FederatedPerson } from '../lifecycle/login.ts';
-import type { RunFederation } from '../federation.ts';
+import { federationOf } from '../lifecycle/login.ts';
 import { Suite } from './suite.ts';
+import { adoptAccount, describe, signIn } from './sign-in.ts';
 
 /**
  * The cases, each a MUST or SHOULD of §3.1.3.7. Not a foreign signature: in the code flow the ID
@@ -98,64 +93,4 @@ export async function oidcRpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
       evidence: attempt.evidence,
     });
   }
-}
-
-interface Attempt {
-  sub: string;
-  outcome: LoginOutcome;
-  signedInAs?: string;
-  userName?: string;
-  evidence: ReturnType<typeof exchangesOf>;
-}
-
-/** One person (their own copy of the identity, their own browser) signs in, after `arrange` (the next ID token tampered with). */
-async function signIn(
-  ctx: ScenarioContext,
-  federation: RunFederation,
-  tagged: ReadonlySet<string>,
-  tag: string,
-  label: string,
-  identity: Record<string, IdentityValue>,
-  /** What to arrange at the IdP once the person's account is there (a tampered token). */
-  arrange?: (sub: string) => void,
-): Promise<Attempt> {
-  const copy = scenarioIdentity(identity, tagged, tag);
-  const sub = `${ctx.run.runId}.${ctx.name}.${label}`;
-  const person: FederatedPerson = {
-    agent: new UserAgent({ allowedOrigins: federation.allowedOrigins, timeoutMs: ctx.run.requestTimeoutMs, signal: ctx.signal }),
-    sub,
-    signedInBefore: false,
-    removed: false,
-  };
-  const step: StepInfo = { index: 0, kind: 'oidc-rp', label: `oidc-rp.${label}`, pointer: ctx.planned.pointer, range: ctx.planned.range };
-  try {
-    federation.idp.setAccount({ sub, claims: claimsOf(ctx, copy, federation) });
-    arrange?.(sub);
-    const outcome = await login(person.agent, federation.start, federation.idp, sub);
-    const evidence = exchangesOf(ctx, outcome.hops, step);
-    const session = outcome.kind === 'landed' ? await sessionOf(ctx, federation, person, step) : undefined;
-    const userName = mappedValues(ctx.run.spec, ctx.scope({ identity: copy })).find((v) => v.path === 'userName')?.value;
-    return {
-      sub,
-      outcome,
-      ...(session?.userName ? { signedInAs: session.userName } : {}),
-      ...(typeof userName === 'string' ? { userName } : {}),
-      evidence: [...evidence, ...(session ? [session.exchange] : [])],
-    };
-  } finally {
-    await person.agent.close();
-  }
-}
-
-/** An app that let a tampered sign-in in may have made an account: it is the run's to remove. */
-async function adoptAccount(ctx: ScenarioContext, userName: string | undefined, step: StepInfo): Promise<void> {
-  if (!userName) return;
-  const { ids } = await findByUserName(ctx, userName, step.label);
-  for (const id of ids ?? []) if (!ctx.run.ledger.owns('User', id)) ctx.run.ledger.created('User', id, userName, ctx.name);
-}
-
-function describe(outcome: LoginOutcome): string {
-  if (outcome.kind === 'landed') return 'it landed, but the session answer names nobody';
-  if (outcome.kind === 'refused') return `refused: ${outcome.error}${outcome.description ? ` (${outcome.description})` : ''}`;
-  return outcome.message;
 }

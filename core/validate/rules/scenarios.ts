@@ -15,21 +15,25 @@ export function checkScenarios(ctx: RuleContext): void {
   for (const [name, race] of entries(ctx.spec['concurrency'])) checkRace(ctx, name, obj(race));
   for (const [name, load] of entries(ctx.spec['load'])) checkLoad(ctx, name, obj(load));
   arr(ctx.spec['conformance']).forEach((suite, i) => {
-    if (suite === 'oidc-rp' && obj(ctx.spec['federation']) && obj(ctx.spec['federation'])?.['protocol'] !== 'oidc')
-      ctx.report.at(
-        joinPointer('/conformance', i),
-        'value',
-        'error',
-        'invalid-value',
-        'The oidc-rp suite tests an OpenID Connect relying party: federation.protocol is not oidc here.',
-      );
-    if (suite === 'oidc-rp' && !obj(ctx.spec['federation']))
+    const protocol = suite === 'oidc-rp' ? 'oidc' : suite === 'saml-sp' ? 'saml' : undefined;
+    if (!protocol) return;
+    const federation = obj(ctx.spec['federation']);
+    if (!federation)
       ctx.report.at(
         joinPointer('/conformance', i),
         'value',
         'error',
         'federation-missing',
-        'The oidc-rp suite signs in through the app: it needs the "federation" section (start, session, the app\'s client).',
+        `The ${suite} suite signs in through the app: it needs the "federation" section (protocol ${protocol}, start, session).`,
+      );
+    else if (federation['protocol'] !== protocol)
+      ctx.report.at(
+        joinPointer('/conformance', i),
+        'value',
+        'error',
+        'invalid-value',
+        `The ${suite} suite tests the app over ${protocol === 'oidc' ? 'OpenID Connect' : 'SAML'}: ` +
+          `federation.protocol is not ${protocol} here.`,
       );
   });
 }

@@ -1,0 +1,66 @@
+// The saml-sp suite: the app as a SAML 2.0 service provider. One person signs in normally (the
+// precondition of everything else), then one more person per case, each getting a Response with
+// exactly one defect from provspec's IdP (core/federation/saml-idp.ts). The app must not sign any
+// of them in (SAML 2.0 Profiles §4.1.4.3 and §4.1.4.5). Every check at the suite's item.
+import type { ScenarioContext } from '../context.ts';
+import type { RuleId } from '../../checks/rules.ts';
+import type { StepInfo } from '../lifecycle/state.ts';
+import type { SamlTamper } from '../../federation/saml-idp.ts';
+import { federationOf } from '../lifecycle/login.ts';
+import { Suite } from './suite.ts';
+import { adoptAccount, describe, signIn } from './sign-in.ts';
+
+const CASES: ReadonlyArray<{ tamper: SamlTamper; rule: RuleId; what: string }> = [
+  { tamper: 'unsigned', rule: 'saml-sp.unsigned', what: 'with no signature on the Response or the Assertion' },
+  { tamper: 'other-key', rule: 'saml-sp.other-key', what: 'signed with a key that is not the IdP’s' },
+  { tamper: 'modified', rule: 'saml-sp.modified', what: 'whose NameID was changed after it was signed' },
+  { tamper: 'wrong-audience', rule: 'saml-sp.wrong-audience', what: 'addressed to another service provider (Audience)' },
+  { tamper: 'wrong-recipient', rule: 'saml-sp.wrong-recipient', what: 'meant for another ACS URL (Destination, Recipient)' },
+  { tamper: 'expired', rule: 'saml-sp.expired', what: 'that expired an hour ago (NotOnOrAfter)' },
+];
+
+export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
+  const suite = new Suite(ctx, tagged, tag);
+  const step: StepInfo = { index: 0, kind: 'saml-sp', label: 'saml-sp', pointer: ctx.planned.pointer, range: ctx.planned.range };
+  const federation = await federationOf(ctx, step);
+  if (!federation) return;
+  const saml = federation.idp.saml;
+  if (!saml) {
+    ctx.verdict('run.completes', 'saml-sp', 'the suite applies', ctx.planned.range, 'error', {
+      message: 'the saml-sp suite needs federation.protocol saml',
+    });
+    return;
+  }
+  const [name, identity] = Object.entries(ctx.run.spec.identities)[0] ?? [];
+  if (!name || !identity) return;
+
+  // The precondition: an ordinary sign-in works. Without it a refusal below would prove nothing.
+  const baseline = await signIn(ctx, federation, tagged, tag, 'baseline', identity);
+  await adoptAccount(ctx, baseline.userName, step);
+  const usable = suite.check(
+    'federation.login',
+    'saml-sp.baseline',
+    'an ordinary sign-in ends in a session',
+    baseline.signedInAs !== undefined,
+    `an ordinary sign-in as ${name} did not end in a session (${describe(baseline.outcome)}), so no refusal below would mean anything`,
+    { evidence: baseline.evidence },
+  );
+  for (const [i, { tamper, rule, what }] of CASES.entries()) {
+    const title = `the app refuses a Response ${what}`;
+    if (usable.status !== 'pass') {
+      suite.blocked(rule, rule, title, usable, 'no ordinary sign-in worked');
+      continue;
+    }
+    const attempt = await signIn(ctx, federation, tagged, `${tag}-${i + 1}`, tamper, identity, (sub) =>
+      saml.tamperNextResponse(sub, tamper),
+    );
+    const accepted = attempt.signedInAs !== undefined;
+    // Even a refusing app may have made the account first: whatever it made is the run's to remove.
+    await adoptAccount(ctx, attempt.userName, step);
+    suite.check(rule, rule, title, !accepted, `the app signed the person in as ${attempt.signedInAs} with a Response ${what}`, {
+      expected: 'no session',
+      actual: accepted ? `signed in as ${attempt.signedInAs}` : describe(attempt.outcome),
+      evidence: attempt.evidence,
+    });
+  }
+}
