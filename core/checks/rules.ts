@@ -925,6 +925,30 @@ export const RULES = {
       'skew between the providers',
   },
 
+  'saml-sp.unknown-in-response-to': {
+    what: 'the app refuses a Response to a request it never made',
+    basis: 'SAML 2.0 Profiles §4.1.4.3',
+    level: 'MUST',
+    quote:
+      'Verify that the InResponseTo attribute in the bearer <SubjectConfirmationData> equals the ID of its original ' +
+      '<AuthnRequest> message, unless the response is unsolicited (see Section 4.1.5), in which case the attribute MUST NOT be present',
+  },
+  'saml-sp.replayed': {
+    what: 'the app refuses a Response it has already taken',
+    basis: 'SAML 2.0 Profiles §4.1.4.5',
+    level: 'MUST',
+    quote:
+      'The service provider MUST ensure that bearer assertions are not replayed, by maintaining the set of used ID values for ' +
+      'the length of time for which the assertion would be considered valid based on the NotOnOrAfter attribute in the ' +
+      '<SubjectConfirmationData>.',
+  },
+  'saml-sp.wrapped': {
+    what: 'the app does not sign anyone in from an unsigned assertion wrapped around a signed one',
+    basis: 'SAML 2.0 Profiles §4.1.4.5',
+    level: 'MUST',
+    quote: 'If the HTTP POST binding is used to deliver the <Response>, the enclosed assertion(s) MUST be signed.',
+  },
+
   // The run itself.
   'run.completes': {
     what: 'the scenario runs to its end within its timeout',

@@ -74,9 +74,21 @@ export interface SamlIdp {
 /**
  * Responses with one defect each, all else as a correct IdP sends it: no signature at all, one by a
  * key the app never saw, a signed assertion edited afterwards (its NameID), an assertion for
- * another audience, for another ACS (Destination and Recipient), or expired an hour ago.
+ * another audience, for another ACS (Destination and Recipient), expired an hour ago, answering a
+ * request the app never made, the account's previous Response sent again, or (signature wrapping)
+ * an unsigned forged assertion placed before the signed one, for `evil.`-prefixed values.
  */
-export const SAML_TAMPERS = ['unsigned', 'other-key', 'modified', 'wrong-audience', 'wrong-recipient', 'expired'] as const;
+export const SAML_TAMPERS = [
+  'unsigned',
+  'other-key',
+  'modified',
+  'wrong-audience',
+  'wrong-recipient',
+  'expired',
+  'unknown-in-response-to',
+  'replayed',
+  'wrapped',
+] as const;
 export type SamlTamper = (typeof SAML_TAMPERS)[number];
 
 const SSO_PATH = '/saml/sso';
@@ -111,6 +123,8 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
   const onServerError = options.onServerError ?? (() => {});
   const accounts = new Map<string, SamlAccount['attributes']>();
   const tampers = new Map<string, SamlTamper>();
+  /** Each account's last Response as sent: what `replayed` sends again. */
+  const sent = new Map<string, string>();
   /** A key the app never saw, made at the first `other-key` case. */
   let otherKey: Promise<SigningCredential> | undefined;
   /** The Response as the case wants it signed: not at all, by the other key, or signed and then edited. */
@@ -120,6 +134,8 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
       otherKey ??= createSigningCredential({ commonName: 'not the IdP' });
       return signResponse(xml, await otherKey);
     }
+    // Wrapping needs the assertion's own signature alone: one over the Response would cover the forgery.
+    if (tamper === 'wrapped') return wrapped(signResponse(xml, credential, { response: false }));
     const signed = signResponse(xml, credential);
     // After signing: the signatures now cover a NameID the document no longer has.
     if (tamper === 'modified') return signed.replace(/(<saml:NameID\b[^>]*>)([^<]*)(<\/saml:NameID>)/, '$1$2-modified$3');
@@ -232,7 +248,7 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
       ? buildResponseXml({
           issuer,
           destination: tamper === 'wrong-recipient' ? `${entry.acsUrl}/elsewhere` : entry.acsUrl,
-          inResponseTo: entry.request.id,
+          inResponseTo: tamper === 'unknown-in-response-to' ? samlId() : entry.request.id,
           audience: tamper === 'wrong-audience' ? 'https://another-service-provider.invalid/saml' : (sp.audience ?? sp.entityId),
           nameId: sub,
           nameIdFormat: sp.nameIdFormat ?? NAMEID_FORMAT.unspecified,
@@ -248,7 +264,10 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
           subStatusCode: SAML_STATUS.requestDenied,
           message: sub === '' ? 'no account was given' : 'the account does not exist at the identity provider',
         });
-    html(res, postBindingPage(entry.acsUrl, await signedAs(xml, tamper), entry.relayState));
+    const previous = tamper === 'replayed' ? sent.get(sub) : undefined;
+    const response = previous ?? (await signedAs(xml, tamper));
+    if (attributes && !tamper) sent.set(sub, response);
+    html(res, postBindingPage(entry.acsUrl, response, entry.relayState));
   };
 
   handle = async (req, res) => {
@@ -439,4 +458,20 @@ function json(res: ServerResponse, status: number, error: string, description: s
   if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify({ error, error_description: description }));
+}
+
+/**
+ * Signature wrapping: before the signed assertion, a copy with its signature taken out, a new ID,
+ * and every NameID and attribute value prefixed `evil.`. An app that checks the signature it finds
+ * by reference but reads the first assertion signs in as the forgery.
+ */
+function wrapped(signed: string): string {
+  const assertion = /<saml:Assertion\b[\s\S]*<\/saml:Assertion>/.exec(signed)?.[0];
+  if (!assertion) return signed;
+  const forged = assertion
+    .replace(/<ds:Signature\b[\s\S]*?<\/ds:Signature>/, '')
+    .replace(/(<saml:Assertion\b[^>]*\bID=")[^"]*"/, `$1${samlId()}"`)
+    .replace(/(<saml:NameID\b[^>]*>)/, '$1evil.')
+    .replace(/(<saml:AttributeValue\b[^>]*>)/g, '$1evil.');
+  return signed.replace(assertion, () => `${forged}${assertion}`);
 }

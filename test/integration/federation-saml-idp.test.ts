@@ -13,7 +13,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { SAML, SamlStatusError, ValidateInResponseTo, type CacheItem, type CacheProvider } from '@node-saml/node-saml';
-import { startSamlIdp, type SamlAccount, type SamlIdp } from '../../core/federation/saml-idp.ts';
+import { startSamlIdp, type SamlAccount, type SamlIdp, type SamlTamper } from '../../core/federation/saml-idp.ts';
 import { NAMEID_FORMAT, PASSWORD_PROTECTED_TRANSPORT, SAML_NS, SAML_STATUS } from '../../core/federation/saml-xml.ts';
 import { certificateBase64 } from '../../core/federation/certificate.ts';
 import { EVIDENCE_BODY, UserAgent, type Hop } from '../../core/federation/user-agent.ts';
@@ -419,6 +419,61 @@ describe('provspec SAML IdP and user agent, against a node-saml service provider
     t.diagnostic(
       `SAML login start → landed (redirect, sign-in form, POST binding, node-saml validation): median of 10 ${median.toFixed(1)} ms`,
     );
+  });
+
+  it('each tamper spoils exactly one thing of the Response, and node-saml refuses all but one (it never reads Recipient)', async () => {
+    const spoiled = async (tamper: SamlTamper): Promise<{ outcome: LoginOutcome; root: Element; requestId: string }> => {
+      idp.tamperNextResponse(alice.nameId, tamper);
+      const outcome = await signIn(alice.nameId);
+      return { outcome, root: parse(sp.responses.at(-1)!), requestId: sp.requestIds.at(-1)! };
+    };
+    const signatures = (root: Element) => root.getElementsByTagNameNS(SAML_NS.dsig, 'Signature').length;
+    const assertionOf = (root: Element) => children(root, 'Assertion')[0]!;
+    const text = (root: Element, name: string) => root.getElementsByTagNameNS(SAML_NS.assertion, name)[0]?.textContent;
+    const refused = (outcome: LoginOutcome) => assert.equal(outcome.kind, 'refused', JSON.stringify(outcome.kind));
+
+    let r = await spoiled('unsigned');
+    refused(r.outcome);
+    assert.equal(signatures(r.root), 0);
+    r = await spoiled('other-key');
+    refused(r.outcome);
+    const keyInfo = r.root.getElementsByTagNameNS(SAML_NS.dsig, 'X509Certificate')[0]?.textContent?.replace(/\s/g, '');
+    assert.notEqual(keyInfo, certificateBase64(idp.certificatePem));
+    r = await spoiled('modified');
+    refused(r.outcome);
+    assert.equal(text(r.root, 'NameID'), `${alice.nameId}-modified`);
+    r = await spoiled('wrong-audience');
+    refused(r.outcome);
+    assert.notEqual(text(r.root, 'Audience'), SP_AUDIENCE);
+    r = await spoiled('expired');
+    refused(r.outcome);
+    assert.ok(
+      Date.parse(assertionOf(r.root).getElementsByTagNameNS(SAML_NS.assertion, 'Conditions')[0]!.getAttribute('NotOnOrAfter')!) <
+        Date.now(),
+    );
+    r = await spoiled('unknown-in-response-to');
+    refused(r.outcome);
+    assert.notEqual(r.root.getAttribute('InResponseTo'), r.requestId);
+    // node-saml checks neither Destination nor Recipient: this one it takes (the reference app checks them itself).
+    r = await spoiled('wrong-recipient');
+    assert.equal(r.outcome.kind, 'landed');
+    assert.equal(r.root.getAttribute('Destination'), `${sp.acsUrl}/elsewhere`);
+    // Replayed: the last untampered Response the account got, byte for byte.
+    landing(await signIn(alice.nameId));
+    const before = sp.responses.at(-1)!;
+    r = await spoiled('replayed');
+    refused(r.outcome);
+    assert.ok(sp.responses.at(-1) === before, 'the replayed Response is the previous one');
+    // Wrapped: a forged, unsigned assertion first, the signed one after it, no Response signature.
+    r = await spoiled('wrapped');
+    refused(r.outcome);
+    const [forged, genuine] = children(r.root, 'Assertion');
+    assert.equal(children(forged!, 'Signature', SAML_NS.dsig).length, 0);
+    assert.equal(children(genuine!, 'Signature', SAML_NS.dsig).length, 1);
+    assert.equal(children(r.root, 'Signature', SAML_NS.dsig).length, 0);
+    assert.equal(forged!.getElementsByTagNameNS(SAML_NS.assertion, 'NameID')[0]?.textContent, `evil.${alice.nameId}`);
+    // And the next sign-in is as usual again: each tamper is for one Response.
+    landing(await signIn(alice.nameId));
   });
 
   it('removeAccount: the next sign-in comes back refused (Responder/RequestDenied, no assertion), the SP answers 403', async () => {

@@ -9,6 +9,8 @@ import type { SamlTamper } from '../../federation/saml-idp.ts';
 import { federationOf } from '../lifecycle/login.ts';
 import { Suite } from './suite.ts';
 import { adoptAccount, describe, signIn } from './sign-in.ts';
+import { mappedValues, scenarioIdentity } from '../identity.ts';
+import type { IdentityValue } from '../../spec/types.ts';
 
 const CASES: ReadonlyArray<{ tamper: SamlTamper; rule: RuleId; what: string }> = [
   { tamper: 'unsigned', rule: 'saml-sp.unsigned', what: 'with no signature on the Response or the Assertion' },
@@ -17,7 +19,19 @@ const CASES: ReadonlyArray<{ tamper: SamlTamper; rule: RuleId; what: string }> =
   { tamper: 'wrong-audience', rule: 'saml-sp.wrong-audience', what: 'addressed to another service provider (Audience)' },
   { tamper: 'wrong-recipient', rule: 'saml-sp.wrong-recipient', what: 'meant for another ACS URL (Destination, Recipient)' },
   { tamper: 'expired', rule: 'saml-sp.expired', what: 'that expired an hour ago (NotOnOrAfter)' },
+  { tamper: 'unknown-in-response-to', rule: 'saml-sp.unknown-in-response-to', what: 'to an AuthnRequest the app never sent' },
+  { tamper: 'replayed', rule: 'saml-sp.replayed', what: 'it already took once (the same assertion, sent again)' },
+  { tamper: 'wrapped', rule: 'saml-sp.wrapped', what: 'wrapping a forged, unsigned assertion around the signed one' },
 ];
+
+/** The userName the `wrapped` forgery would get: the mapping of the identity with every value `evil.`-prefixed, as the IdP forges it. */
+function forgedUserName(ctx: ScenarioContext, identity: Record<string, IdentityValue>): string | undefined {
+  const evil = (v: IdentityValue): IdentityValue =>
+    typeof v === 'string' ? `evil.${v}` : Array.isArray(v) ? v.map((x) => `evil.${x}`) : v;
+  const forged = Object.fromEntries(Object.entries(identity).map(([k, v]) => [k, evil(v)]));
+  const userName = mappedValues(ctx.run.spec, ctx.scope({ identity: forged })).find((v) => v.path === 'userName')?.value;
+  return typeof userName === 'string' ? userName : undefined;
+}
 
 export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
   const suite = new Suite(ctx, tagged, tag);
@@ -51,10 +65,15 @@ export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
       suite.blocked(rule, rule, title, usable, 'no ordinary sign-in worked');
       continue;
     }
-    const attempt = await signIn(ctx, federation, tagged, `${tag}-${i + 1}`, tamper, identity, (sub) =>
-      saml.tamperNextResponse(sub, tamper),
-    );
-    const accepted = attempt.signedInAs !== undefined;
+    const caseTag = `${tag}-${i + 1}`;
+    // A replay needs a Response to replay: the person signs in once as usual (in a browser of their own).
+    if (tamper === 'replayed') await adoptAccount(ctx, (await signIn(ctx, federation, tagged, caseTag, tamper, identity)).userName, step);
+    const attempt = await signIn(ctx, federation, tagged, caseTag, tamper, identity, (sub) => saml.tamperNextResponse(sub, tamper));
+    // Wrapped: what is wrong is signing in as the forgery; the signed assertion's own person is its right.
+    const forged = tamper === 'wrapped' ? forgedUserName(ctx, scenarioIdentity(identity, tagged, caseTag)) : undefined;
+    if (forged) await adoptAccount(ctx, forged, step);
+    const accepted =
+      attempt.signedInAs !== undefined && (tamper !== 'wrapped' || attempt.signedInAs.toLowerCase() === forged?.toLowerCase());
     // Even a refusing app may have made the account first: whatever it made is the run's to remove.
     await adoptAccount(ctx, attempt.userName, step);
     suite.check(rule, rule, title, !accepted, `the app signed the person in as ${attempt.signedInAs} with a Response ${what}`, {
