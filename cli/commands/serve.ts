@@ -15,6 +15,7 @@ import {
 import { UsageError } from '../files.ts';
 import type { CommandIO } from '../io.ts';
 import { catchSignals } from '../signals.ts';
+import { serveIdp } from './serve-idp.ts';
 
 export const DEFAULT_PORT = 7644;
 
@@ -35,6 +36,9 @@ ${MISBEHAVIOURS.map((m) => `                          ${m.padEnd(FLAG_WIDTH)}${M
   --variant A[,B…]      legal behaviours RFC 7643/7644 permit, which a correct client must handle
                         (combine with --misbehave freely):
 ${VARIANTS.map((v) => `                          ${v.padEnd(26)}${VARIANT_DESCRIPTIONS[v]}`).join('\n')}
+  --idp SPEC            instead: provspec's identity provider (OIDC or SAML, as the spec's
+                        federation section says) with the app registered and the spec's
+                        identities as accounts, for signing in by hand (default port 7645)
   --slow-ms N           latency "slow" adds (default 200)
   --max-body-bytes N    largest request body accepted (default 1048576)
   --quiet               no per-request log lines
@@ -57,12 +61,17 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
       'slow-ms': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       quiet: { type: 'boolean' },
+      idp: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     io.stdout.write(`${SERVE_HELP}\n`);
     return 0;
+  }
+  if (values.idp !== undefined) {
+    const port = values.port === undefined ? undefined : integer(values.port, '--port', DEFAULT_PORT, 0, 65535);
+    return serveIdp(values.idp, port, io, io.stop ?? catchSignals(io.stderr).controller.signal);
   }
   let misbehave;
   let variants;

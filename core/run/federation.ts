@@ -2,8 +2,9 @@
 // 127.0.0.1 (by the first step that signs in), with the app registered as the spec states it (an
 // OIDC client or a SAML service provider), and closed with the run. Scenarios add their people
 // as accounts.
-import type { Spec } from '../spec/types.ts';
-import { interpolate, type ExpressionScope } from '../expressions/evaluate.ts';
+import type { IdentityValue, Spec } from '../spec/types.ts';
+import { interpolate, interpolateDeep, type ExpressionScope } from '../expressions/evaluate.ts';
+import { groupExpectations } from './identity.ts';
 import type { SecretRegistry } from '../scim/secrets.ts';
 import { startOidcIdp, type BackchannelDelivery, type OidcIdp } from '../federation/oidc-idp.ts';
 import { startSamlIdp, type SamlIdp } from '../federation/saml-idp.ts';
@@ -111,6 +112,28 @@ export async function startFederation(spec: Spec, scope: ExpressionScope, secret
     updatesOnLogin: federation.updatesOnLogin ?? true,
     backchannel,
   };
+}
+
+/**
+ * The claims the spec derives from an identity: its `claims` (but `sub`, which names the account),
+ * and under `groupsClaim` the groups the role rules put it in, as the target names them.
+ */
+export function identityClaims(
+  spec: Spec,
+  scope: ExpressionScope,
+  identity: Readonly<Record<string, IdentityValue>>,
+  groupsClaim: string | undefined,
+  displayName: (group: string) => string | undefined,
+): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(spec.federation?.claims ?? {})) {
+    if (name !== 'sub') claims[name] = interpolateDeep(value, scope);
+  }
+  if (groupsClaim) {
+    const { memberOf } = groupExpectations(spec.roles, identity);
+    claims[groupsClaim] = [...memberOf.keys()].map((name) => displayName(name) ?? name);
+  }
+  return claims;
 }
 
 /** SAML attributes are strings: a claim's number or boolean is sent as its text, a list as several values. */

@@ -196,3 +196,53 @@ describe('provspec serve', () => {
     }
   });
 });
+
+describe('provspec serve --idp', () => {
+  const env = {
+    ...process.env,
+    NO_COLOR: '1',
+    APP_URL: 'http://127.0.0.1:9/app',
+    OIDC_CLIENT_ID: 'by-hand-app',
+    OIDC_CLIENT_SECRET: 'by-hand-secret-value',
+  };
+  /** Starts it on a free port and waits for the line naming `variable`. */
+  async function idp(spec: string, variable: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+    const child = spawn(process.execPath, [BIN, 'serve', '--idp', spec, '--port', '0'], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const line = new RegExp(`${variable}=(\\S+)\n`);
+    const deadline = Date.now() + 60_000;
+    while (!line.test(stdout)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve --idp did not start:\n${stdout}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.doesNotMatch(stdout + stderr, /by-hand-secret-value/, 'the client secret is never printed');
+    return { child, url: line.exec(stdout)![1]! };
+  }
+
+  it("runs the spec's OpenID Connect IdP: discovery names it and the scopes its claims need; SIGTERM stops it with 0", async () => {
+    const { child, url } = await idp('examples/federation-oidc.provspec.yaml', 'OIDC_ISSUER');
+    try {
+      const discovery = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      assert.equal(discovery['issuer'], url);
+      assert.ok((discovery['scopes_supported'] as string[]).includes('department'), JSON.stringify(discovery['scopes_supported']));
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(((await once(child, 'close')) as [number | null])[0], 0);
+    }
+  });
+
+  it("runs the spec's SAML IdP: its metadata names the signing certificate", async () => {
+    const { child, url } = await idp('examples/federation-saml.provspec.yaml', 'SAML_IDP_METADATA_URL');
+    try {
+      const metadata = await (await fetch(url)).text();
+      assert.match(metadata, /<(\w+:)?EntityDescriptor\b/);
+      assert.match(metadata, /X509Certificate>[A-Za-z0-9+/=\s]{200,}</);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(((await once(child, 'close')) as [number | null])[0], 0);
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { interpolateDeep } from '../../expressions/evaluate.ts';
 import { getKey } from '../../scim/resource.ts';
 import { groupExpectations, mappedValues } from '../identity.ts';
 import { findByUserName, readUser, verifyAttributes, verifyGroups, verifyValues } from './verify.ts';
-import type { RunFederation } from '../federation.ts';
+import { identityClaims, type RunFederation } from '../federation.ts';
 import { UserAgent, type Hop } from '../../federation/user-agent.ts';
 import { login as signIn, type LoginOutcome } from '../../federation/login.ts';
 
@@ -277,17 +277,13 @@ function publishAccount(ctx: ScenarioContext, state: UserState, federation: RunF
 
 /** The claims the spec derives from an identity: its `claims`, and the role rules' groups as the target names them. */
 export function claimsOf(ctx: ScenarioContext, identity: UserState['identity'], federation: RunFederation): Record<string, unknown> {
-  const scope = ctx.scope({ identity });
-  const claims: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(ctx.run.spec.federation?.claims ?? {})) {
-    if (name === 'sub') continue;
-    claims[name] = interpolateDeep(value, scope);
-  }
-  if (federation.groupsClaim) {
-    const { memberOf } = groupExpectations(ctx.run.spec.roles, identity);
-    claims[federation.groupsClaim] = [...memberOf.keys()].map((name) => ctx.run.groups.get(name)?.displayName ?? name);
-  }
-  return claims;
+  return identityClaims(
+    ctx.run.spec,
+    ctx.scope({ identity }),
+    identity,
+    federation.groupsClaim,
+    (name) => ctx.run.groups.get(name)?.displayName,
+  );
 }
 
 /** Who the app's session answer names, from this person's browser. */
