@@ -102,7 +102,7 @@ export type Step =
   | { probe: Probe }
   | { wait: Duration }
   | { eventually: { within: Duration; every?: Duration; expect?: Expectation; probe?: Probe } }
-  | { login: { expect?: 'session' | 'refused' } }
+  | { login: { expect?: 'session' | 'refused'; parallel?: number } }
   | { logout: Record<string, never> }
   | { idp: IdpChange };
 

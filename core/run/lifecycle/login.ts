@@ -30,7 +30,12 @@ export interface FederatedPerson {
   removed: boolean;
 }
 
-export async function login(ctx: ScenarioContext, state: UserState, step: StepInfo, body: { expect?: 'session' | 'refused' } | undefined) {
+export async function login(
+  ctx: ScenarioContext,
+  state: UserState,
+  step: StepInfo,
+  body: { expect?: 'session' | 'refused'; parallel?: number } | undefined,
+) {
   const federation = await federationOf(ctx, step);
   if (!federation) return;
   const person = personOf(ctx, state, federation);
@@ -38,11 +43,27 @@ export async function login(ctx: ScenarioContext, state: UserState, step: StepIn
   const values = mappedValues(ctx.run.spec, ctx.scope({ identity: state.identity }));
   const userName = values.find((v) => v.path === 'userName')?.value;
   const expected = typeof userName === 'string' ? userName : undefined;
-  const outcome = await signIn(person.agent, federation.start, federation.idp, person.sub);
-  const evidence = exchangesOf(ctx, outcome.hops, step);
-  const session = outcome.kind === 'landed' ? await sessionOf(ctx, federation, person, step) : undefined;
-  const signedInAs = session?.userName;
-  const allEvidence = [...evidence, ...(session ? [session.exchange] : [])];
+  // `parallel`: more browsers of the same person sign in at the same moment; the worst outcome counts.
+  const extra = Array.from(
+    { length: Math.max(0, (body?.parallel ?? 1) - 1) },
+    () => new UserAgent({ allowedOrigins: federation.allowedOrigins, timeoutMs: ctx.run.requestTimeoutMs, signal: ctx.signal }),
+  );
+  const attempt = async (agent: UserAgent) => {
+    const outcome = await signIn(agent, federation.start, federation.idp, person.sub);
+    const evidence = exchangesOf(ctx, outcome.hops, step);
+    const session = outcome.kind === 'landed' ? await sessionOf(ctx, federation, { ...person, agent }, step) : undefined;
+    return { outcome, session, signedInAs: session?.userName, evidence: [...evidence, ...(session ? [session.exchange] : [])] };
+  };
+  const attempts = await Promise.all([person.agent, ...extra].map(attempt)).finally(() => Promise.all(extra.map((a) => a.close())));
+  const failedAttempts = attempts.filter(
+    (a) => a.signedInAs === undefined || (expected !== undefined && !sameUserName(a.signedInAs, expected)),
+  );
+  // What decides: for a refusal, any browser that got in; for a sign-in, any that did not.
+  const decisive =
+    body?.expect === 'refused' ? (attempts.find((a) => a.signedInAs !== undefined) ?? attempts[0]!) : (failedAttempts[0] ?? attempts[0]!);
+  const { outcome, session, signedInAs, evidence: allEvidence } = decisive;
+  const of =
+    attempts.length > 1 && failedAttempts.length ? `${failedAttempts.length} of ${attempts.length} parallel sign-ins failed; one: ` : '';
 
   if (body?.expect === 'refused') {
     const refused = signedInAs === undefined;
@@ -65,12 +86,13 @@ export async function login(ctx: ScenarioContext, state: UserState, step: StepIn
     {
       message: ok
         ? ''
-        : signedInAs !== undefined
-          ? `the app's session answer names ${signedInAs}, not ${expected}`
-          : outcome.kind !== 'landed'
-            ? `the sign-in did not reach the app: ${describe(outcome)}`
-            : `the sign-in landed at the app, but ${federation.session.url} shows no session ` +
-              `(${session?.exchange.status ?? 'no answer'})`,
+        : of +
+          (signedInAs !== undefined
+            ? `the app's session answer names ${signedInAs}, not ${expected}`
+            : outcome.kind !== 'landed'
+              ? `the sign-in did not reach the app: ${describe(outcome)}`
+              : `the sign-in landed at the app, but ${federation.session.url} shows no session ` +
+                `(${session?.exchange.status ?? 'no answer'})`),
       expected: expected ? `signed in as ${expected}` : 'signed in',
       actual: signedInAs ? `signed in as ${signedInAs}` : describe(outcome),
       evidence: allEvidence,
