@@ -9,6 +9,10 @@ export const FEDERATION_MISBEHAVIOURS = [
   'jit-links-unverified-email',
   'jit-accepts-wrong-audience',
   'jit-accepts-alg-none',
+  'jit-accepts-wrong-issuer',
+  'jit-accepts-expired',
+  'jit-skips-nonce',
+  'jit-no-pkce',
 ] as const;
 
 export type FederationMisbehaviour = (typeof FEDERATION_MISBEHAVIOURS)[number];
@@ -21,6 +25,10 @@ export const FEDERATION_MISBEHAVIOUR_DESCRIPTIONS: Record<FederationMisbehaviour
   'jit-links-unverified-email': 'an existing user is linked by email even when the IdP does not say email_verified',
   'jit-accepts-wrong-audience': "an ID token whose aud lacks the app's client_id signs the person in from its unverified claims",
   'jit-accepts-alg-none': 'an unsigned ID token (alg none) signs the person in from its unverified claims',
+  'jit-accepts-wrong-issuer': "an ID token whose iss is not the IdP's signs the person in from its unverified claims",
+  'jit-accepts-expired': 'an ID token whose exp has passed signs the person in from its unverified claims',
+  'jit-skips-nonce': 'the app sends a nonce but signs the person in whatever other nonce the ID token carries',
+  'jit-no-pkce': 'the authorization request carries no PKCE code_challenge (nor the token request a code_verifier)',
 };
 
 export function isFederationMisbehaviour(name: string): name is FederationMisbehaviour {

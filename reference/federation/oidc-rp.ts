@@ -80,7 +80,8 @@ interface Discovered {
 interface Transaction {
   state: string;
   nonce: string;
-  codeVerifier: string;
+  /** Undefined under `jit-no-pkce`, which sends no code_challenge. */
+  codeVerifier: string | undefined;
   expires: number;
 }
 
@@ -112,10 +113,29 @@ const HTTP_TIMEOUT_S = 10;
 const CLOCK_TOLERANCE_S = 30;
 // oauth4webapi's error codes, which openid-client's ClientError carries on; openid-client does not re-export the constants.
 const JWT_CLAIM_COMPARISON_FAILED = 'OAUTH_JWT_CLAIM_COMPARISON_FAILED';
+const JWT_TIMESTAMP_CHECK_FAILED = 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED';
 const INVALID_RESPONSE = 'OAUTH_INVALID_RESPONSE';
 
-/** The misbehaviours that override a refusal of the ID token, and so need the raw token response. */
-const ID_TOKEN_OVERRIDES: readonly FederationMisbehaviour[] = ['jit-accepts-wrong-audience', 'jit-accepts-alg-none'];
+/** An ID token check a misbehaviour leaves out; `alg` is the one that the token is signed at all. */
+type IdTokenCheck = 'alg' | 'iss' | 'aud' | 'exp' | 'nonce';
+
+/** The library's refusal, as libraryRefusal reads it. */
+interface Refusal {
+  code: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The misbehaviours that override a refusal of the ID token (and so need the raw token response):
+ * which refusal of the library each one swallows, and which check the app then leaves out of its own.
+ */
+const ID_TOKEN_OVERRIDES: ReadonlyArray<{ flag: FederationMisbehaviour; check: IdTokenCheck; swallows: (r: Refusal) => boolean }> = [
+  { flag: 'jit-accepts-wrong-audience', check: 'aud', swallows: (r) => isClaimRefusal(r, JWT_CLAIM_COMPARISON_FAILED, 'aud') },
+  { flag: 'jit-accepts-alg-none', check: 'alg', swallows: (r) => r.code === INVALID_RESPONSE && headerAlg(r.detail) === 'none' },
+  { flag: 'jit-accepts-wrong-issuer', check: 'iss', swallows: (r) => isClaimRefusal(r, JWT_CLAIM_COMPARISON_FAILED, 'iss') },
+  { flag: 'jit-accepts-expired', check: 'exp', swallows: (r) => isClaimRefusal(r, JWT_TIMESTAMP_CHECK_FAILED, 'exp') },
+  { flag: 'jit-skips-nonce', check: 'nonce', swallows: (r) => isClaimRefusal(r, JWT_CLAIM_COMPARISON_FAILED, 'nonce') },
+];
 
 export class OidcRelyingParty {
   readonly urls: RelyingPartyUrls;
@@ -130,9 +150,9 @@ export class OidcRelyingParty {
   readonly #transactions = new Map<string, Transaction>();
   readonly #sessions = new Map<string, Session>();
   /**
-   * Raw token endpoint response bodies by the PKCE code_verifier the request sent, i.e. by
-   * transaction (concurrent logins share the Configuration); kept only under ID_TOKEN_OVERRIDES,
-   * and dropped when the callback that asked for it ends.
+   * Raw token endpoint response bodies by the authorization code the request redeemed, i.e. by
+   * login (concurrent logins share the Configuration; a code_verifier is not always sent); kept
+   * only under ID_TOKEN_OVERRIDES, and dropped when the callback that asked for it ends.
    */
   readonly #tokenResponses = new Map<string, string>();
   #discovered: { issuer: string; metadata: Promise<Discovered> } | undefined;
@@ -218,7 +238,7 @@ export class OidcRelyingParty {
     );
     if (insecure) oidc.allowInsecureRequests(config);
     config.timeout = HTTP_TIMEOUT_S;
-    if (ID_TOKEN_OVERRIDES.some((flag) => this.#flags.has(flag))) config[oidc.customFetch] = this.#fetchKeepingTokenResponses;
+    if (ID_TOKEN_OVERRIDES.some((o) => this.#flags.has(o.flag))) config[oidc.customFetch] = this.#fetchKeepingTokenResponses;
     if (server.jwks_uri === undefined) throw new Error(`${server.issuer} publishes no jwks_uri.`);
     // Custom claims (department) come with scopes of their own: ask for every scope the IdP offers,
     // except offline_access, which would ask for refresh tokens the app has no use for.
@@ -243,17 +263,22 @@ export class OidcRelyingParty {
       });
     }
     this.#sweep();
-    const codeVerifier = oidc.randomPKCECodeVerifier();
+    // `jit-no-pkce`: a confidential client "has its secret", so PKCE was left out; an IdP that does
+    // not insist on it for such clients (most do not, by default) serves the login all the same.
+    const codeVerifier = this.#flags.has('jit-no-pkce') ? undefined : oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
+    const pkce: Record<string, string> =
+      codeVerifier === undefined
+        ? {}
+        : { code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256' };
     const target = oidc.buildAuthorizationUrl(discovered.config, {
       redirect_uri: this.urls.redirectUri,
       response_type: 'code',
       scope: discovered.scope,
       state,
       nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
+      ...pkce,
     });
     const id = randomId();
     this.#transactions.set(id, { state, nonce, codeVerifier, expires: Date.now() + TX_LIFETIME_S * 1000 });
@@ -323,6 +348,7 @@ export class OidcRelyingParty {
 
   /** The authorization code for tokens, every check the library's; under a misbehaviour, one of its refusals overridden. */
   async #redeem(discovered: Discovered, current: URL, tx: Transaction): Promise<Redeemed> {
+    const code = current.searchParams.get('code');
     try {
       const tokens = await oidc.authorizationCodeGrant(discovered.config, current, {
         pkceCodeVerifier: tx.codeVerifier,
@@ -334,34 +360,26 @@ export class OidcRelyingParty {
       if (!claims) throw new Error('The token response has no ID token.');
       return { claims, accessToken: tokens.access_token };
     } catch (error) {
-      const overridden = this.#overrideRefusal(error, discovered, tx);
+      const overridden = this.#overrideRefusal(error, discovered, code, tx);
       if (overridden === undefined) throw error;
       return overridden;
     } finally {
-      this.#tokenResponses.delete(tx.codeVerifier);
+      if (code !== null) this.#tokenResponses.delete(code);
     }
   }
 
   /**
-   * `jit-accepts-wrong-audience` and `jit-accepts-alg-none`, the way the bug is written in real
-   * apps: the library's refusal of the ID token, of exactly that one kind, is caught, and the
-   * person signed in from the token's unverified claims. The library stops at its first failed
-   * check (alg comes before every claim, aud before sub, azp and nonce), so what it did not get to
-   * is checked here by hand: each flag lets its own defect through, and no other.
+   * ID_TOKEN_OVERRIDES, the way the bug is written in real apps: the library's refusal of the ID
+   * token, of exactly one kind, is caught, and the person signed in from the token's unverified
+   * claims. The library stops at its first failed check (alg, then exp, iss, aud, sub, azp, and the
+   * nonce last), so what it did not get to is checked here by hand, leaving out only the checks of
+   * the flags set: each flag lets its own defect through, and no other.
    */
-  #overrideRefusal(error: unknown, discovered: Discovered, tx: Transaction): Redeemed | undefined {
+  #overrideRefusal(error: unknown, discovered: Discovered, code: string | null, tx: Transaction): Redeemed | undefined {
     const refusal = libraryRefusal(error);
-    const wrongAudience =
-      this.#flags.has('jit-accepts-wrong-audience') && refusal?.code === JWT_CLAIM_COMPARISON_FAILED && refusal.detail['claim'] === 'aud';
-    const header = refusal?.detail['header'];
-    const algNone =
-      this.#flags.has('jit-accepts-alg-none') &&
-      refusal?.code === INVALID_RESPONSE &&
-      typeof header === 'object' &&
-      header !== null &&
-      (header as Record<string, unknown>)['alg'] === 'none';
-    if (!wrongAudience && !algNone) return undefined;
-    const raw = this.#tokenResponses.get(tx.codeVerifier);
+    const active = ID_TOKEN_OVERRIDES.filter((o) => this.#flags.has(o.flag));
+    if (refusal === undefined || !active.some((o) => o.swallows(refusal))) return undefined;
+    const raw = code === null ? undefined : this.#tokenResponses.get(code);
     if (raw === undefined) return undefined;
     let response: Record<string, unknown>;
     let idHeader: ProtectedHeaderParameters;
@@ -374,14 +392,13 @@ export class OidcRelyingParty {
     } catch {
       return undefined;
     }
-    // The aud refusal also covers several audiences without azp (§3.1.3.7 items 4-5): not this flag's defect.
-    if (wrongAudience && audiencesOf(claims).includes(this.#clientId)) return undefined;
-    const problem = idTokenProblem(idHeader, claims, {
-      algorithms: algNone ? ['none'] : [discovered.algorithms[0]!],
-      issuer: discovered.issuer,
-      clientId: wrongAudience ? undefined : this.#clientId,
-      nonce: tx.nonce,
-    });
+    // The library looks at the token_type only once the ID token has passed.
+    const tokenType = response['token_type'];
+    if (typeof tokenType !== 'string' || !['bearer', 'dpop'].includes(tokenType.toLowerCase())) {
+      throw new Error(`The token response's token_type ${JSON.stringify(tokenType)} is not one the app supports.`);
+    }
+    const expected = { algorithms: [discovered.algorithms[0]!], issuer: discovered.issuer, clientId: this.#clientId, nonce: tx.nonce };
+    const problem = idTokenProblem(idHeader, claims, expected, new Set(active.map((o) => o.check)));
     if (problem !== undefined) throw new Error(`The ID token is not valid: ${problem}`);
     const accessToken = response['access_token'];
     return {
@@ -390,12 +407,13 @@ export class OidcRelyingParty {
     };
   }
 
-  /** fetch for openid-client that also keeps each token response body, for the transaction whose code_verifier it answers. */
+  /** fetch for openid-client that also keeps each token response body, for the login whose authorization code it redeems. */
   readonly #fetchKeepingTokenResponses: oidc.CustomFetch = async (url, options) => {
     const response = await fetch(url, options);
-    const verifier = options.method === 'POST' && options.body instanceof URLSearchParams ? options.body.get('code_verifier') : null;
+    const form = options.method === 'POST' && options.body instanceof URLSearchParams ? options.body : undefined;
+    const code = form?.get('grant_type') === 'authorization_code' ? form.get('code') : null;
     // A clone, so the library still reads the body it was sent.
-    if (verifier !== null) this.#tokenResponses.set(verifier, await response.clone().text());
+    if (code !== null && code !== undefined) this.#tokenResponses.set(code, await response.clone().text());
     return response;
   };
 
@@ -505,11 +523,21 @@ export class OidcRelyingParty {
  * openid-client's ClientError wrapping oauth4webapi's OperationProcessingError: its code, and the
  * details the inner error carries (for a claim comparison `claim`, for an alg check `header`).
  */
-function libraryRefusal(error: unknown): { code: string; detail: Record<string, unknown> } | undefined {
+function libraryRefusal(error: unknown): Refusal | undefined {
   if (!(error instanceof oidc.ClientError) || error.code === undefined) return undefined;
   const inner = error.cause;
   if (!(inner instanceof Error) || typeof inner.cause !== 'object' || inner.cause === null) return undefined;
   return { code: error.code, detail: inner.cause as Record<string, unknown> };
+}
+
+/** A refusal with this code for this claim (oauth4webapi names the claim a comparison or a timestamp check failed on). */
+function isClaimRefusal(refusal: Refusal, code: string, claim: string): boolean {
+  return refusal.code === code && refusal.detail['claim'] === claim;
+}
+
+function headerAlg(detail: Record<string, unknown>): unknown {
+  const header = detail['header'];
+  return typeof header === 'object' && header !== null ? (header as Record<string, unknown>)['alg'] : undefined;
 }
 
 function audiencesOf(claims: JWTPayload): unknown[] {
@@ -518,27 +546,36 @@ function audiencesOf(claims: JWTPayload): unknown[] {
 
 /**
  * The ID token checks of §3.1.3.7 that need no key, as openid-client makes them, for a token the
- * library did not finish checking: the alg, iss, aud (unless `clientId` is left out), azp, exp,
- * iat, nbf, sub and nonce. Why the token is not valid, or undefined when nothing is wrong.
+ * library did not finish checking: the alg, iss, aud, azp, exp, iat, nbf, sub, auth_time and
+ * nonce. The `unchecked` ones are a misbehaviour's: alg none is let through, a foreign iss, an
+ * aud without this client (several audiences with it still need azp), a past exp, another nonce.
+ * A claim that is missing or of the wrong type is refused whatever the flags: not their defect.
+ * Why the token is not valid, or undefined when nothing is wrong.
  */
 function idTokenProblem(
   header: ProtectedHeaderParameters,
   claims: JWTPayload,
-  expected: { algorithms: readonly string[]; issuer: string; clientId: string | undefined; nonce: string },
+  expected: { algorithms: readonly string[]; issuer: string; clientId: string; nonce: string },
+  unchecked: ReadonlySet<IdTokenCheck>,
 ): string | undefined {
-  if (typeof header.alg !== 'string' || !expected.algorithms.includes(header.alg)) return `unexpected alg ${JSON.stringify(header.alg)}`;
-  if (claims.iss !== expected.issuer) return 'unexpected iss';
-  if (expected.clientId !== undefined) {
-    const audiences = audiencesOf(claims);
-    if (!audiences.includes(expected.clientId)) return 'unexpected aud';
+  const algorithms = unchecked.has('alg') ? [...expected.algorithms, 'none'] : expected.algorithms;
+  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) return `unexpected alg ${JSON.stringify(header.alg)}`;
+  if (typeof claims.iss !== 'string' || claims.iss === '') return 'iss is missing';
+  if (!unchecked.has('iss') && claims.iss !== expected.issuer) return 'unexpected iss';
+  if (claims.aud === undefined) return 'aud is missing';
+  const audiences = audiencesOf(claims);
+  if (audiences.includes(expected.clientId)) {
     if (audiences.length > 1 && claims['azp'] !== expected.clientId) return 'several audiences, and azp is not this client';
-  }
+  } else if (!unchecked.has('aud')) return 'unexpected aud';
   const now = Math.floor(Date.now() / 1000);
-  if (typeof claims.exp !== 'number' || claims.exp <= now - CLOCK_TOLERANCE_S) return 'exp is missing or past';
+  if (typeof claims.exp !== 'number') return 'exp is missing';
+  if (!unchecked.has('exp') && claims.exp <= now - CLOCK_TOLERANCE_S) return 'exp is past';
   if (typeof claims.iat !== 'number') return 'iat is missing';
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + CLOCK_TOLERANCE_S)) return 'nbf is in the future';
   if (typeof claims.sub !== 'string' || claims.sub === '') return 'sub is missing';
-  if (claims['nonce'] !== expected.nonce) return 'unexpected nonce';
+  if (claims['auth_time'] !== undefined && typeof claims['auth_time'] !== 'number') return 'auth_time is not a number';
+  if (typeof claims['nonce'] !== 'string') return 'nonce is missing';
+  if (!unchecked.has('nonce') && claims['nonce'] !== expected.nonce) return 'unexpected nonce';
   return undefined;
 }
 

@@ -1,7 +1,15 @@
 // Classic bugs of a SAML service provider, each reproducible on demand so that the runner's SAML
 // checks can prove they are able to fail. Apart from the OIDC relying party's flags
 // (misbehaviours.ts): the two protocols fail in different places, and each flag names one bug.
-export const SAML_MISBEHAVIOURS = ['saml-accepts-unsigned', 'saml-accepts-wrong-audience'] as const;
+export const SAML_MISBEHAVIOURS = [
+  'saml-accepts-unsigned',
+  'saml-accepts-wrong-audience',
+  'saml-ignores-recipient',
+  'saml-accepts-expired',
+  'saml-ignores-in-response-to',
+  'saml-accepts-replay',
+  'saml-reads-first-assertion',
+] as const;
 
 export type SamlMisbehaviour = (typeof SAML_MISBEHAVIOURS)[number];
 
@@ -9,6 +17,16 @@ export const SAML_MISBEHAVIOUR_DESCRIPTIONS: Record<SamlMisbehaviour, string> = 
   'saml-accepts-unsigned': 'a SAML response in which neither the Response nor the Assertion carries a signature signs the person in',
   'saml-accepts-wrong-audience':
     "the assertion's AudienceRestriction is not checked: an assertion meant for another SP signs the person in",
+  'saml-ignores-recipient':
+    "neither the Response's Destination nor the bearer Recipient is checked: a response meant for another ACS signs the person in",
+  'saml-accepts-expired':
+    "the assertion's time limits are not checked: one past its NotOnOrAfter (Conditions and SubjectConfirmationData) signs the person in",
+  'saml-ignores-in-response-to':
+    'InResponseTo is not checked: a response that answers no request the app made (or none) signs the person in, once',
+  'saml-accepts-replay':
+    'answered requests and used assertions are not remembered: a response captured once signs the person in again, in a later login',
+  'saml-reads-first-assertion':
+    'signature wrapping: one signed assertion is enough, and the person is read from the first Assertion, which may be an unsigned forgery',
 };
 
 export function isSamlMisbehaviour(name: string): name is SamlMisbehaviour {

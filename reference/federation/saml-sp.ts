@@ -14,8 +14,17 @@
 // SAMLResponses, assertions and cookies are never logged: the server's log line carries the path only.
 import { X509Certificate } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
-import { SAML, ValidateInResponseTo, generateServiceProviderMetadata, type Profile, type SamlConfig } from '@node-saml/node-saml';
+import {
+  SAML,
+  ValidateInResponseTo,
+  generateServiceProviderMetadata,
+  type CacheItem,
+  type CacheProvider,
+  type Profile,
+  type SamlConfig,
+} from '@node-saml/node-saml';
 import { DOMParser, XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
 import type { ScimService } from '../scim/service.ts';
 import { JitProvisioner, type Identity } from './jit.ts';
 import type { FederationMisbehaviour } from './misbehaviours.ts';
@@ -111,10 +120,11 @@ const LOGIN_LIFETIME_MS = 10 * 60 * 1000;
 const CLOCK_SKEW_MS = 30 * 1000;
 
 /**
- * The library, plus the one path `saml-accepts-unsigned` needs. node-saml 5 refuses a response
- * with no valid signature whatever its options say (wantAssertionsSigned and
- * wantAuthnResponseSigned false still require one of the two), so that bug lives in app code, as
- * it does in real apps: "verify the signature when there is one".
+ * The library, plus the paths `saml-accepts-unsigned` and `saml-reads-first-assertion` need.
+ * node-saml 5 refuses a response with no valid signature whatever its options say
+ * (wantAssertionsSigned and wantAuthnResponseSigned false still require one of the two), and one
+ * with several assertions, so those bugs live in app code, as they do in real apps: "verify the
+ * signature when there is one", "check that an assertion is signed, then read the assertion".
  */
 class ServiceProviderSaml extends SAML {
   /**
@@ -131,6 +141,59 @@ class ServiceProviderSaml extends SAML {
       if (inResponseTo !== null) await this.cacheProvider.removeAsync(inResponseTo);
       throw error;
     }
+  }
+
+  /**
+   * `saml-reads-first-assertion`: the app's own signature check, that one of the assertions
+   * carries a valid signature of the IdP, then the library's checks and reading of the first
+   * Assertion of the document, whichever that is; the request is used up either way.
+   */
+  async validateFirstAssertionAsync(xml: string, assertions: readonly Element[], inResponseTo: string | null): Promise<Profile> {
+    try {
+      await this.validateInResponseTo(inResponseTo);
+      const certificates = await this.getKeyInfosAsPem();
+      if (!assertions.some((assertion) => signedByOneOf(xml, assertion, certificates))) {
+        throw new Error('Invalid signature: no assertion carries a valid signature of the IdP');
+      }
+      const first = new XMLSerializer().serializeToString(assertions[0]!);
+      const { profile } = await this.processValidlySignedAssertionAsync(first, xml, inResponseTo);
+      return profile;
+    } catch (error) {
+      if (inResponseTo !== null) await this.cacheProvider.removeAsync(inResponseTo);
+      throw error;
+    }
+  }
+}
+
+/**
+ * `saml-accepts-replay`: the app's own store of the request IDs it sent, as apps write one to share
+ * between instances (node-saml's lives in one process), with a remove left a stub: an answered
+ * request stays answerable until it expires, so the response that answered it passes again.
+ */
+class RequestIdStore implements CacheProvider {
+  readonly #items = new Map<string, CacheItem>();
+  readonly #lifetimeMs: number;
+
+  constructor(lifetimeMs: number) {
+    this.#lifetimeMs = lifetimeMs;
+  }
+
+  async saveAsync(key: string, value: string): Promise<CacheItem | null> {
+    const now = Date.now();
+    for (const [id, item] of this.#items) if (item.createdAt + this.#lifetimeMs <= now) this.#items.delete(id);
+    if (this.#items.has(key)) return null;
+    const item = { value, createdAt: now };
+    this.#items.set(key, item);
+    return item;
+  }
+
+  async getAsync(key: string): Promise<string | null> {
+    const item = this.#items.get(key);
+    return item !== undefined && item.createdAt + this.#lifetimeMs > Date.now() ? item.value : null;
+  }
+
+  async removeAsync(_key: string | null): Promise<string | null> {
+    return null;
   }
 }
 
@@ -223,9 +286,13 @@ export class SamlServiceProvider {
       // The assertion itself must verify, whether or not the Response around it is signed too.
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: false,
-      validateInResponseTo: ValidateInResponseTo.always,
+      // `saml-ignores-in-response-to`: the check switched off, the way the option allows.
+      validateInResponseTo: this.#samlFlags.has('saml-ignores-in-response-to') ? ValidateInResponseTo.never : ValidateInResponseTo.always,
       requestIdExpirationPeriodMs: LOGIN_LIFETIME_MS,
-      acceptedClockSkewMs: CLOCK_SKEW_MS,
+      ...(this.#samlFlags.has('saml-accepts-replay') ? { cacheProvider: new RequestIdStore(LOGIN_LIFETIME_MS) } : {}),
+      // `saml-accepts-expired`: -1 is node-saml's "no time checks", what an app sets to be rid of
+      // "SAML assertion expired: clocks skewed too much" (NotBefore goes unchecked with it).
+      acceptedClockSkewMs: this.#samlFlags.has('saml-accepts-expired') ? -1 : CLOCK_SKEW_MS,
       // Whatever NameID format the IdP is configured to send: asking for one (node-saml asks for
       // emailAddress by default) makes some IdPs refuse, and others send a different identifier.
       identifierFormat: null,
@@ -302,16 +369,22 @@ export class SamlServiceProvider {
     const saml = pending.idp.saml;
     const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
     const unsigned = this.#samlFlags.has('saml-accepts-unsigned') ? unsignedAssertion(xml) : undefined;
+    const wrapped = this.#samlFlags.has('saml-reads-first-assertion') ? severalAssertions(xml) : undefined;
     let profile: Profile | null;
     if (unsigned) {
       profile = await saml.validateUnsignedAsync(xml, unsigned.assertionXml, unsigned.inResponseTo);
+    } else if (wrapped) {
+      profile = await saml.validateFirstAssertionAsync(xml, wrapped.assertions, wrapped.inResponseTo);
     } else {
       const result = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
       // A NoPassive answer or a LogoutResponse: valid, but nobody signed in.
       if (result.loggedOut || !result.profile) throw new Error('The SAML response signs nobody in.');
       profile = result.profile;
     }
-    if (profile['inResponseTo'] !== pending.requestId) {
+    // `saml-ignores-in-response-to` looks at no InResponseTo; `saml-accepts-replay` at one that
+    // answers some request of the app's, not necessarily this login's.
+    const tiedToLogin = !this.#samlFlags.has('saml-ignores-in-response-to') && !this.#samlFlags.has('saml-accepts-replay');
+    if (tiedToLogin && profile['inResponseTo'] !== pending.requestId) {
       throw new Error('The SAML response does not answer the request its RelayState went with.');
     }
     // node-saml reads the status only of a response without an assertion; one with both is still a refusal.
@@ -324,8 +397,9 @@ export class SamlServiceProvider {
       throw new Error(`The assertion's Issuer ${JSON.stringify(profile.issuer)} is not the IdP's (${JSON.stringify(expected)}).`);
     }
     if (typeof profile.nameID !== 'string' || profile.nameID === '') throw new Error("The assertion's Subject has no NameID.");
-    this.#checkDelivery(xml, profile);
-    this.#useAssertion(profile);
+    if (this.#samlFlags.has('saml-ignores-in-response-to')) this.#checkConfirmationWindow(profile);
+    if (!this.#samlFlags.has('saml-ignores-recipient')) this.#checkDelivery(xml, profile);
+    if (!this.#samlFlags.has('saml-accepts-replay')) this.#useAssertion(profile);
     return profile;
   }
 
@@ -345,6 +419,29 @@ export class SamlServiceProvider {
           recipients.push(data.getAttribute('Recipient') ?? '');
     if (recipients.length === 0 || recipients.some((r) => r !== acs))
       throw new Error(`The assertion's bearer Recipient ${JSON.stringify(recipients)} is not this ACS (${acs}).`);
+  }
+
+  /**
+   * Under `saml-ignores-in-response-to` only: node-saml holds a bearer confirmation to its time
+   * window (NotBefore, NotOnOrAfter) while it validates InResponseTo and not otherwise, so with
+   * the option off that is checked here by hand: the flag lets through its own defect, no other.
+   */
+  #checkConfirmationWindow(profile: Profile): void {
+    // Under both flags, no time limit is checked: the other flag's defect.
+    if (this.#samlFlags.has('saml-accepts-expired')) return;
+    const assertion = parseXml(profile.getAssertionXml?.() ?? '').documentElement;
+    const now = Date.now();
+    const holds = (data: Element) => {
+      const notBefore = Date.parse(data.getAttribute('NotBefore') || '');
+      const notOnOrAfter = Date.parse(data.getAttribute('NotOnOrAfter') || '');
+      return !(now + CLOCK_SKEW_MS < notBefore) && !(now - CLOCK_SKEW_MS >= notOnOrAfter);
+    };
+    const confirmations = assertion
+      ? children(assertion, ASSERTION_NS, 'Subject').flatMap((s) => children(s, ASSERTION_NS, 'SubjectConfirmation'))
+      : [];
+    const valid = confirmations.some((confirmation) => children(confirmation, ASSERTION_NS, 'SubjectConfirmationData').some(holds));
+    if (confirmations.length > 0 && !valid)
+      throw new Error("The assertion's subject confirmations have all expired, or are not valid yet.");
   }
 
   /**
@@ -509,6 +606,45 @@ function unsignedAssertion(xml: string): { assertionXml: string; inResponseTo: s
   const assertions = children(root, ASSERTION_NS, 'Assertion');
   if (assertions.length !== 1 || children(root, ASSERTION_NS, 'EncryptedAssertion').length > 0) return undefined;
   return { assertionXml: new XMLSerializer().serializeToString(assertions[0]!), inResponseTo: root.getAttribute('InResponseTo') || null };
+}
+
+/**
+ * `saml-reads-first-assertion`: the Response's assertions, wherever they are in it, in document
+ * order, when there are several and the Response itself carries no signature (a valid one would
+ * cover any forgery, and the library refuses several assertions anyway). With one assertion the
+ * first is the one the library verifies and reads: the library's path gives the bug's result.
+ */
+function severalAssertions(xml: string): { assertions: Element[]; inResponseTo: string | null } | undefined {
+  let doc: Document;
+  try {
+    doc = parseXml(xml);
+  } catch {
+    return undefined;
+  }
+  const root = doc.documentElement;
+  if (!root || root.namespaceURI !== PROTOCOL_NS || root.localName !== 'Response') return undefined;
+  if (children(root, DSIG_NS, 'Signature').length > 0 || doc.getElementsByTagNameNS(ASSERTION_NS, 'EncryptedAssertion').length > 0) {
+    return undefined;
+  }
+  const assertions = Array.from(doc.getElementsByTagNameNS(ASSERTION_NS, 'Assertion'));
+  if (assertions.length < 2) return undefined;
+  return { assertions, inResponseTo: root.getAttribute('InResponseTo') || null };
+}
+
+/** Whether the element's own enveloped signature verifies with one of the certificates (xml-crypto finds what it references by ID). */
+function signedByOneOf(xml: string, element: Element, certificates: readonly string[]): boolean {
+  const signature = children(element, DSIG_NS, 'Signature')[0];
+  if (!signature) return false;
+  const text = new XMLSerializer().serializeToString(signature);
+  return certificates.some((certificate) => {
+    const verifier = new SignedXml({ publicCert: certificate });
+    try {
+      verifier.loadSignature(text);
+      return verifier.checkSignature(xml);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The Response's top-level status code. */

@@ -49,6 +49,13 @@ interface IdTokenTamper {
 // azp goes too: with it naming this client, a foreign aud would be a different defect (§3.1.3.7 items 4-5).
 const WRONG_AUDIENCE: IdTokenTamper = { alg: 'RS256', claims: { aud: 'another-client', azp: undefined } };
 const ALG_NONE: IdTokenTamper = { alg: 'none' };
+const WRONG_ISSUER: IdTokenTamper = { alg: 'RS256', claims: { iss: 'https://another-idp.example' } };
+// An hour past: far beyond any clock tolerance, while the test runs.
+const EXPIRED: IdTokenTamper = {
+  alg: 'RS256',
+  claims: { iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 },
+};
+const WRONG_NONCE: IdTokenTamper = { alg: 'RS256', claims: { nonce: 'not-the-nonce-the-app-sent' } };
 
 interface Reply {
   status: number;
@@ -99,6 +106,8 @@ interface Harness {
   backchannel: { ok: number; errors: unknown[] };
   /** Requests the OP received, by path (to see whether userinfo was asked). */
   opPaths: string[];
+  /** The parameters of each token request the OP answered (to see whether a code_verifier came). */
+  tokenRequests: Record<string, unknown>[];
   /** The next token response's ID token comes with this defect; cleared once it has. */
   tamperNextIdToken(tamper: IdTokenTamper): void;
   /** Whether a tamper is still waiting for a token response. */
@@ -120,11 +129,14 @@ interface SetupOptions {
   /** Start the OP with the RP registered (default); false leaves it answering 503 until attach(). */
   attach?: boolean;
   conformIdTokenClaims?: boolean;
+  /** false: the OP requires PKCE of public clients only, as most do by default (the RP is a confidential one). */
+  pkceRequired?: boolean;
 }
 
 async function setup(options: SetupOptions = {}) {
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const opPaths: string[] = [];
+  const tokenRequests: Record<string, unknown>[] = [];
   const opServer: Server = createServer((req, res) => {
     opPaths.push(new URL(req.url ?? '/', 'http://op.invalid').pathname);
     if (handler) return handler(req, res);
@@ -148,6 +160,7 @@ async function setup(options: SetupOptions = {}) {
     accounts,
     backchannel,
     opPaths,
+    tokenRequests,
     tamperNextIdToken(next) {
       tamper = next;
     },
@@ -184,7 +197,10 @@ async function setup(options: SetupOptions = {}) {
           const { dispatcher: _guarded, ...rest } = init;
           return fetch(url, rest);
         },
-        pkce: { required: () => true },
+        pkce: {
+          required: (_ctx: unknown, client: { clientAuthMethod: string }) =>
+            options.pkceRequired !== false || client.clientAuthMethod === 'none',
+        },
         features: {
           devInteractions: { enabled: false },
           backchannelLogout: { enabled: true },
@@ -212,6 +228,7 @@ async function setup(options: SetupOptions = {}) {
       // After the token endpoint has answered, its ID token is swapped for the spoiled one.
       provider.use(async (ctx, next) => {
         await next();
+        if (ctx.method === 'POST' && ctx.path === '/token') tokenRequests.push(ctx.oidc?.params?.toPlainObject() ?? {});
         const armed = tamper;
         if (!armed || ctx.method !== 'POST' || ctx.path !== '/token' || typeof ctx.body?.id_token !== 'string') return;
         tamper = undefined;
@@ -314,11 +331,12 @@ async function interact(provider: OidcProvider, req: IncomingMessage, res: Serve
 }
 
 /** Signs in at the RP as `account`, following every redirect by hand; the last reply (the landing page or a refusal). */
-async function login(h: Harness, agent: Agent, account: string, options: { deny?: boolean } = {}): Promise<Reply> {
+async function login(h: Harness, agent: Agent, account: string, options: { deny?: boolean; redirects?: URL[] } = {}): Promise<Reply> {
   let reply = await agent.send(h.fed.loginUrl);
   for (let hop = 0; reply.location !== undefined; hop++) {
     assert.ok(hop < 20, 'too many redirects');
     const next = reply.location;
+    options.redirects?.push(next);
     if (next.origin === h.issuer && next.pathname.startsWith('/interaction/')) {
       expectOk(await agent.send(next), 200, 'login page');
       reply = await agent.send(next, options.deny ? { deny: '1' } : { login: account });
@@ -549,6 +567,38 @@ async function assertTamperRefused(h: Harness, tamper: IdTokenTamper, account: s
   assert.equal(await countUsers(h.c), users, `${account}: no user created`);
 }
 
+/** One login of a new account with an ID token with the tamper's defects: it goes through, and the user is created from the claims. */
+async function assertTamperAccepted(h: Harness, tamper: IdTokenTamper, account: string): Promise<void> {
+  h.accounts.set(account, person(account));
+  const users = await countUsers(h.c);
+  h.tamperNextIdToken(tamper);
+  const agent = await signIn(h, account);
+  assert.equal(h.tamperPending(), false, 'the OP spoiled the ID token');
+  const mine = await me(h, agent);
+  expectOk(mine, 200, `${account}: a session`);
+  assert.equal(mine.json.userName, account);
+  assert.equal(await countUsers(h.c), users + 1, `${account}: the user created`);
+}
+
+/** A login that must succeed, and its PKCE: the authorization request's code_challenge(_method), the token request's code_verifier. */
+async function pkceOfLogin(h: Harness, account: string) {
+  h.accounts.set(account, person(account));
+  const redirects: URL[] = [];
+  const tokenRequests = h.tokenRequests.length;
+  const reply = await login(h, new Agent(), account, { redirects });
+  expectOk(reply, 200, `login as ${account}`);
+  assert.deepEqual(reply.json, { signedIn: true });
+  assert.equal(h.tokenRequests.length, tokenRequests + 1, 'one token request');
+  const authorization = redirects[0]!;
+  assert.equal(authorization.origin, h.issuer);
+  return {
+    challenge: authorization.searchParams.get('code_challenge'),
+    method: authorization.searchParams.get('code_challenge_method'),
+    nonce: authorization.searchParams.get('nonce'),
+    verifier: h.tokenRequests.at(-1)!['code_verifier'],
+  };
+}
+
 describe('reference relying party: OIDC login with JIT provisioning', () => {
   it('discovers the IdP at the first login, and again after a failed discovery', async () => {
     const h = await setup({ attach: false });
@@ -774,13 +824,26 @@ describe('reference relying party: OIDC login with JIT provisioning', () => {
     expectOk(await me(h, agent), 401, 'no session');
   });
 
-  it('refuses an ID token issued to another client, and an unsigned one, and changes nothing', async () => {
+  it('refuses an ID token for another client, unsigned, from another issuer, expired, or with another nonce; changes nothing', async () => {
     const h = await setup();
     assertRefused(await loginsWithTamperedIdToken(h, WRONG_AUDIENCE, 'aud'), /"aud"/, 'wrong aud');
     assertRefused(await loginsWithTamperedIdToken(h, ALG_NONE, 'none'), /"alg"/, 'alg none');
+    assertRefused(await loginsWithTamperedIdToken(h, WRONG_ISSUER, 'iss'), /"iss"/, 'wrong iss');
+    assertRefused(await loginsWithTamperedIdToken(h, EXPIRED, 'exp'), /"exp"/, 'expired');
+    assertRefused(await loginsWithTamperedIdToken(h, WRONG_NONCE, 'nonce'), /"nonce"/, 'wrong nonce');
     // Untouched, the same logins go through: the refusals were for the defects.
-    await signIn(h, 'olga-aud');
-    await signIn(h, 'pete-none');
+    for (const label of ['aud', 'none', 'iss', 'exp', 'nonce']) {
+      await signIn(h, `olga-${label}`);
+      await signIn(h, `pete-${label}`);
+    }
+  });
+
+  it('sends a PKCE challenge (S256) and its verifier, also to an IdP that would do without', async () => {
+    const h = await setup({ pkceRequired: false });
+    const pkce = await pkceOfLogin(h, 'uma');
+    assert.equal(pkce.method, 'S256');
+    assert.match(pkce.challenge ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(typeof pkce.verifier, 'string');
   });
 
   it('reads the claims from the ID token, and from userinfo when the ID token lacks them', async () => {
@@ -872,5 +935,61 @@ describe('reference relying party misbehaviours', () => {
     await assertTamperRefused(h, { alg: 'none', claims: WRONG_AUDIENCE.claims }, 'quinn', /aud/);
     await assertTamperRefused(h, { alg: 'none', claims: { nonce: 'not-sent' } }, 'rosa', /nonce/);
     await assertTamperRefused(h, { alg: 'none', claims: { exp: Math.floor(Date.now() / 1000) - 3600 } }, 'sam', /exp/);
+  });
+
+  it('jit-accepts-wrong-issuer: an ID token from another issuer signs in; the other defects still do not', async () => {
+    const h = await setup({ federationMisbehave: ['jit-accepts-wrong-issuer'] });
+    // A new person: the account is keyed by (iss, sub), so the foreign iss makes it a new account whoever it names.
+    await assertTamperAccepted(h, WRONG_ISSUER, 'ursula');
+    assertRefused(await loginsWithTamperedIdToken(h, WRONG_AUDIENCE, 'aud'), /"aud"/, 'wrong aud');
+    assertRefused(await loginsWithTamperedIdToken(h, EXPIRED, 'exp'), /"exp"/, 'expired');
+    // The library stops at iss, before aud and the nonce: the app's own check of the rest still holds.
+    await assertTamperRefused(h, { alg: 'RS256', claims: { ...WRONG_ISSUER.claims, ...WRONG_AUDIENCE.claims } }, 'quinn', /aud/);
+    await assertTamperRefused(h, { alg: 'RS256', claims: { ...WRONG_ISSUER.claims, ...WRONG_NONCE.claims } }, 'rosa', /nonce/);
+    await assertTamperRefused(h, { alg: 'none', claims: WRONG_ISSUER.claims }, 'sam', /alg/);
+  });
+
+  it('jit-accepts-expired: an expired ID token signs in; the other defects still do not', async () => {
+    const h = await setup({ federationMisbehave: ['jit-accepts-expired'] });
+    assertSignedIn(await loginsWithTamperedIdToken(h, EXPIRED, 'exp'), 'expired');
+    assertRefused(await loginsWithTamperedIdToken(h, WRONG_ISSUER, 'iss'), /"iss"/, 'wrong iss');
+    // exp is the library's first claim check: every other claim of an expired token is the app's to check.
+    await assertTamperRefused(h, { alg: 'RS256', claims: { ...EXPIRED.claims, ...WRONG_ISSUER.claims } }, 'quinn', /iss/);
+    await assertTamperRefused(h, { alg: 'RS256', claims: { ...EXPIRED.claims, ...WRONG_AUDIENCE.claims } }, 'rosa', /aud/);
+    await assertTamperRefused(h, { alg: 'RS256', claims: { ...EXPIRED.claims, ...WRONG_NONCE.claims } }, 'sam', /nonce/);
+    await assertTamperRefused(h, { alg: 'RS256', claims: { ...EXPIRED.claims, sub: undefined } }, 'tina', /sub/);
+    await assertTamperRefused(h, { alg: 'none', claims: EXPIRED.claims }, 'ulla', /alg/);
+  });
+
+  it('jit-skips-nonce: an ID token with another nonce signs in, though the app sends one; the other defects still do not', async () => {
+    const h = await setup({ federationMisbehave: ['jit-skips-nonce'] });
+    assert.ok((await pkceOfLogin(h, 'vic')).nonce, 'the authorization request carries a nonce');
+    assertSignedIn(await loginsWithTamperedIdToken(h, WRONG_NONCE, 'nonce'), 'wrong nonce');
+    assertRefused(await loginsWithTamperedIdToken(h, WRONG_AUDIENCE, 'aud'), /"aud"/, 'wrong aud');
+    assertRefused(await loginsWithTamperedIdToken(h, EXPIRED, 'exp'), /"exp"/, 'expired');
+    // No nonce at all is a token the IdP made without the request's: refused before the comparison.
+    await assertTamperRefused(h, { alg: 'RS256', claims: { nonce: undefined } }, 'quinn', /nonce/);
+    await assertTamperRefused(h, { alg: 'none', claims: WRONG_NONCE.claims }, 'rosa', /alg/);
+  });
+
+  it('jit-no-pkce: the login sends no PKCE and still works; state, nonce and the ID token are still checked', async () => {
+    const h = await setup({ federationMisbehave: ['jit-no-pkce'], pkceRequired: false });
+    const pkce = await pkceOfLogin(h, 'uma');
+    assert.deepEqual(pkce, { challenge: null, method: null, nonce: pkce.nonce, verifier: undefined });
+    assert.ok(pkce.nonce, 'a nonce all the same');
+    assertRefused(await loginsWithTamperedIdToken(h, WRONG_AUDIENCE, 'aud'), /"aud"/, 'wrong aud');
+    await assertTamperRefused(h, WRONG_NONCE, 'quinn', /nonce/);
+    await assertTamperRefused(h, EXPIRED, 'rosa', /exp/);
+    const agent = new Agent();
+    expectOk(await agent.send(h.fed.loginUrl), 302, 'login');
+    const forged = await agent.send(`${h.fed.redirectUri}?code=abc&state=forged&iss=${encodeURIComponent(h.issuer)}`);
+    expectOk(forged, 403, 'forged state');
+    assert.match(forged.json.error_description, /state/);
+    // An IdP that insists on PKCE turns the login away: nothing was sent.
+    const strict = await setup({ federationMisbehave: ['jit-no-pkce'] });
+    strict.accounts.set('uma', person('uma'));
+    const refused = await login(strict, new Agent(), 'uma');
+    expectOk(refused, 403, 'at an IdP that requires PKCE');
+    assert.match(refused.json.error_description, /PKCE/);
   });
 });

@@ -65,6 +65,9 @@ interface ResponseSpec {
   /** The SP's entity ID, or the wrong audience. */
   audience: string;
   acsUrl: string;
+  /** The Response's Destination, and the bearer confirmation's Recipient, when not the ACS URL. */
+  destination?: string;
+  recipient?: string;
   inResponseTo: string | undefined;
   nameId: string;
   attributes: Attributes;
@@ -77,6 +80,8 @@ interface ResponseSpec {
   withoutAssertion?: boolean;
   /** The assertion's validity, ms from now: [NotBefore, NotOnOrAfter]. */
   window?: [number, number];
+  /** The bearer confirmation's NotOnOrAfter, ms from now, when not the window's. */
+  confirmationNotOnOrAfter?: number;
   issuer?: string;
   /** false leaves InResponseTo out of SubjectConfirmationData (SAML profiles make it optional there); only the Response has it. */
   subjectInResponseTo?: boolean;
@@ -115,7 +120,7 @@ function samlResponse(spec: ResponseSpec): string {
     `<saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${escapeXml(spec.nameId)}</saml:NameID>` +
     '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">' +
     `<saml:SubjectConfirmationData${spec.subjectInResponseTo === false ? '' : inResponseTo}` +
-    ` Recipient="${escapeXml(spec.acsUrl)}" NotOnOrAfter="${instant(notOnOrAfter)}"/>` +
+    ` Recipient="${escapeXml(spec.recipient ?? spec.acsUrl)}" NotOnOrAfter="${instant(spec.confirmationNotOnOrAfter ?? notOnOrAfter)}"/>` +
     '</saml:SubjectConfirmation>' +
     '</saml:Subject>' +
     `<saml:Conditions NotBefore="${instant(notBefore)}" NotOnOrAfter="${instant(notOnOrAfter)}">` +
@@ -130,7 +135,7 @@ function samlResponse(spec: ResponseSpec): string {
     '</saml:Assertion>';
   let xml =
     `<samlp:Response xmlns:samlp="${PROTOCOL}" xmlns:saml="${ASSERTION}" ID="${xmlId()}" Version="2.0" IssueInstant="${instant()}"` +
-    ` Destination="${escapeXml(spec.acsUrl)}"${inResponseTo}>` +
+    ` Destination="${escapeXml(spec.destination ?? spec.acsUrl)}"${inResponseTo}>` +
     `<saml:Issuer>${issuer}</saml:Issuer>` +
     `<samlp:Status><samlp:StatusCode Value="${spec.status ?? SUCCESS}"/></samlp:Status>` +
     (spec.withoutAssertion ? '' : assertion) +
@@ -154,6 +159,27 @@ function signed(xml: string, target: string, key: Credential): string {
   signature.addReference({ xpath: target, digestAlgorithm: SHA256, transforms: [ENVELOPED, EXC_C14N] });
   signature.computeSignature(xml, { location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' } });
   return signature.getSignedXml();
+}
+
+/**
+ * Signature wrapping, for `afterSigning`: a copy of the signed assertion, its signature taken out,
+ * a new ID, and another person's NameID and email, put before the signed one (`sibling`), or in
+ * the Response's Extensions, ahead of it in the document though not an assertion of the Response.
+ */
+function wrapAssertion(forged: { nameId: string; email: string; audience?: string }, where: 'sibling' | 'extensions' = 'sibling') {
+  return (xml: string): string => {
+    const assertion = /<saml:Assertion\b[\s\S]*<\/saml:Assertion>/.exec(xml)?.[0];
+    assert.ok(assertion, 'an assertion to wrap');
+    let copy = assertion
+      .replace(/<(?:ds:)?Signature\b[\s\S]*?<\/(?:ds:)?Signature>/, '')
+      .replace(/(<saml:Assertion\b[^>]*\bID=")[^"]*"/, `$1${xmlId()}"`)
+      .replace(/(<saml:NameID\b[^>]*>)[^<]*/, `$1${escapeXml(forged.nameId)}`)
+      .replace(/(<saml:Attribute Name="email"[^>]*><saml:AttributeValue>)[^<]*/, `$1${escapeXml(forged.email)}`);
+    if (forged.audience !== undefined) copy = copy.replace(/(<saml:Audience>)[^<]*/, `$1${escapeXml(forged.audience)}`);
+    assert.doesNotMatch(copy, /Signature/, 'the forgery carries no signature');
+    if (where === 'sibling') return xml.replace(assertion, () => `${copy}${assertion}`);
+    return xml.replace('<samlp:Status>', () => `<samlp:Extensions>${copy}</samlp:Extensions><samlp:Status>`);
+  };
 }
 
 interface Reply {
@@ -317,6 +343,65 @@ function alice(overrides: Attributes = {}): Attributes {
     groups: 'engineering',
     ...overrides,
   };
+}
+
+/** The kinds of bad sign-in, one defect each (as provspec's saml-sp suite sends them). */
+type Defect =
+  | 'unsigned'
+  | 'other-key'
+  | 'wrong-audience'
+  | 'wrong-recipient'
+  | 'expired'
+  | 'unknown-in-response-to'
+  | 'replayed'
+  | 'wrapped';
+
+const EXPIRED_WINDOW: [number, number] = [-20 * 60_000, -10 * 60_000];
+
+/** Every defect but the one `except` names: each refused, nobody signed in, no user created. */
+async function assertOtherDefectsRefused(h: Harness, except: Defect): Promise<void> {
+  const users = await countUsers(h.c);
+  const attempts: Record<Exclude<Defect, 'replayed'>, [Overrides, RegExp]> = {
+    unsigned: [{ sign: 'none' }, /signature/i],
+    'other-key': [{ signWith: OTHER_KEY }, /signature/i],
+    'wrong-audience': [{ audience: 'https://another-sp.test' }, /audience/i],
+    'wrong-recipient': [{ recipient: `${h.sp.acsUrl}/elsewhere` }, /Recipient/],
+    expired: [{ window: EXPIRED_WINDOW }, /expired|subject confirmation/i],
+    'unknown-in-response-to': [{ inResponseTo: xmlId() }, /InResponseTo/],
+    wrapped: [{ afterSigning: wrapAssertion({ nameId: 'victim-id', email: 'victim@example.com' }) }, /signature/i],
+  };
+  for (const [defect, [overrides, reason]] of Object.entries(attempts)) {
+    if (defect === except) continue;
+    const agent = new Agent();
+    expectRefused(await login(h, agent, 'zed-id', { email: 'zed@example.com' }, overrides), reason, defect);
+    expectReply(await me(h, agent), 401, `${defect}: no session`);
+  }
+  if (except !== 'replayed') {
+    const { replay } = await replayInNewLogin(h, 'yves-id', 'yves@example.com');
+    expectRefused(replay.reply, /InResponseTo|used already/, 'replayed');
+    expectReply(replay.session, 401, 'replayed: no session');
+  }
+  // The replay's first, genuine use made its one user.
+  assert.equal(await countUsers(h.c), users + (except === 'replayed' ? 0 : 1), 'no user made by a bad sign-in');
+}
+
+/** A genuine sign-in, then its very Response posted again by another browser in a login of its own. */
+async function replayInNewLogin(h: Harness, nameId: string, email: string) {
+  const first = new Agent();
+  const started = await startLogin(h, first);
+  const SAMLResponse = samlResponse({
+    idp: h.idp,
+    audience: h.sp.entityId,
+    acsUrl: h.sp.acsUrl,
+    inResponseTo: started.requestId,
+    nameId,
+    attributes: { email },
+  });
+  expectReply(await first.send(h.sp.acsUrl, { SAMLResponse, RelayState: started.relayState }), 302, 'first use');
+  const replayer = new Agent();
+  const fresh = await startLogin(h, replayer);
+  const reply = await replayer.send(h.sp.acsUrl, { SAMLResponse, RelayState: fresh.relayState });
+  return { SAMLResponse, started, replayer, replay: { reply, session: await me(h, replayer) } };
 }
 
 describe('reference SAML service provider (JIT provisioning)', () => {
@@ -496,6 +581,38 @@ describe('reference SAML service provider (JIT provisioning)', () => {
     assert.equal(await countUsers(h.c), 0);
   });
 
+  it('refuses a response delivered to another ACS: by its Destination, or by its bearer Recipient', async () => {
+    const h = await setup();
+    const elsewhere = `${h.sp.acsUrl}/elsewhere`;
+    const byDestination = await login(h, new Agent(), 'nora-id', { email: 'nora@example.com' }, { destination: elsewhere });
+    expectRefused(byDestination, /Destination/, 'Destination');
+    expectRefused(
+      await login(h, new Agent(), 'nora-id', { email: 'nora@example.com' }, { recipient: elsewhere }),
+      /Recipient/,
+      'Recipient',
+    );
+    assert.equal(await countUsers(h.c), 0);
+  });
+
+  it('refuses signature wrapping: a forged assertion before the signed one signs in nobody; in Extensions, only the signed', async () => {
+    const h = await setup();
+    const forged = wrapAssertion({ nameId: 'admin-id', email: 'admin@example.com' });
+    const agent = new Agent();
+    expectRefused(
+      await login(h, agent, 'mallory-id', { email: 'mallory@example.com' }, { afterSigning: forged }),
+      /multiple assertions/,
+      'wrapped',
+    );
+    expectReply(await me(h, agent), 401, 'no session');
+    assert.equal(await countUsers(h.c), 0);
+    // Not an assertion of the Response: node-saml reads the one it verified.
+    const hidden = wrapAssertion({ nameId: 'admin-id', email: 'admin@example.com' }, 'extensions');
+    const inExtensions = new Agent();
+    await signIn(h, inExtensions, 'mallory-id', { email: 'mallory@example.com' }, { afterSigning: hidden });
+    assert.equal((await me(h, inExtensions)).json.userName, 'mallory@example.com');
+    assert.equal(await countUsers(h.c), 1);
+  });
+
   it('saml-accepts-wrong-audience: an assertion for another audience signs the person in', async () => {
     const h = await setup({ samlMisbehave: ['saml-accepts-wrong-audience'] });
     await signIn(h, new Agent(), 'frank-id', { email: 'frank@example.com' }, { audience: 'https://another-sp.test' });
@@ -544,6 +661,8 @@ describe('reference SAML service provider (JIT provisioning)', () => {
     expectRefused(missing, /InResponseTo/, 'no InResponseTo');
     const expired = await login(h, new Agent(), 'ivan-id', { email: 'ivan@example.com' }, { window: [-20 * 60_000, -10 * 60_000] });
     expectRefused(expired, /expired|subject confirmation/i, 'expired');
+    const stale = await login(h, new Agent(), 'ivan-id', { email: 'ivan@example.com' }, { confirmationNotOnOrAfter: -5 * 60_000 });
+    expectRefused(stale, /subject confirmation/i, 'the bearer confirmation expired, the Conditions not');
     const foreign = await login(h, new Agent(), 'ivan-id', { email: 'ivan@example.com' }, { issuer: 'https://another-idp.test' });
     expectRefused(foreign, /Issuer/, 'another issuer');
     const noRelayState = await startLogin(h, new Agent());
@@ -614,6 +733,98 @@ describe('reference SAML service provider (JIT provisioning)', () => {
     expectRefused(stale, /signature|Issuer/i, 'the old IdP after the change');
     await signIn(h, new Agent(), 'kim-id', { email: 'kim@example.com' });
     assert.equal(await countUsers(h.c), 2);
+  });
+
+  it('saml-ignores-recipient: a response for another ACS signs the person in; the other defects are still refused', async () => {
+    const h = await setup({ samlMisbehave: ['saml-ignores-recipient'] });
+    const elsewhere = `${h.sp.acsUrl}/elsewhere`;
+    await signIn(h, new Agent(), 'nora-id', { email: 'nora@example.com' }, { destination: elsewhere });
+    await signIn(h, new Agent(), 'nora-id', { email: 'nora@example.com' }, { recipient: elsewhere });
+    const agent = new Agent();
+    await signIn(h, agent, 'nora-id', { email: 'nora@example.com' }, { destination: elsewhere, recipient: elsewhere });
+    assert.equal((await me(h, agent)).json.userName, 'nora@example.com');
+    await assertOtherDefectsRefused(h, 'wrong-recipient');
+    const both = await login(
+      h,
+      new Agent(),
+      'zoe-id',
+      { email: 'zoe@example.com' },
+      { recipient: elsewhere, audience: 'https://another-sp.test' },
+    );
+    expectRefused(both, /audience/i, 'another ACS and another audience');
+  });
+
+  it('saml-accepts-expired: an expired assertion signs the person in; the other defects are still refused', async () => {
+    const h = await setup({ samlMisbehave: ['saml-accepts-expired'] });
+    const agent = new Agent();
+    await signIn(h, agent, 'ivan-id', { email: 'ivan@example.com' }, { window: EXPIRED_WINDOW });
+    assert.equal((await me(h, agent)).json.userName, 'ivan@example.com');
+    await signIn(h, new Agent(), 'ivan-id', { email: 'ivan@example.com' }, { confirmationNotOnOrAfter: -5 * 60_000 });
+    await assertOtherDefectsRefused(h, 'expired');
+    const both = await login(h, new Agent(), 'zoe-id', { email: 'zoe@example.com' }, { window: EXPIRED_WINDOW, inResponseTo: xmlId() });
+    expectRefused(both, /InResponseTo/, 'expired, answering no request');
+  });
+
+  it('saml-ignores-in-response-to: a response to no request signs in, once; the other defects are still refused', async () => {
+    const h = await setup({ samlMisbehave: ['saml-ignores-in-response-to'] });
+    const agent = new Agent();
+    await signIn(h, agent, 'ivan-id', { email: 'ivan@example.com' }, { inResponseTo: xmlId() });
+    assert.equal((await me(h, agent)).json.userName, 'ivan@example.com');
+    await signIn(h, new Agent(), 'ivan-id', { email: 'ivan@example.com' }, { inResponseTo: undefined });
+    await assertOtherDefectsRefused(h, 'unknown-in-response-to');
+    // Still one sign-in per login, and per assertion.
+    const { SAMLResponse, started, replay } = await replayInNewLogin(h, 'kim-id', 'kim@example.com');
+    expectRefused(replay.reply, /used already/, 'replayed in a new login');
+    expectRefused(
+      await new Agent().send(h.sp.acsUrl, { SAMLResponse, RelayState: started.relayState }),
+      /RelayState/,
+      'its RelayState again',
+    );
+    // node-saml holds the bearer confirmation to its window only while it checks InResponseTo: the app does it then.
+    const stale = await login(h, new Agent(), 'zoe-id', { email: 'zoe@example.com' }, { confirmationNotOnOrAfter: -5 * 60_000 });
+    expectRefused(stale, /subject confirmation/i, 'the bearer confirmation expired, the Conditions not');
+  });
+
+  it('saml-accepts-replay: a response used before signs in again in a later login; the other defects are still refused', async () => {
+    const h = await setup({ samlMisbehave: ['saml-accepts-replay'] });
+    const { SAMLResponse, replayer, replay } = await replayInNewLogin(h, 'ivan-id', 'ivan@example.com');
+    expectReply(replay.reply, 302, 'replayed in a new login');
+    expectReply(replay.session, 200, 'the replayer has a session');
+    assert.equal(replay.session.json.userName, 'ivan@example.com');
+    // And again, by the same browser in yet another login.
+    const again = await startLogin(h, replayer);
+    expectReply(await replayer.send(h.sp.acsUrl, { SAMLResponse, RelayState: again.relayState }), 302, 'replayed twice');
+    assert.equal(await countUsers(h.c), 1);
+    await assertOtherDefectsRefused(h, 'replayed');
+  });
+
+  it('saml-reads-first-assertion: a forged assertion before the signed one signs in; the other defects are still refused', async () => {
+    const h = await setup({ samlMisbehave: ['saml-reads-first-assertion'] });
+    for (const where of ['sibling', 'extensions'] as const) {
+      const agent = new Agent();
+      const forged = wrapAssertion({ nameId: `admin-${where}`, email: `admin-${where}@example.com` }, where);
+      await signIn(h, agent, 'mallory-id', { email: 'mallory@example.com' }, { afterSigning: forged });
+      assert.equal((await me(h, agent)).json.userName, `admin-${where}@example.com`, where);
+    }
+    assert.equal(await countUsers(h.c), 2, 'only the forged people');
+    await assertOtherDefectsRefused(h, 'wrapped');
+    const forged = wrapAssertion({ nameId: 'admin-id', email: 'admin@example.com' });
+    const refusals: [Overrides, RegExp, string][] = [
+      [{ afterSigning: forged, signWith: OTHER_KEY }, /signature/i, 'the signed assertion signed with another key'],
+      [{ afterSigning: forged, sign: 'none' }, /signature/i, 'no signature at all'],
+      [{ afterSigning: forged, sign: 'both' }, /multiple assertions|signature/i, 'a signed Response: the forgery breaks its signature'],
+      [
+        { afterSigning: wrapAssertion({ nameId: 'admin-id', email: 'admin@example.com', audience: 'https://another-sp.test' }) },
+        /audience/i,
+        'forged for another audience',
+      ],
+      [{ afterSigning: forged, window: EXPIRED_WINDOW }, /expired|subject confirmation/i, 'both expired'],
+    ];
+    const users = await countUsers(h.c);
+    for (const [overrides, reason, what] of refusals) {
+      expectRefused(await login(h, new Agent(), 'mallory-id', { email: 'mallory@example.com' }, overrides), reason, what);
+    }
+    assert.equal(await countUsers(h.c), users);
   });
 
   it('serves /app/api/me from the SAML session next to an OIDC relying party', async () => {
