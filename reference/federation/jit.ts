@@ -63,10 +63,15 @@ export function identityFromClaims(issuer: string, subject: string, claims: Reco
   };
 }
 
+/** How long a `jit-race-duplicates` first sign-in waits for a second of the same person (a loaded machine included). */
+const RACE_WINDOW_MS = 1500;
+
 export class JitProvisioner {
   readonly #service: ScimService;
   readonly #links: AccountLinks;
   readonly #flags: ReadonlySet<FederationMisbehaviour>;
+  /** `jit-race-duplicates`: first sign-ins waiting in the gap, by account key, each ended by the next that arrives. */
+  readonly #waiting = new Map<string, () => void>();
 
   constructor(service: ScimService, flags: ReadonlySet<FederationMisbehaviour>) {
     this.#service = service;
@@ -76,9 +81,33 @@ export class JitProvisioner {
 
   /**
    * Finds, adopts or creates the user behind a validated identity and brings it up to date.
-   * Every step is synchronous, so no other request sees a half-provisioned user.
+   * Every step is synchronous, so no other request sees a half-provisioned user; only
+   * `jit-race-duplicates` waits (as an app's database round trip would) between the lookup and the
+   * create, so that a second sign-in of the same person in that gap finds no account either.
    */
-  signIn(identity: Identity): SignIn {
+  async signIn(identity: Identity): Promise<SignIn> {
+    const key = `${identity.issuer}\n${this.#accountKey(identity)}`;
+    if (this.#flags.has('jit-race-duplicates') && !this.#links.userFor(identity.issuer, this.#accountKey(identity))) {
+      // The bug: what the lookup said is trusted after the wait, when another sign-in may have made
+      // the account. The wait is the app's I/O, made wide enough that a second sign-in of the same
+      // person sent at the same moment lands in it (it ends as soon as one does).
+      const partner = this.#waiting.get(key);
+      if (partner) partner();
+      else
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, RACE_WINDOW_MS);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.#waiting.set(key, done);
+        }).finally(() => this.#waiting.delete(key));
+      return this.#signInNow(identity, true);
+    }
+    return this.#signInNow(identity, false);
+  }
+
+  #signInNow(identity: Identity, lookedUpUnlinked: boolean): SignIn {
     const userName = identity.preferredUsername ?? identity.email;
     if (userName === undefined) {
       return refused(
@@ -89,7 +118,7 @@ export class JitProvisioner {
     }
     const store = this.#service.store;
     const key = this.#accountKey(identity);
-    const linkedId = this.#links.userFor(identity.issuer, key);
+    const linkedId = lookedUpUnlinked ? undefined : this.#links.userFor(identity.issuer, key);
     const linked = linkedId === undefined ? undefined : store.get('User', linkedId);
     // The foreign key normally drops the link with its user; a stale one is only a leftover.
     if (linkedId !== undefined && !linked) this.#links.unlink(identity.issuer, key);

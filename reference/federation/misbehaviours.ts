@@ -13,6 +13,7 @@ export const FEDERATION_MISBEHAVIOURS = [
   'jit-accepts-expired',
   'jit-skips-nonce',
   'jit-no-pkce',
+  'jit-race-duplicates',
 ] as const;
 
 export type FederationMisbehaviour = (typeof FEDERATION_MISBEHAVIOURS)[number];
@@ -29,6 +30,7 @@ export const FEDERATION_MISBEHAVIOUR_DESCRIPTIONS: Record<FederationMisbehaviour
   'jit-accepts-expired': 'an ID token whose exp has passed signs the person in from its unverified claims',
   'jit-skips-nonce': 'the app sends a nonce but signs the person in whatever other nonce the ID token carries',
   'jit-no-pkce': 'the authorization request carries no PKCE code_challenge (nor the token request a code_verifier)',
+  'jit-race-duplicates': 'a first sign-in looks the account up, waits on I/O, then creates it: a second sign-in in that gap fails',
 };
 
 export function isFederationMisbehaviour(name: string): name is FederationMisbehaviour {

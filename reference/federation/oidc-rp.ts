@@ -321,7 +321,7 @@ export class OidcRelyingParty {
     }
     const issuer = String(claims['iss']);
     const subject = String(claims['sub']);
-    const outcome = this.#jit.signIn(identityFromClaims(issuer, subject, claims));
+    const outcome = await this.#jit.signIn(identityFromClaims(issuer, subject, claims));
     if (!outcome.ok) return fail(outcome.status, outcome.error, outcome.description);
     // A fresh id at every login: a session id known before the login (fixation) is worth nothing after.
     const previous = cookies.get(SESSION_COOKIE);

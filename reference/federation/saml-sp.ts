@@ -344,7 +344,7 @@ export class SamlServiceProvider {
       // Answered, well or badly: the request ID is good for nothing more.
       await pending.idp.saml.cacheProvider.removeAsync(pending.requestId);
     }
-    const outcome = this.#jit.signIn(identityOf(profile));
+    const outcome = await this.#jit.signIn(identityOf(profile));
     if (!outcome.ok) return json(outcome.status, { error: outcome.error, error_description: outcome.description });
     // A fresh id at every login: a session id known before the login (fixation) is worth nothing after.
     const previous = readCookies(request.headers.cookie).get(SESSION_COOKIE);

@@ -7,8 +7,8 @@ import type { IdentityValue } from '../../spec/types.ts';
 import { UserAgent } from '../../federation/user-agent.ts';
 import { login, type LoginOutcome } from '../../federation/login.ts';
 import { mappedValues, scenarioIdentity } from '../identity.ts';
-import { findByUserName } from '../lifecycle/verify.ts';
 import { claimsOf, exchangesOf, sessionOf, type FederatedPerson } from '../lifecycle/login.ts';
+export { adoptAccount } from '../lifecycle/login.ts';
 import type { RunFederation } from '../federation.ts';
 
 export interface Attempt {
@@ -56,13 +56,6 @@ export async function signIn(
   } finally {
     await person.agent.close();
   }
-}
-
-/** An app that let a tampered sign-in in may have made an account: it is the run's to remove. */
-export async function adoptAccount(ctx: ScenarioContext, userName: string | undefined, step: StepInfo): Promise<void> {
-  if (!userName) return;
-  const { ids } = await findByUserName(ctx, userName, step.label);
-  for (const id of ids ?? []) if (!ctx.run.ledger.owns('User', id)) ctx.run.ledger.created('User', id, userName, ctx.name);
 }
 
 export function describe(outcome: LoginOutcome): string {

@@ -73,6 +73,8 @@ export async function login(
       actual: refused ? describe(outcome) : `signed in as ${signedInAs}`,
       evidence: allEvidence,
     });
+    // Even a refusing app may have made the account first: whatever it made is the run's to remove.
+    await adoptAccount(ctx, expected, step);
     return;
   }
 
@@ -100,6 +102,7 @@ export async function login(
   );
   if (!ok) {
     person.loginFailure = check;
+    await adoptAccount(ctx, expected, step);
     return;
   }
   person.loginFailure = undefined;
@@ -306,6 +309,16 @@ export function claimsOf(ctx: ScenarioContext, identity: UserState['identity'], 
     federation.groupsClaim,
     (name) => ctx.run.groups.get(name)?.displayName,
   );
+}
+
+/**
+ * Whatever account the app made for a sign-in that failed (or was meant to be refused) is the
+ * run's to remove, as its own creates are: found by the userName the mapping gives.
+ */
+export async function adoptAccount(ctx: ScenarioContext, userName: string | undefined, step: StepInfo): Promise<void> {
+  if (!userName) return;
+  const { ids } = await findByUserName(ctx, userName, step.label);
+  for (const id of ids ?? []) if (!ctx.run.ledger.owns('User', id)) ctx.run.ledger.created('User', id, userName, ctx.name);
 }
 
 /** Who the app's session answer names, from this person's browser. */
