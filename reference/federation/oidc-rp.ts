@@ -14,8 +14,19 @@
 //   GET  /app/logout                  → ends this browser's session, 302 /app/home
 //
 // Tokens, codes and cookies are never logged: the server's log line carries the path only.
-import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import {
+  cookie,
+  expireCookie,
+  json,
+  messageOf,
+  notAllowed,
+  randomId,
+  readCookies,
+  SESSION_COOKIE,
+  SESSION_LIFETIME_MS,
+  type AppReply,
+  type AppRequest,
+} from './app-session.ts';
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { ScimService } from '../scim/service.ts';
@@ -34,20 +45,9 @@ export const RP_PATHS = {
 
 const PATHS: ReadonlySet<string> = new Set(Object.values(RP_PATHS));
 
-export interface RpRequest {
-  method: string;
-  url: URL;
-  headers: IncomingHttpHeaders;
-  /** The body of a POST, read by the HTTP layer within its size limit. */
-  body: Buffer | undefined;
-}
-
-export interface RpReply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string | string[]>;
-  contentType?: string;
-}
+/** The app's requests and replies, the same for both protocols (app-session.ts). */
+export type RpRequest = AppRequest;
+export type RpReply = AppReply;
 
 export interface RelyingPartyOptions {
   /** The IdP's issuer; a function when the IdP is started later and told to this server then (provspec run --embedded). */
@@ -102,12 +102,9 @@ interface Session {
 }
 
 const TX_COOKIE = 'provspec_rp_tx';
-const SESSION_COOKIE = 'provspec_rp_session';
 const TX_LIFETIME_S = 10 * 60;
-const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 const BASE_SCOPES = ['openid', 'profile', 'email', 'groups'];
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-const JSON_TYPE = 'application/json; charset=utf-8';
 const HTTP_TIMEOUT_S = 10;
 /** The leeway openid-client (oauth4webapi) gives exp and nbf by default; the misbehaviours' own checks give the same. */
 const CLOCK_TOLERANCE_S = 30;
@@ -617,44 +614,4 @@ function describeFailure(error: unknown): { error: string; description: string }
     return { error: error.error, description: error.error_description ?? error.message };
   }
   return { error: 'login_failed', description: messageOf(error) };
-}
-
-/** The message and its causes' ("invalid response encountered: unexpected "state" …"); never their data, which may hold tokens. */
-function messageOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? messageOf(error.cause) : undefined;
-  return cause === undefined || error.message.includes(cause) ? error.message : `${error.message}: ${cause}`;
-}
-
-function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): RpReply {
-  return { status, body, contentType: JSON_TYPE, headers: { 'cache-control': 'no-store', ...headers } };
-}
-
-function notAllowed(allow: string): RpReply {
-  return json(405, { error: `Only ${allow} here.` }, { allow });
-}
-
-function randomId(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-function cookie(name: string, value: string, maxAgeSeconds?: number): string {
-  const age = maxAgeSeconds === undefined ? '' : `; Max-Age=${maxAgeSeconds}`;
-  return `${name}=${value}; Path=/app; HttpOnly; SameSite=Lax${age}`;
-}
-
-function expireCookie(name: string): string {
-  return `${name}=; Path=/app; HttpOnly; SameSite=Lax; Max-Age=0`;
-}
-
-/** The Cookie header as name → value; the first of a repeated name wins (the most specific path, RFC 6265 §5.4). */
-function readCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (name !== '' && !out.has(name)) out.set(name, part.slice(eq + 1).trim());
-  }
-  return out;
 }

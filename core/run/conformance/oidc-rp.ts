@@ -4,11 +4,9 @@
 // any of them in. After the OpenID Foundation's RP tests; every check at the suite's item.
 import type { ScenarioContext } from '../context.ts';
 import type { RuleId } from '../../checks/rules.ts';
-import type { StepInfo } from '../lifecycle/state.ts';
 import type { IdTokenTamper } from '../../federation/tamper.ts';
-import { federationOf } from '../lifecycle/login.ts';
 import { Suite } from './suite.ts';
-import { adoptAccount, describe, signIn } from './sign-in.ts';
+import { adoptAccount, signIn, startSuite } from './sign-in.ts';
 
 /**
  * The cases, each a MUST or SHOULD of §3.1.3.7. Not a foreign signature: in the code flow the ID
@@ -33,30 +31,10 @@ const WHAT: Record<IdTokenTamper, string> = {
 
 export async function oidcRpSuite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
   const suite = new Suite(ctx, tagged, tag);
-  const step: StepInfo = { index: 0, kind: 'oidc-rp', label: 'oidc-rp', pointer: ctx.planned.pointer, range: ctx.planned.range };
-  const federation = await federationOf(ctx, step);
-  if (!federation) return;
-  const oidc = federation.idp.oidc;
-  if (!oidc) {
-    ctx.verdict('run.completes', 'oidc-rp', 'the suite applies', ctx.planned.range, 'error', {
-      message: 'the oidc-rp suite needs federation.protocol oidc',
-    });
-    return;
-  }
-  const [name, identity] = Object.entries(ctx.run.spec.identities)[0] ?? [];
-  if (!name || !identity) return;
-
-  // The precondition: an ordinary sign-in works. Without it a refusal below would prove nothing.
-  const baseline = await signIn(ctx, federation, tagged, tag, 'baseline', identity);
-  await adoptAccount(ctx, baseline.userName, step);
-  const usable = suite.check(
-    'federation.login',
-    'oidc-rp.baseline',
-    'an ordinary sign-in ends in a session',
-    baseline.signedInAs !== undefined,
-    `an ordinary sign-in as ${name} did not end in a session (${describe(baseline.outcome)}), so no refusal below would mean anything`,
-    { evidence: baseline.evidence },
-  );
+  const start = await startSuite(ctx, suite, 'oidc');
+  const oidc = start?.federation.idp.oidc;
+  if (!start || !oidc) return;
+  const { federation, identity, step, baseline, usable } = start;
   const grant = oidc.lastCodeGrant(baseline.sub);
   if (usable.status === 'pass') {
     suite.check(

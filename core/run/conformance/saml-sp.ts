@@ -4,11 +4,9 @@
 // of them in (SAML 2.0 Profiles §4.1.4.3 and §4.1.4.5). Every check at the suite's item.
 import type { ScenarioContext } from '../context.ts';
 import type { RuleId } from '../../checks/rules.ts';
-import type { StepInfo } from '../lifecycle/state.ts';
 import type { SamlTamper } from '../../federation/saml-idp.ts';
-import { federationOf } from '../lifecycle/login.ts';
 import { Suite } from './suite.ts';
-import { adoptAccount, describe, signIn } from './sign-in.ts';
+import { adoptAccount, describe, signIn, startSuite } from './sign-in.ts';
 import { mappedValues, scenarioIdentity } from '../identity.ts';
 import type { IdentityValue } from '../../spec/types.ts';
 
@@ -35,30 +33,10 @@ function forgedUserName(ctx: ScenarioContext, identity: Record<string, IdentityV
 
 export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<string>, tag: string): Promise<void> {
   const suite = new Suite(ctx, tagged, tag);
-  const step: StepInfo = { index: 0, kind: 'saml-sp', label: 'saml-sp', pointer: ctx.planned.pointer, range: ctx.planned.range };
-  const federation = await federationOf(ctx, step);
-  if (!federation) return;
-  const saml = federation.idp.saml;
-  if (!saml) {
-    ctx.verdict('run.completes', 'saml-sp', 'the suite applies', ctx.planned.range, 'error', {
-      message: 'the saml-sp suite needs federation.protocol saml',
-    });
-    return;
-  }
-  const [name, identity] = Object.entries(ctx.run.spec.identities)[0] ?? [];
-  if (!name || !identity) return;
-
-  // The precondition: an ordinary sign-in works. Without it a refusal below would prove nothing.
-  const baseline = await signIn(ctx, federation, tagged, tag, 'baseline', identity);
-  await adoptAccount(ctx, baseline.userName, step);
-  const usable = suite.check(
-    'federation.login',
-    'saml-sp.baseline',
-    'an ordinary sign-in ends in a session',
-    baseline.signedInAs !== undefined,
-    `an ordinary sign-in as ${name} did not end in a session (${describe(baseline.outcome)}), so no refusal below would mean anything`,
-    { evidence: baseline.evidence },
-  );
+  const start = await startSuite(ctx, suite, 'saml');
+  const saml = start?.federation.idp.saml;
+  if (!start || !saml) return;
+  const { federation, identity, step, usable } = start;
   for (const [i, { tamper, rule, what }] of CASES.entries()) {
     const title = `the app refuses a Response ${what}`;
     if (usable.status !== 'pass') {

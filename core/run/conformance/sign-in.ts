@@ -7,8 +7,11 @@ import type { IdentityValue } from '../../spec/types.ts';
 import { UserAgent } from '../../federation/user-agent.ts';
 import { login, type LoginOutcome } from '../../federation/login.ts';
 import { mappedValues, scenarioIdentity } from '../identity.ts';
-import { claimsOf, exchangesOf, sessionOf, type FederatedPerson } from '../lifecycle/login.ts';
-export { adoptAccount } from '../lifecycle/login.ts';
+import { adoptAccount, claimsOf, exchangesOf, federationOf, sessionOf, type FederatedPerson } from '../lifecycle/login.ts';
+import type { CheckResult } from '../result.ts';
+import type { Suite } from './suite.ts';
+
+export { adoptAccount };
 import type { RunFederation } from '../federation.ts';
 
 export interface Attempt {
@@ -62,4 +65,45 @@ export function describe(outcome: LoginOutcome): string {
   if (outcome.kind === 'landed') return 'it landed, but the session answer names nobody';
   if (outcome.kind === 'refused') return `refused: ${outcome.error}${outcome.description ? ` (${outcome.description})` : ''}`;
   return outcome.message;
+}
+
+/** What a suite starts from: the run's IdP, its first identity, and whether an ordinary sign-in works. */
+export interface SuiteStart {
+  federation: RunFederation;
+  identity: Record<string, IdentityValue>;
+  step: StepInfo;
+  baseline: Attempt;
+  /** The baseline check: every case is blocked by it when it did not pass. */
+  usable: CheckResult;
+}
+
+/**
+ * The opening both federation suites share: the run's IdP (an error when it is not the protocol the
+ * suite tests), the spec's first identity, and one ordinary sign-in, the precondition of every
+ * case (without it a refusal would prove nothing).
+ */
+export async function startSuite(ctx: ScenarioContext, suite: Suite, protocol: 'oidc' | 'saml'): Promise<SuiteStart | undefined> {
+  const label = ctx.planned.conformance ?? 'federation';
+  const step: StepInfo = { index: 0, kind: label, label, pointer: ctx.planned.pointer, range: ctx.planned.range };
+  const federation = await federationOf(ctx, step);
+  if (!federation) return undefined;
+  if (federation.idp.protocol !== protocol) {
+    ctx.verdict('run.completes', label, 'the suite applies', ctx.planned.range, 'error', {
+      message: `the ${label} suite needs federation.protocol ${protocol}`,
+    });
+    return undefined;
+  }
+  const [name, identity] = Object.entries(ctx.run.spec.identities)[0] ?? [];
+  if (!name || !identity) return undefined;
+  const baseline = await signIn(ctx, federation, suite.tagged, suite.tag, 'baseline', identity);
+  await adoptAccount(ctx, baseline.userName, step);
+  const usable = suite.check(
+    'federation.login',
+    `${label}.baseline`,
+    'an ordinary sign-in ends in a session',
+    baseline.signedInAs !== undefined,
+    `an ordinary sign-in as ${name} did not end in a session (${describe(baseline.outcome)}), so no refusal below would mean anything`,
+    { evidence: baseline.evidence },
+  );
+  return { federation, identity, step, baseline, usable };
 }
