@@ -85,3 +85,15 @@ export function messageOf(error: unknown): string {
   const cause = error.cause instanceof Error ? messageOf(error.cause) : undefined;
   return cause === undefined || error.message.includes(cause) ? error.message : `${error.message}: ${cause}`;
 }
+
+/** The session a request's cookie names in `sessions`, as [id, session]; an expired one is dropped on the way. */
+export function sessionEntry<S extends { expires: number }>(sessions: Map<string, S>, request: AppRequest): [string, S] | undefined {
+  const id = readCookies(request.headers.cookie).get(SESSION_COOKIE);
+  const session = id === undefined ? undefined : sessions.get(id);
+  if (id === undefined || !session) return undefined;
+  if (session.expires < Date.now()) {
+    sessions.delete(id);
+    return undefined;
+  }
+  return [id, session];
+}

@@ -24,6 +24,8 @@ import {
   readCookies,
   SESSION_COOKIE,
   SESSION_LIFETIME_MS,
+  sessionEntry,
+  userView,
   type AppReply,
   type AppRequest,
 } from './app-session.ts';
@@ -482,14 +484,7 @@ export class OidcRelyingParty {
   }
 
   #sessionEntry(request: RpRequest): [string, Session] | undefined {
-    const id = readCookies(request.headers.cookie).get(SESSION_COOKIE);
-    const session = id === undefined ? undefined : this.#sessions.get(id);
-    if (id === undefined || !session) return undefined;
-    if (session.expires < Date.now()) {
-      this.#sessions.delete(id);
-      return undefined;
-    }
-    return [id, session];
+    return sessionEntry(this.#sessions, request);
   }
 
   #session(request: RpRequest): Session | undefined {
@@ -497,15 +492,7 @@ export class OidcRelyingParty {
   }
 
   #view(user: StoredResource): Record<string, unknown> {
-    const data = user.data;
-    return {
-      id: user.id,
-      userName: data['userName'],
-      displayName: data['displayName'] ?? null,
-      emails: data['emails'] ?? [],
-      groups: this.#service.store.groupsOf(user.id).map((g) => g.display ?? g.value),
-      active: data['active'] !== false,
-    };
+    return userView(this.#service, user);
   }
 
   /** Abandoned logins and old sessions go, so the maps do not grow with every visit. */

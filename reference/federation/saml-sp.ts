@@ -40,6 +40,7 @@ import {
   notAllowed,
   randomId,
   readCookies,
+  sessionEntry,
   userView,
   type AppReply,
   type AppRequest,
@@ -495,14 +496,7 @@ export class SamlServiceProvider {
   }
 
   #sessionEntry(request: AppRequest): [string, Session] | undefined {
-    const id = readCookies(request.headers.cookie).get(SESSION_COOKIE);
-    const session = id === undefined ? undefined : this.#sessions.get(id);
-    if (id === undefined || !session) return undefined;
-    if (session.expires < Date.now()) {
-      this.#sessions.delete(id);
-      return undefined;
-    }
-    return [id, session];
+    return sessionEntry(this.#sessions, request);
   }
 
   /** Abandoned logins, old sessions and expired assertion IDs go, so the maps do not grow with every visit. */
