@@ -14,6 +14,7 @@ export const FEDERATION_MISBEHAVIOURS = [
   'jit-skips-nonce',
   'jit-no-pkce',
   'jit-race-duplicates',
+  'jit-backchannel-behind-login',
 ] as const;
 
 export type FederationMisbehaviour = (typeof FEDERATION_MISBEHAVIOURS)[number];
@@ -31,6 +32,8 @@ export const FEDERATION_MISBEHAVIOUR_DESCRIPTIONS: Record<FederationMisbehaviour
   'jit-skips-nonce': 'the app sends a nonce but signs the person in whatever other nonce the ID token carries',
   'jit-no-pkce': 'the authorization request carries no PKCE code_challenge (nor the token request a code_verifier)',
   'jit-race-duplicates': 'a first sign-in looks the account up, waits on I/O, then creates it: a second sign-in in that gap fails',
+  'jit-backchannel-behind-login':
+    'the back-channel logout endpoint sits behind the login wall: a logout token gets a 302 to /app/login and ends nothing',
 };
 
 export function isFederationMisbehaviour(name: string): name is FederationMisbehaviour {

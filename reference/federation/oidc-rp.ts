@@ -441,6 +441,8 @@ export class OidcRelyingParty {
 
   /** OpenID Connect Back-Channel Logout 1.0 §2.5-2.8. */
   async #backchannelLogout(request: RpRequest): Promise<RpReply> {
+    // The bug: the app's "signed in?" middleware guards every path, this one too, and the IdP has no session cookie.
+    if (this.#flags.has('jit-backchannel-behind-login')) return { status: 302, headers: { location: `${this.#origin}${RP_PATHS.login}` } };
     const invalid = (description: string) => json(400, { error: 'invalid_request', error_description: description });
     const type = request.headers['content-type'] ?? '';
     if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type))

@@ -911,6 +911,15 @@ describe('reference relying party misbehaviours', () => {
     expectOk(await me(h, agent), 200, 'me after deactivation');
   });
 
+  it('jit-backchannel-behind-login: a valid logout token gets a 302 to the login page and the session goes on', async () => {
+    const h = await setup({ federationMisbehave: ['jit-backchannel-behind-login'] });
+    h.accounts.set('olga', person('olga'));
+    const agent = await signIn(h, 'olga');
+    expectOk(await me(h, agent), 200, 'me before the logout token');
+    assert.equal(await postLogoutToken(h, await logoutToken(h, {}, { sub: 'olga' })), 302);
+    expectOk(await me(h, agent), 200, 'me after the refused logout token');
+  });
+
   it('jit-links-unverified-email: an unverified email adopts the existing user', async () => {
     const h = await setup({ federationMisbehave: ['jit-links-unverified-email'] });
     const r = await loginWithUnverifiedEmail(h);
