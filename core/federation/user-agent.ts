@@ -4,6 +4,7 @@
 // hostile app or IdP yields an error, never a hang or unbounded memory. What it records (hops)
 // is evidence for traces, and redacted; the raw Location and body of each hop stay in memory,
 // for following redirects and reading the page's forms.
+import { randomBytes } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { performance } from 'node:perf_hooks';
@@ -85,6 +86,12 @@ export class UserAgent {
   readonly #jars = new Map<string, CookieJar>();
   readonly #redactor = new Redactor();
   /**
+   * Each request's X-Request-Id: this browser's prefix and a counter, so that a hop in a report
+   * can be found in the app's and the IdP's own logs, as the SCIM client's requests can.
+   */
+  readonly #requestIdPrefix = randomBytes(4).toString('hex');
+  #requests = 0;
+  /**
    * The raw Location and body of the most recent hops. Not a WeakMap: hops live on in traces,
    * and would keep every body (up to maxBodyBytes each) alive with them.
    */
@@ -103,7 +110,11 @@ export class UserAgent {
   /** One request, no redirect followed; cookies of the URL's origin sent and stored. */
   async request(method: string, url: string, init: RequestInit = {}): Promise<Hop> {
     const target = this.#check(url, []);
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: ACCEPT };
+    const headers: Record<string, string> = {
+      'user-agent': USER_AGENT,
+      accept: ACCEPT,
+      'x-request-id': `ua-${this.#requestIdPrefix}-${++this.#requests}`,
+    };
     for (const [name, value] of Object.entries(init.headers ?? {})) headers[name.toLowerCase()] = value;
     const cookies = this.#jar(target.origin).getCookieStringSync(target.href);
     if (cookies) {

@@ -461,6 +461,13 @@ describe('provspec OIDC IdP and user agent, against an openid-client RP', () => 
     assert.ok(secrets.length > 10, `${secrets.length} secrets known`);
     for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);
     let cookies = 0;
+    // Each request says who it is, once: a hop can be found in the app's and the IdP's logs.
+    const ids = recorded.map((hop) => hop.requestHeaders['x-request-id']);
+    assert.ok(
+      ids.every((id) => /^ua-[0-9a-f]{8}-\d+$/.test(id ?? '')),
+      JSON.stringify(ids.slice(0, 3)),
+    );
+    assert.equal(new Set(ids).size, ids.length, 'no X-Request-Id twice');
     for (const hop of recorded) {
       for (const pair of hop.requestHeaders['cookie']?.split('; ') ?? []) {
         assert.match(pair, new RegExp(`^[^=]+=${escapeRegExp(REDACTED)}$`));

@@ -397,7 +397,8 @@ export function exchangesOf(ctx: ScenarioContext, hops: readonly Hop[], step: St
       }
     }
     const exchange: Exchange = {
-      id: `federation-${++hopCounter}`,
+      // The X-Request-Id the user agent sent (the app's and the IdP's logs name it); a hop never sent has none.
+      id: hop.requestHeaders['x-request-id'] ?? `federation-${++hopCounter}`,
       method: hop.method,
       url: secrets.redact(hop.url),
       requestHeaders: hop.requestHeaders,
