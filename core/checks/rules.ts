@@ -877,6 +877,66 @@ export const RULES = {
       'injection of authorization codes as described in Section 4.5.3.1.',
   },
 
+  'oidc-rp.hs256': {
+    what: 'the app refuses an ID token MACed with its client secret (HS256) when RS256 is what it registered',
+    basis: 'OpenID Connect Core 1.0 §3.1.3.7',
+    level: 'SHOULD',
+    quote:
+      'The alg value SHOULD be the default of RS256 or the algorithm sent by the Client in the id_token_signed_response_alg ' +
+      'parameter during Registration.',
+  },
+  'oidc-rp.extra-aud': {
+    what: 'the app refuses an ID token issued to another client that names the app as one more audience',
+    basis: 'OpenID Connect Core 1.0 §3.1.3.7',
+    level: 'MUST',
+    quote:
+      'The ID Token MUST be rejected if the ID Token does not list the Client as a valid audience, or if it contains additional ' +
+      'audiences not trusted by the Client.',
+  },
+  'oidc-rp.missing-sub': {
+    what: 'the app refuses an ID token without a sub',
+    basis: 'OpenID Connect Core 1.0 §2',
+    level: 'MUST',
+    quote:
+      'REQUIRED. Subject Identifier. A locally unique and never reassigned identifier within the Issuer for the End-User, which ' +
+      'is intended to be consumed by the Client',
+  },
+  'oidc-rp.key-rollover': {
+    what: "the app takes an ID token signed with the IdP's other published key (kid), as after a signing key rollover",
+    basis: 'OpenID Connect Core 1.0 §10.1.1; Microsoft identity platform: signing key rollover',
+    level: 'SHOULD',
+    quote:
+      'The signer can begin using a new key at its discretion and signals the change to the verifier using the kid value. The ' +
+      'verifier knows to go back to the jwks_uri location to re-retrieve the keys when it sees an unfamiliar kid value.',
+  },
+  // A SHOULD, though §10.12 says MUST: RFC 9700 §2.1 lets an app rely on PKCE, or OpenID Connect's
+  // nonce, for CSRF protection instead of state; the property itself is oidc-rp.code-injection's.
+  'oidc-rp.state': {
+    what: 'the app refuses an authorization response whose state is not the one it sent, or has none',
+    basis: 'RFC 6749 §10.12; RFC 9700 §2.1',
+    level: 'SHOULD',
+    quote:
+      'The binding value enables the client to verify the validity of the request by matching the binding value to the ' +
+      "user-agent's authenticated state.",
+  },
+  // A SHOULD: RFC 9700 §2.1 asks a client to use the iss parameter ("clients SHOULD") against mix-up.
+  'oidc-rp.mix-up': {
+    what: "the app refuses an authorization response whose iss parameter is not its IdP's",
+    basis: 'RFC 9207 §2.4; RFC 9700 §2.1',
+    level: 'SHOULD',
+    quote:
+      'If the value does not match the expected issuer identifier, clients MUST reject the authorization response and MUST NOT ' +
+      'proceed with the authorization grant.',
+  },
+  'oidc-rp.code-injection': {
+    what: "the app signs no one in with an authorization code delivered in another browser's sign-in",
+    basis: 'RFC 9700 §2.1.1',
+    level: 'MUST',
+    quote:
+      'Clients MUST prevent authorization code injection attacks (see Section 4.5) and misuse of authorization codes using one ' +
+      'of the following options:',
+  },
+
   // The saml-sp suite: Responses with one defect, which the app must not sign anyone in with.
   'saml-sp.unsigned': {
     what: 'the app refuses a Response whose assertion carries no signature',

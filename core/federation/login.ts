@@ -11,7 +11,21 @@ export type LoginOutcome =
   | { kind: 'landed'; hops: Hop[] }
   /** An OAuth error came back (`error=` in an app URL's query or fragment), or the app answered 4xx at its landing. */
   | { kind: 'refused'; hops: Hop[]; error: string; description?: string }
-  | { kind: 'broken'; hops: Hop[]; message: string };
+  | { kind: 'broken'; hops: Hop[]; message: string }
+  /** The IdP's answer was kept from the app (LoginOptions.interceptAnswer): here it is, to deliver elsewhere. */
+  | { kind: 'held'; hops: Hop[]; answer: IdpAnswer };
+
+/**
+ * The IdP's answer to the app as the browser carries it: a redirect to the app (GET, the
+ * parameters in the query) or a self-submitting form (POST, the parameters its fields). Raw:
+ * it carries the code or the assertion, so it lives in memory only, never in a hop.
+ */
+export interface IdpAnswer {
+  method: 'GET' | 'POST';
+  /** Where it goes, without the query. */
+  url: string;
+  params: URLSearchParams;
+}
 
 export interface LoginOptions {
   /**
@@ -20,6 +34,12 @@ export interface LoginOptions {
    * in before in this agent. The app's cookies are kept either way (clearCookies(app) for those).
    */
   reuseIdpSession?: boolean;
+  /**
+   * Sees the IdP's answer on its way to the app (the authorization response, the SAML Response),
+   * as someone in the middle would: returns it as the app should get it (changed or not), or
+   * undefined to keep it from the app (the outcome is then `held`).
+   */
+  interceptAnswer?: (answer: IdpAnswer) => IdpAnswer | undefined;
 }
 
 /** Start, sign-in form, a form_post page: a real flow takes three page loads; more is a loop. */
@@ -38,9 +58,28 @@ export async function login(
   const hops: Hop[] = [];
   let next: { url: string; init: NavigateInit } = { url: startUrl, init: {} };
   let signedIn = false;
+  // The intercept sees the first answer from the IdP to the app, and only that one.
+  let held: IdpAnswer | undefined;
+  let intercept = options.interceptAnswer;
+  const onRedirect = (from: Hop, to: string): string | undefined => {
+    if (!intercept || new URL(from.url).origin !== idpOrigin || new URL(to).origin === idpOrigin) return to;
+    const url = new URL(to);
+    const answer = interceptOnce({ method: 'GET', url: `${url.origin}${url.pathname}`, params: url.searchParams });
+    if (!answer) return undefined;
+    url.search = answer.params.toString();
+    return url.href;
+  };
+  const interceptOnce = (answer: IdpAnswer): IdpAnswer | undefined => {
+    const seen = intercept;
+    intercept = undefined;
+    const onward = seen?.(answer) ?? undefined;
+    if (!onward) held = answer;
+    return onward;
+  };
   for (let page = 0; page < MAX_PAGES; page++) {
     try {
-      hops.push(...(await agent.navigate(next.url, next.init)));
+      hops.push(...(await agent.navigate(next.url, { ...next.init, onRedirect })));
+      if (held) return { kind: 'held', hops, answer: held };
     } catch (error) {
       if (!(error instanceof UserAgentError)) throw error;
       hops.push(...error.hops);
@@ -60,6 +99,11 @@ export async function login(
     let form: HtmlForm;
     if (onward) {
       form = onward;
+      if (intercept) {
+        const answer = interceptOnce({ method: form.method, url: form.action, params: new URLSearchParams(form.fields) });
+        if (!answer) return { kind: 'held', hops, answer: held! };
+        form = { action: answer.url, method: answer.method, fields: Object.fromEntries(answer.params) };
+      }
     } else if (signIn && last.status < 400) {
       if (signedIn) return { kind: 'broken', hops, message: `the IdP asked to sign in again after signing in as ${sub}` };
       signedIn = true;
@@ -73,6 +117,23 @@ export async function login(
     next = submission(form, idpOrigin);
   }
   return { kind: 'broken', hops, message: `no landing at the app after ${MAX_PAGES} pages` };
+}
+
+/**
+ * An IdP's answer delivered in this browser, as its redirect or its form would deliver it: what an
+ * attacker does with an answer meant for someone else's browser. The outcome is read as login's.
+ */
+export async function deliverAnswer(agent: UserAgent, answer: IdpAnswer, idp: { readonly issuer: string }): Promise<LoginOutcome> {
+  const idpOrigin = new URL(idp.issuer).origin;
+  const { url, init } = submission({ action: answer.url, method: answer.method, fields: Object.fromEntries(answer.params) }, idpOrigin);
+  let hops: Hop[];
+  try {
+    hops = await agent.navigate(url, init);
+  } catch (error) {
+    if (!(error instanceof UserAgentError)) throw error;
+    return refusal(error.hops, idpOrigin) ?? { kind: 'broken', hops: error.hops, message: error.message };
+  }
+  return refusal(hops, idpOrigin) ?? atApp(hops, hops.at(-1)!);
 }
 
 /**

@@ -12,7 +12,7 @@ import { Provider, interactionPolicy, type Client, type KoaContextWithOIDC } fro
 import { IdpStore } from './store.ts';
 import { scopesForClaims } from './scopes.ts';
 import { handleInteraction, isInteractionPath } from './interaction.ts';
-import { tamperIdToken, type IdTokenTamper } from './tamper.ts';
+import { tamperIdToken, type IdTokenTamper, type TamperKeys } from './tamper.ts';
 
 export interface IdpClient {
   clientId: string;
@@ -57,6 +57,8 @@ export interface OidcIdp {
   readonly issuer: string;
   /** Scope name → the claims it releases, as generated from the claim names (openid → sub). */
   readonly scopes: Readonly<Record<string, readonly string[]>>;
+  /** The client has a secret (so an HS256 ID token can be made for it). */
+  readonly confidential: boolean;
   /** Adds or replaces an account; its next sign-in (and userinfo) sees the new claims. */
   setAccount(account: IdpAccount): void;
   /**
@@ -111,8 +113,19 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   try {
-    const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
+    const [{ privateKey }, rollover] = await Promise.all([
+      generateRsaKeyPair('rsa', { modulusLength: 2048 }),
+      generateRsaKeyPair('rsa', { modulusLength: 2048 }),
+    ]);
     const jwk: JsonWebKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+    const keys: TamperKeys = {
+      signing: privateKey,
+      rollover: { key: rollover.privateKey, kid: randomUUID() },
+      ...(options.client.clientSecret === undefined ? {} : { clientSecret: options.client.clientSecret }),
+    };
+    // The next key, published beside the signing one from the start, as Entra ID and Okta publish
+    // theirs ahead of a rollover; it signs nothing but the tokens a test asks for (`rollover-key`).
+    const rolloverJwk = { ...rollover.publicKey.export({ format: 'jwk' }), kid: keys.rollover.kid, alg: 'RS256', use: 'sig' };
     const deliveries = new AsyncLocalStorage<BackchannelDelivery>();
     const backchannelOrigin = options.client.backchannelLogoutUri ? new URL(options.client.backchannelLogoutUri).origin : undefined;
     provider = new Provider(issuer, {
@@ -180,6 +193,11 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
     const grants = new Map<string, CodeGrant>();
     provider.use(async (ctx, next) => {
       await next();
+      if (ctx.oidc?.route === 'jwks') {
+        const jwks = ctx.body as { keys?: unknown[] } | undefined;
+        if (Array.isArray(jwks?.keys)) ctx.body = { keys: [...jwks.keys, rolloverJwk] };
+        return;
+      }
       const code = ctx.oidc?.entities?.AuthorizationCode;
       const body = ctx.body as { id_token?: unknown } | undefined;
       if (!code?.accountId || typeof body?.id_token !== 'string') return;
@@ -190,7 +208,7 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
       const tamper = tampers.get(code.accountId);
       if (!tamper) return;
       tampers.delete(code.accountId);
-      ctx.body = { ...body, id_token: await tamperIdToken(body.id_token, tamper, privateKey) };
+      ctx.body = { ...body, id_token: await tamperIdToken(body.id_token, tamper, keys) };
     });
     handler = provider.callback();
 
@@ -217,6 +235,7 @@ export async function startOidcIdp(options: OidcIdpOptions): Promise<OidcIdp> {
     return {
       issuer,
       scopes,
+      confidential: options.client.clientSecret !== undefined,
       setAccount(account) {
         if (typeof account.sub !== 'string' || account.sub === '') throw new Error('an account needs a non-empty sub');
         accounts.set(account.sub, structuredClone(account.claims));

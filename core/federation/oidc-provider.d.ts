@@ -60,6 +60,8 @@ declare module 'oidc-provider' {
     readonly result?: { consent?: { grantId?: string } };
     readonly requestParamOIDCScopes: Set<string>;
     readonly requestParamClaims: Set<string>;
+    /** The name of the route that took the request (jwks, token, authorization, …). */
+    readonly route?: string;
     /** What the request loaded; at the token endpoint, the code being exchanged. */
     readonly entities?: { AuthorizationCode?: { accountId?: string; nonce?: string; codeChallengeMethod?: string } };
   }

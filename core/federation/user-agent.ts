@@ -46,6 +46,11 @@ export interface RequestInit {
 export interface NavigateInit extends RequestInit {
   /** GET unless a form is given (then POST). */
   method?: string;
+  /**
+   * Sees each redirect before it is followed: returns where to go on to (the Location, or a
+   * rewrite of it, checked against the allowed origins like any), or undefined to stop there.
+   */
+  onRedirect?: (from: Hop, to: string) => string | undefined;
 }
 
 export type UserAgentFailure = 'origin' | 'redirects' | 'timeout' | 'network';
@@ -207,6 +212,11 @@ export class UserAgent {
         resolved = new URL(location, next).href;
       } catch {
         throw new UserAgentError('network', `${hop.url} redirects to an invalid URL: ${this.#redactor.url(location)}`, hop.url, hops);
+      }
+      if (init.onRedirect) {
+        const onward = init.onRedirect(hop, resolved);
+        if (onward === undefined) return hops;
+        resolved = onward;
       }
       this.#check(resolved, hops);
       // As browsers do: 303 turns anything into a GET, and so do 301/302 a POST; 307/308 repeat

@@ -30,7 +30,16 @@ import {
   type AppRequest,
 } from './app-session.ts';
 import * as oidc from 'openid-client';
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  importJWK,
+  jwtVerify,
+  type JWK,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import type { ScimService } from '../scim/service.ts';
 import type { StoredResource } from '../store/resources.ts';
 import { JitProvisioner, MAPPED_CLAIMS, identityFromClaims } from './jit.ts';
@@ -115,8 +124,8 @@ const JWT_CLAIM_COMPARISON_FAILED = 'OAUTH_JWT_CLAIM_COMPARISON_FAILED';
 const JWT_TIMESTAMP_CHECK_FAILED = 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED';
 const INVALID_RESPONSE = 'OAUTH_INVALID_RESPONSE';
 
-/** An ID token check a misbehaviour leaves out; `alg` is the one that the token is signed at all. */
-type IdTokenCheck = 'alg' | 'iss' | 'aud' | 'exp' | 'nonce';
+/** An ID token check a misbehaviour leaves out; `alg` is the one that the token is signed at all, `hs256` that it is not MACed. */
+type IdTokenCheck = 'alg' | 'hs256' | 'iss' | 'aud' | 'azp' | 'exp' | 'sub' | 'nonce';
 
 /** The library's refusal, as libraryRefusal reads it. */
 interface Refusal {
@@ -134,6 +143,13 @@ const ID_TOKEN_OVERRIDES: ReadonlyArray<{ flag: FederationMisbehaviour; check: I
   { flag: 'jit-accepts-wrong-issuer', check: 'iss', swallows: (r) => isClaimRefusal(r, JWT_CLAIM_COMPARISON_FAILED, 'iss') },
   { flag: 'jit-accepts-expired', check: 'exp', swallows: (r) => isClaimRefusal(r, JWT_TIMESTAMP_CHECK_FAILED, 'exp') },
   { flag: 'jit-skips-nonce', check: 'nonce', swallows: (r) => isClaimRefusal(r, JWT_CLAIM_COMPARISON_FAILED, 'nonce') },
+  { flag: 'jit-accepts-hs256', check: 'hs256', swallows: (r) => r.code === INVALID_RESPONSE && headerAlg(r.detail) === 'HS256' },
+  { flag: 'jit-accepts-extra-audience', check: 'azp', swallows: (r) => isClaimRefusal(r, JWT_CLAIM_COMPARISON_FAILED, 'azp') },
+  {
+    flag: 'jit-accepts-missing-sub',
+    check: 'sub',
+    swallows: (r) => r.code === INVALID_RESPONSE && lacksSub(r.detail),
+  },
 ];
 
 export class OidcRelyingParty {
@@ -154,6 +170,8 @@ export class OidcRelyingParty {
    * only under ID_TOKEN_OVERRIDES, and dropped when the callback that asked for it ends.
    */
   readonly #tokenResponses = new Map<string, string>();
+  /** `jit-pins-first-key`: the first key of the IdP's JWKS, as fetched once, by issuer. */
+  #pinnedKey: { issuer: string; key: ReturnType<typeof importJWK> } | undefined;
   #discovered: { issuer: string; metadata: Promise<Discovered> } | undefined;
 
   constructor(options: RelyingPartyOptions) {
@@ -289,13 +307,14 @@ export class OidcRelyingParty {
 
   async #callback(request: RpRequest): Promise<RpReply> {
     const cookies = readCookies(request.headers.cookie);
-    const txId = cookies.get(TX_COOKIE);
+    const params = request.url.searchParams;
+    // The bug: the login in progress is the one the callback's state names, in whichever browser.
+    const txId = this.#flags.has('jit-tx-by-state') ? this.#transactionByState(params.get('state')) : cookies.get(TX_COOKIE);
     const tx = txId === undefined ? undefined : this.#transactions.get(txId);
     // One callback per transaction, whatever it brings: a replayed callback finds nothing.
     if (txId !== undefined) this.#transactions.delete(txId);
     const fail = (status: number, error: string, description: string): RpReply =>
       json(status, { error, error_description: description }, { 'set-cookie': expireCookie(TX_COOKIE) });
-    const params = request.url.searchParams;
     if (!tx || tx.expires < Date.now()) {
       const error = params.get('error');
       if (error !== null) return fail(403, error, params.get('error_description') ?? 'The IdP refused the login.');
@@ -306,12 +325,17 @@ export class OidcRelyingParty {
       const discovered = await this.#discover();
       const current = new URL(this.urls.redirectUri);
       current.search = request.url.search;
+      // The bug: whichever IdP the answer says it came from, the app's own is taken to be it.
+      if (this.#flags.has('jit-ignores-iss-parameter') && current.searchParams.has('iss'))
+        current.searchParams.set('iss', discovered.issuer);
       const tokens = await this.#redeem(discovered, current, tx);
       claims = { ...tokens.claims };
       // Many IdPs keep the ID token small and release profile claims at userinfo only.
       const userinfo = discovered.config.serverMetadata().userinfo_endpoint;
       if (MAPPED_CLAIMS.some((c) => claims[c] === undefined) && userinfo !== undefined && tokens.accessToken) {
-        const info = await oidc.fetchUserInfo(discovered.config, tokens.accessToken, tokens.claims.sub);
+        // `jit-accepts-missing-sub`: with no subject to compare, userinfo's is not compared either.
+        const subject = typeof tokens.claims.sub === 'string' ? tokens.claims.sub : oidc.skipSubjectCheck;
+        const info = await oidc.fetchUserInfo(discovered.config, tokens.accessToken, subject);
         for (const [name, value] of Object.entries(info)) if (claims[name] === undefined) claims[name] = value;
       }
     } catch (error) {
@@ -351,12 +375,13 @@ export class OidcRelyingParty {
     try {
       const tokens = await oidc.authorizationCodeGrant(discovered.config, current, {
         pkceCodeVerifier: tx.codeVerifier,
-        expectedState: tx.state,
+        expectedState: this.#flags.has('jit-ignores-state') ? oidc.skipStateCheck : tx.state,
         expectedNonce: tx.nonce,
         idTokenExpected: true,
       });
       const claims = tokens.claims();
-      if (!claims) throw new Error('The token response has no ID token.');
+      if (!claims || tokens.id_token === undefined) throw new Error('The token response has no ID token.');
+      if (this.#flags.has('jit-pins-first-key')) await this.#verifyWithPinnedKey(discovered, tokens.id_token);
       return { claims, accessToken: tokens.access_token };
     } catch (error) {
       const overridden = this.#overrideRefusal(error, discovered, code, tx);
@@ -404,6 +429,33 @@ export class OidcRelyingParty {
       claims: claims as Redeemed['claims'],
       accessToken: typeof accessToken === 'string' && accessToken !== '' ? accessToken : undefined,
     };
+  }
+
+  /**
+   * `jit-pins-first-key`, the way the bug is written: the app verifies ID tokens itself, with the
+   * key it found first in the IdP's JWKS, and never looks at the token's kid.
+   */
+  async #verifyWithPinnedKey(discovered: Discovered, idToken: string): Promise<void> {
+    if (this.#pinnedKey?.issuer !== discovered.issuer) {
+      const jwksUri = discovered.config.serverMetadata().jwks_uri!;
+      const key = fetch(jwksUri, { signal: AbortSignal.timeout(HTTP_TIMEOUT_S * 1000) })
+        .then((response) => response.json() as Promise<{ keys?: JWK[] }>)
+        .then(({ keys }) => {
+          if (!keys?.[0]) throw new Error(`${jwksUri} lists no key`);
+          return importJWK({ ...keys[0], alg: keys[0].alg ?? 'RS256' });
+        });
+      this.#pinnedKey = { issuer: discovered.issuer, key };
+    }
+    try {
+      await jwtVerify(idToken, await this.#pinnedKey.key, { algorithms: discovered.algorithms });
+    } catch (error) {
+      throw new Error(`The ID token's signature does not verify: ${messageOf(error)}`);
+    }
+  }
+
+  #transactionByState(state: string | null): string | undefined {
+    for (const [id, tx] of this.#transactions) if (state !== null && tx.state === state) return id;
+    return undefined;
   }
 
   /** fetch for openid-client that also keeps each token response body, for the login whose authorization code it redeems. */
@@ -521,6 +573,12 @@ function isClaimRefusal(refusal: Refusal, code: string, claim: string): boolean 
   return refusal.code === code && refusal.detail['claim'] === claim;
 }
 
+/** The library's presence check names the claims it looked at: a refusal of them without a sub is the missing sub's. */
+function lacksSub(detail: Record<string, unknown>): boolean {
+  const claims = detail['claims'];
+  return typeof claims === 'object' && claims !== null && (claims as Record<string, unknown>)['sub'] === undefined;
+}
+
 function headerAlg(detail: Record<string, unknown>): unknown {
   const header = detail['header'];
   return typeof header === 'object' && header !== null ? (header as Record<string, unknown>)['alg'] : undefined;
@@ -544,21 +602,22 @@ function idTokenProblem(
   expected: { algorithms: readonly string[]; issuer: string; clientId: string; nonce: string },
   unchecked: ReadonlySet<IdTokenCheck>,
 ): string | undefined {
-  const algorithms = unchecked.has('alg') ? [...expected.algorithms, 'none'] : expected.algorithms;
+  const algorithms = [...expected.algorithms, ...(unchecked.has('alg') ? ['none'] : []), ...(unchecked.has('hs256') ? ['HS256'] : [])];
   if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) return `unexpected alg ${JSON.stringify(header.alg)}`;
   if (typeof claims.iss !== 'string' || claims.iss === '') return 'iss is missing';
   if (!unchecked.has('iss') && claims.iss !== expected.issuer) return 'unexpected iss';
   if (claims.aud === undefined) return 'aud is missing';
   const audiences = audiencesOf(claims);
   if (audiences.includes(expected.clientId)) {
-    if (audiences.length > 1 && claims['azp'] !== expected.clientId) return 'several audiences, and azp is not this client';
+    if (audiences.length > 1 && claims['azp'] !== expected.clientId && !unchecked.has('azp'))
+      return 'several audiences, and azp is not this client';
   } else if (!unchecked.has('aud')) return 'unexpected aud';
   const now = Math.floor(Date.now() / 1000);
   if (typeof claims.exp !== 'number') return 'exp is missing';
   if (!unchecked.has('exp') && claims.exp <= now - CLOCK_TOLERANCE_S) return 'exp is past';
   if (typeof claims.iat !== 'number') return 'iat is missing';
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + CLOCK_TOLERANCE_S)) return 'nbf is in the future';
-  if (typeof claims.sub !== 'string' || claims.sub === '') return 'sub is missing';
+  if ((typeof claims.sub !== 'string' || claims.sub === '') && !unchecked.has('sub')) return 'sub is missing';
   if (claims['auth_time'] !== undefined && typeof claims['auth_time'] !== 'number') return 'auth_time is not a number';
   if (typeof claims['nonce'] !== 'string') return 'nonce is missing';
   if (!unchecked.has('nonce') && claims['nonce'] !== expected.nonce) return 'unexpected nonce';

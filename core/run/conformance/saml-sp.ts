@@ -46,7 +46,9 @@ export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
     const caseTag = `${tag}-${i + 1}`;
     // A replay needs a Response to replay: the person signs in once as usual (in a browser of their own).
     if (tamper === 'replayed') await adoptAccount(ctx, (await signIn(ctx, federation, tagged, caseTag, tamper, identity)).userName, step);
-    const attempt = await signIn(ctx, federation, tagged, caseTag, tamper, identity, (sub) => saml.tamperNextResponse(sub, tamper));
+    const attempt = await signIn(ctx, federation, tagged, caseTag, tamper, identity, {
+      arrange: (sub) => saml.tamperNextResponse(sub, tamper),
+    });
     // Wrapped: what is wrong is signing in as the forgery; the signed assertion's own person is its right.
     const forged = tamper === 'wrapped' ? forgedUserName(ctx, scenarioIdentity(identity, tagged, caseTag)) : undefined;
     if (forged) await adoptAccount(ctx, forged, step);

@@ -5,7 +5,7 @@ import type { ScenarioContext } from '../context.ts';
 import type { StepInfo } from '../lifecycle/state.ts';
 import type { IdentityValue } from '../../spec/types.ts';
 import { UserAgent } from '../../federation/user-agent.ts';
-import { login, type LoginOutcome } from '../../federation/login.ts';
+import { login, type IdpAnswer, type LoginOutcome } from '../../federation/login.ts';
 import { mappedValues, scenarioIdentity } from '../identity.ts';
 import { adoptAccount, claimsOf, exchangesOf, federationOf, sessionOf, type FederatedPerson } from '../lifecycle/login.ts';
 import type { CheckResult } from '../result.ts';
@@ -22,7 +22,15 @@ export interface Attempt {
   evidence: ReturnType<typeof exchangesOf>;
 }
 
-/** One person (their own copy of the identity, their own browser) signs in, after `arrange` (the next ID token tampered with). */
+/** What is done to one sign-in: at the IdP before it, and to the IdP's answer on its way. */
+export interface Spoiling {
+  /** What to arrange at the IdP once the person's account is there (a tampered token). */
+  arrange?: (sub: string) => void;
+  /** What the browser's side does to the IdP's answer (login's interceptAnswer). */
+  interceptAnswer?: (answer: IdpAnswer) => IdpAnswer | undefined;
+}
+
+/** One person (their own copy of the identity, their own browser) signs in, spoilt as asked. */
 export async function signIn(
   ctx: ScenarioContext,
   federation: RunFederation,
@@ -30,8 +38,7 @@ export async function signIn(
   tag: string,
   label: string,
   identity: Record<string, IdentityValue>,
-  /** What to arrange at the IdP once the person's account is there (a tampered token). */
-  arrange?: (sub: string) => void,
+  spoiling: Spoiling = {},
 ): Promise<Attempt> {
   const copy = scenarioIdentity(identity, tagged, tag);
   const sub = `${ctx.run.runId}.${ctx.name}.${label}`;
@@ -44,8 +51,10 @@ export async function signIn(
   const step: StepInfo = { index: 0, kind: 'oidc-rp', label: `oidc-rp.${label}`, pointer: ctx.planned.pointer, range: ctx.planned.range };
   try {
     federation.idp.setAccount({ sub, claims: claimsOf(ctx, copy, federation) });
-    arrange?.(sub);
-    const outcome = await login(person.agent, federation.start, federation.idp, sub);
+    spoiling.arrange?.(sub);
+    const outcome = await login(person.agent, federation.start, federation.idp, sub, {
+      ...(spoiling.interceptAnswer ? { interceptAnswer: spoiling.interceptAnswer } : {}),
+    });
     const evidence = exchangesOf(ctx, outcome.hops, step);
     const session = outcome.kind === 'landed' ? await sessionOf(ctx, federation, person, step) : undefined;
     const userName = mappedValues(ctx.run.spec, ctx.scope({ identity: copy })).find((v) => v.path === 'userName')?.value;
@@ -64,6 +73,7 @@ export async function signIn(
 export function describe(outcome: LoginOutcome): string {
   if (outcome.kind === 'landed') return 'it landed, but the session answer names nobody';
   if (outcome.kind === 'refused') return `refused: ${outcome.error}${outcome.description ? ` (${outcome.description})` : ''}`;
+  if (outcome.kind === 'held') return "the IdP's answer was kept from the app";
   return outcome.message;
 }
 

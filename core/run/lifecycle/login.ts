@@ -419,6 +419,8 @@ function describe(outcome: LoginOutcome): string {
       return `landed at ${outcome.hops.at(-1)?.url ?? 'the app'}`;
     case 'refused':
       return `refused (${outcome.error}${outcome.description ? `: ${outcome.description}` : ''})`;
+    case 'held':
+      return "the IdP's answer was kept from the app";
     default:
       return outcome.message;
   }
