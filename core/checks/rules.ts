@@ -1009,6 +1009,13 @@ export const RULES = {
     quote: 'If the HTTP POST binding is used to deliver the <Response>, the enclosed assertion(s) MUST be signed.',
   },
 
+  'saml-sp.comment-in-name-id': {
+    what: "the app reads the signed NameID whole: a comment inside it does not make it another person's",
+    basis: 'SAML 2.0 Profiles §4.1.4.5',
+    level: 'MUST',
+    quote: 'If the HTTP POST binding is used to deliver the <Response>, the enclosed assertion(s) MUST be signed.',
+  },
+
   // The run itself.
   'run.completes': {
     what: 'the scenario runs to its end within its timeout',

@@ -75,8 +75,11 @@ export interface SamlIdp {
  * Responses with one defect each, all else as a correct IdP sends it: no signature at all, one by a
  * key the app never saw, a signed assertion edited afterwards (its NameID), an assertion for
  * another audience, for another ACS (Destination and Recipient), expired an hour ago, answering a
- * request the app never made, the account's previous Response sent again, or (signature wrapping)
- * an unsigned forged assertion placed before the signed one, for `evil.`-prefixed values.
+ * request the app never made, the account's previous Response sent again, (signature wrapping)
+ * an unsigned forged assertion placed before the signed one, for `evil.`-prefixed values, or an XML
+ * comment put into the signed NameID before its last dot: exclusive c14n leaves comments out, so
+ * the signature still holds, and an app that reads only the NameID's first text node reads a
+ * shorter name, another person's (`a.b.c<!---->.d` read as `a.b.c`).
  */
 export const SAML_TAMPERS = [
   'unsigned',
@@ -88,6 +91,7 @@ export const SAML_TAMPERS = [
   'unknown-in-response-to',
   'replayed',
   'wrapped',
+  'comment-in-name-id',
 ] as const;
 export type SamlTamper = (typeof SAML_TAMPERS)[number];
 
@@ -139,6 +143,8 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
     const signed = signResponse(xml, credential);
     // After signing: the signatures now cover a NameID the document no longer has.
     if (tamper === 'modified') return signed.replace(/(<saml:NameID\b[^>]*>)([^<]*)(<\/saml:NameID>)/, '$1$2-modified$3');
+    // After signing too, but the signatures, over comment-free canonical XML, still verify.
+    if (tamper === 'comment-in-name-id') return signed.replace(/(<saml:NameID\b[^>]*>[^<]*)(\.[^.<]*<\/saml:NameID>)/, '$1<!---->$2');
     return signed;
   };
   const pending = new Map<string, Pending>();

@@ -397,6 +397,8 @@ export class SamlServiceProvider {
     if (expected !== undefined && profile.issuer !== expected) {
       throw new Error(`The assertion's Issuer ${JSON.stringify(profile.issuer)} is not the IdP's (${JSON.stringify(expected)}).`);
     }
+    // The bug, as DOM code writes it: nameId.firstChild.nodeValue, which stops at a comment.
+    if (this.#samlFlags.has('saml-reads-name-id-text-node')) profile.nameID = firstTextOfNameId(xml) ?? profile.nameID;
     if (typeof profile.nameID !== 'string' || profile.nameID === '') throw new Error("The assertion's Subject has no NameID.");
     if (this.#samlFlags.has('saml-ignores-in-response-to')) this.#checkConfirmationWindow(profile);
     if (!this.#samlFlags.has('saml-ignores-recipient')) this.#checkDelivery(xml, profile);
@@ -642,6 +644,17 @@ function signedByOneOf(xml: string, element: Element, certificates: readonly str
 }
 
 /** The Response's top-level status code. */
+/**
+ * `saml-reads-name-id-text-node`: the first child of the assertion's NameID in the Response as it
+ * came (the library's copy of the assertion is canonical XML, comments already gone), read as text.
+ */
+function firstTextOfNameId(xml: string): string | undefined {
+  const assertion = parseXml(xml).getElementsByTagNameNS(ASSERTION_NS, 'Assertion')[0];
+  const subject = assertion ? children(assertion, ASSERTION_NS, 'Subject')[0] : undefined;
+  const nameId = subject ? children(subject, ASSERTION_NS, 'NameID')[0] : undefined;
+  return nameId?.firstChild?.nodeValue ?? undefined;
+}
+
 function statusOf(xml: string): string | undefined {
   const root = parseXml(xml).documentElement;
   const status = root ? children(root, PROTOCOL_NS, 'Status')[0] : undefined;

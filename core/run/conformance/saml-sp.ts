@@ -8,6 +8,7 @@ import type { SamlTamper } from '../../federation/saml-idp.ts';
 import { Suite } from './suite.ts';
 import { adoptAccount, describe, signIn, startSuite } from './sign-in.ts';
 import { mappedValues, scenarioIdentity } from '../identity.ts';
+import { findByUserName } from '../lifecycle/verify.ts';
 import type { IdentityValue } from '../../spec/types.ts';
 
 const CASES: ReadonlyArray<{ tamper: SamlTamper; rule: RuleId; what: string }> = [
@@ -20,6 +21,11 @@ const CASES: ReadonlyArray<{ tamper: SamlTamper; rule: RuleId; what: string }> =
   { tamper: 'unknown-in-response-to', rule: 'saml-sp.unknown-in-response-to', what: 'to an AuthnRequest the app never sent' },
   { tamper: 'replayed', rule: 'saml-sp.replayed', what: 'it already took once (the same assertion, sent again)' },
   { tamper: 'wrapped', rule: 'saml-sp.wrapped', what: 'wrapping a forged, unsigned assertion around the signed one' },
+  {
+    tamper: 'comment-in-name-id',
+    rule: 'saml-sp.comment-in-name-id',
+    what: "whose signed NameID has an XML comment in it, before a suffix that makes it another person's",
+  },
 ];
 
 /** The userName the `wrapped` forgery would get: the mapping of the identity with every value `evil.`-prefixed, as the IdP forges it. */
@@ -46,20 +52,63 @@ export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
     const caseTag = `${tag}-${i + 1}`;
     // A replay needs a Response to replay: the person signs in once as usual (in a browser of their own).
     if (tamper === 'replayed') await adoptAccount(ctx, (await signIn(ctx, federation, tagged, caseTag, tamper, identity)).userName, step);
-    const attempt = await signIn(ctx, federation, tagged, caseTag, tamper, identity, {
-      arrange: (sub) => saml.tamperNextResponse(sub, tamper),
-    });
+    // Comment injection needs a victim: a person whose NameID is the attacker's cut short at its last dot.
+    let victim: string | undefined;
+    let victimAccounts: string[] | undefined;
+    if (tamper === 'comment-in-name-id') {
+      const signedIn = await signIn(ctx, federation, tagged, `${caseTag}-victim`, 'comment', identity);
+      await adoptAccount(ctx, signedIn.userName, step);
+      victim = signedIn.signedInAs;
+      if (victim !== undefined) victimAccounts = (await findByUserName(ctx, victim, step.label)).ids;
+      if (victim === undefined) {
+        // Not a verdict: the baseline passed, so the case could not be set up rather than failed.
+        ctx.check(rule, rule, title, ctx.planned.range, 'error', {
+          message: `the victim's sign-in did not end in a session (${describe(signedIn.outcome)}): there was no one to impersonate`,
+          evidence: signedIn.evidence,
+        });
+        continue;
+      }
+    }
+    const attempt = await signIn(
+      ctx,
+      federation,
+      tagged,
+      caseTag,
+      tamper === 'comment-in-name-id' ? 'comment.attacker' : tamper,
+      identity,
+      {
+        arrange: (sub) => saml.tamperNextResponse(sub, tamper),
+      },
+    );
     // Wrapped: what is wrong is signing in as the forgery; the signed assertion's own person is its right.
     const forged = tamper === 'wrapped' ? forgedUserName(ctx, scenarioIdentity(identity, tagged, caseTag)) : undefined;
     if (forged) await adoptAccount(ctx, forged, step);
-    const accepted =
-      attempt.signedInAs !== undefined && (tamper !== 'wrapped' || attempt.signedInAs.toLowerCase() === forged?.toLowerCase());
+    // Wrapped and comment injection: what is wrong is signing in as someone else (the forgery, the
+    // victim); signing in as the signed assertion's own person is its right.
+    const impersonated = tamper === 'wrapped' ? forged : victim;
+    let accepted =
+      attempt.signedInAs !== undefined &&
+      (impersonated === undefined ? !['wrapped', 'comment-in-name-id'].includes(tamper) : sameName(attempt.signedInAs, impersonated));
+    // An app that updates the account at each sign-in renames the victim's account to the
+    // attacker's values: the account the attacker reached is then the victim's, whatever it is named.
+    if (!accepted && attempt.signedInAs !== undefined && victimAccounts?.length) {
+      const reached = (await findByUserName(ctx, attempt.signedInAs, step.label)).ids ?? [];
+      accepted = reached.some((id) => victimAccounts.includes(id));
+    }
     // Even a refusing app may have made the account first: whatever it made is the run's to remove.
     await adoptAccount(ctx, attempt.userName, step);
-    suite.check(rule, rule, title, !accepted, `the app signed the person in as ${attempt.signedInAs} with a Response ${what}`, {
+    const message =
+      tamper === 'comment-in-name-id'
+        ? `the app signed the attacker in to the account of ${victim} (now named ${attempt.signedInAs}) with a Response ${what}`
+        : `the app signed the person in as ${attempt.signedInAs} with a Response ${what}`;
+    suite.check(rule, rule, title, !accepted, message, {
       expected: 'no session',
       actual: accepted ? `signed in as ${attempt.signedInAs}` : describe(attempt.outcome),
       evidence: attempt.evidence,
     });
   }
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
