@@ -1016,6 +1016,15 @@ export const RULES = {
     quote: 'If the HTTP POST binding is used to deliver the <Response>, the enclosed assertion(s) MUST be signed.',
   },
 
+  'saml-sp.unsolicited': {
+    what: 'an unsolicited Response (no InResponseTo, as an IdP-initiated sign-in sends it) is refused, or taken, as the spec declares',
+    basis: 'this spec (federation.sp.unsolicited); SAML 2.0 Profiles §4.1.5',
+    level: 'spec',
+    quote:
+      'Verify that the InResponseTo attribute in the bearer <SubjectConfirmationData> equals the ID of its original ' +
+      '<AuthnRequest> message, unless the response is unsolicited (see Section 4.1.5 ), in which case the attribute MUST NOT be present',
+  },
+
   // The run itself.
   'run.completes': {
     what: 'the scenario runs to its end within its timeout',

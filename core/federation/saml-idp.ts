@@ -79,7 +79,8 @@ export interface SamlIdp {
  * an unsigned forged assertion placed before the signed one, for `evil.`-prefixed values, or an XML
  * comment put into the signed NameID before its last dot: exclusive c14n leaves comments out, so
  * the signature still holds, and an app that reads only the NameID's first text node reads a
- * shorter name, another person's (`a.b.c<!---->.d` read as `a.b.c`).
+ * shorter name, another person's (`a.b.c<!---->.d` read as `a.b.c`). `unsolicited` is a Response
+ * as an IdP-initiated sign-in sends it (SAML profiles §4.1.5): no InResponseTo anywhere in it.
  */
 export const SAML_TAMPERS = [
   'unsigned',
@@ -92,6 +93,7 @@ export const SAML_TAMPERS = [
   'replayed',
   'wrapped',
   'comment-in-name-id',
+  'unsolicited',
 ] as const;
 export type SamlTamper = (typeof SAML_TAMPERS)[number];
 
@@ -254,7 +256,7 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
       ? buildResponseXml({
           issuer,
           destination: tamper === 'wrong-recipient' ? `${entry.acsUrl}/elsewhere` : entry.acsUrl,
-          inResponseTo: tamper === 'unknown-in-response-to' ? samlId() : entry.request.id,
+          ...(tamper === 'unsolicited' ? {} : { inResponseTo: tamper === 'unknown-in-response-to' ? samlId() : entry.request.id }),
           audience: tamper === 'wrong-audience' ? 'https://another-service-provider.invalid/saml' : (sp.audience ?? sp.entityId),
           nameId: sub,
           nameIdFormat: sp.nameIdFormat ?? NAMEID_FORMAT.unspecified,

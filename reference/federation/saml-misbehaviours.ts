@@ -10,6 +10,7 @@ export const SAML_MISBEHAVIOURS = [
   'saml-accepts-replay',
   'saml-reads-first-assertion',
   'saml-reads-name-id-text-node',
+  'saml-accepts-unsolicited',
 ] as const;
 
 export type SamlMisbehaviour = (typeof SAML_MISBEHAVIOURS)[number];
@@ -28,6 +29,8 @@ export const SAML_MISBEHAVIOUR_DESCRIPTIONS: Record<SamlMisbehaviour, string> = 
     'answered requests and used assertions are not remembered: a response captured once signs the person in again, in a later login',
   'saml-reads-first-assertion':
     'signature wrapping: one signed assertion is enough, and the person is read from the first Assertion, which may be an unsigned forgery',
+  'saml-accepts-unsolicited':
+    'a Response without InResponseTo (unsolicited, IdP-initiated) signs the person in, though the app says it takes none',
   'saml-reads-name-id-text-node':
     "the NameID is read as its first text node: a comment in a signed NameID (a.b<!---->.c) cuts it short to another person's (a.b)",
 };

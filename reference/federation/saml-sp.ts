@@ -288,7 +288,12 @@ export class SamlServiceProvider {
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: false,
       // `saml-ignores-in-response-to`: the check switched off, the way the option allows.
-      validateInResponseTo: this.#samlFlags.has('saml-ignores-in-response-to') ? ValidateInResponseTo.never : ValidateInResponseTo.always,
+      // `saml-accepts-unsolicited`: the option for apps that take IdP-initiated sign-ins as well.
+      validateInResponseTo: this.#samlFlags.has('saml-ignores-in-response-to')
+        ? ValidateInResponseTo.never
+        : this.#samlFlags.has('saml-accepts-unsolicited')
+          ? ValidateInResponseTo.ifPresent
+          : ValidateInResponseTo.always,
       requestIdExpirationPeriodMs: LOGIN_LIFETIME_MS,
       ...(this.#samlFlags.has('saml-accepts-replay') ? { cacheProvider: new RequestIdStore(LOGIN_LIFETIME_MS) } : {}),
       // `saml-accepts-expired`: -1 is node-saml's "no time checks", what an app sets to be rid of
@@ -385,7 +390,8 @@ export class SamlServiceProvider {
     // `saml-ignores-in-response-to` looks at no InResponseTo; `saml-accepts-replay` at one that
     // answers some request of the app's, not necessarily this login's.
     const tiedToLogin = !this.#samlFlags.has('saml-ignores-in-response-to') && !this.#samlFlags.has('saml-accepts-replay');
-    if (tiedToLogin && profile['inResponseTo'] !== pending.requestId) {
+    const unsolicited = profile['inResponseTo'] === undefined || profile['inResponseTo'] === null;
+    if (tiedToLogin && profile['inResponseTo'] !== pending.requestId && !(unsolicited && this.#samlFlags.has('saml-accepts-unsolicited'))) {
       throw new Error('The SAML response does not answer the request its RelayState went with.');
     }
     // node-saml reads the status only of a response without an assertion; one with both is still a refusal.

@@ -6,7 +6,8 @@ import type { ScenarioContext } from '../context.ts';
 import type { RuleId } from '../../checks/rules.ts';
 import type { SamlTamper } from '../../federation/saml-idp.ts';
 import { Suite } from './suite.ts';
-import { adoptAccount, describe, signIn, startSuite } from './sign-in.ts';
+import { adoptAccount, describe, signIn, startSuite, type SuiteStart } from './sign-in.ts';
+import type { CheckResult } from '../result.ts';
 import { mappedValues, scenarioIdentity } from '../identity.ts';
 import { findByUserName } from '../lifecycle/verify.ts';
 import type { IdentityValue } from '../../spec/types.ts';
@@ -43,6 +44,7 @@ export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
   const saml = start?.federation.idp.saml;
   if (!start || !saml) return;
   const { federation, identity, step, usable } = start;
+  const results = new Map<SamlTamper, CheckResult>();
   for (const [i, { tamper, rule, what }] of CASES.entries()) {
     const title = `the app refuses a Response ${what}`;
     if (usable.status !== 'pass') {
@@ -101,12 +103,62 @@ export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
       tamper === 'comment-in-name-id'
         ? `the app signed the attacker in to the account of ${victim} (now named ${attempt.signedInAs}) with a Response ${what}`
         : `the app signed the person in as ${attempt.signedInAs} with a Response ${what}`;
-    suite.check(rule, rule, title, !accepted, message, {
-      expected: 'no session',
-      actual: accepted ? `signed in as ${attempt.signedInAs}` : describe(attempt.outcome),
-      evidence: attempt.evidence,
-    });
+    results.set(
+      tamper,
+      suite.check(rule, rule, title, !accepted, message, {
+        expected: 'no session',
+        actual: accepted ? `signed in as ${attempt.signedInAs}` : describe(attempt.outcome),
+        evidence: attempt.evidence,
+      }),
+    );
   }
+  await unsolicitedCase(ctx, start, tagged, `${tag}-unsolicited`, results.get('unknown-in-response-to'));
+}
+
+/**
+ * A Response that answers no request, as an IdP-initiated sign-in sends it: refused or taken as
+ * the spec declares (an SP may take them: SAML profiles §4.1.5), at the line that declares it.
+ * Not asked, not checked. Refused-ness needs InResponseTo checked at all: an app that takes a
+ * Response to a request it never made is that check's failure, not a second one here.
+ */
+async function unsolicitedCase(
+  ctx: ScenarioContext,
+  start: SuiteStart,
+  tagged: ReadonlySet<string>,
+  tag: string,
+  inResponseTo: CheckResult | undefined,
+): Promise<void> {
+  const rule = 'saml-sp.unsolicited';
+  const declared = ctx.run.spec.federation?.sp?.unsolicited;
+  const title = `the app ${declared === 'accepted' ? 'takes' : 'refuses'} an unsolicited Response (no InResponseTo), as the spec declares`;
+  if (!declared) {
+    ctx.check(rule, rule, title, ctx.planned.range, 'skipped', {
+      message: 'the spec does not say whether the app takes unsolicited Responses (federation.sp.unsolicited)',
+    });
+    return;
+  }
+  const range = ctx.range('/federation/sp/unsolicited');
+  if (start.usable.status !== 'pass') return void ctx.blocked(rule, rule, title, range, start.usable, 'no ordinary sign-in worked');
+  if (declared === 'refused' && inResponseTo && inResponseTo.status !== 'pass') {
+    return void ctx.blocked(rule, rule, title, range, inResponseTo, 'the app takes a Response to a request it never made');
+  }
+  const saml = start.federation.idp.saml!;
+  const attempt = await signIn(ctx, start.federation, tagged, tag, 'unsolicited', start.identity, {
+    arrange: (sub) => saml.tamperNextResponse(sub, 'unsolicited'),
+  });
+  await adoptAccount(ctx, attempt.userName, start.step);
+  const signedIn = attempt.signedInAs !== undefined;
+  const ok = declared === 'accepted' ? signedIn : !signedIn;
+  ctx.check(rule, rule, title, range, ok ? 'pass' : 'fail', {
+    message: ok
+      ? ''
+      : declared === 'accepted'
+        ? `the spec says the app takes unsolicited Responses, but one did not sign the person in (${describe(attempt.outcome)})`
+        : `the spec says the app refuses unsolicited Responses, but one signed the person in as ${attempt.signedInAs}`,
+    expected: declared === 'accepted' ? 'a session' : 'no session',
+    actual: signedIn ? `signed in as ${attempt.signedInAs}` : describe(attempt.outcome),
+    evidence: attempt.evidence,
+  });
 }
 
 function sameName(a: string, b: string): boolean {
