@@ -1025,6 +1025,13 @@ export const RULES = {
       '<AuthnRequest> message, unless the response is unsolicited (see Section 4.1.5 ), in which case the attribute MUST NOT be present',
   },
 
+  'saml-sp.sha1': {
+    what: 'a Response signed with RSA-SHA1 over SHA-1 digests is refused, or taken, as the spec declares',
+    basis: 'this spec (federation.sp.sha1); XML Signature 1.1 §6.1',
+    level: 'spec',
+    quote: 'SHA1 (Use is DISCOURAGED; see SHA-1 Warning)',
+  },
+
   // The run itself.
   'run.completes': {
     what: 'the scenario runs to its end within its timeout',

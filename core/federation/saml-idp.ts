@@ -80,7 +80,8 @@ export interface SamlIdp {
  * comment put into the signed NameID before its last dot: exclusive c14n leaves comments out, so
  * the signature still holds, and an app that reads only the NameID's first text node reads a
  * shorter name, another person's (`a.b.c<!---->.d` read as `a.b.c`). `unsolicited` is a Response
- * as an IdP-initiated sign-in sends it (SAML profiles §4.1.5): no InResponseTo anywhere in it.
+ * as an IdP-initiated sign-in sends it (SAML profiles §4.1.5): no InResponseTo anywhere in it;
+ * `sha1`, one signed with RSA-SHA1 over SHA-1 digests, as old IdPs still sign.
  */
 export const SAML_TAMPERS = [
   'unsigned',
@@ -94,6 +95,7 @@ export const SAML_TAMPERS = [
   'wrapped',
   'comment-in-name-id',
   'unsolicited',
+  'sha1',
 ] as const;
 export type SamlTamper = (typeof SAML_TAMPERS)[number];
 
@@ -142,7 +144,7 @@ export async function startSamlIdp(options: SamlIdpOptions): Promise<SamlIdp> {
     }
     // Wrapping needs the assertion's own signature alone: one over the Response would cover the forgery.
     if (tamper === 'wrapped') return wrapped(signResponse(xml, credential, { response: false }));
-    const signed = signResponse(xml, credential);
+    const signed = signResponse(xml, credential, { sha1: tamper === 'sha1' });
     // After signing: the signatures now cover a NameID the document no longer has.
     if (tamper === 'modified') return signed.replace(/(<saml:NameID\b[^>]*>)([^<]*)(<\/saml:NameID>)/, '$1$2-modified$3');
     // After signing too, but the signatures, over comment-free canonical XML, still verify.

@@ -43,6 +43,8 @@ const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 const ATTRNAME_BASIC = 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic';
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const SHA1 = 'http://www.w3.org/2000/09/xmldsig#sha1';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 
@@ -241,6 +243,8 @@ export interface SignOptions {
   assertion?: boolean;
   /** Sign the Response as a whole. Default true. */
   response?: boolean;
+  /** RSA-SHA1 and SHA-1 digests instead of SHA-256 (XML Signature 1.1 §6.1: "Use is DISCOURAGED"): what old IdPs still send. */
+  sha1?: boolean;
 }
 
 /**
@@ -249,8 +253,9 @@ export interface SignOptions {
  */
 export function signResponse(xml: string, key: SigningCredential, options: SignOptions = {}): string {
   let out = xml;
-  if ((options.assertion ?? true) && /<saml:Assertion[\s>]/.test(out)) out = signElement(out, 'Assertion', key);
-  if (options.response ?? true) out = signElement(out, 'Response', key);
+  const sha1 = options.sha1 ?? false;
+  if ((options.assertion ?? true) && /<saml:Assertion[\s>]/.test(out)) out = signElement(out, 'Assertion', key, sha1);
+  if (options.response ?? true) out = signElement(out, 'Response', key, sha1);
   return out;
 }
 
@@ -264,12 +269,12 @@ const ELEMENT_PATH = {
  * One enveloped signature over the element (the Response, or its Assertion), placed right after
  * the element's Issuer as the schema orders it, with the certificate in KeyInfo.
  */
-export function signElement(xml: string, element: keyof typeof ELEMENT_PATH, key: SigningCredential): string {
+export function signElement(xml: string, element: keyof typeof ELEMENT_PATH, key: SigningCredential, sha1 = false): string {
   const path = ELEMENT_PATH[element];
   const signer = new SignedXml({
     privateKey: key.privateKeyPem,
     publicCert: key.certificatePem,
-    signatureAlgorithm: RSA_SHA256,
+    signatureAlgorithm: sha1 ? RSA_SHA1 : RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
     idAttribute: 'ID',
   });
@@ -277,7 +282,7 @@ export function signElement(xml: string, element: keyof typeof ELEMENT_PATH, key
   // transform as well, which strict verifiers may refuse. Exclusive c14n then drops xmlns:xs from
   // the signed form (xs is used only inside xsi:type values), as with most IdPs; SPs read the
   // value as a string either way.
-  signer.addReference({ xpath: path, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
+  signer.addReference({ xpath: path, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: sha1 ? SHA1 : SHA256 });
   signer.computeSignature(xml, {
     prefix: 'ds',
     location: { reference: `${path}/*[local-name(.)='Issuer' and namespace-uri(.)='${SAML_NS.assertion}']`, action: 'after' },

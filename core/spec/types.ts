@@ -134,7 +134,7 @@ export interface Federation {
   /** OIDC: the app's client registration. */
   client?: { id: string; secret?: string; redirectUris: string[]; backchannelLogoutUri?: string };
   /** SAML: the app as a service provider. */
-  sp?: { entityId: string; acsUrl: string; audience?: string; unsolicited?: 'refused' | 'accepted' };
+  sp?: { entityId: string; acsUrl: string; audience?: string; unsolicited?: 'refused' | 'accepted'; sha1?: 'refused' | 'accepted' };
   start: string;
   session: { get: string; userName?: string };
   logout?: string;

@@ -11,6 +11,7 @@ export const SAML_MISBEHAVIOURS = [
   'saml-reads-first-assertion',
   'saml-reads-name-id-text-node',
   'saml-accepts-unsolicited',
+  'saml-accepts-sha1',
 ] as const;
 
 export type SamlMisbehaviour = (typeof SAML_MISBEHAVIOURS)[number];
@@ -31,6 +32,7 @@ export const SAML_MISBEHAVIOUR_DESCRIPTIONS: Record<SamlMisbehaviour, string> = 
     'signature wrapping: one signed assertion is enough, and the person is read from the first Assertion, which may be an unsigned forgery',
   'saml-accepts-unsolicited':
     'a Response without InResponseTo (unsolicited, IdP-initiated) signs the person in, though the app says it takes none',
+  'saml-accepts-sha1': 'a Response signed with RSA-SHA1 over SHA-1 digests signs the person in, as node-saml by itself allows',
   'saml-reads-name-id-text-node':
     "the NameID is read as its first text node: a comment in a signed NameID (a.b<!---->.c) cuts it short to another person's (a.b)",
 };

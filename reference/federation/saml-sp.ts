@@ -374,6 +374,12 @@ export class SamlServiceProvider {
   async #validate(pending: PendingLogin, samlResponse: string): Promise<Profile> {
     const saml = pending.idp.saml;
     const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+    // node-saml verifies whatever algorithm a signature names; SHA-1 is broken for collisions and
+    // XML Signature 1.1 discourages it, so the app takes none (`saml-accepts-sha1`: as the library does).
+    if (!this.#samlFlags.has('saml-accepts-sha1')) {
+      const weak = sha1AlgorithmIn(xml);
+      if (weak !== undefined) throw new Error(`The response is signed with ${weak}: SHA-1 signatures are not accepted.`);
+    }
     const unsigned = this.#samlFlags.has('saml-accepts-unsigned') ? unsignedAssertion(xml) : undefined;
     const wrapped = this.#samlFlags.has('saml-reads-first-assertion') ? severalAssertions(xml) : undefined;
     let profile: Profile | null;
@@ -660,6 +666,26 @@ function firstTextOfNameId(xml: string): string | undefined {
   const nameId = subject ? children(subject, ASSERTION_NS, 'NameID')[0] : undefined;
   return nameId?.firstChild?.nodeValue ?? undefined;
 }
+
+/** The first SignatureMethod or DigestMethod anywhere in the response that is SHA-1 based, if any. */
+function sha1AlgorithmIn(xml: string): string | undefined {
+  const doc = parseXml(xml);
+  for (const name of ['SignatureMethod', 'DigestMethod']) {
+    for (const element of Array.from(doc.getElementsByTagNameNS(DSIG_NS, name))) {
+      const algorithm = element.getAttribute('Algorithm') ?? '';
+      if (SHA1_ALGORITHMS.has(algorithm)) return algorithm;
+    }
+  }
+  return undefined;
+}
+
+const SHA1_ALGORITHMS: ReadonlySet<string> = new Set([
+  'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+  'http://www.w3.org/2000/09/xmldsig#dsa-sha1',
+  'http://www.w3.org/2000/09/xmldsig#hmac-sha1',
+  'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1',
+  'http://www.w3.org/2000/09/xmldsig#sha1',
+]);
 
 function statusOf(xml: string): string | undefined {
   const root = parseXml(xml).documentElement;

@@ -112,53 +112,77 @@ export async function samlSpSuite(ctx: ScenarioContext, tagged: ReadonlySet<stri
       }),
     );
   }
-  await unsolicitedCase(ctx, start, tagged, `${tag}-unsolicited`, results.get('unknown-in-response-to'));
+  await declaredCases(ctx, start, tagged, tag, results);
 }
 
 /**
- * A Response that answers no request, as an IdP-initiated sign-in sends it: refused or taken as
- * the spec declares (an SP may take them: SAML profiles §4.1.5), at the line that declares it.
- * Not asked, not checked. Refused-ness needs InResponseTo checked at all: an app that takes a
- * Response to a request it never made is that check's failure, not a second one here.
+ * What an SP may take or refuse as it chooses, declared in the spec (federation.sp): a Response
+ * that answers no request, as an IdP-initiated sign-in sends it (SAML profiles §4.1.5), and one
+ * signed with SHA-1 (XML Signature 1.1 discourages it; many SPs still take it). Each is checked
+ * at the line that declares it, refused or taken as declared; not declared, not checked.
  */
-async function unsolicitedCase(
+const DECLARED: ReadonlyArray<{
+  field: 'unsolicited' | 'sha1';
+  tamper: SamlTamper;
+  rule: RuleId;
+  what: string;
+  /** The check whose failure already explains taking it: one defect, one failure. */
+  refusalNeeds?: SamlTamper;
+}> = [
+  {
+    field: 'unsolicited',
+    tamper: 'unsolicited',
+    rule: 'saml-sp.unsolicited',
+    what: 'an unsolicited Response (no InResponseTo)',
+    refusalNeeds: 'unknown-in-response-to',
+  },
+  { field: 'sha1', tamper: 'sha1', rule: 'saml-sp.sha1', what: 'a Response signed with RSA-SHA1 over SHA-1 digests' },
+];
+
+async function declaredCases(
   ctx: ScenarioContext,
   start: SuiteStart,
   tagged: ReadonlySet<string>,
   tag: string,
-  inResponseTo: CheckResult | undefined,
+  results: ReadonlyMap<SamlTamper, CheckResult>,
 ): Promise<void> {
-  const rule = 'saml-sp.unsolicited';
-  const declared = ctx.run.spec.federation?.sp?.unsolicited;
-  const title = `the app ${declared === 'accepted' ? 'takes' : 'refuses'} an unsolicited Response (no InResponseTo), as the spec declares`;
-  if (!declared) {
-    ctx.check(rule, rule, title, ctx.planned.range, 'skipped', {
-      message: 'the spec does not say whether the app takes unsolicited Responses (federation.sp.unsolicited)',
+  for (const { field, tamper, rule, what, refusalNeeds } of DECLARED) {
+    const declared = ctx.run.spec.federation?.sp?.[field];
+    const title = `the app ${declared === 'accepted' ? 'takes' : 'refuses'} ${what}, as the spec declares`;
+    if (!declared) {
+      ctx.check(rule, rule, title, ctx.planned.range, 'skipped', {
+        message: `the spec does not say whether the app takes ${what} (federation.sp.${field})`,
+      });
+      continue;
+    }
+    const range = ctx.range(`/federation/sp/${field}`);
+    if (start.usable.status !== 'pass') {
+      ctx.blocked(rule, rule, title, range, start.usable, 'no ordinary sign-in worked');
+      continue;
+    }
+    const needed = refusalNeeds === undefined ? undefined : results.get(refusalNeeds);
+    if (declared === 'refused' && needed && needed.status !== 'pass') {
+      ctx.blocked(rule, rule, title, range, needed, `the app already failed ${needed.id}, which takes this with it`);
+      continue;
+    }
+    const saml = start.federation.idp.saml!;
+    const attempt = await signIn(ctx, start.federation, tagged, `${tag}-${field}`, field, start.identity, {
+      arrange: (sub) => saml.tamperNextResponse(sub, tamper),
     });
-    return;
+    await adoptAccount(ctx, attempt.userName, start.step);
+    const signedIn = attempt.signedInAs !== undefined;
+    const ok = declared === 'accepted' ? signedIn : !signedIn;
+    ctx.check(rule, rule, title, range, ok ? 'pass' : 'fail', {
+      message: ok
+        ? ''
+        : declared === 'accepted'
+          ? `the spec says the app takes ${what}, but one did not sign the person in (${describe(attempt.outcome)})`
+          : `the spec says the app refuses ${what}, but one signed the person in as ${attempt.signedInAs}`,
+      expected: declared === 'accepted' ? 'a session' : 'no session',
+      actual: signedIn ? `signed in as ${attempt.signedInAs}` : describe(attempt.outcome),
+      evidence: attempt.evidence,
+    });
   }
-  const range = ctx.range('/federation/sp/unsolicited');
-  if (start.usable.status !== 'pass') return void ctx.blocked(rule, rule, title, range, start.usable, 'no ordinary sign-in worked');
-  if (declared === 'refused' && inResponseTo && inResponseTo.status !== 'pass') {
-    return void ctx.blocked(rule, rule, title, range, inResponseTo, 'the app takes a Response to a request it never made');
-  }
-  const saml = start.federation.idp.saml!;
-  const attempt = await signIn(ctx, start.federation, tagged, tag, 'unsolicited', start.identity, {
-    arrange: (sub) => saml.tamperNextResponse(sub, 'unsolicited'),
-  });
-  await adoptAccount(ctx, attempt.userName, start.step);
-  const signedIn = attempt.signedInAs !== undefined;
-  const ok = declared === 'accepted' ? signedIn : !signedIn;
-  ctx.check(rule, rule, title, range, ok ? 'pass' : 'fail', {
-    message: ok
-      ? ''
-      : declared === 'accepted'
-        ? `the spec says the app takes unsolicited Responses, but one did not sign the person in (${describe(attempt.outcome)})`
-        : `the spec says the app refuses unsolicited Responses, but one signed the person in as ${attempt.signedInAs}`,
-    expected: declared === 'accepted' ? 'a session' : 'no session',
-    actual: signedIn ? `signed in as ${attempt.signedInAs}` : describe(attempt.outcome),
-    evidence: attempt.evidence,
-  });
 }
 
 function sameName(a: string, b: string): boolean {
