@@ -7,6 +7,7 @@ import { benchLsp } from './lsp.ts';
 import { benchHostileInput } from './hostile-input.ts';
 import { benchScale } from './scale.ts';
 import { benchMerge } from './merge.ts';
+import { benchLogin } from './login.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: benchValidate,
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   'hostile-input': benchHostileInput,
   scale: benchScale,
   merge: benchMerge,
+  login: benchLogin,
 };
 
 const wanted = process.argv.slice(2);
