@@ -11,7 +11,7 @@ import { JsonReportWriter } from '../report/json.ts';
 import { missingEnvironment, type EnvironmentOptions } from '../plan/environment.ts';
 import { newRunId, runPlan, type RunOptions } from '../run/runner.ts';
 import { totalsOf, type ScenarioResult, type SpecResult, type Totals } from '../run/result.ts';
-import { traceCallbacks } from '../report/trace.ts';
+import { traceWriter } from '../report/trace.ts';
 
 export interface SpecSource {
   /** How the file is named in every report (relative, forward slashes). */
@@ -148,20 +148,35 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
   let reportError: Error | undefined;
   report?.on('error', (error) => (reportError ??= error));
   const writer = report && new JsonReportWriter((chunk) => report.write(chunk), { runId, startedAt: startedAt.toISOString() });
-  const traceOf = traceCallbacks((line) => {
-    if (!traceError) trace?.write(line);
-  }, runId);
+  const tracer =
+    trace &&
+    traceWriter((line) => {
+      if (!traceError) trace.write(line);
+    }, runId);
+  tracer?.start();
   let ms = 0;
   try {
     for (const plan of plans) {
       if (run.signal?.aborted) break;
-      const traced = trace ? traceOf(plan) : {};
+      const traced = tracer ? tracer.forPlan(plan) : {};
       writer?.startSpec();
       const result = await runPlan(plan, {
         ...run,
-        ...traced,
         runId,
         keep: 'findings',
+        // Each callback to the caller's and to the trace's both.
+        onScenarioStart: (scenario) => {
+          run.onScenarioStart?.(scenario);
+          traced.onScenarioStart?.(scenario);
+        },
+        onExchange: (exchange, context) => {
+          run.onExchange?.(exchange, context);
+          traced.onExchange?.(exchange, context);
+        },
+        onCheck: (check, scenario) => {
+          run.onCheck?.(check, scenario);
+          traced.onCheck?.(check, scenario);
+        },
         onScenarioEnd: (scenario) => {
           onScenarioEnd?.(scenario, plan);
           traced.onScenarioEnd?.(scenario);
@@ -169,11 +184,13 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
         onScenarioResult: (scenario) => writer?.scenario(scenario),
       });
       writer?.endSpec(result);
+      tracer?.specEnd(plan, result);
       results.push(result);
       onSpecEnd?.(result, plan);
     }
   } finally {
     ms = Date.now() - startedAt.getTime();
+    tracer?.end(run.signal?.aborted ? 'interrupted' : worstStatus(results));
     writer?.end(ms);
     await Promise.all([trace, report].map(closed));
   }
@@ -186,4 +203,10 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
     ...(traceError ? { traceError } : {}),
     ...(reportError ? { reportError } : {}),
   };
+}
+
+/** The run's status for the trace's last event: the worst of its specs'. */
+function worstStatus(results: readonly SpecResult[]): string {
+  for (const status of ['error', 'fail', 'warn', 'pass'] as const) if (results.some((r) => r.status === status)) return status;
+  return results.length ? results[0]!.status : 'pass';
 }
