@@ -1,5 +1,7 @@
 // JUnit XML for CI systems: a suite per spec, a test case per scenario, failing checks as
-// <failure> (or <error>) elements with the spec location.
+// <failure> (or <error>) elements with the spec location. A failing test case's `line` is its
+// first failing check's (what a test reporter annotates), not the scenario's; suites carry when
+// they ran, and the root the run's totals.
 import type { SpecResult } from '../run/result.ts';
 import { describe, fromCheck, locationOf } from './finding.ts';
 
@@ -12,16 +14,51 @@ function xml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+function countsOf(spec: SpecResult): Counts {
+  const cases = spec.scenarios;
+  return {
+    tests: cases.length + (spec.error ? 1 : 0),
+    failures: cases.filter((c) => c.status === 'fail').length,
+    errors: cases.filter((c) => c.status === 'error').length + (spec.error ? 1 : 0),
+    skipped: cases.filter((c) => c.status === 'skipped').length,
+  };
+}
+
+function countAttributes(c: Counts): string {
+  return `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}"`;
+}
+
 export function toJunit(specs: readonly SpecResult[]): string {
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="provspec">'];
-  for (const spec of specs) {
-    const cases = spec.scenarios;
-    const failures = cases.filter((c) => c.status === 'fail').length;
-    const errors = cases.filter((c) => c.status === 'error').length + (spec.error ? 1 : 0);
-    const skipped = cases.filter((c) => c.status === 'skipped').length;
+  const counts = specs.map(countsOf);
+  const total = counts.reduce(
+    (a, c) => ({
+      tests: a.tests + c.tests,
+      failures: a.failures + c.failures,
+      errors: a.errors + c.errors,
+      skipped: a.skipped + c.skipped,
+    }),
+    { tests: 0, failures: 0, errors: 0, skipped: 0 },
+  );
+  const seconds = specs.reduce((sum, spec) => sum + spec.ms, 0) / 1000;
+  const first = specs
+    .map((s) => s.startedAt)
+    .filter((t): t is string => t !== undefined)
+    .sort()[0];
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="provspec" ${countAttributes(total)} time="${seconds.toFixed(3)}"${first ? ` timestamp="${xml(first)}"` : ''}>`,
+  ];
+  for (const [i, spec] of specs.entries()) {
     out.push(
-      `  <testsuite name="${xml(spec.name)}" file="${xml(spec.file)}" tests="${cases.length + (spec.error ? 1 : 0)}" ` +
-        `failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(spec.ms / 1000).toFixed(3)}">`,
+      `  <testsuite name="${xml(spec.name)}" file="${xml(spec.file)}" ${countAttributes(counts[i]!)} ` +
+        `time="${(spec.ms / 1000).toFixed(3)}"${spec.startedAt ? ` timestamp="${xml(spec.startedAt)}"` : ''}>`,
     );
     if (spec.error) {
       out.push(
@@ -29,11 +66,14 @@ export function toJunit(specs: readonly SpecResult[]): string {
           `file="${xml(spec.file)}"><error message="${xml(spec.error.message)}"/></testcase>`,
       );
     }
-    for (const scenario of cases) {
+    for (const scenario of spec.scenarios) {
       const name = `${scenario.section}.${scenario.name}`;
+      // Where a reporter puts its annotation: the first check that failed (or errored), else the scenario.
+      const failed = scenario.checks.find((c) => c.status === 'fail') ?? scenario.checks.find((c) => c.status === 'error');
+      const line = (failed?.range ?? scenario.range).start.line + 1;
       out.push(
         `    <testcase classname="${xml(spec.file)}" name="${xml(name)}" file="${xml(spec.file)}" ` +
-          `line="${scenario.range.start.line + 1}" time="${(scenario.ms / 1000).toFixed(3)}">`,
+          `line="${line}" time="${(scenario.ms / 1000).toFixed(3)}"${scenario.startedAt ? ` timestamp="${xml(scenario.startedAt)}"` : ''}>`,
       );
       if (scenario.status === 'skipped') out.push(`      <skipped message="${xml(scenario.skipped ?? 'skipped')}"/>`);
       // Warnings and blocked checks do not fail a test case; they are said in its output.

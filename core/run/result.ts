@@ -61,6 +61,8 @@ export interface ScenarioResult {
   profile?: string;
   status: CheckStatus;
   ms: number;
+  /** When it began (ISO 8601, UTC); absent on a scenario that never ran. */
+  startedAt?: string;
   checks: CheckResult[];
   /** Why the scenario was skipped, if it was. */
   skipped?: string;
@@ -100,6 +102,8 @@ export interface SpecResult {
   baseUrl: string;
   status: CheckStatus;
   ms: number;
+  /** When its run began (ISO 8601, UTC). */
+  startedAt?: string;
   scenarios: ScenarioResult[];
   audit: AuditEntry[];
   /** Resources created by this run that could not be removed. */

@@ -89,6 +89,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     baseUrl: '',
     status: 'pass',
     ms: 0,
+    startedAt: new Date().toISOString(),
     scenarios: [],
     audit: [],
     orphans: [],
@@ -223,6 +224,7 @@ async function setUpGroupsOf(plan: Plan, schedule: Schedule): Promise<ScenarioRe
   };
   const setup = new ScenarioContext(schedule.run, planned, dialectFor(plan.dialect), schedule.signal);
   const t0 = performance.now();
+  const startedAt = new Date().toISOString();
   await setUpGroups(setup);
   const result: ScenarioResult = {
     section: 'setup',
@@ -231,6 +233,7 @@ async function setUpGroupsOf(plan: Plan, schedule: Schedule): Promise<ScenarioRe
     dialect: plan.dialect,
     status: worst(setup.checks.map((c) => c.status)),
     ms: Math.round(performance.now() - t0),
+    startedAt,
     checks: setup.checks,
   };
   schedule.run.folder.fold(result);
@@ -286,6 +289,7 @@ async function runScenario(schedule: Schedule, planned: PlannedScenario, index: 
   const signal = AbortSignal.any([schedule.signal, timeout]);
   const ctx = new ScenarioContext(run, planned, dialectFor(planned.dialect), signal);
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   try {
     if (planned.lifecycle) await runLifecycle(ctx, planned.lifecycle, schedule.tagged, tag);
     else if (planned.negative) await runNegative(ctx, planned.negative, schedule.tagged, tag, run.requestTimeoutMs);
@@ -311,6 +315,7 @@ async function runScenario(schedule: Schedule, planned: PlannedScenario, index: 
     profile: ctx.profile,
     status: interrupted && status === 'pass' ? 'skipped' : status,
     ms: Math.round(performance.now() - started),
+    startedAt,
     checks: ctx.checks,
     ...(interrupted ? { skipped: 'the run was interrupted' } : {}),
   };
