@@ -12,6 +12,7 @@ Commands:
   validate <paths…>   check specs for mistakes, without sending any request
   run <paths…>        run the specs' scenarios against their SCIM target (or --embedded)
   merge <reports…>    combine the JSON reports of a sharded run into one
+  show <trace>        print a recorded run's journeys: per scenario, or one person's (--user)
   cleanup <spec>      find (and with --yes delete) what killed runs left on the target
   serve               run the reference SCIM 2.0 server (in memory or --db FILE)
   init [file]         write a starter spec
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.ts')).validateCommand,
   run: async () => (await import('./commands/run.ts')).runCommand,
   merge: async () => (await import('./commands/merge.ts')).mergeCommand,
+  show: async () => (await import('./commands/show.ts')).showCommand,
   cleanup: async () => (await import('./commands/cleanup.ts')).cleanupCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   init: async () => (await import('./commands/init.ts')).initCommand,

@@ -12,6 +12,23 @@ import { validateText } from '../../core/validate/index.ts';
 import { buildPlan } from '../../core/plan/plan.ts';
 import { runSession } from '../../core/session/session.ts';
 import { ROOT, withServer } from './helpers.ts';
+import { main } from '../../cli/main.ts';
+import type { CommandIO } from '../../cli/io.ts';
+
+/** The CLI in-process, its output captured. */
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CommandIO = {
+    stdout: { write: (t: string) => out.push(t), isTTY: false } as unknown as NodeJS.WriteStream,
+    stderr: { write: (t: string) => err.push(t), isTTY: false } as unknown as NodeJS.WriteStream,
+    cwd: ROOT,
+    env: {},
+    stop: new AbortController().signal,
+  };
+  const code = await main(argv, io);
+  return { code, out: out.join(''), err: err.join('') };
+}
 
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'schemas', 'trace.schema.json'), 'utf8')) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
@@ -70,6 +87,23 @@ describe('the trace', () => {
           for (const id of check['evidence'] as string[])
             assert.ok(requestIds.has(id), `${String(check['id'])} cites ${id}, which the trace holds`);
         assert.ok(events.some((e) => e.type === 'scenario') && events.some((e) => e.type === 'spec-end'));
+
+        // provspec show: the failing scenarios' journeys, each failing check at its line with its
+        // evidence's request id; one person's journey across scenarios; nothing matched is exit 1.
+        const failed = await cli(['show', traceFile, '--failed', '--no-color']);
+        assert.equal(failed.code, 0, failed.err);
+        const failing = checks.find((c) => c['status'] === 'fail')!;
+        assert.ok(failed.out.includes(`✖ ${String(failing['id'])}`), failed.out.slice(0, 500));
+        assert.ok(failed.out.includes(`${file}:${String(failing['line'])}:`), 'the failing check is shown at its line');
+        assert.ok(failed.out.includes(`request id ${(failing['evidence'] as string[])[0]}`), 'with the exchange that decided it');
+        assert.doesNotMatch(failed.out, /^✔ /m, 'no passing scenario');
+        const alice = await cli(['show', traceFile, '--user', 'alice', '--no-color']);
+        assert.equal(alice.code, 0, alice.err);
+        assert.match(alice.out, /^. alice /);
+        assert.match(alice.out, /joiner POST \/scim\/v2\/Users → 201/);
+        const none = await cli(['show', traceFile, '--user', 'nobody-at-all']);
+        assert.equal(none.code, 1);
+        assert.match(none.err, /nothing in .* matches person nobody-at-all/);
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
