@@ -29,6 +29,7 @@ export interface ActionInputs {
   junit?: string;
   sarif?: string;
   trace?: string;
+  html?: string;
   githubToken?: string;
 }
 
@@ -104,6 +105,7 @@ export function readInputs(read: Read): ActionInputs {
     ...(optional('junit') ? { junit: optional('junit')! } : {}),
     ...(optional('sarif') ? { sarif: optional('sarif')! } : {}),
     ...(optional('trace') ? { trace: optional('trace')! } : {}),
+    ...(optional('html') ? { html: optional('html')! } : {}),
     ...(optional('github-token') ? { githubToken: optional('github-token')! } : {}),
   };
 }

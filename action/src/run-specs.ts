@@ -111,6 +111,7 @@ async function runChecked(
     signal: stop,
     allowedOrigins: inputs.allowedOrigins,
     ...(inputs.trace ? { trace: path.resolve(workspace, inputs.trace) } : {}),
+    ...(inputs.html ? { html: path.resolve(workspace, inputs.html) } : {}),
     ...(inputs.profile ? { profile: inputs.profile } : {}),
     ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}),
     onScenarioEnd: (scenario, plan) => core.info(oneLine(scenarioLine(plan.file, scenario, plain))),
@@ -118,6 +119,7 @@ async function runChecked(
   // Every run cleaned up after itself (what it could not remove is in the report, by id).
   core.saveState(STATE.cleaned, 'true');
   if (session.traceError) notes.push(`The trace could not be written: ${session.traceError.message}`);
+  if (session.htmlError) notes.push(`The HTML report could not be written: ${session.htmlError.message}`);
   if (session.reportError) throw new Error(`the report could not be written: ${session.reportError.message}`);
   return { results: session.results, runId, ms: session.ms, checked, notes };
 }

@@ -59,6 +59,8 @@ Options:
   --sarif FILE            also write SARIF 2.1.0 (code scanning)
   --markdown FILE         also write a Markdown summary (as the GitHub Action's job summary)
   --trace FILE            also write an NDJSON trace: one event per HTTP exchange and per check
+  --html FILE             also write the HTML report: one self-contained file (timelines, evidence,
+                          journeys), for a browser, offline
   --profile P             whose needs decide verdicts: ${PROFILES.join(', ')} (default: each scenario's
                           dialect's IdP). A deviation an IdP demonstrably tolerates only warns
                           under its profile; docs/checks.md lists every check's basis and level
@@ -89,6 +91,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       sarif: { type: 'string' },
       markdown: { type: 'string' },
       trace: { type: 'string' },
+      html: { type: 'string' },
       profile: { type: 'string' },
       strict: { type: 'boolean' },
       color: { type: 'boolean' },
@@ -252,6 +255,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
         env,
         ...(reportFile ? { report: reportFile } : {}),
         ...(values.trace ? { trace: values.trace } : {}),
+        ...(values.html ? { html: values.html } : {}),
         ...(values.profile ? { profile: values.profile as Profile } : {}),
         signal: stop,
         ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
@@ -283,6 +287,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       await server?.close();
     }
     if (session.traceError) io.stderr.write(`provspec run: the trace could not be written: ${session.traceError.message}\n`);
+    if (session.htmlError) io.stderr.write(`provspec run: the HTML report could not be written: ${session.htmlError.message}\n`);
 
     const { results, ms } = session;
     if (session.reportError) io.stderr.write(`provspec run: the report could not be written: ${session.reportError.message}\n`);

@@ -3,6 +3,8 @@
 // differ only in where sources come from and where results go; the language server hands in
 // the validation it already has.
 import type { WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { closed, openFile } from './streams.ts';
 import type { Diagnostic } from '../diagnostic.ts';
 import { validateText, type ValidationResult } from '../validate/index.ts';
@@ -12,6 +14,8 @@ import { missingEnvironment, type EnvironmentOptions } from '../plan/environment
 import { newRunId, runPlan, type RunOptions } from '../run/runner.ts';
 import { totalsOf, type ScenarioResult, type SpecResult, type Totals } from '../run/result.ts';
 import { traceWriter } from '../report/trace.ts';
+import { HtmlTimeline } from '../report/html/timeline.ts';
+import { toHtml } from '../report/html/page.ts';
 
 export interface SpecSource {
   /** How the file is named in every report (relative, forward slashes). */
@@ -98,6 +102,8 @@ export interface Session {
   totals: Totals;
   /** The trace could not be written (the run went on without it). */
   traceError?: Error;
+  /** The HTML report could not be written. */
+  htmlError?: Error;
   /** The report stopped being writable during the run (it is incomplete; the run went on). */
   reportError?: Error;
 }
@@ -105,6 +111,8 @@ export interface Session {
 export interface SessionOptions extends Omit<RunOptions, 'onScenarioEnd' | 'onScenarioResult' | 'keep'> {
   /** Also write the NDJSON trace of every exchange and check to this file (its folder is made). */
   trace?: string;
+  /** Also write the HTML report to this file when the run ends, however it ends (its folder is made). */
+  html?: string;
   /**
    * Write the JSON report to this file as scenarios finish (its folder is made; opened before
    * anything is sent, so a report that cannot be written stops the run before it starts).
@@ -125,7 +133,7 @@ export class ReportFileError extends Error {}
  * report has it, so a run's memory does not grow with the size of its suite.
  */
 export async function runSession(plans: readonly Plan[], options: SessionOptions): Promise<Session> {
-  const { trace: traceFile, report: reportFile, onScenarioEnd, onSpecEnd, ...run } = options;
+  const { trace: traceFile, report: reportFile, html: htmlFile, onScenarioEnd, onSpecEnd, ...run } = options;
   const runId = run.runId ?? newRunId();
   const startedAt = new Date();
   const results: SpecResult[] = [];
@@ -154,11 +162,12 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
       if (!traceError) trace.write(line);
     }, runId);
   tracer?.start();
+  const timeline = htmlFile === undefined ? undefined : new HtmlTimeline();
   let ms = 0;
   try {
     for (const plan of plans) {
       if (run.signal?.aborted) break;
-      const traced = tracer ? tracer.forPlan(plan) : {};
+      const traced = listeners(tracer?.forPlan(plan), timeline?.forPlan(plan));
       writer?.startSpec();
       const result = await runPlan(plan, {
         ...run,
@@ -194,6 +203,25 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
     writer?.end(ms);
     await Promise.all([trace, report].map(closed));
   }
+  let htmlError: Error | undefined;
+  if (htmlFile !== undefined) {
+    try {
+      await writeFileMakingFolder(
+        htmlFile,
+        toHtml({
+          runId,
+          startedAt: startedAt.toISOString(),
+          ms,
+          results,
+          sources: new Map(plans.map((p) => [p.file, { text: p.document.text, lineStarts: p.document.lineStarts }])),
+          ...(timeline ? { timeline } : {}),
+          identities: identitiesOf(plans),
+        }),
+      );
+    } catch (error) {
+      htmlError = error as Error;
+    }
+  }
   return {
     runId,
     startedAt: startedAt.toISOString(),
@@ -201,6 +229,7 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
     results,
     totals: totalsOf(results),
     ...(traceError ? { traceError } : {}),
+    ...(htmlError ? { htmlError } : {}),
     ...(reportError ? { reportError } : {}),
   };
 }
@@ -209,4 +238,39 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
 function worstStatus(results: readonly SpecResult[]): string {
   for (const status of ['error', 'fail', 'warn', 'pass'] as const) if (results.some((r) => r.status === status)) return status;
   return results.length ? results[0]!.status : 'pass';
+}
+
+/** Callbacks of several listeners (the trace's, the HTML timeline's) as one set. */
+function listeners(...all: Array<Partial<RunOptions> | undefined>): Partial<RunOptions> {
+  const present = all.filter((l): l is Partial<RunOptions> => l !== undefined);
+  return {
+    onScenarioStart: (scenario) => {
+      for (const l of present) l.onScenarioStart?.(scenario);
+    },
+    onExchange: (exchange, context) => {
+      for (const l of present) l.onExchange?.(exchange, context);
+    },
+    onCheck: (check, scenario) => {
+      for (const l of present) l.onCheck?.(check, scenario);
+    },
+    onScenarioEnd: (scenario) => {
+      for (const l of present) l.onScenarioEnd?.(scenario);
+    },
+  };
+}
+
+/** Who each scenario is about, keyed as the HTML timeline keys scenarios. */
+function identitiesOf(plans: readonly Plan[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const plan of plans)
+    for (const s of plan.scenarios) {
+      const identity = s.lifecycle?.identity ?? s.concurrency?.identity;
+      if (identity) out.set(HtmlTimeline.key(plan.file, s.section, s.name), identity);
+    }
+  return out;
+}
+
+async function writeFileMakingFolder(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, text);
 }

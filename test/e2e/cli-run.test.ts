@@ -250,15 +250,30 @@ describe('provspec run', () => {
     }
   });
 
-  it('never shows the token: stdout, stderr, JSON report, JUnit and trace are scanned for it', async () => {
+  it('never shows the token: stdout, stderr, JSON report, JUnit, trace and HTML are scanned for it', async () => {
     const token = 'canary-T0ken-9f8e7d6c5b4a';
     const server = await startReferenceServer({ token, misbehave: ['delete-returns-200'] });
     const dir = mkdtempSync(path.join(tmpdir(), 'provspec-leak-'));
     try {
-      const files = { report: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml'), trace: path.join(dir, 'trace.ndjson') };
+      const files = {
+        report: path.join(dir, 'report.json'),
+        junit: path.join(dir, 'junit.xml'),
+        trace: path.join(dir, 'trace.ndjson'),
+        html: path.join(dir, 'report.html'),
+      };
       const env = { SCIM_BASE_URL: server.baseUrl, SCIM_TOKEN: token };
       const pretty = await run(
-        ['examples/quickstart.provspec.yaml', '--report', files.report, '--junit', files.junit, '--trace', files.trace],
+        [
+          'examples/quickstart.provspec.yaml',
+          '--report',
+          files.report,
+          '--junit',
+          files.junit,
+          '--trace',
+          files.trace,
+          '--html',
+          files.html,
+        ],
         env,
       );
       const json = await run(['examples/quickstart.provspec.yaml', '--format', 'json'], env);
@@ -271,9 +286,11 @@ describe('provspec run', () => {
         report: readFileSync(files.report, 'utf8'),
         junit: readFileSync(files.junit, 'utf8'),
         trace: readFileSync(files.trace, 'utf8'),
+        html: readFileSync(files.html, 'utf8'),
       };
       assert.ok(outputs.trace.split('\n').filter(Boolean).length > 20, 'the trace has the exchanges');
       assert.match(outputs.trace, /"authorization":"Bearer \[REDACTED\]"/);
+      assert.match(outputs.html, /"authorization":"Bearer \[REDACTED\]"/, 'the HTML report holds the failure evidence, redacted');
       for (const [name, text] of Object.entries(outputs)) {
         assert.ok(!text.includes(token), `${name} contains the token`);
         assert.ok(!text.includes(Buffer.from(token).toString('base64')), `${name} contains the token in base64`);

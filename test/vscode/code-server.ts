@@ -7,13 +7,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM, launchChromium, PLAYWRIGHT, ROOT, TOOLS, type Browser, type Page } from './chromium.ts';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const TOOLS = path.join(ROOT, '.tools', 'vscode-e2e');
+export { ROOT, TOOLS, CHROMIUM, type Page };
+export type { Locator } from './chromium.ts';
 const CODE_SERVER = path.join(TOOLS, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-const PLAYWRIGHT = path.join(TOOLS, 'node_modules', 'playwright-core', 'index.mjs');
-export const CHROMIUM = '/usr/bin/chromium';
 
 /** Why the tools are not there, or undefined when they are. */
 /** Why the set-up script could not install the tools on this machine, when it could not. */
@@ -25,37 +23,6 @@ export function toolsUnavailable(): string | undefined {
 export function toolsMissing(): string | undefined {
   const missing = [CODE_SERVER, PLAYWRIGHT, CHROMIUM].filter((file) => !existsSync(file));
   return missing.length ? `not installed: ${missing.join(', ')}; run scripts/setup-vscode-e2e.sh` : undefined;
-}
-
-// The slice of playwright-core's API these tests use (its types live in .tools, outside the project).
-export interface Locator {
-  first(): Locator;
-  nth(index: number): Locator;
-  count(): Promise<number>;
-  click(options?: { timeout?: number; position?: { x: number; y: number } }): Promise<void>;
-  hover(options?: { timeout?: number }): Promise<void>;
-  innerText(options?: { timeout?: number }): Promise<string>;
-  isVisible(): Promise<boolean>;
-  allInnerTexts(): Promise<string[]>;
-  waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
-  locator(selector: string): Locator;
-  filter(options: { hasText?: string | RegExp }): Locator;
-}
-export interface Page {
-  goto(url: string, options?: { timeout?: number }): Promise<unknown>;
-  locator(selector: string): Locator;
-  keyboard: { press(key: string): Promise<void>; type(text: string, options?: { delay?: number }): Promise<void> };
-  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
-  on(event: 'console' | 'pageerror', listener: (message: { text?(): string; message?: string }) => void): void;
-  setDefaultTimeout(ms: number): void;
-  waitForTimeout(ms: number): Promise<void>;
-}
-interface Browser {
-  newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: { launch(options: { executablePath: string; args: string[]; headless?: boolean; timeout?: number }): Promise<Browser> };
 }
 
 async function freePort(): Promise<number> {
@@ -228,20 +195,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       if (Date.now() > deadline) throw new Error(`code-server did not become healthy within 60 s:\n${log}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const { chromium } = (await import(pathToFileURL(PLAYWRIGHT).href)) as Playwright;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 60_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (error) => (log += `[pageerror] ${error.message}\n`));
