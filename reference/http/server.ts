@@ -2,7 +2,7 @@
 // framing and one structured log line per request. Everything SCIM-specific is in scim/.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DEMO_APP_PATH, demoApp } from './demo-app.ts';
-import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_SCHEMA, ScimError, errorBody } from '../scim/errors.ts';
@@ -27,6 +27,14 @@ export interface RequestLogLine {
   path: string;
   status: number;
   ms: number;
+  /**
+   * W3C Trace Context of the request, when it came with a valid traceparent: its trace id, the
+   * client's span (the parent) and this server's own span for the request, so that the client's
+   * records (provspec's trace, its OpenTelemetry spans) and the server's line up.
+   */
+  traceId?: string;
+  parentSpanId?: string;
+  spanId?: string;
 }
 
 export interface HttpOptions {
@@ -69,6 +77,7 @@ export function createScimServer(service: () => ScimService, options: HttpOption
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const requestId = readRequestId(request.headers['x-request-id']);
+    const traceContext = readTraceparent(request.headers['traceparent']);
     const url = new URL(request.url ?? '/', 'http://reference.invalid');
     const method = request.method ?? 'GET';
     let reply: Reply;
@@ -96,6 +105,9 @@ export function createScimServer(service: () => ScimService, options: HttpOption
       path: url.pathname,
       status: reply.status,
       ms: Math.round((performance.now() - started) * 100) / 100,
+      ...(traceContext
+        ? { traceId: traceContext.traceId, parentSpanId: traceContext.parentSpanId, spanId: randomBytes(8).toString('hex') }
+        : {}),
     });
   };
 
@@ -302,6 +314,17 @@ function authenticate(authorization: string | undefined, tokenDigest: Buffer): v
 function readRequestId(value: string | string[] | undefined): string {
   const text = Array.isArray(value) ? value[0] : value;
   return text !== undefined && /^[\x21-\x7e]{1,128}$/.test(text) ? text : randomUUID();
+}
+
+/**
+ * W3C Trace Context §3.2: version 00, a trace id and a parent id, neither all zeros. Anything
+ * else is not a trace context, and is ignored as the spec says a receiver must.
+ */
+function readTraceparent(value: string | string[] | undefined): { traceId: string; parentSpanId: string } | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  const match = text === undefined ? null : /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(text.trim());
+  if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return undefined;
+  return { traceId: match[1]!, parentSpanId: match[2]! };
 }
 
 /** A body nobody asked for is still read (within the limit) so the connection can be reused. */

@@ -7,14 +7,20 @@ import { validateText } from '../../core/validate/index.ts';
 import { buildPlan, type PlanOptions } from '../../core/plan/plan.ts';
 import { runPlan, type RunOptions, type StartedIdp } from '../../core/run/runner.ts';
 import type { SpecResult } from '../../core/run/result.ts';
-import { SAML_MISBEHAVIOURS, startReferenceServer, type Misbehaviour, type ReferenceServer } from '../../reference/index.ts';
+import {
+  SAML_MISBEHAVIOURS,
+  startReferenceServer,
+  type Misbehaviour,
+  type ReferenceServer,
+  type ReferenceServerOptions,
+} from '../../reference/index.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function withServer<T>(
   misbehave: Misbehaviour[],
   work: (server: ReferenceServer) => Promise<T>,
-  options: { slowMs?: number } = {},
+  options: Pick<ReferenceServerOptions, 'slowMs' | 'log'> = {},
 ): Promise<T> {
   const server = await startReferenceServer({ misbehave, ...options });
   try {

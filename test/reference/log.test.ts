@@ -53,6 +53,26 @@ describe('reference request log', () => {
     }
   });
 
+  it("names the request's W3C trace context, so the client's records and the server's correlate", async () => {
+    const lines: RequestLogLine[] = [];
+    const c = await start({ log: (line) => lines.push(line) });
+    try {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      await c.scim('GET', '/Users', undefined, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+      // Not trace contexts: a wrong version, an all-zero trace id, junk. Each is ignored.
+      await c.scim('GET', '/Users', undefined, { traceparent: `ff-${traceId}-00f067aa0ba902b7-01` });
+      await c.scim('GET', '/Users', undefined, { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' });
+      await c.scim('GET', '/Users', undefined, { traceparent: 'hello' });
+      await waitFor(lines, 4);
+      assert.equal(lines[0]!.traceId, traceId);
+      assert.equal(lines[0]!.parentSpanId, '00f067aa0ba902b7');
+      assert.match(lines[0]!.spanId ?? '', /^[0-9a-f]{16}$/);
+      for (const line of lines.slice(1)) assert.equal(line.traceId, undefined, JSON.stringify(line));
+    } finally {
+      await c.close();
+    }
+  });
+
   it('logs rejected bodies (413, malformed JSON) too', async () => {
     const lines: RequestLogLine[] = [];
     const c = await start({ maxBodyBytes: 1000, log: (line) => lines.push(line) });
