@@ -30,6 +30,7 @@ export interface ActionInputs {
   sarif?: string;
   trace?: string;
   html?: string;
+  audit?: string;
   githubToken?: string;
 }
 
@@ -106,6 +107,7 @@ export function readInputs(read: Read): ActionInputs {
     ...(optional('sarif') ? { sarif: optional('sarif')! } : {}),
     ...(optional('trace') ? { trace: optional('trace')! } : {}),
     ...(optional('html') ? { html: optional('html')! } : {}),
+    ...(optional('audit') ? { audit: optional('audit')! } : {}),
     ...(optional('github-token') ? { githubToken: optional('github-token')! } : {}),
   };
 }

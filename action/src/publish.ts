@@ -44,6 +44,7 @@ export async function publish(inputs: ActionInputs, workspace: string, outcome: 
     {
       report: reportPath,
       ...(inputs.junit ? { junit: path.resolve(workspace, inputs.junit) } : {}),
+      ...(inputs.audit ? { audit: path.resolve(workspace, inputs.audit) } : {}),
       ...(inputs.sarif ? { sarif: path.resolve(workspace, inputs.sarif) } : {}),
     },
     { ...(report ? { report } : {}), runId: outcome.runId, ms: outcome.ms, results, version: PROVSPEC_VERSION, findings },

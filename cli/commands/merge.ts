@@ -21,6 +21,7 @@ Options:
   --junit FILE            write JUnit XML
   --sarif FILE            write SARIF 2.1.0 (code scanning)
   --markdown FILE         write the Markdown summary (as the Action's job summary)
+  --audit FILE            write the audit trail (NDJSON) of every shard
   --format pretty|json    terminal output (default pretty); json prints the merged report
   --color, --no-color     force or disable colour
   -h, --help              show this help
@@ -36,6 +37,7 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
       junit: { type: 'string' },
       sarif: { type: 'string' },
       markdown: { type: 'string' },
+      audit: { type: 'string' },
       format: { type: 'string', default: 'pretty' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },

@@ -58,6 +58,8 @@ Options:
   --report FILE           also write the JSON report
   --sarif FILE            also write SARIF 2.1.0 (code scanning)
   --markdown FILE         also write a Markdown summary (as the GitHub Action's job summary)
+  --audit FILE            also write the audit trail (NDJSON): what the run did to the target, when, by
+                          whom, from which source values, with each change's before and after
   --trace FILE            also write an NDJSON trace: one event per HTTP exchange and per check
   --html FILE             also write the HTML report: one self-contained file (timelines, evidence,
                           journeys), for a browser, offline
@@ -92,6 +94,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       markdown: { type: 'string' },
       trace: { type: 'string' },
       html: { type: 'string' },
+      audit: { type: 'string' },
       profile: { type: 'string' },
       strict: { type: 'boolean' },
       color: { type: 'boolean' },

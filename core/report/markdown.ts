@@ -5,6 +5,7 @@
 import { checkCount, isFailing, totalsOf, type AuditEntry, type SpecResult } from '../run/result.ts';
 import type { Exchange } from '../scim/exchange.ts';
 import { basisLine, locationOf, runFindings, shown, type Finding } from './finding.ts';
+import { actorOf, auditDetails } from './audit.ts';
 
 export interface SummaryInput {
   specs: readonly SpecResult[];
@@ -76,10 +77,10 @@ function failure(finding: Finding, bodyMax: number): string {
 function audit(entries: readonly AuditEntry[]): string {
   const rows = entries.map(
     (e) =>
-      `| ${e.unconfirmed ? 'possibly left' : e.action} | ${e.resourceType} | ${cell(e.id || '(unknown)')} ` +
-      `| ${cell(e.display)} | ${cell(e.scenario)} |${e.reason ? ` ${cell(e.reason)} |` : ''}`,
+      `| ${e.time ? cell(e.time.slice(11, 23)) : ''} | ${e.unconfirmed ? 'possibly left' : e.action} | ${e.resourceType} ` +
+      `| ${cell(e.id || '(unknown)')} | ${cell(e.display)} | ${cell(e.scenario)} | ${cell(auditDetails(e))} |`,
   );
-  return ['| Action | Type | Id | Name | Scenario |', '|---|---|---|---|---|', ...rows].join('\n');
+  return ['| Time (UTC) | Action | Type | Id | Name | Scenario | Details |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 function render(input: SummaryInput, bodyMax: number, maxFailures: number): { text: string; hidden: number } {
@@ -159,7 +160,7 @@ function render(input: SummaryInput, bodyMax: number, maxFailures: number): { te
     if (spec.audit.length)
       out.push(
         '',
-        '<details><summary>Audit trail: what this run created, changed and removed</summary>',
+        `<details><summary>Audit trail: what ${actorOf(spec.runId, spec.dialect)} created, changed and removed</summary>`,
         '',
         audit(spec.audit),
         '',

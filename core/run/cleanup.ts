@@ -18,6 +18,7 @@ export async function cleanUp(client: ScimClient, ledger: CleanupLedger, timeout
     const problem = await findUnconfirmed(client, ledger, create, runId, signal);
     if (problem) {
       const orphan: AuditEntry = {
+        time: new Date().toISOString(),
         action: 'left',
         resourceType: create.resourceType,
         id: '',
@@ -36,6 +37,7 @@ export async function cleanUp(client: ScimClient, ledger: CleanupLedger, timeout
       ledger.removed(entry.resourceType, entry.id, 'cleanup');
     } else {
       const orphan: AuditEntry = {
+        time: new Date().toISOString(),
         action: 'left',
         resourceType: entry.resourceType,
         id: entry.id,

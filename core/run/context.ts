@@ -8,6 +8,7 @@ import type { Exchange } from '../scim/exchange.ts';
 import type { ScimClient, RequestContext } from '../scim/client.ts';
 import type { ScimDialect, PlannedRequest } from '../scim/dialects/index.ts';
 import type { SecretRegistry } from '../scim/secrets.ts';
+import type { AuditDetail } from './ledger.ts';
 import { bounded } from '../scim/bounded.ts';
 import { idOf } from './protocol.ts';
 import type { CredentialSource } from '../scim/auth.ts';
@@ -84,6 +85,20 @@ export class ScenarioContext {
 
   get name(): string {
     return this.planned.name;
+  }
+
+  /** Who did it and in which step, for the audit trail: this scenario's dialect, the step, and any more. */
+  audit(step: string | undefined, detail: AuditDetail = {}): AuditDetail {
+    return { dialect: this.dialect.name, ...(step ? { step } : {}), ...detail };
+  }
+
+  /** Source values for the audit trail, with every secret the run knows redacted. */
+  auditSource(values: Record<string, unknown>): Record<string, unknown> {
+    try {
+      return JSON.parse(this.run.secrets.redact(JSON.stringify(values))) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
   }
 
   /** The range of a spec node; the scenario's own range for nodes a built-in suite made up. */

@@ -8,6 +8,9 @@
 // that it may be left: "nothing left behind" is never claimed unchecked.
 import type { AuditEntry } from './result.ts';
 
+/** What an audit entry says beyond what and which: who did it, in which step, from which values. */
+export type AuditDetail = Pick<AuditEntry, 'dialect' | 'step' | 'group' | 'source' | 'changes'>;
+
 export interface UnconfirmedCreate {
   resourceType: 'User' | 'Group';
   /** The attribute a lookup filters on: userName for users, displayName for groups. */
@@ -44,24 +47,34 @@ export class CleanupLedger {
     return this.#unconfirmed;
   }
 
-  created(resourceType: LedgerEntry['resourceType'], id: string, display: string, scenario: string): void {
-    if (this.#live.has(`${resourceType}/${id}`)) return;
+  created(resourceType: LedgerEntry['resourceType'], id: string, display: string, scenario: string, detail: AuditDetail = {}): void {
+    if (this.#live.has(`${resourceType}/${id}`)) {
+      // Written down the moment the server confirmed it (context.ts); the step knows more.
+      const audited = this.audit.find((e) => e.action === 'created' && e.resourceType === resourceType && e.id === id);
+      if (audited) for (const [key, value] of Object.entries(detail)) (audited as unknown as Record<string, unknown>)[key] ??= value;
+      return;
+    }
     const entry: LedgerEntry = { resourceType, id, display, scenario, removed: false };
     this.#live.set(`${resourceType}/${id}`, entry);
     this.#entries.push(entry);
-    this.audit.push({ action: 'created', resourceType, id, display, scenario });
+    this.record({ action: 'created', resourceType, id, display, scenario, ...detail });
   }
 
-  changed(resourceType: LedgerEntry['resourceType'], id: string, display: string, scenario: string): void {
-    this.audit.push({ action: 'changed', resourceType, id, display, scenario });
+  changed(resourceType: LedgerEntry['resourceType'], id: string, display: string, scenario: string, detail: AuditDetail = {}): void {
+    this.record({ action: 'changed', resourceType, id, display, scenario, ...detail });
   }
 
-  removed(resourceType: LedgerEntry['resourceType'], id: string, scenario: string): void {
+  removed(resourceType: LedgerEntry['resourceType'], id: string, scenario: string, detail: AuditDetail = {}): void {
     const entry = this.#live.get(`${resourceType}/${id}`);
     if (!entry) return;
     this.#live.delete(`${resourceType}/${id}`);
     entry.removed = true;
-    this.audit.push({ action: 'removed', resourceType, id, display: entry.display, scenario });
+    this.record({ action: 'removed', resourceType, id, display: entry.display, scenario, ...detail });
+  }
+
+  /** Any other entry of the trail (a deactivation, a membership change), stamped with the time. */
+  record(entry: Omit<AuditEntry, 'time'>): void {
+    this.audit.push({ time: new Date().toISOString(), ...entry });
   }
 
   owns(resourceType: LedgerEntry['resourceType'], id: string): boolean {

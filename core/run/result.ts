@@ -74,12 +74,41 @@ export interface ScenarioResult {
   retired?: { pass?: number; skipped?: number };
 }
 
+export type AuditAction =
+  | 'created'
+  | 'changed'
+  | 'deactivated'
+  | 'reactivated'
+  | 'added to group'
+  | 'removed from group'
+  | 'removed'
+  | 'left';
+
+/** One attribute as the server showed it before a change and after it. */
+export interface AuditChange {
+  attribute: string;
+  before: unknown;
+  after: unknown;
+}
+
 export interface AuditEntry {
-  action: 'created' | 'changed' | 'removed' | 'left';
+  action: AuditAction;
   resourceType: 'User' | 'Group';
   id: string;
   display: string;
   scenario: string;
+  /** When it happened (ISO 8601, UTC). */
+  time?: string;
+  /** The dialect whose requests did it (with the run id, the actor: "entra-shaped run k3j9x2"). */
+  dialect?: string;
+  /** The step that did it. */
+  step?: string;
+  /** For a membership change: the group's name. */
+  group?: string;
+  /** The source-of-truth values that drove it: the identity as the run sent it (secrets redacted). */
+  source?: Record<string, unknown>;
+  /** For a change: each attribute the server shows differently after it, before and after. */
+  changes?: AuditChange[];
   /** For "left": why it could not be removed. */
   reason?: string;
   /**

@@ -10,12 +10,15 @@ import { toJunit } from '../report/junit.ts';
 import { toSarif } from '../report/sarif.ts';
 import { runFindings, type Finding } from '../report/finding.ts';
 import { toMarkdownSummary, type SummaryInput } from '../report/markdown.ts';
+import { toAuditNdjson } from '../report/audit.ts';
 
 export interface OutputFiles {
   report?: string;
   junit?: string;
   sarif?: string;
   markdown?: string;
+  /** The audit trail, NDJSON. */
+  audit?: string;
 }
 
 export interface Outputs {
@@ -45,4 +48,5 @@ export async function writeOutputs(files: OutputFiles, outputs: Outputs): Promis
   await write(files.junit, () => toJunit(results));
   await write(files.sarif, () => toSarif(outputs.findings ?? runFindings(results), { version: outputs.version }));
   await write(files.markdown, () => toMarkdownSummary({ ...outputs.summary, specs: results, ms: outputs.ms, runId: outputs.runId }));
+  await write(files.audit, () => toAuditNdjson(results));
 }

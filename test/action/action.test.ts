@@ -115,7 +115,7 @@ describe('the GitHub Action (action/dist as a process)', () => {
     assert.match(run.summary, /```diff\n- expected: "…\/Users\/[0-9a-f-]+"\n\+ actual: {3}null\n```/);
     assert.match(run.summary, /> authorization: Bearer \[REDACTED\]/);
     assert.match(run.summary, /Audit trail/);
-    assert.match(run.summary, /^\| removed \| User \| [0-9a-f-]+ \| alice\+ps-/m);
+    assert.match(run.summary, /^\| \d\d:\d\d:\d\d\.\d{3} \| removed \| User \| [0-9a-f-]+ \| alice\+ps-/m);
 
     assertServerTextFenced(run.stdout);
     // The only place the token may appear is the ::add-mask:: command that tells the runner to hide it.

@@ -92,6 +92,12 @@ describe('the HTML report in chromium', { skip: missing && !inCi ? missing : fal
     await bar.waitFor({ state: 'visible' });
     assert.ok((await page.locator('.marks .mark').count()) > 0, 'the failing check is marked on the axis');
     t.diagnostic(`screenshot: ${await screenshot(page, '1-failing-run')}`);
+    // The audit trail: what the run did, each entry with its time and actor.
+    await page.locator('details.audit summary').first().click();
+    const audit = await page.locator('details.audit').first().innerText();
+    assert.match(audit, /Audit trail: \d+ entries/);
+    assert.match(audit, /deactivated\s+User [0-9a-f-]+\s+bob\+ps-/);
+    assert.match(audit, /rfc7644-shaped run \w+/);
 
     // Keyboard: / to search; a request id opens its scenario and marks its bar.
     await page.keyboard.press('/');

@@ -33,6 +33,7 @@ function stable(text: string): string {
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID')
     .replace(/gold01-[0-9a-z]+/g, 'gold01-N')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, 'TIMESTAMP')
+    .replace(/\| \d\d:\d\d:\d\d\.\d{3} \|/g, '| TIME |')
     .replace(/W\/\\?"[^"\\]*\\?"/g, 'W/"ETAG"')
     .replace(/traceparent: 00-[0-9a-f]{32}-[0-9a-f]{16}-0\d/g, 'traceparent: TRACEPARENT')
     .replace(/^< date: .*$/gm, '< date: DATE')

@@ -131,7 +131,8 @@ function specs() {
       $('span', { class: 'muted', text: spec.file + ' · ' + spec.dialect + ' · ' + ms(spec.ms) })),
       spec.error ? $('div', { class: 'finding' }, $('h3', { text: 'The spec did not run' }), $('div', { text: spec.error })) : null,
       $('table', {}, $('thead', {}, $('tr', {}, ...['status', 'scenario', 'identity', 'dialect', 'checks', 'time', 'line']
-        .map((h) => $('th', { text: h })))), body)));
+        .map((h) => $('th', { text: h })))), body),
+      auditTrail(spec)));
     for (const sc of spec.scenarios) {
       const failing = sc.findings.filter((f) => f.status === 'fail' || f.status === 'error').length;
       const row = $('tr', { class: 'scenario', tabindex: 0, 'data-key': sc.key, 'aria-expanded': 'false' },
@@ -144,6 +145,21 @@ function specs() {
       rows.push({ row, detail, sc, spec });
     }
   }
+}
+
+function auditTrail(spec) {
+  const entries = [...spec.audit, ...spec.orphans.filter((o) => !spec.audit.includes(o))];
+  if (!entries.length) return null;
+  const details = (e) => [e.group, ...(e.changes || []).map((c) => c.attribute + ': ' + JSON.stringify(c.before) + ' → ' +
+    JSON.stringify(c.after)), e.reason].filter(Boolean).join(' · ');
+  const actor = (e) => (e.dialect || spec.dialect) + '-shaped run ' + DATA.runId;
+  return $('details', { class: 'audit' }, $('summary', { text: 'Audit trail: ' + entries.length + ' entries' }),
+    $('table', {}, $('thead', {}, $('tr', {}, ...['time', 'action', 'resource', 'name', 'scenario', 'step', 'by', 'details']
+      .map((h) => $('th', { text: h })))),
+    $('tbody', {}, ...entries.map((e) => $('tr', {}, $('td', { text: e.time ? e.time.slice(11, 23) : '' }),
+      $('td', { class: e.action === 'left' ? 's-fail' : '', text: e.unconfirmed ? 'possibly left' : e.action }),
+      $('td', { text: e.resourceType + ' ' + (e.id || '(unknown)') }), $('td', { text: e.display }), $('td', { text: e.scenario }),
+      $('td', { text: e.step || '' }), $('td', { text: actor(e) }), $('td', { text: details(e) }))))));
 }
 
 function toggle(row, open) {

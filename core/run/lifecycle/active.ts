@@ -29,7 +29,16 @@ export async function setActive(ctx: ScenarioContext, state: UserState, step: St
     state.writeFailure = changed;
     return;
   }
-  ctx.run.ledger.changed('User', state.id, state.userName ?? state.id, ctx.name);
+  ctx.run.ledger.record({
+    action: active ? 'reactivated' : 'deactivated',
+    resourceType: 'User',
+    id: state.id,
+    display: state.userName ?? state.id,
+    scenario: ctx.name,
+    ...ctx.audit(step.label, {
+      changes: [{ attribute: 'active', before: getKey(current ?? state.current ?? {}, 'active') ?? null, after: active }],
+    }),
+  });
   await verifyActive(ctx, state, step, active, exchange);
 }
 

@@ -15,7 +15,8 @@ export async function deprovision(ctx: ScenarioContext, state: UserState, step: 
     return;
   }
   const exchange = await ctx.send(ctx.dialect.deleteUser(state.id), step.label);
-  if (exchange.status === 204 || exchange.status === 200 || exchange.status === 404) ctx.run.ledger.removed('User', state.id, ctx.name);
+  if (exchange.status === 204 || exchange.status === 200 || exchange.status === 404)
+    ctx.run.ledger.removed('User', state.id, ctx.name, ctx.audit(step.label));
   if (!expectStatus(ctx, exchange, [204], 'user.delete', `${step.label}.deleted`, 'the DELETE answers 204 No Content', step.range)) {
     if (exchange.status !== 200) return;
   }

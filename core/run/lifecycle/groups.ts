@@ -43,7 +43,14 @@ async function changeMembership(
     if (change === 'add') state.groups.add(name);
     else state.groups.delete(name);
     state.groupFailures.delete(`${change}:${name}`);
-    ctx.run.ledger.changed('Group', group.id, group.displayName, ctx.name);
+    ctx.run.ledger.record({
+      action: change === 'add' ? 'added to group' : 'removed from group',
+      resourceType: 'User',
+      id: state.id,
+      display: state.userName ?? state.id,
+      scenario: ctx.name,
+      ...ctx.audit(step.label, { group: name }),
+    });
   } else {
     state.groupFailures.set(`${change}:${name}`, check);
   }

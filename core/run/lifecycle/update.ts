@@ -1,6 +1,7 @@
 // update: the identity changes in the source of truth (a mover). The IdP sends only what the
 // mapping makes of the change, in the dialect's shape; the read-back must show every mapped
 // attribute, and role rules must move the user out of the groups it no longer qualifies for.
+import { diffResources } from '../audit-diff.ts';
 import type { ScenarioContext } from '../context.ts';
 import type { StepInfo, UserState } from './state.ts';
 import type { IdentityValue } from '../../spec/types.ts';
@@ -39,8 +40,17 @@ export async function update(
       state.writeFailure = updated;
       return;
     }
-    ctx.run.ledger.changed('User', state.id, state.userName ?? state.id, ctx.name);
+    // What the server showed before the change (the last read, or the one the dialect needed).
+    const shownBefore = current ?? state.current;
     const read = await readUser(ctx, state, step);
+    const source = ctx.auditSource(Object.fromEntries(Object.keys(changes).map((key) => [key, next[key]])));
+    ctx.run.ledger.changed(
+      'User',
+      state.id,
+      state.userName ?? state.id,
+      ctx.name,
+      ctx.audit(step.label, { source, ...(read?.resource && shownBefore ? { changes: diffResources(shownBefore, read.resource) } : {}) }),
+    );
     if (read?.resource) verifyAttributes(ctx, read.resource, after, step, read.exchange);
   }
 
