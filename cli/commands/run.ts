@@ -18,6 +18,7 @@ import { DIALECTS, type Dialect } from '../../core/spec/types.ts';
 import { PROFILES, type Profile } from '../../core/checks/rules.ts';
 import { version } from '../version.ts';
 import { writeOutputs } from '../../core/session/outputs.ts';
+import { otlpTarget } from '../../core/report/otlp-target.ts';
 import { failureBlocks, scenarioLine, summary, type Paint } from '../../core/report/pretty.ts';
 import { codeFrame } from '../../core/report/code-frame.ts';
 import {
@@ -63,6 +64,9 @@ Options:
   --trace FILE            also write an NDJSON trace: one event per HTTP exchange and per check
   --html FILE             also write the HTML report: one self-contained file (timelines, evidence,
                           journeys), for a browser, offline
+  --otlp URL              also export the run as OpenTelemetry spans over OTLP/HTTP (JSON) to URL
+                          (a base, or its /v1/traces); without it, OTEL_EXPORTER_OTLP_ENDPOINT or
+                          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (and _HEADERS) turn it on
   --profile P             whose needs decide verdicts: ${PROFILES.join(', ')} (default: each scenario's
                           dialect's IdP). A deviation an IdP demonstrably tolerates only warns
                           under its profile; docs/checks.md lists every check's basis and level
@@ -94,6 +98,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       markdown: { type: 'string' },
       trace: { type: 'string' },
       html: { type: 'string' },
+      otlp: { type: 'string' },
       audit: { type: 'string' },
       profile: { type: 'string' },
       strict: { type: 'boolean' },
@@ -206,6 +211,11 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const onStop = () => io.stderr.write(`provspec run: ${String(stop.reason)}; stopping and removing what this run created…\n`);
   stop.addEventListener('abort', onStop, { once: true });
 
+  const otlp = otlpTarget(values.otlp, io.env);
+  if (otlp && !URL.canParse(otlp.url)) {
+    stop.removeEventListener('abort', onStop);
+    throw new UsageError(`--otlp (or OTEL_EXPORTER_OTLP_*) is not a URL: ${otlp.url}`);
+  }
   // The report is written as it is made: to --report, or for --format json to a scratch file.
   const target = await reportTarget(values);
   const reportFile = target.file;
@@ -259,6 +269,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
         ...(reportFile ? { report: reportFile } : {}),
         ...(values.trace ? { trace: values.trace } : {}),
         ...(values.html ? { html: values.html } : {}),
+        ...(otlp ? { otlp: { ...otlp, version: version() } } : {}),
         ...(values.profile ? { profile: values.profile as Profile } : {}),
         signal: stop,
         ...(server ? { baseUrl: server.baseUrl, allowedOrigins: [new URL(server.baseUrl).origin] } : {}),
@@ -291,6 +302,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     }
     if (session.traceError) io.stderr.write(`provspec run: the trace could not be written: ${session.traceError.message}\n`);
     if (session.htmlError) io.stderr.write(`provspec run: the HTML report could not be written: ${session.htmlError.message}\n`);
+    if (session.otlpError) io.stderr.write(`provspec run: spans could not be exported to ${otlp?.url}: ${session.otlpError.message}\n`);
 
     const { results, ms } = session;
     if (session.reportError) io.stderr.write(`provspec run: the report could not be written: ${session.reportError.message}\n`);

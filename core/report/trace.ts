@@ -31,7 +31,7 @@ export interface TraceWriter {
   end(status: string): void;
 }
 
-export function traceWriter(write: (line: string) => void, runId: string): TraceWriter {
+export function traceWriter(write: (line: string) => void, runId: string, traceId?: string): TraceWriter {
   let zero = performance.now();
   const at = (offset = performance.now() - zero) => ({
     time: new Date(performance.timeOrigin + zero + offset).toISOString(),
@@ -41,7 +41,7 @@ export function traceWriter(write: (line: string) => void, runId: string): Trace
   return {
     start() {
       zero = performance.now();
-      event({ type: 'run', version: TRACE_VERSION, runId, ...at(0) });
+      event({ type: 'run', version: TRACE_VERSION, runId, ...(traceId ? { traceId } : {}), ...at(0) });
     },
     forPlan(plan) {
       const started = new Map<string, number>();

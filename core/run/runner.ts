@@ -39,6 +39,8 @@ export interface RunOptions {
   /** Overrides target.allowedOrigins (set by the workflow, not by the spec). */
   allowedOrigins?: readonly string[];
   runId?: string;
+  /** The W3C trace id the run's requests carry, one for every spec (a session's exporter names it too). */
+  traceId?: string;
   /** Whose needs decide the verdicts; the spec's dialect's IdP unless given. */
   profile?: Profile;
   onScenarioStart?: (scenario: PlannedScenario) => void;
@@ -105,6 +107,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<SpecResu
     runId,
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.traceId ? { traceId: options.traceId } : {}),
     ...(options.onExchange ? { onExchange: options.onExchange } : {}),
   });
   if ('error' in opened) {

@@ -19,6 +19,8 @@ export interface TargetOptions {
   baseUrl?: string;
   /** Overrides target.allowedOrigins (set by the workflow, not by the spec). */
   allowedOrigins?: readonly string[];
+  /** The W3C trace id of the whole run (every spec's requests join one trace). */
+  traceId?: string;
   onExchange?: (exchange: Exchange, context: RequestContext) => void;
 }
 
@@ -90,6 +92,7 @@ export async function openTarget(spec: Spec, document: ParsedDocument, options: 
       headers: targetHeaders(spec.target.headers ?? {}, evaluate, secrets),
       secrets,
       runId: options.runId,
+      ...(options.traceId ? { traceId: options.traceId } : {}),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
     });
     // Reported only now, when every credential is registered: a key in the URL is redacted too.

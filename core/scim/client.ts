@@ -25,6 +25,8 @@ export interface ClientOptions {
   maxRetryAfterMs?: number;
   secrets: SecretRegistry;
   runId: string;
+  /** The W3C trace id every request's traceparent carries (32 hex digits); random when absent. */
+  traceId?: string;
   onExchange?: (exchange: Exchange, context: RequestContext) => void;
 }
 
@@ -56,7 +58,7 @@ export class ScimClient {
   readonly #options: ClientOptions;
   readonly #pools = new Map<string, Pool>();
   readonly #allowed: Set<string>;
-  readonly #traceId = randomBytes(16).toString('hex');
+  readonly #traceId: string;
   /** Span ids are this prefix and the request counter: unique within the trace, no syscall each. */
   readonly #spanPrefix = randomBytes(4).toString('hex');
   #counter = 0;
@@ -66,6 +68,8 @@ export class ScimClient {
 
   constructor(options: ClientOptions) {
     this.#options = options;
+    this.#traceId =
+      options.traceId !== undefined && /^[0-9a-f]{32}$/.test(options.traceId) ? options.traceId : randomBytes(16).toString('hex');
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#allowed = new Set([new URL(this.baseUrl).origin, ...options.allowedOrigins.map((o) => new URL(o).origin)]);
   }

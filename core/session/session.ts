@@ -16,6 +16,7 @@ import { totalsOf, type ScenarioResult, type SpecResult, type Totals } from '../
 import { traceWriter } from '../report/trace.ts';
 import { HtmlTimeline } from '../report/html/timeline.ts';
 import { toHtml } from '../report/html/page.ts';
+import { randomBytes } from 'node:crypto';
 
 export interface SpecSource {
   /** How the file is named in every report (relative, forward slashes). */
@@ -104,6 +105,10 @@ export interface Session {
   traceError?: Error;
   /** The HTML report could not be written. */
   htmlError?: Error;
+  /** Spans could not be exported (the run went on). */
+  otlpError?: Error;
+  /** The W3C trace id of the run: in every request's traceparent, and of its exported spans. */
+  traceId: string;
   /** The report stopped being writable during the run (it is incomplete; the run went on). */
   reportError?: Error;
 }
@@ -113,6 +118,8 @@ export interface SessionOptions extends Omit<RunOptions, 'onScenarioEnd' | 'onSc
   trace?: string;
   /** Also write the HTML report to this file when the run ends, however it ends (its folder is made). */
   html?: string;
+  /** Also export the run as OpenTelemetry spans over OTLP/HTTP (see core/report/otel.ts, otlpTarget). */
+  otlp?: { url: string; headers?: Record<string, string>; version?: string; timeoutMs?: number };
   /**
    * Write the JSON report to this file as scenarios finish (its folder is made; opened before
    * anything is sent, so a report that cannot be written stops the run before it starts).
@@ -133,7 +140,7 @@ export class ReportFileError extends Error {}
  * report has it, so a run's memory does not grow with the size of its suite.
  */
 export async function runSession(plans: readonly Plan[], options: SessionOptions): Promise<Session> {
-  const { trace: traceFile, report: reportFile, html: htmlFile, onScenarioEnd, onSpecEnd, ...run } = options;
+  const { trace: traceFile, report: reportFile, html: htmlFile, otlp, onScenarioEnd, onSpecEnd, ...run } = options;
   const runId = run.runId ?? newRunId();
   const startedAt = new Date();
   const results: SpecResult[] = [];
@@ -156,22 +163,40 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
   let reportError: Error | undefined;
   report?.on('error', (error) => (reportError ??= error));
   const writer = report && new JsonReportWriter((chunk) => report.write(chunk), { runId, startedAt: startedAt.toISOString() });
+  const traceId = run.traceId ?? randomBytes(16).toString('hex');
   const tracer =
     trace &&
-    traceWriter((line) => {
-      if (!traceError) trace.write(line);
-    }, runId);
+    traceWriter(
+      (line) => {
+        if (!traceError) trace.write(line);
+      },
+      runId,
+      traceId,
+    );
   tracer?.start();
   const timeline = htmlFile === undefined ? undefined : new HtmlTimeline();
+  // Loaded only when asked for: the SDK is most of a run's start-up otherwise.
+  const otel =
+    otlp &&
+    (await import('../report/otel.ts')).startOtelExport({
+      url: otlp.url,
+      headers: otlp.headers ?? {},
+      runId,
+      traceId,
+      ...(otlp.version ? { version: otlp.version } : {}),
+      ...(otlp.timeoutMs ? { timeoutMs: otlp.timeoutMs } : {}),
+    });
   let ms = 0;
+  let otlpError: Error | undefined;
   try {
     for (const plan of plans) {
       if (run.signal?.aborted) break;
-      const traced = listeners(tracer?.forPlan(plan), timeline?.forPlan(plan));
+      const traced = listeners(tracer?.forPlan(plan), timeline?.forPlan(plan), otel?.forPlan(plan));
       writer?.startSpec();
       const result = await runPlan(plan, {
         ...run,
         runId,
+        traceId,
         keep: 'findings',
         // Each callback to the caller's and to the trace's both.
         onScenarioStart: (scenario) => {
@@ -194,12 +219,14 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
       });
       writer?.endSpec(result);
       tracer?.specEnd(plan, result);
+      otel?.specEnd(plan, result);
       results.push(result);
       onSpecEnd?.(result, plan);
     }
   } finally {
     ms = Date.now() - startedAt.getTime();
     tracer?.end(run.signal?.aborted ? 'interrupted' : worstStatus(results));
+    otlpError = await otel?.end(run.signal?.aborted ? 'interrupted' : worstStatus(results));
     writer?.end(ms);
     await Promise.all([trace, report].map(closed));
   }
@@ -230,6 +257,8 @@ export async function runSession(plans: readonly Plan[], options: SessionOptions
     totals: totalsOf(results),
     ...(traceError ? { traceError } : {}),
     ...(htmlError ? { htmlError } : {}),
+    ...(otlpError ? { otlpError } : {}),
+    traceId,
     ...(reportError ? { reportError } : {}),
   };
 }

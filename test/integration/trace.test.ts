@@ -60,6 +60,7 @@ describe('the trace', () => {
 
           assert.equal(events[0]?.type, 'run');
           assert.equal(events[0]?.['version'], 1);
+          assert.equal(events[0]?.['traceId'], session.traceId, 'the run names its W3C trace');
           assert.equal(events.at(-1)?.type, 'end');
           assert.equal(events.at(-1)?.['status'], 'fail', 'the misbehaving server failed the run');
           // One clock: each event's time is the run's start plus its offset (to the millisecond, rounding aside).
@@ -77,6 +78,10 @@ describe('the trace', () => {
           assert.ok(
             exchanges.every((e) => e['traceparent'] !== undefined && e['requestId'] === e['id']),
             'each SCIM request has its traceparent and id',
+          );
+          assert.ok(
+            exchanges.every((e) => String(e['traceparent']).split('-')[1] === session.traceId),
+            'all in the run’s one trace',
           );
           // A create names the resource it made, and later requests the same one.
           const created = exchanges.find((e) => e['method'] === 'POST' && e['status'] === 201 && e['resource'] !== undefined);
