@@ -4,6 +4,11 @@ import { parseArgs } from 'node:util';
 import { ReportFormatError } from '../../core/report/merge.ts';
 import { mergeShardReports } from '../../core/session/merge.ts';
 import { writeOutputs } from '../../core/session/outputs.ts';
+import { toHtml } from '../../core/report/html/page.ts';
+import type { SpecResult } from '../../core/run/result.ts';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { computeLineStarts } from '../../core/document/position.ts';
 import { failureBlocks, summary, type Paint } from '../../core/report/pretty.ts';
 import { runFailed } from '../../core/run/result.ts';
 import { displayPath, findFiles, UsageError } from '../files.ts';
@@ -22,6 +27,8 @@ Options:
   --sarif FILE            write SARIF 2.1.0 (code scanning)
   --markdown FILE         write the Markdown summary (as the Action's job summary)
   --audit FILE            write the audit trail (NDJSON) of every shard
+  --html FILE             write the HTML report of the merged run (findings, evidence, audit; the
+                          waterfalls are in each shard's own run --html)
   --format pretty|json    terminal output (default pretty); json prints the merged report
   --color, --no-color     force or disable colour
   -h, --help              show this help
@@ -38,6 +45,7 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
       sarif: { type: 'string' },
       markdown: { type: 'string' },
       audit: { type: 'string' },
+      html: { type: 'string' },
       format: { type: 'string', default: 'pretty' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
@@ -68,6 +76,7 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
     }
     const { results } = merged;
     await writeOutputs({ ...values, report: undefined }, { runId: merged.runId, ms: merged.ms, results, version: version() });
+    if (values.html) await writeHtml(values.html, merged, io.cwd);
     if (values.format === 'json') {
       await target.print(io.stdout);
     } else {
@@ -87,4 +96,19 @@ export async function mergeCommand(argv: string[], io: CommandIO): Promise<numbe
   } finally {
     await target.dispose();
   }
+}
+
+/** The merged run as HTML; code frames from the specs where they are on disk (relative to here, as the shards ran). */
+async function writeHtml(file: string, merged: { runId: string; startedAt: string; ms: number; results: SpecResult[] }, cwd: string) {
+  const sources = new Map<string, { text: string; lineStarts: number[] }>();
+  for (const spec of merged.results) {
+    const text = await readFile(path.resolve(cwd, spec.file), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    sources.set(spec.file, { text, lineStarts: computeLineStarts(text) });
+  }
+  await mkdir(path.dirname(path.resolve(cwd, file)), { recursive: true });
+  await writeFile(
+    path.resolve(cwd, file),
+    toHtml({ runId: merged.runId, startedAt: merged.startedAt, ms: merged.ms, results: merged.results, sources }),
+  );
 }

@@ -34,8 +34,22 @@ describe('provspec merge', () => {
       path.join(dir, 'junit.xml'),
       '--sarif',
       path.join(dir, 'r.sarif'),
+      '--html',
+      path.join(dir, 'merged.html'),
+      '--audit',
+      path.join(dir, 'audit.ndjson'),
     ]);
     assert.equal(merged.code, 1, merged.stderr);
+    // The merged HTML report holds every shard's findings, with code frames from the spec on disk.
+    const html = readFileSync(path.join(dir, 'merged.html'), 'utf8');
+    assert.equal((html.match(/"id":"1-provision\.created\.location"/g) ?? []).length, 3);
+    assert.match(html, /"frame":"[^"]*- provision/);
+    // The audit trail of both shards, each line its own record.
+    const audit = readFileSync(path.join(dir, 'audit.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
+    assert.ok(audit.some((l) => l.action === 'created') && audit.some((l) => l.action === 'removed'));
     assert.match(merged.stdout, /merged 2 reports/);
     assert.match(merged.stdout, /3 of 6 scenarios passed · checks: \d+ passed, 3 failed, 0 errored/);
     const report = JSON.parse(readFileSync(path.join(dir, 'merged.json'), 'utf8'));

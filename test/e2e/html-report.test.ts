@@ -18,6 +18,7 @@ import { toHtml } from '../../core/report/html/page.ts';
 import { HtmlTimeline } from '../../core/report/html/timeline.ts';
 import type { ScenarioResult, SpecResult } from '../../core/run/result.ts';
 import type { Plan } from '../../core/plan/plan.ts';
+import { computeLineStarts } from '../../core/document/position.ts';
 import { chromiumMissing, launchChromium, ROOT, type Browser, type Page } from '../vscode/chromium.ts';
 import { withServer } from '../integration/helpers.ts';
 
@@ -226,8 +227,7 @@ function syntheticReport(dir: string): { html: string; hostileId: string } {
   };
   const html = path.join(dir, 'big.html');
   const text = Array.from({ length: 210 }, (_, i) => `line ${i}`).join('\n');
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const lineStarts = computeLineStarts(text);
   writeFileSync(
     html,
     toHtml({

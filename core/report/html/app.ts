@@ -205,7 +205,11 @@ function waterfall(sc) {
     const more = $('button', { text: 'draw all ' + xs.length + ' exchanges', onclick: () => { draw(xs.length); more.remove(); } });
     parts.unshift($('div', { class: 'lanes-note', text: 'The first ' + MAX_BARS + ' of ' + xs.length + ' exchanges. ' }, more));
   }
-  if (xs.length === 0) return [$('div', { class: 'lanes-note', text: 'No exchanges recorded for this scenario.' })];
+  if (xs.length === 0) {
+    return [$('div', { class: 'lanes-note', text: DATA.merged
+      ? 'Merged from shard reports, which keep no timelines: each shard\u2019s own --html has this scenario\u2019s.'
+      : 'No exchanges recorded for this scenario.' })];
+  }
   return parts;
 }
 

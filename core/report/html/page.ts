@@ -69,6 +69,8 @@ export function toHtml(input: HtmlInput): string {
     status: ORDER.find((s) => input.results.some((r) => r.status === s)) ?? 'pass',
     totals: totalsOf([...input.results]),
     dropped: input.timeline?.dropped ?? 0,
+    // A merge of shard reports: no timelines (each shard's own --html has them).
+    merged: input.timeline === undefined,
     specs,
     exchanges,
   };
