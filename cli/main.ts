@@ -13,6 +13,7 @@ Commands:
   run <paths…>        run the specs' scenarios against their SCIM target (or --embedded)
   merge <reports…>    combine the JSON reports of a sharded run into one
   show <trace>        print a recorded run's journeys: per scenario, or one person's (--user)
+  replay <trace>      send a recorded scenario's requests again; say whether its failures still fail
   cleanup <spec>      find (and with --yes delete) what killed runs left on the target
   serve               run the reference SCIM 2.0 server (in memory or --db FILE)
   init [file]         write a starter spec
@@ -25,7 +26,7 @@ provspec: please report it), 130 interrupted.`;
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
 /** Commands that stop themselves on SIGINT/SIGTERM (a run cleans up first; serve closes its server). */
-const STOP_THEMSELVES = new Set(['run', 'serve', 'cleanup']);
+const STOP_THEMSELVES = new Set(['run', 'serve', 'cleanup', 'replay']);
 
 // Each command is loaded when it runs: `validate` must not pay for the runner, the reference
 // server or the language server at start-up (the bundle splits them into their own chunks).
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   merge: async () => (await import('./commands/merge.ts')).mergeCommand,
   show: async () => (await import('./commands/show.ts')).showCommand,
+  replay: async () => (await import('./commands/replay.ts')).replayCommand,
   cleanup: async () => (await import('./commands/cleanup.ts')).cleanupCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   init: async () => (await import('./commands/init.ts')).initCommand,

@@ -1,9 +1,9 @@
 // `provspec show TRACE`: a recorded run's journeys in the terminal: each scenario's exchanges and
 // checks in the order they happened, or everything that happened to one person or resource.
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { journeys, parseTrace, renderJourneys, TraceFormatError } from '../../core/report/journey.ts';
+import { journeys, renderJourneys } from '../../core/report/journey.ts';
+import { readTraceFile } from '../trace-file.ts';
 import type { Paint } from '../../core/report/pretty.ts';
 import { UsageError } from '../files.ts';
 import { makeStyler } from '../style.ts';
@@ -24,9 +24,6 @@ Options:
 
 Exit codes: 0 shown, 1 nothing matched, 2 an unreadable trace or usage error.`;
 
-/** A trace is read whole; one far larger than any run writes is refused rather than loaded. */
-const MAX_TRACE_BYTES = 512 * 1024 * 1024;
-
 export async function showCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -45,23 +42,7 @@ export async function showCommand(argv: string[], io: CommandIO): Promise<number
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('name one trace (e.g. provspec show trace.ndjson)');
-  const file = path.resolve(io.cwd, positionals[0]!);
-  let text: string;
-  try {
-    const size = (await stat(file)).size;
-    if (size > MAX_TRACE_BYTES) throw new UsageError(`${positionals[0]} is ${size} bytes: more than the ${MAX_TRACE_BYTES} a trace may be`);
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${positionals[0]} cannot be read: ${(error as Error).message}`);
-  }
-  let events;
-  try {
-    events = parseTrace(text, positionals[0]!);
-  } catch (error) {
-    if (error instanceof TraceFormatError) throw new UsageError(error.message);
-    throw error;
-  }
+  const events = await readTraceFile(path.resolve(io.cwd, positionals[0]!), positionals[0]!);
   const found = journeys(events, {
     ...(values.scenario ? { scenario: values.scenario } : {}),
     ...(values.user ? { user: values.user } : {}),

@@ -101,6 +101,10 @@ export function traceWriter(write: (line: string) => void, runId: string, traceI
             title: check.title,
             message: check.message,
             ...(check.blockedBy ? { blockedBy: check.blockedBy } : {}),
+            // What it compared: replay re-reads the same field of the answer it gets now.
+            ...(check.expected !== undefined ? { expected: check.expected } : {}),
+            ...(check.actual !== undefined ? { actual: check.actual } : {}),
+            ...(check.focus?.length ? { focus: check.focus } : {}),
             line: check.range.start.line + 1,
             column: check.range.start.character + 1,
             endLine: check.range.end.line + 1,
