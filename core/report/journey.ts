@@ -4,7 +4,7 @@
 // selection will feed the HTML report's journey view.
 import type { CheckStatus } from '../run/result.ts';
 import { TRACE_VERSION } from './trace.ts';
-import type { Paint } from './pretty.ts';
+import { MARK, type Paint } from './pretty.ts';
 
 /** One event of a trace, as read back: the fields journeys use; the rest is kept as it came. */
 export interface TraceEvent {
@@ -173,15 +173,6 @@ function byTime(events: TraceEvent[]): TraceEvent[] {
 function asStatus(status: unknown): CheckStatus {
   return ORDER.includes(status as CheckStatus) ? (status as CheckStatus) : 'error';
 }
-
-const MARK: Record<CheckStatus, [string, Parameters<Paint>[0]]> = {
-  pass: ['✔', 'green'],
-  fail: ['✖', 'red'],
-  warn: ['▲', 'yellow'],
-  blocked: ['○', 'yellow'],
-  error: ['!', 'yellow'],
-  skipped: ['-', 'dim'],
-};
 
 /** Journeys as terminal text: a heading each, then one line per exchange and check, offsets from the journey's start. */
 export function renderJourneys(list: readonly Journey[], paint: Paint): string {

@@ -15,7 +15,8 @@ export interface SourceText {
   lineStarts: readonly number[];
 }
 
-const MARK: Record<ScenarioResult['status'], [string, Parameters<Paint>[0]]> = {
+/** The mark and colour of each status, the same in every terminal view. */
+export const MARK: Record<ScenarioResult['status'], [string, Parameters<Paint>[0]]> = {
   pass: ['✔', 'green'],
   fail: ['✖', 'red'],
   warn: ['▲', 'yellow'],

@@ -7,6 +7,8 @@ import { validateText } from '../../core/validate/index.ts';
 import { buildPlan, type PlanOptions } from '../../core/plan/plan.ts';
 import { runPlan, type RunOptions, type StartedIdp } from '../../core/run/runner.ts';
 import type { SpecResult } from '../../core/run/result.ts';
+import { main } from '../../cli/main.ts';
+import type { CommandIO } from '../../cli/io.ts';
 import {
   SAML_MISBEHAVIOURS,
   startReferenceServer,
@@ -105,4 +107,19 @@ export async function withFederatedServer<T>(
   } finally {
     await server.close();
   }
+}
+
+/** The CLI in-process, its output captured: for commands whose output a test reads. */
+export async function cliInProcess(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CommandIO = {
+    stdout: { write: (t: string) => out.push(t), isTTY: false } as unknown as NodeJS.WriteStream,
+    stderr: { write: (t: string) => err.push(t), isTTY: false } as unknown as NodeJS.WriteStream,
+    cwd: ROOT,
+    env,
+    stop: new AbortController().signal,
+  };
+  const code = await main(argv, io);
+  return { code, out: out.join(''), err: err.join('') };
 }

@@ -9,23 +9,9 @@ import path from 'node:path';
 import { validateText } from '../../core/validate/index.ts';
 import { buildPlan } from '../../core/plan/plan.ts';
 import { runSession } from '../../core/session/session.ts';
-import { main } from '../../cli/main.ts';
-import type { CommandIO } from '../../cli/io.ts';
-import { ROOT, leftOnServer, withServer } from './helpers.ts';
+import { ROOT, cliInProcess, leftOnServer, withServer } from './helpers.ts';
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = {
-    stdout: { write: (t: string) => out.push(t), isTTY: false } as unknown as NodeJS.WriteStream,
-    stderr: { write: (t: string) => err.push(t), isTTY: false } as unknown as NodeJS.WriteStream,
-    cwd: ROOT,
-    env,
-    stop: new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, out: out.join(''), err: err.join('') };
-}
+const cli = cliInProcess;
 
 describe('provspec replay', () => {
   it('reproduces a failure from the trace, and says "now passes" against a correct server', async () => {

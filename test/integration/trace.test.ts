@@ -11,25 +11,10 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { validateText } from '../../core/validate/index.ts';
 import { buildPlan } from '../../core/plan/plan.ts';
 import { runSession } from '../../core/session/session.ts';
-import { ROOT, withServer } from './helpers.ts';
-import { main } from '../../cli/main.ts';
-import type { CommandIO } from '../../cli/io.ts';
+import { ROOT, cliInProcess, withServer } from './helpers.ts';
 import type { RequestLogLine } from '../../reference/index.ts';
 
-/** The CLI in-process, its output captured. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = {
-    stdout: { write: (t: string) => out.push(t), isTTY: false } as unknown as NodeJS.WriteStream,
-    stderr: { write: (t: string) => err.push(t), isTTY: false } as unknown as NodeJS.WriteStream,
-    cwd: ROOT,
-    env: {},
-    stop: new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, out: out.join(''), err: err.join('') };
-}
+const cli = cliInProcess;
 
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'schemas', 'trace.schema.json'), 'utf8')) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
