@@ -92,13 +92,9 @@ export class ScenarioContext {
     return { dialect: this.dialect.name, ...(step ? { step } : {}), ...detail };
   }
 
-  /** Source values for the audit trail, with every secret the run knows redacted. */
-  auditSource(values: Record<string, unknown>): Record<string, unknown> {
-    try {
-      return JSON.parse(this.run.secrets.redact(JSON.stringify(values))) as Record<string, unknown>;
-    } catch {
-      return {};
-    }
+  /** Values for the audit trail (the source values, a change's before and after), every secret the run knows redacted. */
+  auditRedacted<T extends object>(values: T): T {
+    return this.run.secrets.redactDeepLazily(values) as T;
   }
 
   /** The range of a spec node; the scenario's own range for nodes a built-in suite made up. */

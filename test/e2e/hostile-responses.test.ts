@@ -30,6 +30,8 @@ describe('hostile response bodies', () => {
           trace: path.join(dir, 'trace.ndjson'),
           junit: path.join(dir, 'junit.xml'),
           markdown: path.join(dir, 'summary.md'),
+          html: path.join(dir, 'report.html'),
+          audit: path.join(dir, 'audit.ndjson'),
         };
         const run = await provspecWithEnv(
           [
@@ -43,6 +45,10 @@ describe('hostile response bodies', () => {
             files.junit,
             '--markdown',
             files.markdown,
+            '--html',
+            files.html,
+            '--audit',
+            files.audit,
           ],
           { SCIM_BASE_URL: `${proxy.origin}/scim/v2`, SCIM_TOKEN: server.token },
         );
@@ -55,6 +61,10 @@ describe('hostile response bodies', () => {
         const trace = readFileSync(files.trace, 'utf8').split('\n').filter(Boolean);
         assert.ok(trace.length > 20 && trace.every((line) => JSON.parse(line)), 'the trace has every event');
         assert.match(trace.join('\n'), note);
+        // The HTML report and the audit trail are written too, bounded like the rest.
+        assert.ok(readFileSync(files.html, 'utf8').length < 2 * 1024 * 1024, 'the HTML report is small');
+        const audit = readFileSync(files.audit, 'utf8').split('\n').filter(Boolean);
+        assert.ok(audit.length > 5 && audit.every((line) => JSON.parse(line)), 'the audit trail has every entry');
         const users = (await (
           await fetch(`${server.baseUrl}/Users?count=0`, { headers: { authorization: `Bearer ${server.token}` } })
         ).json()) as { totalResults: number };

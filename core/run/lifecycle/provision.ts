@@ -76,7 +76,7 @@ export async function provision(ctx: ScenarioContext, state: UserState, step: St
       ? (idOf(exchange) ?? (await createdId(ctx, exchange, userName, step.label)))
       : undefined;
   if (id) {
-    ctx.run.ledger.created('User', id, userName ?? id, ctx.name, ctx.audit(step.label, { source: ctx.auditSource(state.identity) }));
+    ctx.run.ledger.created('User', id, userName ?? id, ctx.name, ctx.audit(step.label, { source: ctx.auditRedacted(state.identity) }));
     state.id = id;
     state.userName = userName;
     state.exists = true;

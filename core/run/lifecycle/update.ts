@@ -43,13 +43,16 @@ export async function update(
     // What the server showed before the change (the last read, or the one the dialect needed).
     const shownBefore = current ?? state.current;
     const read = await readUser(ctx, state, step);
-    const source = ctx.auditSource(Object.fromEntries(Object.keys(changes).map((key) => [key, next[key]])));
+    const source = ctx.auditRedacted(Object.fromEntries(Object.keys(changes).map((key) => [key, next[key]])));
     ctx.run.ledger.changed(
       'User',
       state.id,
       state.userName ?? state.id,
       ctx.name,
-      ctx.audit(step.label, { source, ...(read?.resource && shownBefore ? { changes: diffResources(shownBefore, read.resource) } : {}) }),
+      ctx.audit(step.label, {
+        source,
+        ...(read?.resource && shownBefore ? { changes: ctx.auditRedacted(diffResources(shownBefore, read.resource)) } : {}),
+      }),
     );
     if (read?.resource) verifyAttributes(ctx, read.resource, after, step, read.exchange);
   }
