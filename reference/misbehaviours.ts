@@ -56,6 +56,7 @@ export const MISBEHAVIOURS = [
   'filter-gt-as-ge',
   'me-404',
   'immutable-changed',
+  'patch-not-atomic',
   'advertises-no-patch',
   'bulk-ignores-bulkid',
   'bulk-no-413',
@@ -124,6 +125,8 @@ export const MISBEHAVIOUR_DESCRIPTIONS: Record<Misbehaviour, string> = {
   'etag-no-304': 'etag.supported is true, yet If-None-Match is never checked (no 304)',
   'filter-gt-as-ge': 'the "gt" filter operator also matches equal values',
   'me-404': '/Me answers 404 instead of 501 Not Implemented',
+  'patch-not-atomic':
+    "a User PATCH's operations are applied and kept one by one: when a later one fails, the earlier ones stay (and a 400 is answered)",
   'bulk-ignores-bulkid': 'Bulk is offered, but "bulkId:…" references in operation data are left as they are',
   'bulk-no-413': 'Bulk is offered with maxOperations 10, yet a request with more operations is processed',
   'bulk-ignores-fail-on-errors': 'Bulk is offered, but failOnErrors is ignored: every operation is processed whatever fails',

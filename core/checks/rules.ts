@@ -225,6 +225,14 @@ export const RULES = {
     basis: `${RFC7644} §3.4.1, §3.4.2.5`,
     level: 'MUST',
   },
+  'patch.atomic': {
+    what: 'a PATCH one of whose operations fails changes nothing: the operations before it are undone too',
+    basis: `${RFC7644} §3.5.2`,
+    level: 'MUST',
+    quote:
+      'A PATCH request, regardless of the number of operations, SHALL be treated as atomic. If a single operation encounters an ' +
+      'error condition, the original SCIM resource MUST be restored, and a failure status SHALL be returned.',
+  },
   'group.rename': {
     what: "a pushed group rename (in the IdP's shape) keeps the id and shows the new name",
     basis: `${RFC7644} §3.5.2; the IdP's group push`,

@@ -163,6 +163,8 @@ export class ScimService {
   patch(typeName: ResourceTypeName, id: string, body: unknown, preconditions: Preconditions): Written {
     const type = RESOURCE_TYPES[typeName];
     const operations = this.#buggyOperations(typeName, this.#variantOperations(type, readPatchRequest(body, this.#patchBehaviour)));
+    if (typeName === 'User' && this.#flags.has('patch-not-atomic') && operations.length > 1)
+      return this.#patchOneByOne(type, id, operations, preconditions);
     return transaction(this.store.db, () => {
       const current = this.#find(typeName, id);
       checkIfMatch(current, preconditions);
@@ -203,6 +205,37 @@ export class ScimService {
       }
       return this.#write(current, data);
     });
+  }
+
+  /**
+   * `patch-not-atomic`, the way the bug is written: each operation applied and stored on its own,
+   * so that when one fails, those before it have been kept. The error is answered all the same.
+   */
+  #patchOneByOne(
+    type: (typeof RESOURCE_TYPES)[ResourceTypeName],
+    id: string,
+    operations: Operation[],
+    preconditions: Preconditions,
+  ): Written {
+    let failure: unknown;
+    const written = transaction(this.store.db, () => {
+      let current = this.#find('User', id);
+      checkIfMatch(current, preconditions);
+      let last: Written | undefined;
+      for (const operation of operations) {
+        try {
+          last = this.#write(current, this.#coerce(type, applyPatch(this.#represent(current), [operation])));
+          current = last.stored;
+        } catch (error) {
+          failure = error;
+          break;
+        }
+      }
+      return last;
+    });
+    if (failure !== undefined || written === undefined)
+      throw failure ?? new ScimError(400, 'No operation could be applied.', 'invalidValue');
+    return written;
   }
 
   /** The misbehaviours that change what a PATCH's operations do before they are applied. */

@@ -48,6 +48,8 @@ describe('conformance suites', () => {
     ['case-sensitive-op', 'entra', 'members.add-50.accepted', 'blocked'],
     // Paging, over the run's own users and groups.
     ['paging-totals-wrong', 'rfc7644', 'paging.total', 'fail'],
+    // A PATCH is all or nothing: what the operations before a failing one did is undone.
+    ['patch-not-atomic', 'rfc7644', 'patch.atomic', 'fail'],
     // Stable pages are a SHOULD of the RFC (clients must cope), a requirement of Okta's.
     ['paging-start-index-as-page', 'rfc7644', 'paging.complete', 'warn'],
     ['paging-start-index-as-page', 'rfc7644', 'paging.start-index-below-1', 'blocked'],

@@ -1106,6 +1106,22 @@ describe('reference misbehaviours', () => {
     }),
   );
 
+  flagTest('patch-not-atomic', 'a PATCH whose second operation fails keeps the first', () =>
+    withBoth('patch-not-atomic', async (normal, bad) => {
+      for (const c of [normal, bad]) {
+        const u = await createUser(c, { name: { familyName: 'Before' } });
+        const res = await c.scim(
+          'PATCH',
+          `/Users/${u.id}`,
+          patch({ op: 'replace', path: 'name.familyName', value: 'After' }, { op: 'replace', path: 'active', value: { not: 'a boolean' } }),
+        );
+        expectStatus(res, 400);
+        const read = await getJson(c, `/Users/${u.id}`);
+        assert.equal(read.name.familyName, c === normal ? 'Before' : 'After');
+      }
+    }),
+  );
+
   flagTest('one-at-a-time', 'a request waits for the one before it to finish', () =>
     withBoth('one-at-a-time', async (normal, bad) => {
       // Normal: a GET is answered while a POST's body is still coming.

@@ -12,7 +12,15 @@ import { createMemberGroup, memberSteps, membershipChecks } from './members.ts';
 import { displayNameFilterChecks, groupNegativeChecks, projectionChecks } from './groups.ts';
 import { clearingChecks } from './clearing.ts';
 import { managerChecks } from './manager.ts';
-import { immutableCheck, passwordCheck, putReplacesChecks, putUnknownCheck, renameCheck, unknownAttributeCheck } from './users.ts';
+import {
+  immutableCheck,
+  passwordCheck,
+  patchAtomicCheck,
+  putReplacesChecks,
+  putUnknownCheck,
+  renameCheck,
+  unknownAttributeCheck,
+} from './users.ts';
 import { patch } from '../../scim/dialects/base.ts';
 import { statusCheck } from '../protocol.ts';
 
@@ -77,6 +85,7 @@ export async function poolChecks(
   const [subject, manager, renamed, nulled, removed, element] = pool.users.slice(POOL_SIZE - 6);
   await putReplacesChecks(suite, subject!, declared);
   await immutableCheck(suite, declared);
+  await patchAtomicCheck(suite);
   await clearingChecks(suite, [nulled!, removed!, element!], declared);
   await managerChecks(suite, subject!, manager!, declared);
   await renameCheck(suite, renamed!, declared);

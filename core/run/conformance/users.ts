@@ -16,6 +16,7 @@ import { userBody } from './pool.ts';
 import { expectStatus, idOf, statusCheck } from '../protocol.ts';
 import { tagValue } from '../identity.ts';
 import { randomBytes } from 'node:crypto';
+import { diffResources } from '../audit-diff.ts';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-0000000000fd';
 /** Optional core attributes a PUT can clear with null (the first the server kept is used). */
@@ -343,4 +344,52 @@ function declaredImmutable(declared: Declared): { urn: string; name: string } | 
     }
   }
   return undefined;
+}
+
+/**
+ * A PATCH is all or nothing (RFC 7644 §3.5.2): two operations, a valid change of
+ * name.familyName and then active set to an object, which no server can store as a boolean. The
+ * PATCH must fail, and the user read back must be what it was, attribute by attribute: a server
+ * that kept the first operation lost the atomicity that an IdP's retry relies on.
+ */
+export async function patchAtomicCheck(suite: Suite): Promise<void> {
+  const { ctx } = suite;
+  const rule = 'patch.atomic';
+  const title = 'a PATCH whose second operation fails changes nothing: the first is not kept either';
+  const created = await ctx.send({ method: 'POST', url: '/Users', body: userBody(suite, 'at') }, 'patch-atomic');
+  const id = created.status === 201 ? idOf(created) : undefined;
+  if (!id) return void suite.skipped(rule, rule, title, `the create answered ${created.status ?? created.error}`, [created]);
+  const url = `/Users/${encodeURIComponent(id)}`;
+  const before = await readResource(suite, url, 'patch-atomic');
+  if (!before.resource)
+    return void suite.skipped(rule, rule, title, `the user could not be read back (${before.exchange.status})`, [before.exchange]);
+  const sent = await ctx.send(
+    patch(url, [
+      { op: 'replace', path: 'name.familyName', value: `Changed ${suite.tag}` },
+      { op: 'replace', path: 'active', value: { not: 'a boolean' } },
+    ]),
+    'patch-atomic',
+  );
+  if (suite.unanswered(rule, rule, title, sent)) return;
+  if (sent.status !== undefined && sent.status < 300) {
+    return void suite.skipped(rule, rule, title, `the server took active set to an object (${sent.status}): no operation failed`, [sent]);
+  }
+  const after = await readResource(suite, url, 'patch-atomic');
+  const changes = after.resource ? diffResources(before.resource, after.resource) : [];
+  const shown = changes.map((c) => `${c.attribute} ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`).join('; ');
+  suite.check(
+    rule,
+    rule,
+    title,
+    after.resource !== undefined && changes.length === 0,
+    after.resource
+      ? `the PATCH was refused (${sent.status}), yet the user changed: ${shown}`
+      : `the user could not be read back after the refused PATCH (${after.exchange.status})`,
+    {
+      expected: 'unchanged',
+      actual: changes.length ? changes : 'unchanged',
+      focus: changes.map((c) => c.attribute),
+      evidence: [before.exchange, sent, after.exchange],
+    },
+  );
 }
