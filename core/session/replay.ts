@@ -10,6 +10,7 @@ import type { Exchange } from '../scim/exchange.ts';
 import type { ScimClient } from '../scim/client.ts';
 import { idOf } from '../run/protocol.ts';
 import { removeResource } from '../run/cleanup.ts';
+import { REDACTED } from '../scim/secrets.ts';
 import type { TraceEvent } from '../report/journey.ts';
 
 export interface ReplayedExchange {
@@ -83,9 +84,11 @@ export async function replayScenario(options: ReplayOptions): Promise<ReplayResu
     if (options.signal?.aborted) break;
     const path = pathOf(event.url ?? '');
     if (path === undefined) continue;
+    // A header the trace holds redacted (an API key from target.headers) is the target's own to
+    // send: the client adds it from the environment, and "[REDACTED]" must not replace it.
     const headers = Object.fromEntries(
       Object.entries((event['requestHeaders'] as Record<string, string> | undefined) ?? {}).filter(
-        ([k]) => !NOT_REPLAYED.has(k.toLowerCase()),
+        ([k, v]) => !NOT_REPLAYED.has(k.toLowerCase()) && !v.includes(REDACTED),
       ),
     );
     const body = typeof event['requestBody'] === 'string' ? renew(event['requestBody'] as string) : undefined;
