@@ -30,7 +30,8 @@ Options:
   --color, --no-color     force or disable colour
   -h, --help              show this help
 
-Exit codes: 0 every failure replayed now passes, 1 a failure still fails or answers differently,
+Exit codes: 0 every failure replayed now passes (or the trace has none), 1 a failure still fails or
+answers differently,
 2 an unreadable trace, a spec or environment it needs, or a usage error.`;
 
 const MARK: Record<ReplayVerdict, [string, 'green' | 'red' | 'yellow' | 'dim']> = {
@@ -63,9 +64,12 @@ export async function replayCommand(argv: string[], io: CommandIO): Promise<numb
     ...(values.scenario ? { scenario: values.scenario } : { failed: true }),
   }).filter((j) => j.file !== undefined);
   if (selected.length === 0) {
-    io.stderr.write(
-      `provspec replay: ${values.scenario ? `no scenario ${values.scenario}` : 'no failing scenario'} in ${positionals[0]}\n`,
-    );
+    // A run that failed nothing has nothing to reproduce; a scenario the trace does not hold is a mistake.
+    if (!values.scenario) {
+      io.stdout.write(`provspec replay: nothing to replay: ${positionals[0]} has no failing scenario (name one with --scenario)\n`);
+      return 0;
+    }
+    io.stderr.write(`provspec replay: ${positionals[0]} holds no scenario ${values.scenario}\n`);
     return 2;
   }
   const style = makeStyler(io.stdout, values['no-color'] ? false : values.color);

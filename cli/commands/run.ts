@@ -214,7 +214,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const otlp = otlpTarget(values.otlp, io.env);
   if (otlp && !URL.canParse(otlp.url)) {
     stop.removeEventListener('abort', onStop);
-    throw new UsageError(`--otlp (or OTEL_EXPORTER_OTLP_*) is not a URL: ${otlp.url}`);
+    // The value as it was given: a junk --otlp is not made a URL by /v1/traces behind it.
+    const given = values.otlp !== undefined ? `--otlp is not a URL: ${values.otlp}` : `OTEL_EXPORTER_OTLP_* is not a URL: ${otlp.url}`;
+    throw new UsageError(given);
   }
   // The report is written as it is made: to --report, or for --format json to a scratch file.
   const target = await reportTarget(values);

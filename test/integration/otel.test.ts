@@ -13,7 +13,7 @@ import { buildPlan } from '../../core/plan/plan.ts';
 import { runSession } from '../../core/session/session.ts';
 import { otlpTarget, tracesUrl } from '../../core/report/otlp-target.ts';
 import type { RequestLogLine } from '../../reference/index.ts';
-import { ROOT, withServer } from './helpers.ts';
+import { ROOT, cliInProcess, withServer } from './helpers.ts';
 
 interface OtlpSpan {
   traceId: string;
@@ -137,6 +137,12 @@ describe('OpenTelemetry export', () => {
       { url: 'http://c:4318/custom', headers: { 'api-key': 'k=1', 'x-tenant': 't' } },
     );
     assert.equal(otlpTarget(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }), undefined);
+  });
+
+  it('refuses an --otlp that is not a URL, as given, before anything is sent', async () => {
+    const junk = await cliInProcess(['run', 'examples/quickstart.provspec.yaml', '--embedded', '--otlp', 'not a url']);
+    assert.equal(junk.code, 2);
+    assert.match(junk.err, /--otlp is not a URL: not a url\n/);
   });
 
   it('says when the collector cannot be reached, and the run goes on', async () => {
