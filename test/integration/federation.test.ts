@@ -5,7 +5,8 @@
 // fixture marks for it, and no scenario fails twice.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FEDERATION_MISBEHAVIOURS, SAML_MISBEHAVIOURS } from '../../reference/index.ts';
 import { ROOT, failing, leftOnServer, runSpecFile, withFederatedServer } from './helpers.ts';
@@ -98,4 +99,38 @@ describe('each federation misbehaviour fails the check at its marked line', () =
         });
       });
     }
+});
+
+describe('what an SP may take, as the spec declares it', () => {
+  // The example declares unsolicited and SHA-1 Responses refused; an SP that takes them, declared
+  // so, passes: taking them is legal (Profiles §4.1.5, XML Signature 1.1), not a finding.
+  const declaredAccepting = (): string => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'provspec-saml-declared-'));
+    const file = path.join(dir, 'accepting.provspec.yaml');
+    const text = readFileSync(path.join(ROOT, SAML_EXAMPLE), 'utf8')
+      .replace(/unsolicited: refused[^\n]*/, 'unsolicited: accepted')
+      .replace(/sha1: refused[^\n]*/, 'sha1: accepted');
+    writeFileSync(file, text);
+    return file;
+  };
+  const verdicts = (result: Awaited<ReturnType<typeof runSpecFile>>) =>
+    result.scenarios.flatMap((s) =>
+      s.checks.filter((c) => c.rule === 'saml-sp.unsolicited' || c.rule === 'saml-sp.sha1').map((c) => `${c.rule} ${c.status}`),
+    );
+
+  it('an SP that takes them, declared accepting, passes; the same declaration fails an SP that refuses them', async () => {
+    const file = declaredAccepting();
+    try {
+      await withFederatedServer(['saml-accepts-unsolicited', 'saml-accepts-sha1'], async (server, run) => {
+        const result = await runSpecFile(file, server, { scenarios: ['saml-sp'] }, run);
+        assert.deepEqual(verdicts(result).sort(), ['saml-sp.sha1 pass', 'saml-sp.unsolicited pass']);
+      });
+      await withFederatedServer([], async (server, run) => {
+        const result = await runSpecFile(file, server, { scenarios: ['saml-sp'] }, run);
+        assert.deepEqual(verdicts(result).sort(), ['saml-sp.sha1 fail', 'saml-sp.unsolicited fail']);
+      });
+    } finally {
+      rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
 });
