@@ -15,6 +15,7 @@ Commands:
   show <trace>        print a recorded run's journeys: per scenario, or one person's (--user)
   replay <trace>      send a recorded scenario's requests again; say whether its failures still fail
   cleanup <spec>      find (and with --yes delete) what killed runs left on the target
+  drift <spec>        report where the target's users and groups differ from the spec (read-only)
   serve               run the reference SCIM 2.0 server (in memory or --db FILE)
   init [file]         write a starter spec
   lsp --stdio         run the language server
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   show: async () => (await import('./commands/show.ts')).showCommand,
   replay: async () => (await import('./commands/replay.ts')).replayCommand,
   cleanup: async () => (await import('./commands/cleanup.ts')).cleanupCommand,
+  drift: async () => (await import('./commands/drift.ts')).driftCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   init: async () => (await import('./commands/init.ts')).initCommand,
   lsp: async () => (await import('./commands/lsp.ts')).lspCommand,

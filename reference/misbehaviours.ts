@@ -57,6 +57,10 @@ export const MISBEHAVIOURS = [
   'me-404',
   'immutable-changed',
   'patch-not-atomic',
+  'retry-creates-duplicate',
+  'reorder-loses-update',
+  'delete-keeps-unique-values',
+  'deactivate-clears-attributes',
   'advertises-no-patch',
   'bulk-ignores-bulkid',
   'bulk-no-413',
@@ -127,6 +131,15 @@ export const MISBEHAVIOUR_DESCRIPTIONS: Record<Misbehaviour, string> = {
   'me-404': '/Me answers 404 instead of 501 Not Implemented',
   'patch-not-atomic':
     "a User PATCH's operations are applied and kept one by one: when a later one fails, the earlier ones stay (and a 400 is answered)",
+  'retry-creates-duplicate':
+    'userName uniqueness is checked before a slow insert, not held by the store: a create arriving while an identical one is ' +
+    'in flight (an IdP retrying a request that timed out) makes a second user',
+  'reorder-loses-update':
+    'a create for a userName that exists, with values that differ from the stored ones, overwrites that user (an upsert) and ' +
+    'answers 201 with its id, instead of 409; an exact repeat is still refused',
+  'delete-keeps-unique-values':
+    "a deleted user's externalId and emails stay reserved: a create reusing them answers 409 (its userName is freed)",
+  'deactivate-clears-attributes': 'deactivating a user (active false, by PATCH or PUT) removes its emails',
   'bulk-ignores-bulkid': 'Bulk is offered, but "bulkId:…" references in operation data are left as they are',
   'bulk-no-413': 'Bulk is offered with maxOperations 10, yet a request with more operations is processed',
   'bulk-ignores-fail-on-errors': 'Bulk is offered, but failOnErrors is ignored: every operation is processed whatever fails',

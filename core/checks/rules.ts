@@ -233,6 +233,53 @@ export const RULES = {
       'A PATCH request, regardless of the number of operations, SHALL be treated as atomic. If a single operation encounters an ' +
       'error condition, the original SCIM resource MUST be restored, and a failure status SHALL be returned.',
   },
+  // Delivery faults (a step's `retry`, `duplicate`, `timeout-then-retry`; the `reorder` step).
+  'delivery.repeat': {
+    what: 'a write delivered again (retried, duplicated, retried after a timeout) makes no second user and leaves what one delivery left',
+    basis: `${RFC7644} §3.3; this spec (the step's delivery fault)`,
+    level: 'MUST',
+    quote:
+      'If the service provider determines that the creation of the requested resource conflicts with existing resources ' +
+      '(e.g., a "User" resource with a duplicate "userName"), the service provider MUST return HTTP status code 409 (Conflict) ' +
+      'with a "scimType" error code of "uniqueness", as per Section 3.12.',
+  },
+  'delivery.repeat.answer': {
+    what: 'a repeated write answers success (a repeated create 409 or the same user, a repeated DELETE 404)',
+    basis: `${RFC7644} §3.5.2.1`,
+    level: 'SHOULD',
+    quote:
+      'If the target location already contains the value specified, no changes SHOULD be made to the resource, and a success ' +
+      'response SHOULD be returned.',
+  },
+  'delivery.reorder': {
+    what: 'an update that overtakes its create survives the late create: the account keeps the newer values',
+    basis: `${RFC7644} §3.3; this spec (reorder)`,
+    level: 'MUST',
+    quote:
+      'If the service provider determines that the creation of the requested resource conflicts with existing resources ' +
+      '(e.g., a "User" resource with a duplicate "userName"), the service provider MUST return HTTP status code 409 (Conflict) ' +
+      'with a "scimType" error code of "uniqueness", as per Section 3.12.',
+  },
+  // Offboarding and rehire.
+  'offboarding.keep': {
+    what: 'a deactivated leaver stays readable and keeps every `offboarding.keep` attribute unchanged',
+    basis: 'this spec (offboarding.keep)',
+    level: 'spec',
+  },
+  'rehire.create': {
+    what: "a leaver deleted from the target can be provisioned again with the old account's userName, externalId and emails",
+    basis: `${RFC7644} §3.6; this spec (offboarding mode delete)`,
+    level: 'spec',
+    quote:
+      'In addition, the service provider SHOULD NOT consider the deleted resource in conflict calculation.  For example, if a ' +
+      'User resource is deleted, a CREATE request for a User resource with the same userName as the previously deleted resource ' +
+      'SHOULD NOT fail with a 409 error due to userName conflict.',
+  },
+  'rehire.access': {
+    what: "a rehired person holds only the groups, roles and entitlements the role rules grant now, none of the old account's",
+    basis: 'this spec (role rules; rehire)',
+    level: 'spec',
+  },
   'group.rename': {
     what: "a pushed group rename (in the IdP's shape) keeps the id and shows the new name",
     basis: `${RFC7644} §3.5.2; the IdP's group push`,

@@ -20,6 +20,13 @@ import { RULES, failureStatus, profileOfDialect, type Profile, type RuleId } fro
 import type { FindingFolder } from './fold.ts';
 import type { RunFederation } from './federation.ts';
 
+/** A request as a scenario sends it. */
+export type OutgoingRequest = PlannedRequest & {
+  rawBody?: string;
+  headers?: Record<string, string>;
+  credentials?: false | CredentialSource;
+};
+
 export interface RunGroup {
   name: string;
   id: string;
@@ -128,10 +135,22 @@ export class ScenarioContext {
     }
   }
 
-  async send(
-    request: PlannedRequest & { rawBody?: string; headers?: Record<string, string>; credentials?: false | CredentialSource },
-    step: string,
-  ): Promise<Exchange> {
+  /**
+   * While a step's delivery fault is in force (retry, duplicate, timeout-then-retry): how each of
+   * its writes reaches the server, given the way to deliver it once (lifecycle/delivery.ts).
+   */
+  deliver?: (
+    request: OutgoingRequest,
+    once: (request: OutgoingRequest, options?: { cutOffAnswer?: boolean }) => Promise<Exchange>,
+  ) => Promise<Exchange>;
+
+  async send(request: OutgoingRequest, step: string): Promise<Exchange> {
+    const deliver = this.deliver;
+    if (deliver && request.method.toUpperCase() !== 'GET') return deliver(request, (r, options) => this.#sendOnce(r, step, options));
+    return this.#sendOnce(request, step);
+  }
+
+  async #sendOnce(request: OutgoingRequest, step: string, options: { cutOffAnswer?: boolean } = {}): Promise<Exchange> {
     const context: RequestContext = { scenario: this.planned.name, step };
     const creating = createOf(request);
     const exchange = await this.run.client.send({
@@ -145,6 +164,7 @@ export class ScenarioContext {
       // A create in flight is not cut off when the scenario stops: cut off, the server may make
       // the resource while the answer (and its id) is lost. It gets one request budget more.
       signal: creating ? graceAfter(this.signal, this.run.requestTimeoutMs) : this.signal,
+      ...(options.cutOffAnswer ? { cutOffAnswer: true } : {}),
     });
     if (creating) this.#settleCreate(creating, exchange);
     return exchange;

@@ -47,6 +47,11 @@ export interface SendOptions {
   credentials?: CredentialSource | false;
   context?: RequestContext;
   signal?: AbortSignal;
+  /**
+   * Give up once the server starts answering, before reading the answer: an IdP whose request
+   * timed out after the server applied it (a delivery fault, `timeout-then-retry`).
+   */
+  cutOffAnswer?: boolean;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -204,36 +209,13 @@ export class ScimClient {
         ...(options.signal ? { signal: options.signal } : {}),
       });
       exchange.status = response.statusCode;
-      // A server may echo the credential in a header (a debug header, a proxy reflecting
-      // Authorization): response headers are evidence too, redacted as request headers are.
-      const responseHeaders = flattenHeaders(response.headers);
-      if (responseHeaders['location'] !== undefined) this.#locations.set(exchange, responseHeaders['location']);
-      exchange.responseHeaders = redactHeaders(responseHeaders, secrets);
-      const limit = this.#options.maxResponseBytes ?? 10 * 1024 * 1024;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > limit) {
-          response.body.destroy();
-          exchange.error = `the response body is larger than ${limit} bytes`;
-          break;
-        }
-        // undici's body timeout only bounds the gaps between chunks; a body dribbled out
-        // byte by byte is cut here, at the request's whole budget.
-        if (performance.now() - started > timeout) {
-          response.body.destroy();
-          exchange.error = `no complete response within ${timeout} ms (the body was still arriving)`;
-          break;
-        }
-        chunks.push(chunk);
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text !== '') {
-        const redacted = secrets.redact(text);
-        exchange.responseBody = truncate(redacted);
-        if (!exchange.error) lazyJson(exchange, text, redacted, secrets);
-      }
+      if (options.cutOffAnswer) {
+        // Destroyed unread, the body reports its own abort: that is the point, not an error.
+        response.body.on('error', () => undefined);
+        response.body.destroy();
+        exchange.error = 'the client gave up before reading the answer (a timeout, as an IdP has; the request is retried)';
+        exchange.responseHeaders = redactHeaders(flattenHeaders(response.headers), secrets);
+      } else await this.#readAnswer(exchange, response, started, secrets);
     } catch (error) {
       if (exchange.status === undefined && isConnectFailure(error)) NOT_CONNECTED.add(exchange);
       exchange.error = secrets.redact(describeNetworkError(error, this.#options.requestTimeoutMs, options.signal));
@@ -242,6 +224,41 @@ export class ScimClient {
     }
     this.#options.onExchange?.(exchange, options.context ?? {});
     return exchange;
+  }
+
+  /** The answer's headers and body, bounded in size and in time (the request's whole budget). */
+  async #readAnswer(exchange: Exchange, response: Dispatcher.ResponseData, started: number, secrets: SecretRegistry): Promise<void> {
+    const timeout = this.#options.requestTimeoutMs;
+    // A server may echo the credential in a header (a debug header, a proxy reflecting
+    // Authorization): response headers are evidence too, redacted as request headers are.
+    const responseHeaders = flattenHeaders(response.headers);
+    if (responseHeaders['location'] !== undefined) this.#locations.set(exchange, responseHeaders['location']);
+    exchange.responseHeaders = redactHeaders(responseHeaders, secrets);
+    const limit = this.#options.maxResponseBytes ?? 10 * 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        response.body.destroy();
+        exchange.error = `the response body is larger than ${limit} bytes`;
+        break;
+      }
+      // undici's body timeout only bounds the gaps between chunks; a body dribbled out
+      // byte by byte is cut here, at the request's whole budget.
+      if (performance.now() - started > timeout) {
+        response.body.destroy();
+        exchange.error = `no complete response within ${timeout} ms (the body was still arriving)`;
+        break;
+      }
+      chunks.push(chunk);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text !== '') {
+      const redacted = secrets.redact(text);
+      exchange.responseBody = truncate(redacted);
+      if (!exchange.error) lazyJson(exchange, text, redacted, secrets);
+    }
   }
 
   #pool(origin: string): Pool {

@@ -86,8 +86,8 @@ export type Probe = Partial<Record<HttpMethodKey, string>> & {
   expect?: HttpExpectation;
 };
 
-export type SimpleStep = 'provision' | 'deactivate' | 'reactivate' | 'deprovision' | 'login' | 'logout';
-export const SIMPLE_STEPS: readonly SimpleStep[] = ['provision', 'deactivate', 'reactivate', 'deprovision', 'login', 'logout'];
+export type SimpleStep = 'provision' | 'deactivate' | 'reactivate' | 'deprovision' | 'rehire' | 'login' | 'logout';
+export const SIMPLE_STEPS: readonly SimpleStep[] = ['provision', 'deactivate', 'reactivate', 'deprovision', 'rehire', 'login', 'logout'];
 
 export type Step =
   | SimpleStep
@@ -96,6 +96,9 @@ export type Step =
   | { deactivate: Record<string, never> }
   | { reactivate: Record<string, never> }
   | { deprovision: Record<string, never> }
+  | { rehire: Record<string, IdentityValue> }
+  | { 'atomic-update': Record<string, IdentityValue> }
+  | { reorder: [{ update: Record<string, IdentityValue> }, 'provision'] }
   | { assign: string[] }
   | { unassign: string[] }
   | { expect: Expectation }
@@ -109,13 +112,27 @@ export type Step =
 /** A change at the identity provider: the person removed, or their claims changed. */
 export type IdpChange = 'remove' | { update: Record<string, IdentityValue> };
 
-export type StepKind = SimpleStep | 'update' | 'assign' | 'unassign' | 'expect' | 'probe' | 'wait' | 'eventually' | 'idp';
+export type StepKind =
+  | SimpleStep
+  | 'update'
+  | 'atomic-update'
+  | 'reorder'
+  | 'assign'
+  | 'unassign'
+  | 'expect'
+  | 'probe'
+  | 'wait'
+  | 'eventually'
+  | 'idp';
 export const STEP_KINDS: readonly StepKind[] = [
   'provision',
   'update',
   'deactivate',
   'reactivate',
   'deprovision',
+  'rehire',
+  'atomic-update',
+  'reorder',
   'assign',
   'unassign',
   'expect',
@@ -144,9 +161,17 @@ export interface Federation {
   allowedOrigins?: string[];
 }
 
+/** How a leaver is offboarded, and which attributes a deactivated account must keep. */
+export interface Offboarding {
+  mode: 'deactivate' | 'delete';
+  keep?: string[];
+}
+
 export interface LifecycleScenario {
   description?: string;
   identity: string;
+  /** This scenario's offboarding, where it differs from the spec's. */
+  offboarding?: Offboarding;
   dialect?: Dialect;
   tags?: string[];
   skip?: boolean | string;
@@ -210,6 +235,8 @@ export interface Spec {
   groups?: Record<string, Group>;
   roles?: RoleRule[];
   federation?: Federation;
+  offboarding?: Offboarding;
+  drift?: { match?: 'externalId' | 'userName'; maxUsers?: number };
   lifecycle?: Record<string, LifecycleScenario>;
   negative?: Record<string, NegativeCase>;
   concurrency?: Record<string, ConcurrencyCase>;
@@ -217,12 +244,37 @@ export interface Spec {
   conformance?: Array<'rfc7644' | 'entra' | 'okta' | 'oidc-rp' | 'saml-sp'>;
 }
 
+/**
+ * Delivery faults: how a write step's requests reach the server, as IdPs' timeouts, retries and
+ * parallel workers make them (core/run/lifecycle/delivery.ts). One per step, beside its key.
+ */
+export type DeliveryFaultKey = 'retry' | 'duplicate' | 'timeout-then-retry';
+export const DELIVERY_FAULTS: readonly DeliveryFaultKey[] = ['retry', 'duplicate', 'timeout-then-retry'];
+/** The steps that write to the target, so that a delivery fault means something on them. */
+export const WRITE_STEPS: readonly StepKind[] = [
+  'provision',
+  'update',
+  'deactivate',
+  'reactivate',
+  'deprovision',
+  'rehire',
+  'assign',
+  'unassign',
+];
+
 /** The kind of a step, whichever of its two forms (`deactivate` or `{deactivate: {}}`) it takes. */
 export function stepKind(step: unknown): StepKind | undefined {
   if (typeof step === 'string') return (SIMPLE_STEPS as readonly string[]).includes(step) ? (step as StepKind) : undefined;
   if (step && typeof step === 'object' && !Array.isArray(step)) {
-    const keys = Object.keys(step);
+    const keys = Object.keys(step).filter((k) => !(DELIVERY_FAULTS as readonly string[]).includes(k));
     if (keys.length === 1 && (STEP_KINDS as readonly string[]).includes(keys[0]!)) return keys[0] as StepKind;
   }
+  return undefined;
+}
+
+/** The delivery fault a step object carries beside its key, if any. */
+export function deliveryFault(step: unknown): { key: DeliveryFaultKey; value: unknown } | undefined {
+  if (!step || typeof step !== 'object' || Array.isArray(step)) return undefined;
+  for (const key of DELIVERY_FAULTS) if (key in step) return { key, value: (step as Record<string, unknown>)[key] };
   return undefined;
 }

@@ -3,7 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { compileSchemaValidator } from './compile-schema.ts';
 import provspecSchema from '../../schemas/provspec.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../diagnostic.ts';
-import { STEP_KINDS } from '../spec/types.ts';
+import { DELIVERY_FAULTS, STEP_KINDS } from '../spec/types.ts';
 import type { ParsedDocument } from '../document/types.ts';
 import { joinPointer, parentPointer } from '../document/pointer.ts';
 import { describePointer, describeTypes, quote, typeOfValue } from './describe.ts';
@@ -261,14 +261,18 @@ function objectSize(error: ErrorObject, where: string): Located {
   const data = error.data as Record<string, unknown> | null;
   const keys = data && typeof data === 'object' ? Object.keys(data) : [];
   const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
-  const isStep = parent['maxProperties'] === 1 && parent['minProperties'] === 1;
+  const properties = parent['properties'] as Record<string, unknown> | undefined;
+  const isStep = parent['minProperties'] === 1 && properties !== undefined && 'provision' in properties && 'deprovision' in properties;
   if (error.keyword === 'maxProperties' && isStep) {
     // One step per list item: point at the first key too many.
+    const extra = stepKeyTooMany(keys);
     return {
-      pointer: joinPointer(error.instancePath, keys[1] ?? ''),
+      pointer: joinPointer(error.instancePath, extra),
       part: 'key',
       code: 'invalid-value',
-      message: `${where} must have exactly one key; it has ${keys.map((k) => `"${k}"`).join(', ')}. Put each in its own list item.`,
+      message:
+        `${where} must have one step key (and at most one delivery fault beside it); ` +
+        `it has ${keys.map((k) => `"${k}"`).join(', ')}. Put each step in its own list item.`,
     };
   }
   if (error.keyword === 'minProperties' && keys.length === 0) {
@@ -293,4 +297,11 @@ function describeProperty(parent: Record<string, unknown>, name: string): string
     description = (SCHEMA['$defs'] as Record<string, Record<string, unknown>>)[ref.slice('#/$defs/'.length)]?.['description'];
   }
   return typeof description === 'string' ? ` ${description}` : '';
+}
+
+/** The key of a step object to point at when it has too many: the second step key, else the second fault. */
+export function stepKeyTooMany(keys: readonly string[]): string {
+  const steps = keys.filter((k) => !(DELIVERY_FAULTS as readonly string[]).includes(k));
+  const faults = keys.filter((k) => (DELIVERY_FAULTS as readonly string[]).includes(k));
+  return steps[1] ?? faults[1] ?? keys[1] ?? '';
 }

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID, timingSafeEqual, createHash } from 'node:crypt
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_SCHEMA, ScimError, errorBody } from '../scim/errors.ts';
-import { type ScimService, etagMatches, type Preconditions } from '../scim/service.ts';
+import { type ScimService, type Written, etagMatches, type Preconditions } from '../scim/service.ts';
 import { etagOf, project, readProjection, shapeForVariants, type Projection } from '../scim/representation.ts';
 import { resourceTypes, schemas, serviceProviderConfig } from '../scim/discovery.ts';
 import { RESOURCE_TYPES, type ResourceTypeName } from '../schema/definitions.ts';
@@ -73,6 +73,8 @@ export function createScimServer(service: () => ScimService, options: HttpOption
   let turn: Promise<void> = Promise.resolve();
   /** `overload-503`: requests being answered right now. */
   let inFlight = 0;
+  /** `retry-creates-duplicate`: creates waiting between their uniqueness check and their insert, by folded userName. */
+  const twins = new Map<string, () => void>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -162,7 +164,10 @@ export function createScimServer(service: () => ScimService, options: HttpOption
       if (id === undefined) {
         if (method === 'GET') return list(svc, typeName, url.searchParams, projection, shape);
         if (method === 'POST') {
-          const written = svc.create(typeName, body);
+          const written =
+            typeName === 'User' && options.flags.has('retry-creates-duplicate')
+              ? await createCheckingFirst(svc, body, twins)
+              : svc.create(typeName, body);
           const headers: Record<string, string> = { etag: etagOf(written.stored) };
           if (!options.flags.has('no-location'))
             headers['location'] = `${baseUrl}${RESOURCE_TYPES[typeName].endpoint}/${written.stored.id}`;
@@ -380,4 +385,32 @@ function send(
   headers['content-type'] = reply.contentType ?? (flags.has('wrong-content-type') ? 'application/json; charset=utf-8' : SCIM_TYPE);
   headers['content-length'] = String(Buffer.byteLength(payload));
   response.writeHead(reply.status, headers).end(payload);
+}
+
+/** How long a `retry-creates-duplicate` create waits for its twin before it inserts anyway. */
+const INSERT_DELAY_MS = 1500;
+
+/**
+ * `retry-creates-duplicate`: uniqueness checked, then a slow insert with nothing in the store to
+ * stop a second one. A create that arrives while its twin waits passes the same check, and both
+ * insert; a create that arrives after its twin inserted is refused (the check sees it).
+ */
+async function createCheckingFirst(svc: ScimService, body: unknown, twins: Map<string, () => void>): Promise<Written> {
+  svc.assertCreatable('User', body);
+  const userName = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['userName'] : undefined;
+  const key = typeof userName === 'string' ? userName.toLowerCase() : undefined;
+  const waiting = key === undefined ? undefined : twins.get(key);
+  if (waiting) waiting();
+  else if (key !== undefined) {
+    // The insert is slow (a remote store, a queue): the wait ends early when the twin arrives.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, INSERT_DELAY_MS);
+      twins.set(key, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    twins.delete(key);
+  }
+  return svc.create('User', body, { unchecked: true });
 }

@@ -46,6 +46,8 @@ export class ScimService {
   readonly #patchBehaviour: PatchBehaviour;
   /** `deleted-username-reserved`: the userNames of deleted users, folded. */
   readonly #deletedUserNames = new Set<string>();
+  /** `delete-keeps-unique-values`: the externalIds and email values of deleted users, folded. */
+  readonly #deletedUniqueValues = new Set<string>();
 
   constructor(store: ResourceStore, baseUrl: string, flags: ReadonlySet<Misbehaviour>, variants: ReadonlySet<Variant> = new Set()) {
     this.store = store;
@@ -112,7 +114,13 @@ export class ScimService {
     return new Date().toISOString();
   }
 
-  create(typeName: ResourceTypeName, body: unknown): Written {
+  /** Refuses a create now, as create would (the check-then-insert of `retry-creates-duplicate`). */
+  assertCreatable(typeName: ResourceTypeName, body: unknown): void {
+    this.#assertUniqueUserName(this.#coerce(RESOURCE_TYPES[typeName], body, true), undefined);
+  }
+
+  /** `unchecked`: userName uniqueness was checked earlier (`retry-creates-duplicate`), not at the insert. */
+  create(typeName: ResourceTypeName, body: unknown, { unchecked = false } = {}): Written {
     const type = RESOURCE_TYPES[typeName];
     const data = this.#coerce(type, body, true);
     return transaction(this.store.db, () => {
@@ -123,7 +131,16 @@ export class ScimService {
         if (this.#deletedUserNames.has(userName))
           throw new ScimError(409, `userName ${JSON.stringify(data['userName'])} is already taken.`, 'uniqueness');
       }
-      if (typeName === 'User') this.#assertUniqueUserName(data, undefined);
+      if (typeName === 'User' && this.#flags.has('delete-keeps-unique-values')) {
+        const reserved = uniqueValues(data).find((v) => this.#deletedUniqueValues.has(v.toLowerCase()));
+        if (reserved !== undefined) throw new ScimError(409, `${JSON.stringify(reserved)} is already taken.`, 'uniqueness');
+      }
+      if (typeName === 'User' && this.#flags.has('reorder-loses-update') && typeof data['userName'] === 'string') {
+        const existing = this.store.usersByUserName(data['userName'], 'case-insensitive')[0];
+        // An exact repeat is refused as a duplicate; a create with other values "syncs" over the user.
+        if (existing && !sameValues(existing.data, data)) return this.#write(existing, data);
+      }
+      if (typeName === 'User' && !unchecked) this.#assertUniqueUserName(data, undefined);
       if (typeName === 'User') this.#assertUniqueEmails(data, undefined);
       const stored = this.store.insert(typeName, data, this.#now());
       if (members)
@@ -301,6 +318,13 @@ export class ScimService {
 
   /** Stores a full new representation of an existing resource (PUT, and PATCH's result). */
   #write(current: StoredResource, data: Resource): Written {
+    if (
+      current.type === 'User' &&
+      this.#flags.has('deactivate-clears-attributes') &&
+      current.data['active'] !== false &&
+      data['active'] === false
+    )
+      delete data['emails'];
     const members = current.type === 'Group' ? this.#takeMembers(data) : undefined;
     if (current.type === 'User' && this.#variants.has('immutable-employee-number')) keepImmutable(current.data, data);
     if (current.type === 'Group') this.#assertUniqueGroupName(data, current.id);
@@ -321,6 +345,7 @@ export class ScimService {
       const resource = this.#represent(current);
       if (typeName === 'User' && typeof current.data['userName'] === 'string')
         this.#deletedUserNames.add(current.data['userName'].toLowerCase());
+      if (typeName === 'User') for (const value of uniqueValues(current.data)) this.#deletedUniqueValues.add(value.toLowerCase());
       this.store.delete(typeName, id);
       return { stored: current, resource };
     });
@@ -640,3 +665,16 @@ function hasUserName(value: unknown): boolean {
 }
 
 export { foldUserName };
+
+/** A user's externalId and email values: what `delete-keeps-unique-values` keeps reserved. */
+function uniqueValues(data: Resource): string[] {
+  const out = typeof data['externalId'] === 'string' ? [data['externalId']] : [];
+  if (Array.isArray(data['emails']))
+    for (const email of data['emails'] as Record<string, unknown>[]) if (typeof email?.['value'] === 'string') out.push(email['value']);
+  return out;
+}
+
+/** Whether a create repeats what a user holds: every attribute it sends (schemas aside) is stored as sent. */
+function sameValues(stored: Resource, sent: Resource): boolean {
+  return Object.entries(sent).every(([key, value]) => key === 'schemas' || JSON.stringify(stored[key]) === JSON.stringify(value));
+}

@@ -175,6 +175,13 @@ const STEP_SNIPPETS: Array<[string, string, string]> = [
   ],
   ['wait', 'wait: ${1:5s}', 'pause'],
   ['eventually', 'eventually:\n  within: ${1:30s}\n  expect: { ${2:active}: ${3:false} }', 'retry an expectation until it holds'],
+  ['rehire', 'rehire: { ${1:department}: ${2:Sales} }', 'provision the leaver again after offboarding'],
+  ['atomic-update', 'atomic-update: { ${1:department}: ${2:Sales} }', 'a PATCH with one invalid operation: it must change nothing'],
+  ['reorder', 'reorder:\n  - update: { ${1:department}: ${2:Sales} }\n  - provision', 'an update that arrives before its create'],
+  // Delivery faults: a write step and its fault, side by side in one item.
+  ['retry', '${1:provision}: {}\nretry: ${2:2}', "re-send the step's writes, as an IdP does after a timeout"],
+  ['duplicate', '${1:provision}: {}\nduplicate: true', "deliver the step's writes twice at once"],
+  ['timeout-then-retry', '${1:provision}: {}\ntimeout-then-retry: true', 'give up as the answer starts, then retry'],
 ];
 
 function itemItems(spec: Obj, ctx: CursorContext, tokens: string[], range: Range, format: SourceFormat): CompletionItem[] {
@@ -184,7 +191,7 @@ function itemItems(spec: Obj, ctx: CursorContext, tokens: string[], range: Range
   if (last === 'identities' && tokens[0] === 'concurrency')
     return nameItems(names(spec, 'identities'), CompletionItemKind.Reference, 'identity', range, format, false);
   if (last === 'steps' && format === 'yaml') {
-    const simple = ['provision', 'deactivate', 'reactivate', 'deprovision'].map((s) => ({
+    const simple = ['provision', 'deactivate', 'reactivate', 'deprovision', 'rehire'].map((s) => ({
       label: s,
       kind: CompletionItemKind.Keyword,
       detail: 'step',

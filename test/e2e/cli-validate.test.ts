@@ -143,7 +143,7 @@ describe('provspec validate: text output', () => {
   it('validates the shipped examples', async () => {
     const result = await run(['validate', 'examples/']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout, '✔ 5 specs valid\n');
+    assert.equal(result.stdout, '✔ 6 specs valid\n');
   });
 });
 

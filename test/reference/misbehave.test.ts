@@ -19,6 +19,7 @@ import {
   memberIds,
   patch,
   start,
+  unique,
   type Json,
   type ScimResponse,
   type StartOptions,
@@ -1118,6 +1119,67 @@ describe('reference misbehaviours', () => {
         expectStatus(res, 400);
         const read = await getJson(c, `/Users/${u.id}`);
         assert.equal(read.name.familyName, c === normal ? 'Before' : 'After');
+      }
+    }),
+  );
+
+  flagTest('retry-creates-duplicate', 'two identical creates in flight make two users; one after the other, the second is a 409', () =>
+    withBoth('retry-creates-duplicate', async (normal, bad) => {
+      for (const c of [normal, bad]) {
+        const userName = unique('twin');
+        const body = { schemas: [USER], userName };
+        const answers = await Promise.all([c.scim('POST', '/Users', body), c.scim('POST', '/Users', body)]);
+        const statuses = answers.map((a) => a.status).sort();
+        assert.deepEqual(statuses, c === normal ? [201, 409] : [201, 201]);
+        assert.equal(await countUsers(c, `userName eq "${userName}"`), c === normal ? 1 : 2);
+        // A repeat after the insert meets the check: refused on both.
+        expectStatus(await c.scim('POST', '/Users', body), 409);
+      }
+    }),
+  );
+
+  flagTest('reorder-loses-update', 'a create with other values for a taken userName overwrites it; an exact repeat is a 409', () =>
+    withBoth('reorder-loses-update', async (normal, bad) => {
+      for (const c of [normal, bad]) {
+        const fresh = await createUser(c, { title: 'Newer' });
+        const exact = { schemas: [USER], userName: fresh.userName, title: 'Newer' };
+        expectStatus(await c.scim('POST', '/Users', exact), 409);
+        const stale = await c.scim('POST', '/Users', { ...exact, title: 'Older' });
+        expectStatus(stale, c === normal ? 409 : 201);
+        if (c === bad) assert.equal(stale.json.id, fresh.id);
+        assert.equal((await getJson(c, `/Users/${fresh.id}`)).title, c === normal ? 'Newer' : 'Older');
+        assert.equal(await countUsers(c, `userName eq "${fresh.userName}"`), 1);
+      }
+    }),
+  );
+
+  flagTest('delete-keeps-unique-values', "a deleted user's externalId and email stay taken; its userName is free", () =>
+    withBoth('delete-keeps-unique-values', async (normal, bad) => {
+      for (const c of [normal, bad]) {
+        const email = unique('leaver');
+        const externalId = `ext-${email}`;
+        const gone = await createUser(c, { externalId, emails: [{ value: email, type: 'work' }] });
+        expectStatus(await c.scim('DELETE', `/Users/${gone.id}`), 204);
+        // The userName alone comes back on both.
+        expectStatus(await c.scim('POST', '/Users', { schemas: [USER], userName: gone.userName }), 201);
+        const rehire = await c.scim('POST', '/Users', { schemas: [USER], userName: unique('rehire'), externalId });
+        expectStatus(rehire, c === normal ? 201 : 409);
+        const byEmail = await c.scim('POST', '/Users', { schemas: [USER], userName: unique('rehire'), emails: [{ value: email }] });
+        expectStatus(byEmail, c === normal ? 201 : 409);
+      }
+    }),
+  );
+
+  flagTest('deactivate-clears-attributes', 'a deactivation removes the emails; other changes keep them', () =>
+    withBoth('deactivate-clears-attributes', async (normal, bad) => {
+      for (const c of [normal, bad]) {
+        const u = await createUser(c, { emails: [{ value: unique('kept'), type: 'work' }], title: 'Before' });
+        expectStatus(await c.scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: 'title', value: 'After' })), 200);
+        assert.equal((await getJson(c, `/Users/${u.id}`)).emails.length, 1);
+        expectStatus(await c.scim('PATCH', `/Users/${u.id}`, patch({ op: 'replace', path: 'active', value: false })), 200);
+        const read = await getJson(c, `/Users/${u.id}`);
+        assert.equal(read.active, false);
+        assert.equal(read.emails?.length, c === normal ? 1 : undefined);
       }
     }),
   );

@@ -29,6 +29,7 @@ const CORE_RANK: Record<string, number> = {
   plan: 5,
   run: 6,
   report: 7,
+  drift: 7,
   session: 8,
 };
 

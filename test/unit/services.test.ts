@@ -74,6 +74,22 @@ describe('language services (pure)', () => {
     assert.ok(labels.includes('identity.department') && labels.includes('identity.email'), labels.join(', '));
   });
 
+  it('complete: steps, the data-safety ones and the delivery faults among them', () => {
+    const { doc, offset } = at(SPEC.replace('      - expect: { active: true }', '      - expect: { active: true }\n      - ‸'));
+    const items = complete(doc, offset);
+    const labels = items.map((i) => i.label);
+    for (const step of ['provision', 'deprovision', 'rehire', 'atomic-update', 'reorder', 'retry', 'duplicate', 'timeout-then-retry'])
+      assert.ok(labels.includes(step), `${step} in ${labels.join(', ')}`);
+    // A fault comes with the step it modifies, aligned under it in the same list item.
+    const retry = items.find((i) => i.label === 'retry');
+    assert.ok(retry?.textEdit && 'newText' in retry.textEdit);
+    assert.equal(retry.textEdit.newText, '${1:provision}: {}\n        retry: ${2:2}');
+    // Beside a write step's key, the schema offers the faults.
+    const beside = at(SPEC.replace('      - expect: { active: true }', '      - update: { department: Sales }\n        ‸'));
+    const keys = complete(beside.doc, beside.offset).map((i) => i.label);
+    assert.ok(keys.includes('retry') && keys.includes('timeout-then-retry'), keys.join(', '));
+  });
+
   it('hover: the schema description of a key', () => {
     const { doc, offset } = at(SPEC.replace('  baseUrl:', '  base‸Url:'));
     const shown = hover(doc, offset);

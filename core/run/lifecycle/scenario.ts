@@ -2,7 +2,7 @@
 // go on (the user was never created) makes the steps after it errors, not crashes.
 import type { ScenarioContext } from '../context.ts';
 import type { Expectation, IdentityValue, IdpChange, LifecycleScenario, Step } from '../../spec/types.ts';
-import { stepKind } from '../../spec/types.ts';
+import { deliveryFault, stepKind } from '../../spec/types.ts';
 import { joinPointer } from '../../document/index.ts';
 import { durationMs } from '../../spec/duration.ts';
 import { scenarioIdentity, tagIdentityValue } from '../identity.ts';
@@ -10,12 +10,16 @@ import type { StepInfo, UserState } from './state.ts';
 import { provision } from './provision.ts';
 import { update } from './update.ts';
 import { setActive } from './active.ts';
-import { deprovision } from './deprovision.ts';
+import { deprovision, type DeclaredOffboarding } from './deprovision.ts';
 import { expectState } from './expect.ts';
 import { probe } from './probe.ts';
 import { addToGroups, removeFromGroups } from './groups.ts';
 import { changeAtIdp, expectSession, login, logout } from './login.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withDeliveryFault } from './delivery.ts';
+import { reorder } from './reorder.ts';
+import { rehire } from './rehire.ts';
+import { atomicUpdate } from './atomic-update.ts';
 
 export async function runLifecycle(
   ctx: ScenarioContext,
@@ -46,12 +50,22 @@ async function runSteps(ctx: ScenarioContext, scenario: LifecycleScenario, state
     if (ctx.signal.aborted) return;
     const kind = stepKind(step) ?? 'unknown';
     const pointer = joinPointer(joinPointer(ctx.planned.pointer, 'steps'), String(index));
+    const fault = deliveryFault(step);
     const info: StepInfo = {
       index,
       kind,
       label: `${index + 1}-${kind}`,
       pointer,
       range: typeof step === 'string' ? ctx.range(pointer, 'value') : ctx.range(joinPointer(pointer, kind), 'key'),
+      ...(fault
+        ? {
+            fault: {
+              key: fault.key,
+              times: typeof fault.value === 'number' ? fault.value : 1,
+              range: ctx.range(joinPointer(pointer, fault.key), 'key'),
+            },
+          }
+        : {}),
     };
     if (!state.id && needsUser(kind, step)) {
       if (state.createFailure)
@@ -69,19 +83,25 @@ async function runSteps(ctx: ScenarioContext, scenario: LifecycleScenario, state
         });
       continue;
     }
-    await runStep(ctx, state, info, step);
+    await withDeliveryFault(ctx, state, info, () => runStep(ctx, scenario, state, info, step));
   }
+}
+
+/** The scenario's offboarding, else the spec's, with where it is declared. */
+function offboardingOf(ctx: ScenarioContext, scenario: LifecycleScenario): DeclaredOffboarding | undefined {
+  if (scenario.offboarding) return { ...scenario.offboarding, pointer: joinPointer(ctx.planned.pointer, 'offboarding') };
+  return ctx.run.spec.offboarding ? { ...ctx.run.spec.offboarding, pointer: '/offboarding' } : undefined;
 }
 
 /** Whether a step acts on the scenario's user, so that it cannot run before one exists. */
 function needsUser(kind: string, step: Step): boolean {
-  if (['provision', 'wait', 'probe', 'login', 'logout', 'idp'].includes(kind)) return false;
+  if (['provision', 'reorder', 'rehire', 'wait', 'probe', 'login', 'logout', 'idp'].includes(kind)) return false;
   // An expectation of the session alone asks the app, not the user on the target.
   if (kind === 'expect') return Object.keys((step as { expect: Expectation }).expect).some((k) => k !== 'session');
   return true;
 }
 
-async function runStep(ctx: ScenarioContext, state: UserState, info: StepInfo, step: Step): Promise<void> {
+async function runStep(ctx: ScenarioContext, scenario: LifecycleScenario, state: UserState, info: StepInfo, step: Step): Promise<void> {
   const body = typeof step === 'string' ? undefined : (step as Record<string, unknown>)[info.kind];
   const base = joinPointer(info.pointer, info.kind);
   switch (info.kind) {
@@ -94,7 +114,13 @@ async function runStep(ctx: ScenarioContext, state: UserState, info: StepInfo, s
     case 'reactivate':
       return setActive(ctx, state, info, true);
     case 'deprovision':
-      return deprovision(ctx, state, info);
+      return deprovision(ctx, state, info, offboardingOf(ctx, scenario));
+    case 'rehire':
+      return rehire(ctx, state, info, (body ?? {}) as Record<string, IdentityValue>);
+    case 'atomic-update':
+      return atomicUpdate(ctx, state, info, body as Record<string, IdentityValue>);
+    case 'reorder':
+      return reorder(ctx, state, info, (body as [{ update: Record<string, IdentityValue> }, 'provision'])[0].update);
     case 'assign':
       return addToGroups(ctx, state, body as string[], info);
     case 'unassign':
@@ -125,7 +151,11 @@ async function runStep(ctx: ScenarioContext, state: UserState, info: StepInfo, s
   }
 }
 
-/** Retries an expectation or probe until its checks pass or `within` runs out; the last try counts. */
+/**
+ * Retries an expectation or probe until its checks pass or `within` runs out; the last try counts.
+ * The pause starts at `every` and grows by half each try (to a quarter of `within` at most), so a
+ * slow target is not hammered; how long the state took to hold is reported with the checks.
+ */
 async function eventually(
   ctx: ScenarioContext,
   state: UserState,
@@ -133,8 +163,10 @@ async function eventually(
   body: { within: string; every?: string; expect?: never; probe?: never },
   base: string,
 ): Promise<void> {
-  const deadline = Date.now() + durationMs(body.within, 30_000);
-  const every = durationMs(body.every, 1000);
+  const started = Date.now();
+  const within = durationMs(body.within, 30_000);
+  const deadline = started + within;
+  let every = durationMs(body.every, 1000);
   for (let attempt = 1; ; attempt++) {
     const before = ctx.checks.length;
     ctx.quiet = true;
@@ -145,14 +177,16 @@ async function eventually(
     const settled = results.every((c) => c.status === 'pass') || results.some((c) => c.status === 'blocked');
     ctx.quiet = false;
     if (settled || Date.now() + every > deadline || ctx.signal.aborted) {
-      if (!settled)
-        for (const c of results)
-          if (c.status !== 'pass' && c.status !== 'blocked')
-            c.message = `${c.message} (still so after ${attempt} tries within ${body.within})`;
+      const took = `${attempt} ${attempt === 1 ? 'try' : 'tries'}, ${((Date.now() - started) / 1000).toFixed(1)} s`;
+      for (const c of results)
+        if (!settled && c.status !== 'pass' && c.status !== 'blocked')
+          c.message = `${c.message} (still so after ${took} within ${body.within})`;
+        else if (c.status === 'pass' && attempt > 1) c.message = `held after ${took}`;
       for (const c of results) ctx.run.onCheck?.(c, ctx.planned);
       return;
     }
     ctx.rollback(before);
     await sleep(every, undefined, { signal: ctx.signal }).catch(() => undefined);
+    every = Math.min(Math.round(every * 1.5), Math.max(every, Math.round(within / 4)));
   }
 }

@@ -3,6 +3,7 @@ import type { Resource } from '../../scim/resource.ts';
 import type { Range } from '../../diagnostic.ts';
 import type { CheckResult } from '../result.ts';
 import type { FederatedPerson } from './login.ts';
+import type { DeliveryFault } from './delivery.ts';
 
 /** What a lifecycle scenario knows about its user between steps. */
 export interface UserState {
@@ -14,8 +15,12 @@ export interface UserState {
   /** The representation the last read returned. */
   current?: Resource;
   exists: boolean;
-  /** Set by deprovision; "deactivated" for dialects that never delete users (Okta). */
+  /** Set by deprovision; "deactivated" for dialects that never delete users (Okta) and offboarding mode deactivate. */
   deprovisioned?: 'deleted' | 'deactivated';
+  /** What the leaver held when offboarded (a rehire must not get it back unless the rules grant it). */
+  left?: { id: string; groups: Set<string>; roles: string[]; entitlements: string[] };
+  /** offboarding.keep attributes (top-level name, lower case) the deactivation lost, by the check that found it. */
+  lostAtOffboarding?: Map<string, CheckResult>;
   /** Spec group names the runner (as the IdP) has put the user in. */
   groups: Set<string>;
   /** `add:NAME` / `remove:NAME` → the failed membership change (membership verdicts are blocked by it). */
@@ -48,4 +53,6 @@ export interface StepInfo {
   label: string;
   pointer: string;
   range: Range;
+  /** The delivery fault the step's writes meet (retry, duplicate, timeout-then-retry). */
+  fault?: DeliveryFault;
 }

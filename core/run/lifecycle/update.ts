@@ -6,7 +6,7 @@ import type { ScenarioContext } from '../context.ts';
 import type { StepInfo, UserState } from './state.ts';
 import type { IdentityValue } from '../../spec/types.ts';
 import { mappedValues, groupExpectations } from '../identity.ts';
-import { buildUser, type Resource } from '../../scim/resource.ts';
+import { buildUser, type MappedValue, type Resource } from '../../scim/resource.ts';
 import { statusCheck } from '../protocol.ts';
 import { interpolate } from '../../expressions/evaluate.ts';
 import { readUser, verifyAttributes, verifyGroups } from './verify.ts';
@@ -19,16 +19,9 @@ export async function update(
   changes: Record<string, IdentityValue>,
 ): Promise<void> {
   if (!state.id) return;
-  const scope = ctx.scope({ identity: state.identity });
-  const before = mappedValues(ctx.run.spec, scope);
   const oldGroups = groupExpectations(ctx.run.spec.roles, state.identity);
-  const next: Record<string, IdentityValue> = { ...state.identity };
-  // A new email is as unique as the old one: it is run-scoped the same way.
-  for (const [key, value] of Object.entries(changes))
-    next[key] = state.scoped(key, (typeof value === 'string' ? interpolate(value, scope) : value) as IdentityValue);
+  const { next, after, changed } = changedMapping(ctx, state, changes);
   state.identity = next;
-  const after = mappedValues(ctx.run.spec, ctx.scope({ identity: next }));
-  const changed = after.filter((v) => JSON.stringify(before.find((b) => b.path === v.path)?.value) !== JSON.stringify(v.value));
 
   if (changed.length > 0) {
     let current: Resource | undefined;
@@ -54,7 +47,7 @@ export async function update(
         ...(read?.resource && shownBefore ? { changes: ctx.auditRedacted(diffResources(shownBefore, read.resource)) } : {}),
       }),
     );
-    if (read?.resource) verifyAttributes(ctx, read.resource, after, step, read.exchange);
+    if (read?.resource) verifyAttributes(ctx, read.resource, after, step, read.exchange, state.lostAtOffboarding);
   }
 
   const newGroups = groupExpectations(ctx.run.spec.roles, next);
@@ -67,4 +60,31 @@ export async function update(
     for (const g of leaving) if (!notMemberOf.has(g)) notMemberOf.set(g, undefined);
     await verifyGroups(ctx, state, { memberOf: newGroups.memberOf, notMemberOf }, step);
   }
+}
+
+/** What a change in the source of truth makes of the identity and its mapped values, and which of those it changes. */
+export function changedMapping(
+  ctx: ScenarioContext,
+  state: UserState,
+  changes: Record<string, IdentityValue>,
+): { next: Record<string, IdentityValue>; after: MappedValue[]; changed: MappedValue[] } {
+  const before = mappedValues(ctx.run.spec, ctx.scope({ identity: state.identity }));
+  const next = changedIdentity(ctx, state, changes);
+  const after = mappedValues(ctx.run.spec, ctx.scope({ identity: next }));
+  const changed = after.filter((v) => JSON.stringify(before.find((b) => b.path === v.path)?.value) !== JSON.stringify(v.value));
+  return { next, after, changed };
+}
+
+/** The identity after a change in the source of truth, each changed value scoped as the scenario scopes it. */
+export function changedIdentity(
+  ctx: ScenarioContext,
+  state: UserState,
+  changes: Record<string, IdentityValue>,
+): Record<string, IdentityValue> {
+  const scope = ctx.scope({ identity: state.identity });
+  const next: Record<string, IdentityValue> = { ...state.identity };
+  // A new email is as unique as the old one: it is run-scoped the same way.
+  for (const [key, value] of Object.entries(changes))
+    next[key] = state.scoped(key, (typeof value === 'string' ? interpolate(value, scope) : value) as IdentityValue);
+  return next;
 }

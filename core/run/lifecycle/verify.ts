@@ -35,11 +35,26 @@ export function verifyAttributes(
   values: readonly MappedValue[],
   step: StepInfo,
   exchange: Exchange,
+  /** Attributes (top-level name, lower case) a check already found lost, by that check: a miss is blocked by it. */
+  lost?: ReadonlyMap<string, CheckResult>,
 ): void {
   for (const mapped of values) {
     if (!mapped.verify) continue;
     const actual = getPath(resource, mapped.resolved);
     const ok = valuesMatch(mapped.value, actual, mapped.compare);
+    const lostBy = ok ? undefined : lost?.get((mapped.resolved.parent ?? mapped.resolved.attribute).name.toLowerCase());
+    if (lostBy) {
+      ctx.blocked(
+        'user.attribute',
+        `${step.label}.attribute.${mapped.path}`,
+        `${mapped.path} is stored as sent`,
+        ctx.range(mapped.pointer),
+        lostBy,
+        `after "${step.kind}" (step ${step.index + 1}), ${mapped.path} is ${JSON.stringify(actual ?? null)}: it was lost before`,
+        [exchange],
+      );
+      continue;
+    }
     ctx.verdict(
       'user.attribute',
       `${step.label}.attribute.${mapped.path}`,

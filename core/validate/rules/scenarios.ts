@@ -1,6 +1,7 @@
 // Scenarios: unique names, steps in an order that makes sense, cases that say what to send.
 import { joinPointer } from '../../document/pointer.ts';
-import { stepKind, RAW_METHODS, PROBE_METHODS, DIALECTS, type Dialect } from '../../spec/types.ts';
+import { stepKind, RAW_METHODS, PROBE_METHODS, DIALECTS, DELIVERY_FAULTS, WRITE_STEPS, type Dialect } from '../../spec/types.ts';
+import { stepKeyTooMany } from '../schema.ts';
 import { arr, entries, obj, str, type RuleContext } from '../context.ts';
 import { findExpressions } from '../../expressions/parse.ts';
 import { dialectFor } from '../../scim/dialects/index.ts';
@@ -10,7 +11,11 @@ const SECTIONS = ['lifecycle', 'negative', 'concurrency', 'load'] as const;
 
 export function checkScenarios(ctx: RuleContext): void {
   checkUniqueNames(ctx);
-  for (const [name, scenario] of entries(ctx.spec['lifecycle'])) checkSteps(ctx, name, obj(scenario));
+  for (const [name, scenario] of entries(ctx.spec['lifecycle'])) {
+    checkSteps(ctx, name, obj(scenario));
+    checkOffboarding(ctx, joinPointer(joinPointer('/lifecycle', name), 'offboarding'), obj(obj(scenario)?.['offboarding']));
+  }
+  checkOffboarding(ctx, '/offboarding', obj(ctx.spec['offboarding']));
   for (const [name, negative] of entries(ctx.spec['negative'])) checkNegative(ctx, name, obj(negative));
   for (const [name, race] of entries(ctx.spec['concurrency'])) checkRace(ctx, name, obj(race));
   for (const [name, load] of entries(ctx.spec['load'])) checkLoad(ctx, name, obj(load));
@@ -98,7 +103,9 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
   const dialect = str(scenario['dialect']) ?? str(obj(ctx.spec['target'])?.['dialect']) ?? 'rfc7644';
   const identity = obj(obj(ctx.spec['identities'])?.[str(scenario['identity']) ?? '']);
   let state: UserState = 'absent';
+  const offboardingMode = str(obj(scenario['offboarding'])?.['mode']) ?? str(obj(ctx.spec['offboarding'])?.['mode']);
   arr(scenario['steps']).forEach((step, i) => {
+    checkDeliveryFault(ctx, joinPointer(base, i), step);
     const kind = stepKind(step);
     if (!kind) return;
     // Where a problem is reported (the step's key when it has one) is worked out only for a
@@ -112,7 +119,7 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
       const { pointer, part } = where();
       ctx.report.at(pointer, part, severity, code, message);
     };
-    const needsUser = ['update', 'deactivate', 'reactivate', 'deprovision', 'assign', 'unassign'].includes(kind);
+    const needsUser = ['update', 'atomic-update', 'deactivate', 'reactivate', 'deprovision', 'assign', 'unassign'].includes(kind);
     if (needsUser && state === 'absent') {
       problem('step-before-provision', `"${kind}" needs a provisioned user, but no step before it provisions one. Add "provision" first.`);
     } else if (needsUser && state === 'deleted') {
@@ -143,7 +150,7 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
         break;
       case 'deprovision':
         // Which IdPs never delete is the dialect's knowledge, asked here rather than copied.
-        if ((DIALECTS as readonly string[]).includes(dialect) && dialectFor(dialect as Dialect).deprovision === 'deactivate') {
+        if (deactivates(dialect) && offboardingMode !== 'deactivate') {
           problem(
             'dialect-unsupported-step',
             `Okta never sends DELETE for users: with dialect "${dialect}" this step deactivates ` +
@@ -151,10 +158,38 @@ function checkSteps(ctx: RuleContext, name: string, scenario: ReturnType<typeof 
             'warning',
           );
         }
-        if (state !== 'absent') state = 'deleted';
+        if (state !== 'absent') state = offboardingMode === 'deactivate' || deactivates(dialect) ? 'inactive' : 'deleted';
         break;
       case 'update':
         checkUpdate(ctx, joinPointer(joinPointer(base, i), 'update'), obj(obj(step)?.['update']), identity);
+        break;
+      case 'atomic-update':
+        checkUpdate(ctx, joinPointer(joinPointer(base, i), 'atomic-update'), obj(obj(step)?.['atomic-update']), identity);
+        break;
+      case 'rehire':
+        if (state === 'absent')
+          problem('step-before-provision', '"rehire" provisions a leaver again: provision and offboard the user first.');
+        else if (state === 'active')
+          problem(
+            'rehire-before-offboarding',
+            '"rehire" provisions a leaver again, but the user has not left here. Add "deprovision" (or "deactivate") before it.',
+          );
+        if (obj(step)?.['rehire']) checkUpdate(ctx, joinPointer(joinPointer(base, i), 'rehire'), obj(obj(step)?.['rehire']), identity);
+        if (state !== 'absent') state = 'active';
+        break;
+      case 'reorder':
+        if (state !== 'absent')
+          problem(
+            'provision-twice',
+            '"reorder" creates the user (its update arrives before its create): it must come before any provision.',
+          );
+        checkUpdate(
+          ctx,
+          joinPointer(joinPointer(joinPointer(joinPointer(base, i), 'reorder'), 0), 'update'),
+          obj(obj(arr(obj(step)?.['reorder'])[0])?.['update']),
+          identity,
+        );
+        state = 'active';
         break;
       case 'expect': {
         const expect = obj(obj(step)?.['expect']);
@@ -388,4 +423,68 @@ function checkRace(ctx: RuleContext, name: string, race: ReturnType<typeof obj>)
         `A ${action} race always checks the exact final membership; "expect" is for provision races.`,
       );
   }
+}
+
+/**
+ * A delivery fault sits beside the key of a step that writes (`- update: {…}` with `retry: 2`
+ * under it): alone, beside a second fault or beside a step that only reads, it means nothing.
+ */
+function checkDeliveryFault(ctx: RuleContext, item: string, step: unknown): void {
+  const body = obj(step);
+  if (!body) return;
+  const keys = Object.keys(body);
+  if (keys.length > 2) return; // the schema's maxProperties says so
+  const faults = keys.filter((k) => (DELIVERY_FAULTS as readonly string[]).includes(k));
+  const steps = keys.filter((k) => !(DELIVERY_FAULTS as readonly string[]).includes(k));
+  if (steps.length > 1 || faults.length > 1) {
+    const has = keys.map((k) => `"${k}"`).join(', ');
+    ctx.report.at(
+      joinPointer(item, stepKeyTooMany(keys)),
+      'key',
+      'error',
+      'invalid-value',
+      `A step has one step key (and at most one delivery fault: ${DELIVERY_FAULTS.join(', ')}); this one has ${has}. ` +
+        'Put each step in its own list item.',
+    );
+    return;
+  }
+  if (faults.length === 0) return;
+  const kind = steps[0];
+  if (kind === undefined) {
+    ctx.report.at(
+      joinPointer(item, faults[0]!),
+      'key',
+      'error',
+      'fault-without-step',
+      `"${faults[0]}" changes how a step's writes are delivered: put it beside the step, ` +
+        `e.g. \`- provision: {}\` with \`${faults[0]}: …\` under it.`,
+    );
+    return;
+  }
+  if (!(WRITE_STEPS as readonly string[]).includes(kind))
+    ctx.report.at(
+      joinPointer(item, faults[0]!),
+      'key',
+      'error',
+      'fault-on-read-step',
+      `"${faults[0]}" repeats a step's writes, and "${kind}" writes nothing to the target. ` +
+        `Delivery faults apply to ${WRITE_STEPS.join(', ')}.`,
+    );
+}
+
+/** Whether the dialect's IdP never deletes users (Okta): its deprovision deactivates. */
+function deactivates(dialect: string): boolean {
+  return (DIALECTS as readonly string[]).includes(dialect) && dialectFor(dialect as Dialect).deprovision === 'deactivate';
+}
+
+/** offboarding.keep names attributes a deactivated account keeps: a deleted one keeps nothing. */
+export function checkOffboarding(ctx: RuleContext, pointer: string, offboarding: ReturnType<typeof obj>): void {
+  if (offboarding?.['mode'] !== 'delete' || offboarding['keep'] === undefined) return;
+  ctx.report.at(
+    joinPointer(pointer, 'keep'),
+    'key',
+    'error',
+    'keep-needs-deactivate',
+    'keep lists what a deactivated account must still hold; with mode delete the account is gone. Use mode deactivate, or drop keep.',
+  );
 }
