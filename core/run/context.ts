@@ -256,6 +256,18 @@ export class ScenarioContext {
     });
   }
 
+  /** The failure behind a blocked check of this scenario: a blocked check points at the cause, never at another blocked one. */
+  #rootCause(id: string): string {
+    const seen = new Set<string>();
+    let current = id;
+    for (;;) {
+      const check = this.checks.find((c) => c.id === current);
+      if (check?.status !== 'blocked' || !check.blockedBy || seen.has(current)) return current;
+      seen.add(current);
+      current = check.blockedBy;
+    }
+  }
+
   /**
    * A check that could not be made because a check it depends on did not pass: reported as
    * blocked, pointing at that check, never as a second failure.
@@ -270,7 +282,7 @@ export class ScenarioContext {
     evidence: Exchange[] = [],
   ): CheckResult {
     const definition = RULES[rule];
-    const blockedBy = typeof by === 'string' ? by : by.id;
+    const blockedBy = this.#rootCause(typeof by === 'string' ? by : by.id);
     return this.record({
       id,
       status: 'blocked',

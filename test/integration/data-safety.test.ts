@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Misbehaviour } from '../../reference/index.ts';
+import { DIALECTS } from '../../core/spec/types.ts';
 import { ROOT, failing, leftOnServer, runSpecFile, withServer } from './helpers.ts';
 
 const EXAMPLE = 'examples/data-safety.provspec.yaml';
@@ -65,6 +66,19 @@ describe('the data-safety example', () => {
           `a passing ${rule} check`,
         );
       assert.deepEqual(result.orphans, []);
+      assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
+    });
+  });
+
+  it('every write step survives every delivery fault on a correct server, in every dialect', async () => {
+    await withServer([], async (server) => {
+      for (const dialect of DIALECTS) {
+        const result = await runSpecFile('test/integration/fixtures/delivery-faults.provspec.yaml', server, { dialect });
+        assert.deepEqual(failing(result), [], dialect);
+        const faults = result.scenarios.flatMap((s) => s.checks).filter((c) => c.rule.startsWith('delivery.'));
+        assert.ok(faults.length >= 10 && faults.every((c) => c.status === 'pass'), `${dialect}: ${faults.length} delivery checks passed`);
+        assert.deepEqual(result.orphans, []);
+      }
       assert.deepEqual(await leftOnServer(server), { users: 0, groups: 0 });
     });
   });

@@ -158,6 +158,14 @@ async function judgeCreate(
     });
     return;
   }
+  if (state.id && !ids.includes(state.id)) {
+    // A filter that misses the user the create made cannot count users: that is the filter's defect, found elsewhere.
+    ctx.verdict('delivery.repeat', `${id}.one-user`, title, fault.range, 'skipped', {
+      message: `the filter ${filter} does not find the user the create made (${state.id}), so the users holding it cannot be counted`,
+      evidence,
+    });
+    return;
+  }
   // A second user is this run's to remove, whichever delivery made it.
   for (const extra of ids) if (extra !== state.id) ctx.run.ledger.created('User', extra, userName, ctx.name, ctx.audit(step.label));
   const how = describeCreates(delivery, fault.key);

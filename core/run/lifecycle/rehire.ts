@@ -1,8 +1,8 @@
 // rehire: the leaver comes back (same person: same userName, externalId and email, perhaps a
 // new department). After a deletion the IdP creates a new account, so the old one's unique
 // values must be free again; after a deactivation it finds the old account, turns it back on and
-// sends what changed. Either way, nothing of the old account's access may come back unless the
-// role rules grant it again.
+// sends what changed, and takes away the groups the rules no longer grant. Either way, nothing
+// of the old account's access may come back unless the role rules grant it again.
 import type { ScenarioContext } from '../context.ts';
 import type { StepInfo, UserState } from './state.ts';
 import type { IdentityValue } from '../../spec/types.ts';
@@ -11,7 +11,8 @@ import { getKey } from '../../scim/resource.ts';
 import { provision } from './provision.ts';
 import { setActive } from './active.ts';
 import { changedIdentity, update } from './update.ts';
-import { membership } from './verify.ts';
+import { membership, verifyGroups } from './verify.ts';
+import { removeFromGroups } from './groups.ts';
 
 export async function rehire(
   ctx: ScenarioContext,
@@ -29,8 +30,17 @@ export async function rehire(
   if (state.deprovisioned === 'deactivated') {
     await setActive(ctx, state, step, true);
     state.deprovisioned = undefined;
+    if (state.writeFailure) return;
     // The mover part (a new department) is an update: it moves the groups and checks the move.
-    if (Object.keys(changes).length && !state.writeFailure) await update(ctx, state, step, changes);
+    if (Object.keys(changes).length) await update(ctx, state, step, changes);
+    // A rehire starts afresh: what the old job held beyond the rules (a group assigned by hand)
+    // is taken away, as an IdP's authoritative group push does, and must be gone.
+    const granted = groupExpectations(ctx.run.spec.roles, state.identity);
+    const stale = [...state.groups].filter((g) => !granted.memberOf.has(g));
+    if (stale.length) {
+      await removeFromGroups(ctx, state, stale, step);
+      await verifyGroups(ctx, state, { memberOf: new Map(), notMemberOf: new Map(stale.map((g) => [g, undefined])) }, step);
+    }
     return;
   }
   state.identity = changedIdentity(ctx, state, changes);
